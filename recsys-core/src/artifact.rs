@@ -1,0 +1,1 @@
+//! Model artifacts (being written).

@@ -1,0 +1,174 @@
+//! Events keyed by external ids, and the matrices models train on.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Feedback, FeedbackPolicy, IdMap, Interactions};
+use crate::{Error, Result};
+
+/// One feedback event with dense indices.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Dense user index.
+    pub user: u32,
+    /// Dense item index.
+    pub item: u32,
+    /// What happened.
+    pub feedback: Feedback,
+    /// Seconds since the Unix epoch (any monotone clock works; only order and differences matter).
+    pub timestamp: i64,
+}
+
+/// Users, items and their feedback events.
+///
+/// ```
+/// use recsys_core::data::{Dataset, Feedback, FeedbackPolicy};
+/// let mut ds = Dataset::new();
+/// ds.add_event("alice", "matrix", Feedback::Rating(5.0), 10).unwrap();
+/// ds.add_event("alice", "cats", Feedback::Dislike, 11).unwrap();
+/// ds.add_event("bob", "matrix", Feedback::Watched, 12).unwrap();
+/// let m = ds.interactions(&FeedbackPolicy::default()).unwrap();
+/// assert_eq!((m.n_users(), m.n_items(), m.nnz()), (2, 2, 3));
+/// assert!(m.row(0).1[1] < 0.0); // the dislike is negative evidence
+/// assert!(ds.add_event("bob", "x", Feedback::Rating(f32::NAN), 0).is_err());
+/// ```
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Dataset {
+    /// External user ids.
+    pub users: IdMap,
+    /// External item ids.
+    pub items: IdMap,
+    events: Vec<Event>,
+}
+
+impl Dataset {
+    /// An empty dataset.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records one event, registering unknown users and items.
+    ///
+    /// # Errors
+    /// [`Error::NonFinite`] for a NaN or infinite rating (nothing is recorded then);
+    /// [`Error::EmptyInput`] for an empty id.
+    pub fn add_event(
+        &mut self,
+        user: &str,
+        item: &str,
+        feedback: Feedback,
+        timestamp: i64,
+    ) -> Result<()> {
+        if user.is_empty() || item.is_empty() {
+            return Err(Error::EmptyInput {
+                what: "user or item id".into(),
+            });
+        }
+        let feedback = feedback.validated()?;
+        let user = self.users.get_or_insert(user);
+        let item = self.items.get_or_insert(item);
+        self.events.push(Event {
+            user,
+            item,
+            feedback,
+            timestamp,
+        });
+        Ok(())
+    }
+
+    /// Registers an item with no events yet (e.g. a new catalogue entry); returns its index.
+    pub fn add_item(&mut self, item: &str) -> u32 {
+        self.items.get_or_insert(item)
+    }
+
+    /// Registers a user with no events yet; returns its index.
+    pub fn add_user(&mut self, user: &str) -> u32 {
+        self.users.get_or_insert(user)
+    }
+
+    /// All events in insertion order.
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// Number of users.
+    pub fn n_users(&self) -> usize {
+        self.users.len()
+    }
+
+    /// Number of items.
+    pub fn n_items(&self) -> usize {
+        self.items.len()
+    }
+
+    /// The signed-confidence matrix for collaborative models, combining each pair's events in
+    /// time order with `policy` (see [`FeedbackPolicy::combine`]).
+    pub fn interactions(&self, policy: &FeedbackPolicy) -> Result<Interactions> {
+        policy.validate()?;
+        let mut order: Vec<&Event> = self.events.iter().collect();
+        // Stable: equal timestamps keep insertion order.
+        order.sort_by_key(|e| (e.user, e.item, e.timestamp));
+        let mut triplets = Vec::with_capacity(order.len());
+        for group in order.chunk_by(|a, b| a.user == b.user && a.item == b.item) {
+            let weight = policy.combine(group.iter().map(|e| e.feedback));
+            if weight != 0.0 {
+                triplets.push((group[0].user, group[0].item, weight));
+            }
+        }
+        Interactions::from_triplets(self.n_users(), self.n_items(), &triplets)
+    }
+
+    /// The latest explicit rating of every rated (user, item) pair, as `(user, item, rating)`.
+    pub fn ratings(&self) -> Vec<(u32, u32, f32)> {
+        let mut rated: Vec<&Event> = self
+            .events
+            .iter()
+            .filter(|e| matches!(e.feedback, Feedback::Rating(_)))
+            .collect();
+        rated.sort_by_key(|e| (e.user, e.item, e.timestamp));
+        rated
+            .chunk_by(|a, b| a.user == b.user && a.item == b.item)
+            .filter_map(|g| match g.last()?.feedback {
+                Feedback::Rating(r) => Some((g[0].user, g[0].item, r)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Per user, the items whose latest opinion is a dislike or "not interested" (sorted).
+    pub fn exclusions(&self) -> Vec<Vec<u32>> {
+        let mut opinions: Vec<&Event> = self
+            .events
+            .iter()
+            .filter(|e| !matches!(e.feedback, Feedback::Watched | Feedback::Watchlisted))
+            .collect();
+        opinions.sort_by_key(|e| (e.user, e.item, e.timestamp));
+        let mut out = vec![Vec::new(); self.n_users()];
+        for g in opinions.chunk_by(|a, b| a.user == b.user && a.item == b.item) {
+            if let Some(last) = g.last() {
+                if last.feedback.is_exclusion() {
+                    out[last.user as usize].push(last.item);
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latest_opinion_wins_and_exclusions_follow_it() {
+        let mut ds = Dataset::new();
+        ds.add_event("u", "a", Feedback::Dislike, 1).unwrap();
+        ds.add_event("u", "a", Feedback::Like, 2).unwrap();
+        ds.add_event("u", "b", Feedback::Rating(4.0), 1).unwrap();
+        ds.add_event("u", "b", Feedback::NotInterested, 3).unwrap();
+        let m = ds.interactions(&FeedbackPolicy::default()).unwrap();
+        assert!(m.row(0).1[0] > 0.0);
+        assert!(m.row(0).1[1] < 0.0);
+        assert_eq!(ds.exclusions(), vec![vec![1]]);
+        assert_eq!(ds.ratings(), vec![(0, 1, 4.0)]);
+    }
+}

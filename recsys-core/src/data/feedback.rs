@@ -1,0 +1,212 @@
+//! Feedback kinds and the policy that turns them into ALS confidence and exclusions.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+/// One kind of user feedback on an item.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Feedback {
+    /// An explicit star rating (MovieLens uses 1–5; any finite value is accepted).
+    Rating(f32),
+    /// A thumbs-up.
+    Like,
+    /// A thumbs-down: never recommended, negative evidence.
+    Dislike,
+    /// The user watched (consumed) the item.
+    Watched,
+    /// The user put the item on a watchlist.
+    Watchlisted,
+    /// "Not interested": never recommended, negative evidence.
+    NotInterested,
+}
+
+impl Feedback {
+    /// Parses a kind name as used in CSV files and the bindings: `rating:<value>` or a bare number
+    /// for ratings, `like`, `dislike`, `watched`, `watchlisted`, `not_interested`.
+    ///
+    /// ```
+    /// use recsys_core::data::Feedback;
+    /// assert_eq!(Feedback::parse("like").unwrap(), Feedback::Like);
+    /// assert_eq!(Feedback::parse("4.5").unwrap(), Feedback::Rating(4.5));
+    /// assert!(Feedback::parse("meh").is_err());
+    /// ```
+    pub fn parse(text: &str) -> Result<Self> {
+        let t = text.trim();
+        let rating = |v: &str| -> Result<Self> {
+            let value: f32 = v
+                .parse()
+                .map_err(|_| Error::invalid("feedback", format!("{text:?} is not a rating")))?;
+            Feedback::Rating(value).validated()
+        };
+        match t.to_ascii_lowercase().as_str() {
+            "like" => Ok(Feedback::Like),
+            "dislike" => Ok(Feedback::Dislike),
+            "watched" | "watch" | "view" => Ok(Feedback::Watched),
+            "watchlisted" | "watchlist" => Ok(Feedback::Watchlisted),
+            "not_interested" | "not-interested" | "notinterested" => Ok(Feedback::NotInterested),
+            other => match other.strip_prefix("rating:") {
+                Some(v) => rating(v),
+                None if other.parse::<f32>().is_ok() => rating(other),
+                None => Err(Error::invalid(
+                    "feedback",
+                    format!(
+                        "unknown kind {text:?} (expected a rating, like, dislike, watched, watchlisted or not_interested)"
+                    ),
+                )),
+            },
+        }
+    }
+
+    /// Returns the feedback if its value is usable (finite rating).
+    pub fn validated(self) -> Result<Self> {
+        if let Feedback::Rating(v) = self {
+            crate::error::ensure_finite(f64::from(v), || "rating".to_string())?;
+        }
+        Ok(self)
+    }
+
+    /// Whether this kind keeps an item out of the user's recommendations for good.
+    pub fn is_exclusion(self) -> bool {
+        matches!(self, Feedback::Dislike | Feedback::NotInterested)
+    }
+}
+
+/// How feedback becomes collaborative-filtering signal.
+///
+/// Each event gets a *signed weight*: positive = the user likes the item with that confidence,
+/// negative = evidence against it. Several events on the same (user, item) are combined: the
+/// weights of the implicit kinds (watched, watchlisted) add up; the latest *opinion* (rating, like,
+/// dislike, not interested) replaces earlier opinions, so a user who rated 2 and later liked the
+/// item counts as liking it. When the latest opinion is a dislike or "not interested" the pair is
+/// negative whatever else happened, and the item is excluded from that user's recommendations.
+///
+/// Defaults (chosen on the MovieLens validation split, see the README):
+///
+/// | feedback | weight |
+/// |---|---|
+/// | rating `r` ≥ `negative_below` | `rating_scale · r` |
+/// | rating `r` < `negative_below` | `-rating_scale · (negative_below - r)` |
+/// | like | 5 |
+/// | watched | 1 |
+/// | watchlisted | 2 |
+/// | dislike | -5 |
+/// | not interested | -3 |
+///
+/// ```
+/// use recsys_core::data::{Feedback, FeedbackPolicy};
+/// let p = FeedbackPolicy::default();
+/// assert!(p.weight(Feedback::Rating(5.0)) > p.weight(Feedback::Rating(3.0)));
+/// assert!(p.weight(Feedback::Dislike) < 0.0);
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FeedbackPolicy {
+    /// Multiplier applied to ratings.
+    pub rating_scale: f32,
+    /// Ratings strictly below this count as negative evidence; `None` keeps every rating positive.
+    pub negative_below: Option<f32>,
+    /// Weight of a like.
+    pub like: f32,
+    /// Weight of a dislike (should be negative).
+    pub dislike: f32,
+    /// Weight of a watch.
+    pub watched: f32,
+    /// Weight of a watchlist entry.
+    pub watchlisted: f32,
+    /// Weight of a "not interested" (should be negative).
+    pub not_interested: f32,
+}
+
+impl Default for FeedbackPolicy {
+    fn default() -> Self {
+        Self {
+            rating_scale: 1.0,
+            negative_below: None,
+            like: 5.0,
+            dislike: -5.0,
+            watched: 1.0,
+            watchlisted: 2.0,
+            not_interested: -3.0,
+        }
+    }
+}
+
+impl FeedbackPolicy {
+    /// Checks that every weight is finite and the signs make sense.
+    pub fn validate(&self) -> Result<()> {
+        let fields = [
+            ("rating_scale", self.rating_scale),
+            ("like", self.like),
+            ("dislike", self.dislike),
+            ("watched", self.watched),
+            ("watchlisted", self.watchlisted),
+            ("not_interested", self.not_interested),
+        ];
+        for (name, v) in fields {
+            if !v.is_finite() {
+                return Err(Error::invalid(name, format!("must be finite, got {v}")));
+            }
+        }
+        if self.rating_scale <= 0.0 {
+            return Err(Error::invalid("rating_scale", "must be positive"));
+        }
+        if self.dislike > 0.0 || self.not_interested > 0.0 {
+            return Err(Error::invalid(
+                "dislike",
+                "dislike and not_interested weights must be ≤ 0",
+            ));
+        }
+        if let Some(t) = self.negative_below {
+            if !t.is_finite() {
+                return Err(Error::invalid("negative_below", "must be finite"));
+            }
+        }
+        Ok(())
+    }
+
+    /// The signed weight of one event.
+    pub fn weight(&self, feedback: Feedback) -> f32 {
+        match feedback {
+            Feedback::Rating(r) => match self.negative_below {
+                Some(t) if r < t => -self.rating_scale * (t - r),
+                _ => self.rating_scale * r,
+            },
+            Feedback::Like => self.like,
+            Feedback::Dislike => self.dislike,
+            Feedback::Watched => self.watched,
+            Feedback::Watchlisted => self.watchlisted,
+            Feedback::NotInterested => self.not_interested,
+        }
+    }
+
+    /// Combines the events of one (user, item) pair, oldest first, into one signed weight.
+    ///
+    /// ```
+    /// use recsys_core::data::{Feedback, FeedbackPolicy};
+    /// let p = FeedbackPolicy::default();
+    /// // watched (1) + latest opinion rating 4 (4)
+    /// assert_eq!(p.combine([Feedback::Watched, Feedback::Rating(2.0), Feedback::Rating(4.0)]), 5.0);
+    /// assert!(p.combine([Feedback::Like, Feedback::Dislike]) < 0.0);
+    /// ```
+    pub fn combine(&self, events: impl IntoIterator<Item = Feedback>) -> f32 {
+        let mut implicit = 0.0f32;
+        let mut opinion: Option<Feedback> = None;
+        for f in events {
+            match f {
+                Feedback::Watched | Feedback::Watchlisted => implicit += self.weight(f),
+                _ => opinion = Some(f),
+            }
+        }
+        match opinion {
+            Some(f) => {
+                let w = self.weight(f);
+                if w < 0.0 {
+                    w
+                } else {
+                    w + implicit
+                }
+            }
+            None => implicit,
+        }
+    }
+}

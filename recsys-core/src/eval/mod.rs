@@ -1,0 +1,1 @@
+//! Evaluation: splits and metrics (being written).

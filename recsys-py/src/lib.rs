@@ -1,0 +1,1 @@
+//! Python bindings for recsys (in progress: see the recsys-py issue).

@@ -1,0 +1,1 @@
+//! Example movie web application on recsys (in progress).
