@@ -40,6 +40,7 @@ pub mod data;
 mod error;
 pub mod eval;
 pub mod models;
+mod rng;
 pub mod topk;
 
 pub use error::{Error, Result};

@@ -132,3 +132,16 @@ pub(crate) fn check_items(items: &[u32], n_items: usize, what: &'static str) -> 
         None => Ok(()),
     }
 }
+
+/// Checks that a score buffer has one slot per item.
+pub(crate) fn check_score_len(scores: &[f32], n_items: usize) -> Result<()> {
+    if scores.len() == n_items {
+        Ok(())
+    } else {
+        Err(Error::DimensionMismatch {
+            context: "score buffer (one slot per item)".into(),
+            expected: n_items,
+            got: scores.len(),
+        })
+    }
+}

@@ -1,0 +1,324 @@
+//! Train/test splits: random, per-user temporal, leave-last-k-out and k-fold.
+//!
+//! Every split works on any record type that knows its user, item and time ([`Timed`]), so the
+//! same functions split explicit [`Rating`]s and feedback [`Event`]s.
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::Event;
+use crate::rng::SplitMix64;
+use crate::{Error, Result};
+
+/// One explicit rating with the time it was given.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Rating {
+    /// Dense user index.
+    pub user: u32,
+    /// Dense item index.
+    pub item: u32,
+    /// The rating value (e.g. 1–5 stars).
+    pub value: f32,
+    /// Seconds since the Unix epoch (only the order matters).
+    pub timestamp: i64,
+}
+
+impl Rating {
+    /// A rating from its parts.
+    pub fn new(user: u32, item: u32, value: f32, timestamp: i64) -> Self {
+        Self {
+            user,
+            item,
+            value,
+            timestamp,
+        }
+    }
+}
+
+/// A record that belongs to a user and an item at a point in time.
+pub trait Timed {
+    /// Dense user index.
+    fn user(&self) -> u32;
+    /// Dense item index.
+    fn item(&self) -> u32;
+    /// When it happened.
+    fn timestamp(&self) -> i64;
+}
+
+impl Timed for Rating {
+    fn user(&self) -> u32 {
+        self.user
+    }
+    fn item(&self) -> u32 {
+        self.item
+    }
+    fn timestamp(&self) -> i64 {
+        self.timestamp
+    }
+}
+
+impl Timed for Event {
+    fn user(&self) -> u32 {
+        self.user
+    }
+    fn item(&self) -> u32 {
+        self.item
+    }
+    fn timestamp(&self) -> i64 {
+        self.timestamp
+    }
+}
+
+/// The two halves of a split.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Split<T> {
+    /// Records to train on.
+    pub train: Vec<T>,
+    /// Held-out records.
+    pub test: Vec<T>,
+}
+
+/// Random split: each record goes to test with probability close to `test_fraction`
+/// (exactly `round(test_fraction · n)` records are drawn, seeded). Records keep their input
+/// order within each half.
+///
+/// ```
+/// use recsys_core::eval::split::{random_split, Rating};
+/// let ratings: Vec<Rating> = (0..10).map(|i| Rating::new(0, i, 4.0, i as i64)).collect();
+/// let split = random_split(&ratings, 0.3, 42).unwrap();
+/// assert_eq!((split.train.len(), split.test.len()), (7, 3));
+/// assert_eq!(split, random_split(&ratings, 0.3, 42).unwrap()); // seeded
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidParameter`] unless `0 ≤ test_fraction ≤ 1`.
+pub fn random_split<T: Clone>(records: &[T], test_fraction: f64, seed: u64) -> Result<Split<T>> {
+    check_fraction(test_fraction)?;
+    let n_test = (test_fraction * records.len() as f64).round() as usize;
+    let mut order: Vec<usize> = (0..records.len()).collect();
+    shuffle(&mut SplitMix64::new(seed), &mut order);
+    let mut is_test = vec![false; records.len()];
+    for &k in &order[..n_test] {
+        is_test[k] = true;
+    }
+    Ok(partition(records, |k| is_test[k]))
+}
+
+/// Per-user temporal split: each user's records are sorted by `(timestamp, item)` and the last
+/// `ceil(test_fraction · n_u)` go to test.
+///
+/// This is the MovieLens evaluation protocol of this project (`test_fraction = 0.2`); the
+/// item index breaks same-second ties so the split is deterministic. Both halves come out sorted
+/// by `(user, timestamp, item)`.
+///
+/// ```
+/// use recsys_core::eval::split::{temporal_split, Rating};
+/// let ratings: Vec<Rating> = (0..6).map(|i| Rating::new(i % 2, i, 3.0, 10 - i as i64)).collect();
+/// let split = temporal_split(&ratings, 0.2).unwrap();
+/// // ceil(0.2 · 3) = 1 per user: the latest rating of each user goes to test.
+/// assert_eq!(split.test.iter().map(|r| r.item).collect::<Vec<_>>(), vec![0, 1]);
+/// assert_eq!(split.train.len(), 4);
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidParameter`] unless `0 ≤ test_fraction ≤ 1`.
+pub fn temporal_split<T: Timed + Clone>(records: &[T], test_fraction: f64) -> Result<Split<T>> {
+    check_fraction(test_fraction)?;
+    // The small epsilon keeps e.g. 0.2 · 20 = 4.000000000000001 from rounding up to 5.
+    split_user_tails(records, |n_u| {
+        ((test_fraction * n_u as f64 - 1e-9).ceil().max(0.0) as usize).min(n_u)
+    })
+}
+
+/// Leave-last-k-out: each user's `k` most recent records (by `(timestamp, item)`) go to test.
+/// Users with `k` records or fewer stay entirely in train, so every test user has history.
+///
+/// ```
+/// use recsys_core::eval::split::{leave_last_k_out, Rating};
+/// let ratings = [Rating::new(0, 0, 5.0, 1), Rating::new(0, 1, 4.0, 2), Rating::new(1, 2, 3.0, 1)];
+/// let split = leave_last_k_out(&ratings, 1).unwrap();
+/// assert_eq!(split.test, vec![Rating::new(0, 1, 4.0, 2)]);
+/// assert_eq!(split.train.len(), 2);
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidParameter`] for `k = 0`.
+pub fn leave_last_k_out<T: Timed + Clone>(records: &[T], k: usize) -> Result<Split<T>> {
+    if k == 0 {
+        return Err(Error::invalid("k", "must be at least 1"));
+    }
+    split_user_tails(records, |n_u| if n_u > k { k } else { 0 })
+}
+
+/// Assigns each of `n` records to one of `n_folds` folds of (nearly) equal size, seeded:
+/// a random permutation cut into contiguous blocks.
+///
+/// ```
+/// use recsys_core::eval::split::fold_assignment;
+/// let folds = fold_assignment(10, 5, 1).unwrap();
+/// for f in 0..5 {
+///     assert_eq!(folds.iter().filter(|&&x| x == f).count(), 2);
+/// }
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidParameter`] for `n_folds < 2`.
+pub fn fold_assignment(n: usize, n_folds: usize, seed: u64) -> Result<Vec<usize>> {
+    if n_folds < 2 {
+        return Err(Error::invalid("n_folds", "must be at least 2"));
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    shuffle(&mut SplitMix64::new(seed), &mut order);
+    let mut fold = vec![0; n];
+    for (position, &record) in order.iter().enumerate() {
+        fold[record] = position * n_folds / n.max(1);
+    }
+    Ok(fold)
+}
+
+/// The split for fold `k`: records assigned to `k` are the test half, the rest train.
+///
+/// # Errors
+/// [`Error::DimensionMismatch`] if `folds` and `records` differ in length.
+pub fn fold_split<T: Clone>(records: &[T], folds: &[usize], k: usize) -> Result<Split<T>> {
+    if folds.len() != records.len() {
+        return Err(Error::DimensionMismatch {
+            context: "fold assignment vs records".into(),
+            expected: records.len(),
+            got: folds.len(),
+        });
+    }
+    Ok(partition(records, |i| folds[i] == k))
+}
+
+fn check_fraction(test_fraction: f64) -> Result<()> {
+    if !(0.0..=1.0).contains(&test_fraction) {
+        return Err(Error::invalid(
+            "test_fraction",
+            format!("must be in [0, 1], got {test_fraction}"),
+        ));
+    }
+    Ok(())
+}
+
+fn partition<T: Clone>(records: &[T], is_test: impl Fn(usize) -> bool) -> Split<T> {
+    let mut split = Split {
+        train: Vec::new(),
+        test: Vec::new(),
+    };
+    for (k, record) in records.iter().enumerate() {
+        if is_test(k) {
+            split.test.push(record.clone());
+        } else {
+            split.train.push(record.clone());
+        }
+    }
+    split
+}
+
+/// Sorts by `(user, timestamp, item)` (stable) and sends the last `n_test(n_u)` records of each
+/// user to test.
+fn split_user_tails<T: Timed + Clone>(
+    records: &[T],
+    n_test: impl Fn(usize) -> usize,
+) -> Result<Split<T>> {
+    let mut order: Vec<&T> = records.iter().collect();
+    order.sort_by_key(|r| (r.user(), r.timestamp(), r.item()));
+    let mut split = Split {
+        train: Vec::with_capacity(records.len()),
+        test: Vec::new(),
+    };
+    for user_records in order.chunk_by(|a, b| a.user() == b.user()) {
+        let cut = user_records.len() - n_test(user_records.len());
+        split
+            .train
+            .extend(user_records[..cut].iter().map(|&r| r.clone()));
+        split
+            .test
+            .extend(user_records[cut..].iter().map(|&r| r.clone()));
+    }
+    Ok(split)
+}
+
+/// Fisher–Yates shuffle driven by the crate's seeded generator.
+pub(crate) fn shuffle<T>(rng: &mut SplitMix64, values: &mut [T]) {
+    for i in (1..values.len()).rev() {
+        values.swap(i, rng.below(i + 1));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn ratings(spec: &[(u32, i64)]) -> Vec<Rating> {
+        spec.iter()
+            .enumerate()
+            .map(|(k, &(user, ts))| Rating::new(user, k as u32, 3.0, ts))
+            .collect()
+    }
+
+    #[test]
+    fn temporal_split_breaks_ties_by_item_and_rounds_up() {
+        // User 0: 5 ratings, ceil(0.2·5) = 1 to test; two share the latest second.
+        let data = ratings(&[(0, 5), (0, 9), (0, 9), (0, 1), (0, 2), (1, 1), (1, 2)]);
+        let split = temporal_split(&data, 0.2).unwrap();
+        let test: Vec<(u32, u32)> = split.test.iter().map(|r| (r.user, r.item)).collect();
+        // Item 2 wins the tie with item 1 at ts 9; user 1 gets ceil(0.4) = 1.
+        assert_eq!(test, vec![(0, 2), (1, 6)]);
+        let train_items: Vec<u32> = split.train.iter().map(|r| r.item).collect();
+        assert_eq!(train_items, vec![3, 4, 0, 1, 5]);
+    }
+
+    #[test]
+    fn exact_multiples_do_not_round_up() {
+        let data = ratings(&[(0, 1); 20]);
+        assert_eq!(temporal_split(&data, 0.2).unwrap().test.len(), 4);
+        assert_eq!(temporal_split(&data, 0.0).unwrap().test.len(), 0);
+        assert_eq!(temporal_split(&data, 1.0).unwrap().train.len(), 0);
+        assert!(temporal_split(&data, 1.5).is_err());
+        assert!(random_split(&data, -0.1, 0).is_err());
+        assert!(leave_last_k_out(&data, 0).is_err());
+        assert!(fold_assignment(5, 1, 0).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn splits_partition_the_records(
+            spec in proptest::collection::vec((0u32..5, 0i64..20), 0..60),
+            fraction in 0.0f64..=1.0,
+            k in 1usize..4,
+            seed in any::<u64>(),
+        ) {
+            let data = ratings(&spec);
+            let mut splits = vec![
+                temporal_split(&data, fraction).unwrap(),
+                leave_last_k_out(&data, k).unwrap(),
+                random_split(&data, fraction, seed).unwrap(),
+            ];
+            let folds = fold_assignment(data.len(), 3, seed).unwrap();
+            splits.push(fold_split(&data, &folds, 1).unwrap());
+            for split in splits {
+                let mut items: Vec<u32> =
+                    split.train.iter().chain(&split.test).map(|r| r.item).collect();
+                items.sort_unstable();
+                prop_assert_eq!(items, (0..data.len() as u32).collect::<Vec<_>>());
+            }
+            // Temporal: every test record of a user is at least as late as its train records.
+            let split = temporal_split(&data, fraction).unwrap();
+            for t in &split.test {
+                for r in split.train.iter().filter(|r| r.user == t.user) {
+                    prop_assert!((r.timestamp, r.item) < (t.timestamp, t.item));
+                }
+            }
+        }
+
+        #[test]
+        fn shuffle_is_a_permutation(n in 0usize..100, seed in any::<u64>()) {
+            let mut v: Vec<usize> = (0..n).collect();
+            shuffle(&mut SplitMix64::new(seed), &mut v);
+            v.sort_unstable();
+            prop_assert_eq!(v, (0..n).collect::<Vec<_>>());
+        }
+    }
+}
