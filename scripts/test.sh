@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Runs every check of the project: the one test command of the README and of CI.
+#
+# Usage: scripts/test.sh [STEP...]     run the named steps (default: all, in order)
+#        scripts/test.sh --list        list the steps
+#
+# Steps (in order):
+#   toolchain  add the wasm32 target and clippy/rustfmt when missing (idempotent)
+#   data       fetch MovieLens-100K into data/ml-100k (scripts/fetch-movielens.sh)
+#   fmt        cargo fmt --check
+#   clippy     clippy on the default members (all targets), warnings are errors
+#   test       unit, integration and doc tests of the default members (release profile)
+#   wasm       recsys-core builds for wasm32-unknown-unknown without default features
+#   doc        rustdoc of recsys-core, warnings (e.g. broken links) are errors
+#
+# Every cargo command uses the release profile so dependencies are built once.
+# Environment: CARGO (default: cargo), SKIP_STEPS="doc wasm" to leave steps out.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo_root"
+
+cargo_bin="${CARGO:-cargo}"
+all_steps=(toolchain data fmt clippy test wasm doc)
+
+log() { printf '\n==> %s\n' "$*"; }
+die() {
+    printf 'test.sh: error: %s\n' "$*" >&2
+    exit 1
+}
+
+# Runs a command after echoing it, so a failure in the log shows exactly what to rerun.
+run() {
+    printf '+ %s\n' "$*"
+    "$@"
+}
+
+step_toolchain() {
+    command -v "$cargo_bin" >/dev/null 2>&1 ||
+        die "'$cargo_bin' not found; install Rust from https://rustup.rs"
+    if command -v rustup >/dev/null 2>&1; then
+        if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+            run rustup target add wasm32-unknown-unknown
+        fi
+        local installed
+        installed="$(rustup component list --installed)"
+        local component
+        for component in clippy rustfmt; do
+            if ! grep -q "^$component" <<<"$installed"; then
+                run rustup component add "$component"
+            fi
+        done
+    else
+        echo "rustup not found: assuming clippy, rustfmt and the wasm32-unknown-unknown target are installed"
+    fi
+    "$cargo_bin" --version
+}
+
+step_data() {
+    if [ -f scripts/fetch-movielens.sh ]; then
+        run bash scripts/fetch-movielens.sh
+    else
+        echo "scripts/fetch-movielens.sh not present; skipping"
+    fi
+}
+
+step_fmt() {
+    run "$cargo_bin" fmt --all -- --check ||
+        die "formatting differs; run 'cargo fmt --all' and commit the result"
+}
+
+# Without --workspace, cargo covers the root's default-members: everything except the Python and
+# WASM binding crates, which need maturin / the wasm target and get their own steps.
+step_clippy() {
+    run "$cargo_bin" clippy --release --all-targets --locked -- -D warnings
+}
+
+step_test() {
+    run "$cargo_bin" test --release --locked
+}
+
+step_wasm() {
+    run "$cargo_bin" build --release --locked -p recsys-core --no-default-features \
+        --target wasm32-unknown-unknown ||
+        die "recsys-core no longer builds for the browser: gate threads behind the 'parallel' feature and file access behind 'fs'"
+}
+
+step_doc() {
+    RUSTDOCFLAGS="${RUSTDOCFLAGS:-} -D warnings" run "$cargo_bin" doc --release --locked \
+        --no-deps -p recsys-core
+}
+
+if [ "${1:-}" = "--list" ]; then
+    printf '%s\n' "${all_steps[@]}"
+    exit 0
+fi
+
+steps=("$@")
+[ ${#steps[@]} -gt 0 ] || steps=("${all_steps[@]}")
+for step in "${steps[@]}"; do
+    declare -F "step_$step" >/dev/null || die "unknown step '$step' (steps: ${all_steps[*]})"
+done
+
+summary=()
+total_start=$SECONDS
+for step in "${steps[@]}"; do
+    if [[ " ${SKIP_STEPS:-} " == *" $step "* ]]; then
+        summary+=("$(printf '%-10s skipped' "$step")")
+        continue
+    fi
+    log "step $step"
+    start=$SECONDS
+    # A subshell outside any `if`, so `set -e` stays in force inside the step.
+    set +e
+    (
+        set -e
+        "step_$step"
+    )
+    status=$?
+    set -e
+    elapsed=$((SECONDS - start))
+    if [ "$status" -ne 0 ]; then
+        printf '\ntest.sh: step "%s" FAILED (exit %d) after %ds\n' "$step" "$status" "$elapsed" >&2
+        exit "$status"
+    fi
+    summary+=("$(printf '%-10s %4ds' "$step" "$elapsed")")
+    echo "--- step $step passed in ${elapsed}s"
+done
+
+log "all steps passed in $((SECONDS - total_start))s"
+printf '  %s\n' "${summary[@]}"
