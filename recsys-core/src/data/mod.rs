@@ -4,6 +4,7 @@ mod dataset;
 mod feedback;
 mod ids;
 mod interactions;
+pub mod loaders;
 
 pub use dataset::{Dataset, Event};
 pub use feedback::{Feedback, FeedbackPolicy};
