@@ -1,0 +1,881 @@
+//! Implicit-feedback alternating least squares (Hu, Koren & Volinsky 2008).
+//!
+//! The model factorises the signed-confidence matrix of [`Interactions`]: for an entry `v`,
+//! `v > 0` means preference 1 with confidence `alpha·v`, `v < 0` preference 0 with confidence
+//! `alpha·|v|`; absent entries are preference 0 with confidence 1. This is the convention and
+//! the objective of the `implicit` library's `AlternatingLeastSquares`, so hyper-parameters carry
+//! over:
+//!
+//! ```text
+//! min  Σ_{u,i} c_ui (p_ui − x_uᵀ y_i)² + λ (Σ_u |x_u|² + Σ_i |y_i|²)
+//! ```
+//!
+//! Each half-sweep solves, for every user `u` (then every item, symmetrically),
+//! `(YᵀY + λI + Σ_j (c_uj − 1) y_j y_jᵀ) x_u = Σ_{v_uj > 0} c_uj y_j`, either with a few
+//! warm-started conjugate-gradient steps ([`Solver::ConjugateGradient`], the default, as in
+//! `implicit`) or exactly ([`Solver::Cholesky`]).
+//!
+//! ```
+//! use recsys_core::data::Interactions;
+//! use recsys_core::models::als::{AlsConfig, Solver};
+//! use recsys_core::models::{History, TopN};
+//!
+//! // Two groups of users who each like three of six items.
+//! let mut triplets = Vec::new();
+//! for user in 0..6u32 {
+//!     let group = user % 2;
+//!     for item in 0..3u32 {
+//!         if (user + item) % 3 != 0 {
+//!             triplets.push((user, group * 3 + item, 1.0));
+//!         }
+//!     }
+//! }
+//! let matrix = Interactions::from_triplets(6, 6, &triplets).unwrap();
+//! let model = AlsConfig::new()
+//!     .factors(4)
+//!     .regularization(0.1)
+//!     .solver(Solver::Cholesky)
+//!     .fit(&matrix)
+//!     .unwrap();
+//! // User 0 (group 0) has not seen item 0; it is their best unseen item.
+//! let (items, values) = matrix.row(0);
+//! let recs = model.recommend(Some(0), History::new(items, values), &TopN::new(1)).unwrap();
+//! assert_eq!(recs[0].item, 0);
+//! ```
+
+use std::fmt;
+use std::sync::Arc;
+
+use ndarray::ArrayView2;
+use serde::{Deserialize, Serialize};
+
+use crate::data::Interactions;
+use crate::models::{check_items, select, History, ItemScorer, TopN};
+use crate::rng::SplitMix64;
+use crate::topk::{top_n, Scored};
+use crate::{Error, Result};
+
+mod kernels;
+mod score;
+mod solve;
+
+use solve::{gram, solve_rows, Problem, SparseRows};
+
+/// How each half-sweep solves the per-row least-squares systems.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Solver {
+    /// `steps` conjugate-gradient steps per row and half-sweep, starting from the row's previous
+    /// value (Takács, Pilászy & Tikk 2011). Cost per row: `(1 + steps)·(k² + 4k·nnz)` flops;
+    /// 3 steps (the default, as in `implicit`) reach the exact solver's quality in practice.
+    ConjugateGradient {
+        /// Steps per row and half-sweep (at least 1).
+        steps: usize,
+    },
+    /// Forms each row's `k × k` system and solves it exactly by Cholesky factorisation:
+    /// `O(k²·nnz + k³)` per row.
+    Cholesky,
+}
+
+impl Default for Solver {
+    fn default() -> Self {
+        Solver::ConjugateGradient { steps: 3 }
+    }
+}
+
+/// Progress reported to [`AlsConfig::on_iteration`] after each full iteration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AlsProgress {
+    /// Iterations completed so far (1-based).
+    pub iteration: usize,
+    /// Iterations in total.
+    pub iterations: usize,
+}
+
+type ProgressCallback = Arc<dyn Fn(AlsProgress) + Send + Sync>;
+
+/// Hyper-parameters of implicit ALS (builder; see [`AlsConfig::new`] for the defaults).
+#[derive(Clone)]
+pub struct AlsConfig {
+    /// Latent dimensions `k`.
+    pub factors: usize,
+    /// Ridge penalty `λ` added to every normal equation (not scaled by the row's size, as in
+    /// `implicit`).
+    pub regularization: f32,
+    /// Confidence multiplier: an entry `v` has confidence `alpha·|v|`.
+    pub alpha: f32,
+    /// Full iterations (a user half-sweep then an item half-sweep).
+    pub iterations: usize,
+    /// Per-row solver.
+    pub solver: Solver,
+    /// Seed of the factor initialisation.
+    pub seed: u64,
+    progress: Option<ProgressCallback>,
+}
+
+impl fmt::Debug for AlsConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AlsConfig")
+            .field("factors", &self.factors)
+            .field("regularization", &self.regularization)
+            .field("alpha", &self.alpha)
+            .field("iterations", &self.iterations)
+            .field("solver", &self.solver)
+            .field("seed", &self.seed)
+            .field("progress", &self.progress.as_ref().map(|_| "callback"))
+            .finish()
+    }
+}
+
+impl Default for AlsConfig {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl AlsConfig {
+    /// The defaults: 64 factors, regularization 0.01 (`implicit`'s default), alpha 1.0,
+    /// 15 iterations, [`Solver::ConjugateGradient`] with 3 steps, seed 42, no progress callback.
+    ///
+    /// ```
+    /// use recsys_core::models::als::{AlsConfig, Solver};
+    /// let config = AlsConfig::new();
+    /// assert_eq!((config.factors, config.iterations), (64, 15));
+    /// assert_eq!(config.solver, Solver::ConjugateGradient { steps: 3 });
+    /// assert!(config.validate().is_ok());
+    /// ```
+    pub fn new() -> Self {
+        Self {
+            factors: 64,
+            regularization: 0.01,
+            alpha: 1.0,
+            iterations: 15,
+            solver: Solver::default(),
+            seed: 42,
+            progress: None,
+        }
+    }
+
+    /// Sets the number of latent factors.
+    pub fn factors(mut self, factors: usize) -> Self {
+        self.factors = factors;
+        self
+    }
+
+    /// Sets the ridge penalty λ.
+    pub fn regularization(mut self, regularization: f32) -> Self {
+        self.regularization = regularization;
+        self
+    }
+
+    /// Sets the confidence multiplier.
+    pub fn alpha(mut self, alpha: f32) -> Self {
+        self.alpha = alpha;
+        self
+    }
+
+    /// Sets the number of iterations.
+    pub fn iterations(mut self, iterations: usize) -> Self {
+        self.iterations = iterations;
+        self
+    }
+
+    /// Sets the per-row solver.
+    pub fn solver(mut self, solver: Solver) -> Self {
+        self.solver = solver;
+        self
+    }
+
+    /// Sets the initialisation seed.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Calls `callback` after every iteration (from the fitting thread).
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    /// use recsys_core::data::Interactions;
+    /// use recsys_core::models::als::AlsConfig;
+    ///
+    /// let seen = Arc::new(AtomicUsize::new(0));
+    /// let counter = Arc::clone(&seen);
+    /// let m = Interactions::from_triplets(2, 2, &[(0, 0, 1.0), (1, 1, 1.0)]).unwrap();
+    /// AlsConfig::new()
+    ///     .factors(2)
+    ///     .iterations(3)
+    ///     .on_iteration(move |p| {
+    ///         counter.store(p.iteration, Ordering::SeqCst);
+    ///     })
+    ///     .fit(&m)
+    ///     .unwrap();
+    /// assert_eq!(seen.load(Ordering::SeqCst), 3);
+    /// ```
+    pub fn on_iteration(mut self, callback: impl Fn(AlsProgress) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(callback));
+        self
+    }
+
+    /// Checks every hyper-parameter.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming the first parameter out of range.
+    pub fn validate(&self) -> Result<()> {
+        if self.factors == 0 || self.factors > MAX_FACTORS {
+            return Err(Error::invalid(
+                "factors",
+                format!("must be in 1..={MAX_FACTORS}, got {}", self.factors),
+            ));
+        }
+        if !(self.regularization >= 0.0 && self.regularization.is_finite()) {
+            return Err(Error::invalid(
+                "regularization",
+                format!("must be finite and >= 0, got {}", self.regularization),
+            ));
+        }
+        if !(self.alpha > 0.0 && self.alpha.is_finite()) {
+            return Err(Error::invalid(
+                "alpha",
+                format!("must be finite and > 0, got {}", self.alpha),
+            ));
+        }
+        if self.iterations == 0 {
+            return Err(Error::invalid("iterations", "must be at least 1"));
+        }
+        if let Solver::ConjugateGradient { steps: 0 } = self.solver {
+            return Err(Error::invalid(
+                "solver",
+                "conjugate gradient needs >= 1 step",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Trains a model on `matrix` (users × items, signed confidences).
+    ///
+    /// The result depends only on the data and the configuration (seed included), not on the
+    /// number of threads.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] from [`AlsConfig::validate`]; [`Error::EmptyInput`] for a
+    /// matrix without users, items or interactions; [`Error::NonFinite`] for a value whose
+    /// confidence `alpha·|v|` is not finite; [`Error::FitFailed`] if the exact solver meets a
+    /// singular system (zero regularisation) or the factors stop being finite.
+    pub fn fit(&self, matrix: &Interactions) -> Result<AlsModel> {
+        self.validate()?;
+        if matrix.n_users() == 0 || matrix.n_items() == 0 || matrix.nnz() == 0 {
+            return Err(Error::EmptyInput {
+                what: format!(
+                    "interaction matrix ({} users × {} items, {} interactions)",
+                    matrix.n_users(),
+                    matrix.n_items(),
+                    matrix.nnz()
+                ),
+            });
+        }
+        check_confidences(matrix.data(), self.alpha, "interaction matrix")?;
+        let k = self.factors;
+        let transposed = matrix.transpose();
+        let mut rng = SplitMix64::new(self.seed);
+        // Small positive start (as `implicit`): CG warm-starts from it.
+        let mut init =
+            |rows: usize| -> Vec<f32> { (0..rows * k).map(|_| rng.next_f32() * 0.01).collect() };
+        let mut user_factors = init(matrix.n_users());
+        let mut item_factors = init(matrix.n_items());
+        for iteration in 1..=self.iterations {
+            let item_gram = gram(&item_factors, k, self.regularization);
+            let users = Problem {
+                rows: SparseRows::of(matrix),
+                fixed: &item_factors,
+                gram: &item_gram,
+                k,
+                alpha: self.alpha,
+                solver: self.solver,
+            };
+            solve_rows(&users, &mut user_factors)?;
+            let user_gram = gram(&user_factors, k, self.regularization);
+            let items = Problem {
+                rows: SparseRows::of(&transposed),
+                fixed: &user_factors,
+                gram: &user_gram,
+                k,
+                alpha: self.alpha,
+                solver: self.solver,
+            };
+            solve_rows(&items, &mut item_factors)?;
+            if let Some(callback) = &self.progress {
+                callback(AlsProgress {
+                    iteration,
+                    iterations: self.iterations,
+                });
+            }
+        }
+        if let Some(bad) = user_factors
+            .iter()
+            .chain(&item_factors)
+            .find(|v| !v.is_finite())
+        {
+            return Err(Error::FitFailed {
+                reason: format!("a factor became {bad}; increase the regularization"),
+            });
+        }
+        Ok(AlsModel::assemble(
+            k,
+            self.regularization,
+            self.alpha,
+            user_factors,
+            item_factors,
+        ))
+    }
+}
+
+/// Largest supported factor count (a row's `k × k` system must stay small).
+const MAX_FACTORS: usize = 4096;
+
+fn check_confidences(values: &[f32], alpha: f32, context: &str) -> Result<()> {
+    match values.iter().find(|v| !(alpha * v.abs()).is_finite()) {
+        Some(&v) => Err(Error::NonFinite {
+            context: format!("{context} (confidence alpha·|v| with alpha = {alpha})"),
+            value: f64::from(v),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// A trained implicit ALS model: user and item factors, row-major `f32`.
+///
+/// Immutable for scoring (`&self`, `Send + Sync`); [`AlsModel::partial_fit_users`] and
+/// [`AlsModel::partial_fit_items`] update it in place.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "AlsModelData", into = "AlsModelData")]
+pub struct AlsModel {
+    k: usize,
+    regularization: f32,
+    alpha: f32,
+    n_users: usize,
+    n_items: usize,
+    user_factors: Vec<f32>,
+    item_factors: Vec<f32>,
+    /// `YᵀY + λI` of the item factors, for fold-in.
+    item_gram: Vec<f32>,
+    /// `XᵀX + λI` of the user factors, for item re-solves.
+    user_gram: Vec<f32>,
+}
+
+/// What is serialised: the factors and the hyper-parameters needed to fold in. Grams are
+/// recomputed on load, so a file can never carry inconsistent caches.
+#[derive(Serialize, Deserialize)]
+struct AlsModelData {
+    factors: usize,
+    regularization: f32,
+    alpha: f32,
+    n_users: usize,
+    n_items: usize,
+    user_factors: Vec<f32>,
+    item_factors: Vec<f32>,
+}
+
+impl From<AlsModel> for AlsModelData {
+    fn from(m: AlsModel) -> Self {
+        Self {
+            factors: m.k,
+            regularization: m.regularization,
+            alpha: m.alpha,
+            n_users: m.n_users,
+            n_items: m.n_items,
+            user_factors: m.user_factors,
+            item_factors: m.item_factors,
+        }
+    }
+}
+
+impl TryFrom<AlsModelData> for AlsModel {
+    type Error = Error;
+
+    fn try_from(d: AlsModelData) -> Result<Self> {
+        let corrupt = |reason: String| Error::CorruptArtifact { reason };
+        if d.factors == 0 || d.factors > MAX_FACTORS {
+            return Err(corrupt(format!("ALS factor count {}", d.factors)));
+        }
+        for (what, rows, data) in [
+            ("user", d.n_users, &d.user_factors),
+            ("item", d.n_items, &d.item_factors),
+        ] {
+            if rows.checked_mul(d.factors) != Some(data.len()) {
+                return Err(corrupt(format!(
+                    "ALS {what} factors hold {} values, expected {rows} × {}",
+                    data.len(),
+                    d.factors
+                )));
+            }
+            if data.iter().any(|v| !v.is_finite()) {
+                return Err(corrupt(format!("ALS {what} factors are not all finite")));
+            }
+        }
+        if !(d.regularization >= 0.0 && d.regularization.is_finite())
+            || !(d.alpha > 0.0 && d.alpha.is_finite())
+        {
+            return Err(corrupt("ALS regularization or alpha out of range".into()));
+        }
+        Ok(AlsModel::assemble(
+            d.factors,
+            d.regularization,
+            d.alpha,
+            d.user_factors,
+            d.item_factors,
+        ))
+    }
+}
+
+impl AlsModel {
+    fn assemble(
+        k: usize,
+        regularization: f32,
+        alpha: f32,
+        user_factors: Vec<f32>,
+        item_factors: Vec<f32>,
+    ) -> Self {
+        Self {
+            k,
+            regularization,
+            alpha,
+            n_users: user_factors.len() / k,
+            n_items: item_factors.len() / k,
+            item_gram: gram(&item_factors, k, regularization),
+            user_gram: gram(&user_factors, k, regularization),
+            user_factors,
+            item_factors,
+        }
+    }
+
+    /// Number of latent factors `k`.
+    pub fn factors(&self) -> usize {
+        self.k
+    }
+
+    /// Number of users with factors.
+    pub fn n_users(&self) -> usize {
+        self.n_users
+    }
+
+    /// Number of items with factors.
+    pub fn n_items(&self) -> usize {
+        self.n_items
+    }
+
+    /// The ridge penalty λ the model was trained with (used again by fold-in).
+    pub fn regularization(&self) -> f32 {
+        self.regularization
+    }
+
+    /// The confidence multiplier the model was trained with (used again by fold-in).
+    pub fn alpha(&self) -> f32 {
+        self.alpha
+    }
+
+    /// User factors, `n_users × k`, a view of one contiguous row-major buffer (zero-copy to
+    /// numpy).
+    pub fn user_factors(&self) -> ArrayView2<'_, f32> {
+        matrix_view(&self.user_factors, self.n_users, self.k)
+    }
+
+    /// Item factors, `n_items × k`, a view of one contiguous row-major buffer.
+    pub fn item_factors(&self) -> ArrayView2<'_, f32> {
+        matrix_view(&self.item_factors, self.n_items, self.k)
+    }
+
+    /// One user's factors.
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`] for an unknown user.
+    pub fn user_vector(&self, user: u32) -> Result<&[f32]> {
+        row_of(&self.user_factors, self.k, user, "user")
+    }
+
+    /// One item's factors.
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`] for an unknown item.
+    pub fn item_vector(&self, item: u32) -> Result<&[f32]> {
+        row_of(&self.item_factors, self.k, item, "item")
+    }
+
+    /// Folds a history in: the user factors that one exact least-squares solve against the
+    /// fixed item factors gives (what training would give this user with the items fixed).
+    /// An empty history gives zeros.
+    ///
+    /// ```
+    /// # use recsys_core::data::Interactions;
+    /// # use recsys_core::models::als::AlsConfig;
+    /// use recsys_core::models::History;
+    /// # let m = Interactions::from_triplets(3, 3, &[(0, 0, 1.0), (0, 1, 1.0), (1, 1, 1.0), (2, 2, 1.0)]).unwrap();
+    /// let model = AlsConfig::new().factors(3).fit(&m).unwrap();
+    /// let anonymous = model.recalculate_user(History::new(&[0, 1], &[1.0, 1.0])).unwrap();
+    /// assert_eq!(anonymous.len(), 3);
+    /// assert!(model.recalculate_user(History::new(&[7], &[1.0])).is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`] for an item outside the model, [`Error::DimensionMismatch`]
+    /// if `items` and `values` differ in length, [`Error::NonFinite`] for a bad value,
+    /// [`Error::FitFailed`] for a singular system (zero regularisation only).
+    pub fn recalculate_user(&self, history: History<'_>) -> Result<Vec<f32>> {
+        self.check_history(history)?;
+        let indptr = [0, history.items.len()];
+        let rows = SparseRows {
+            indptr: &indptr,
+            indices: history.items,
+            data: history.values,
+        };
+        let mut x = vec![0.0f32; self.k];
+        solve_rows(
+            &Problem {
+                rows,
+                fixed: &self.item_factors,
+                gram: &self.item_gram,
+                k: self.k,
+                alpha: self.alpha,
+                solver: Solver::Cholesky,
+            },
+            &mut x,
+        )?;
+        Ok(x)
+    }
+
+    /// Re-solves the factors of `users` exactly against the current item factors, from their
+    /// rows in `rows` (row `r` ↔ `users[r]`, items as columns), like `implicit`'s
+    /// `partial_fit_users`. Users past the end are added (users in between get zero factors).
+    ///
+    /// ```
+    /// # use recsys_core::data::Interactions;
+    /// # use recsys_core::models::als::AlsConfig;
+    /// # let m = Interactions::from_triplets(2, 3, &[(0, 0, 1.0), (1, 1, 1.0), (1, 2, 1.0)]).unwrap();
+    /// let mut model = AlsConfig::new().factors(2).fit(&m).unwrap();
+    /// let newcomer = Interactions::from_triplets(1, 3, &[(0, 2, 3.0)]).unwrap();
+    /// model.partial_fit_users(&[2], &newcomer).unwrap();
+    /// assert_eq!(model.n_users(), 3);
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::DimensionMismatch`] if `rows` has not one row per user or more columns than the
+    /// model has items; [`Error::NonFinite`], [`Error::FitFailed`] as for
+    /// [`AlsModel::recalculate_user`]; [`Error::InvalidParameter`] if the factor matrix cannot
+    /// grow that far.
+    pub fn partial_fit_users(&mut self, users: &[u32], rows: &Interactions) -> Result<()> {
+        let solved = re_solve(
+            users,
+            rows,
+            self.n_items,
+            &self.item_factors,
+            &self.item_gram,
+            self,
+            "users",
+        )?;
+        self.n_users = scatter(&mut self.user_factors, self.n_users, self.k, users, &solved)?;
+        self.user_gram = gram(&self.user_factors, self.k, self.regularization);
+        Ok(())
+    }
+
+    /// Re-solves the factors of `items` exactly against the current user factors, from their
+    /// rows in `rows` (row `r` ↔ `items[r]`, users as columns). Items past the end are added.
+    ///
+    /// # Errors
+    /// As [`AlsModel::partial_fit_users`], with users and items swapped.
+    pub fn partial_fit_items(&mut self, items: &[u32], rows: &Interactions) -> Result<()> {
+        let solved = re_solve(
+            items,
+            rows,
+            self.n_users,
+            &self.user_factors,
+            &self.user_gram,
+            self,
+            "items",
+        )?;
+        self.n_items = scatter(&mut self.item_factors, self.n_items, self.k, items, &solved)?;
+        self.item_gram = gram(&self.item_factors, self.k, self.regularization);
+        Ok(())
+    }
+
+    /// Items most similar to `item` by cosine of their factors, best first; `item` itself
+    /// comes first (as in `implicit`). `candidates`, if given, restricts the result.
+    ///
+    /// ```
+    /// # use recsys_core::data::Interactions;
+    /// # use recsys_core::models::als::AlsConfig;
+    /// # let m = Interactions::from_triplets(3, 3, &[(0, 0, 1.0), (0, 1, 1.0), (1, 1, 1.0), (2, 2, 1.0)]).unwrap();
+    /// let model = AlsConfig::new().factors(3).fit(&m).unwrap();
+    /// let similar = model.similar_items(1, 2, None).unwrap();
+    /// assert_eq!(similar[0].item, 1);
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`] for `item` or a candidate outside the model.
+    pub fn similar_items(
+        &self,
+        item: u32,
+        n: usize,
+        candidates: Option<&[u32]>,
+    ) -> Result<Vec<Scored>> {
+        if let Some(candidates) = candidates {
+            check_items(candidates, self.n_items, "candidate")?;
+        }
+        cosine_neighbours(&self.item_factors, self.k, item, n, candidates, "item")
+    }
+
+    /// Users most similar to `user` by cosine of their factors, best first, `user` included.
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`] for an unknown user.
+    pub fn similar_users(&self, user: u32, n: usize) -> Result<Vec<Scored>> {
+        cosine_neighbours(&self.user_factors, self.k, user, n, None, "user")
+    }
+
+    /// The filtered top-N for one user.
+    ///
+    /// With `Some(user)` the factors cached at training time are used (fast path); with `None`
+    /// the history is folded in first ([`AlsModel::recalculate_user`]): pass `None` to take a
+    /// changed history into account. `history` also serves `query.exclude_seen`.
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`] for an unknown user or an item outside the model, and the
+    /// errors of [`AlsModel::recalculate_user`].
+    pub fn recommend(
+        &self,
+        user: Option<u32>,
+        history: History<'_>,
+        query: &TopN<'_>,
+    ) -> Result<Vec<Scored>> {
+        self.check_history(history)?;
+        check_items(query.exclude, self.n_items, "exclude")?;
+        if let Some(candidates) = query.candidates {
+            check_items(candidates, self.n_items, "candidate")?;
+        }
+        let mut scores = vec![0.0f32; self.n_items];
+        self.score_items(user, history, &mut scores)?;
+        Ok(select(&scores, history, query))
+    }
+
+    /// Top-`n` for many known users at once, with cached factors, fusing scoring and
+    /// selection (no users × items score matrix is built). Row `r` of `user_items` is the
+    /// history of `users[r]` (as `implicit`'s `recommend(userids, user_items[userids])`); with
+    /// `exclude_seen` its items are left out.
+    ///
+    /// ```
+    /// # use recsys_core::data::Interactions;
+    /// # use recsys_core::models::als::AlsConfig;
+    /// # let m = Interactions::from_triplets(3, 3, &[(0, 0, 1.0), (0, 1, 1.0), (1, 1, 1.0), (2, 2, 1.0)]).unwrap();
+    /// let model = AlsConfig::new().factors(3).fit(&m).unwrap();
+    /// let all = model.recommend_batch(&[0, 1, 2], &m, 2, true).unwrap();
+    /// assert_eq!(all.len(), 3);
+    /// assert!(all[0].iter().all(|s| s.item == 2)); // items 0 and 1 were seen
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`] for an unknown user or an item outside the model,
+    /// [`Error::DimensionMismatch`] if `user_items` has not one row per user.
+    pub fn recommend_batch(
+        &self,
+        users: &[u32],
+        user_items: &Interactions,
+        n: usize,
+        exclude_seen: bool,
+    ) -> Result<Vec<Vec<Scored>>> {
+        if user_items.n_users() != users.len() {
+            return Err(Error::DimensionMismatch {
+                context: "recommend_batch: rows of user_items (one per user)".into(),
+                expected: users.len(),
+                got: user_items.n_users(),
+            });
+        }
+        check_items(users, self.n_users, "user")?;
+        if exclude_seen {
+            check_items(user_items.indices(), self.n_items, "history")?;
+        }
+        let batch = score::Batch {
+            item_factors: &self.item_factors,
+            n_items: self.n_items,
+            k: self.k,
+            n,
+            exclude: exclude_seen.then(|| SparseRows::of(user_items)),
+        };
+        let k = self.k;
+        let vector = |r: usize| {
+            let u = users[r] as usize;
+            &self.user_factors[u * k..(u + 1) * k]
+        };
+        Ok(score::batch_top_n(&batch, users.len(), &vector))
+    }
+
+    fn check_history(&self, history: History<'_>) -> Result<()> {
+        if history.items.len() != history.values.len() {
+            return Err(Error::DimensionMismatch {
+                context: "history items vs values".into(),
+                expected: history.items.len(),
+                got: history.values.len(),
+            });
+        }
+        check_items(history.items, self.n_items, "history")?;
+        check_confidences(history.values, self.alpha, "history")
+    }
+}
+
+impl ItemScorer for AlsModel {
+    fn n_items(&self) -> usize {
+        self.n_items
+    }
+
+    /// `Some(user)`: cached factors; `None`: fold-in of `history`. Scores are `x_uᵀ y_i`.
+    fn score_items(
+        &self,
+        user: Option<u32>,
+        history: History<'_>,
+        scores: &mut [f32],
+    ) -> Result<()> {
+        if scores.len() != self.n_items {
+            return Err(Error::DimensionMismatch {
+                context: "score buffer (one per item)".into(),
+                expected: self.n_items,
+                got: scores.len(),
+            });
+        }
+        match user {
+            Some(user) => {
+                score::score_all(&self.item_factors, self.k, self.user_vector(user)?, scores)
+            }
+            None => {
+                let x = self.recalculate_user(history)?;
+                score::score_all(&self.item_factors, self.k, &x, scores);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn matrix_view(data: &[f32], rows: usize, k: usize) -> ArrayView2<'_, f32> {
+    match ArrayView2::from_shape((rows, k), data) {
+        Ok(view) => view,
+        // Not reachable: every constructor keeps `data.len() == rows · k`.
+        Err(_) => ArrayView2::from(&[] as &[[f32; 0]]),
+    }
+}
+
+fn row_of<'a>(factors: &'a [f32], k: usize, index: u32, what: &'static str) -> Result<&'a [f32]> {
+    let len = factors.len() / k;
+    if index as usize >= len {
+        return Err(Error::IndexOutOfRange {
+            what,
+            index: index as usize,
+            len,
+        });
+    }
+    Ok(&factors[index as usize * k..(index as usize + 1) * k])
+}
+
+/// Exact solves of `rows` (row `r` for target `targets[r]`) against `fixed`.
+fn re_solve(
+    targets: &[u32],
+    rows: &Interactions,
+    n_fixed: usize,
+    fixed: &[f32],
+    fixed_gram: &[f32],
+    model: &AlsModel,
+    what: &'static str,
+) -> Result<Vec<f32>> {
+    if rows.n_users() != targets.len() {
+        return Err(Error::DimensionMismatch {
+            context: format!("partial fit of {what}: rows (one per index)"),
+            expected: targets.len(),
+            got: rows.n_users(),
+        });
+    }
+    if rows.n_items() > n_fixed {
+        return Err(Error::DimensionMismatch {
+            context: format!("partial fit of {what}: columns of the rows"),
+            expected: n_fixed,
+            got: rows.n_items(),
+        });
+    }
+    check_confidences(rows.data(), model.alpha, "partial fit rows")?;
+    let mut solved = vec![0.0f32; targets.len() * model.k];
+    solve_rows(
+        &Problem {
+            rows: SparseRows::of(rows),
+            fixed,
+            gram: fixed_gram,
+            k: model.k,
+            alpha: model.alpha,
+            solver: Solver::Cholesky,
+        },
+        &mut solved,
+    )?;
+    Ok(solved)
+}
+
+/// Writes `solved` rows to `factors` at `targets`, growing it; returns the new row count.
+fn scatter(
+    factors: &mut Vec<f32>,
+    rows: usize,
+    k: usize,
+    targets: &[u32],
+    solved: &[f32],
+) -> Result<usize> {
+    let new_rows = targets
+        .iter()
+        .map(|&t| t as usize + 1)
+        .max()
+        .unwrap_or(0)
+        .max(rows);
+    if new_rows > rows {
+        let extra = (new_rows - rows) * k;
+        factors.try_reserve_exact(extra).map_err(|_| {
+            Error::invalid(
+                "indices",
+                format!("cannot grow the factor matrix to {new_rows} rows"),
+            )
+        })?;
+        factors.resize(new_rows * k, 0.0);
+    }
+    for (&t, row) in targets.iter().zip(solved.chunks_exact(k)) {
+        factors[t as usize * k..(t as usize + 1) * k].copy_from_slice(row);
+    }
+    Ok(new_rows)
+}
+
+/// Cosine neighbours of row `of` among all rows of `factors` (zero rows score 0).
+fn cosine_neighbours(
+    factors: &[f32],
+    k: usize,
+    of: u32,
+    n: usize,
+    candidates: Option<&[u32]>,
+    what: &'static str,
+) -> Result<Vec<Scored>> {
+    let query = row_of(factors, k, of, what)?;
+    let rows = factors.len() / k;
+    let mut scores = vec![0.0f32; rows];
+    score::score_all(factors, k, query, &mut scores);
+    let norm = |row: &[f32]| row.iter().map(|v| v * v).sum::<f32>().sqrt();
+    let query_norm = norm(query);
+    for (s, row) in scores.iter_mut().zip(factors.chunks_exact(k)) {
+        let denominator = query_norm * norm(row);
+        *s = if denominator > 0.0 {
+            *s / denominator
+        } else {
+            0.0
+        };
+    }
+    Ok(match candidates {
+        None => top_n(&scores, n, |_| false),
+        Some(candidates) => {
+            let mut allowed = vec![false; rows];
+            for &c in candidates {
+                allowed[c as usize] = true;
+            }
+            top_n(&scores, n, |i| !allowed[i as usize])
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests;

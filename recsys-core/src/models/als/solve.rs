@@ -1,0 +1,371 @@
+//! One ALS half-sweep: re-solve every row of one factor matrix against the other, fixed one.
+//!
+//! For a row `u` with sparse entries `(j, v)` (signed confidence, see
+//! [`Interactions`](crate::data::Interactions)) and fixed factors `Y`:
+//!
+//! ```text
+//! c_j = alpha·|v|,  p_j = [v > 0]
+//! A_u = YᵀY + λI + Σ_j (c_j − 1) y_j y_jᵀ        b_u = Σ_j p_j c_j y_j
+//! ```
+//!
+//! (`YᵀY + λI` is the [`gram`] shared by all rows.) The conjugate-gradient solver runs a few
+//! steps from the row's previous value (Takács, Pilászy & Tikk 2011, as in `implicit`); the
+//! Cholesky solver solves exactly. Each row only reads the fixed matrix and its own previous
+//! value, so the result does not depend on how rows are split among threads.
+
+use pulp::Arch;
+
+use super::kernels::{axpy, dot, sym_matvec, xpby};
+use super::Solver;
+use crate::{Error, Result};
+
+/// CSR rows (`indptr`, `indices`, `data`) being solved.
+#[derive(Clone, Copy)]
+pub(super) struct SparseRows<'a> {
+    pub(super) indptr: &'a [usize],
+    pub(super) indices: &'a [u32],
+    pub(super) data: &'a [f32],
+}
+
+impl<'a> SparseRows<'a> {
+    pub(super) fn of(m: &'a crate::data::Interactions) -> Self {
+        Self {
+            indptr: m.indptr(),
+            indices: m.indices(),
+            data: m.data(),
+        }
+    }
+
+    #[inline(always)]
+    fn row(&self, r: usize) -> (&'a [u32], &'a [f32]) {
+        let range = self.indptr[r]..self.indptr[r + 1];
+        (&self.indices[range.clone()], &self.data[range])
+    }
+}
+
+/// Rows of the fixed matrix per partial Gram product; fixed so the sum order (and so the result)
+/// never depends on the number of threads.
+const GRAM_BLOCK_ROWS: usize = 8192;
+
+/// `FᵀF + λI` (row-major `k × k`, exactly symmetric) for row-major factors `F` (`n × k`).
+///
+/// Partial products of fixed row blocks (faer, sequential) are summed in block order in f64.
+pub(super) fn gram(factors: &[f32], k: usize, regularization: f32) -> Vec<f32> {
+    let block_len = GRAM_BLOCK_ROWS * k;
+    let partial = |block: &[f32]| -> Vec<f32> {
+        let rows = block.len() / k;
+        let view = faer::MatRef::from_row_major_slice(block, rows, k);
+        let mut out = faer::Mat::<f32>::zeros(k, k);
+        faer::linalg::matmul::matmul(
+            out.as_mut(),
+            faer::Accum::Replace,
+            view.transpose(),
+            view,
+            1.0f32,
+            faer::Par::Seq,
+        );
+        (0..k * k).map(|idx| out[(idx / k, idx % k)]).collect()
+    };
+    #[cfg(feature = "parallel")]
+    let partials: Vec<Vec<f32>> = {
+        use rayon::prelude::*;
+        factors.par_chunks(block_len.max(1)).map(partial).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let partials: Vec<Vec<f32>> = factors.chunks(block_len.max(1)).map(partial).collect();
+
+    let mut sum = vec![0.0f64; k * k];
+    for part in &partials {
+        for (s, &v) in sum.iter_mut().zip(part) {
+            *s += f64::from(v);
+        }
+    }
+    let mut out = vec![0.0f32; k * k];
+    for i in 0..k {
+        for j in 0..k {
+            out[i * k + j] = (0.5 * (sum[i * k + j] + sum[j * k + i])) as f32;
+        }
+        out[i * k + i] += regularization;
+    }
+    out
+}
+
+/// Everything a row solve reads besides its own row.
+#[derive(Clone, Copy)]
+pub(super) struct Problem<'a> {
+    pub(super) rows: SparseRows<'a>,
+    /// The fixed factor matrix (row-major, `k` columns).
+    pub(super) fixed: &'a [f32],
+    /// `YᵀY + λI` of `fixed`.
+    pub(super) gram: &'a [f32],
+    pub(super) k: usize,
+    pub(super) alpha: f32,
+    pub(super) solver: Solver,
+}
+
+/// Rows handed to one task: small enough to balance heavy-tailed rows, large enough to amortise
+/// the per-task scratch and dispatch.
+const ROWS_PER_TASK: usize = 32;
+
+/// Re-solves every row of `target` (`rows.len() × k`, row `r` ↔ sparse row `r`).
+///
+/// # Errors
+/// [`Error::FitFailed`] when an exact solve meets a matrix that is not positive definite (only
+/// possible with zero regularisation).
+pub(super) fn solve_rows(problem: &Problem<'_>, target: &mut [f32]) -> Result<()> {
+    let arch = Arch::new();
+    let task_len = ROWS_PER_TASK * problem.k;
+    let run = |(task, chunk): (usize, &mut [f32])| -> Result<()> {
+        let first_row = task * ROWS_PER_TASK;
+        arch.dispatch(|| match problem.k {
+            32 => solve_chunk::<32>(problem, first_row, chunk),
+            64 => solve_chunk::<64>(problem, first_row, chunk),
+            128 => solve_chunk::<128>(problem, first_row, chunk),
+            _ => solve_chunk::<0>(problem, first_row, chunk),
+        })
+    };
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        target
+            .par_chunks_mut(task_len)
+            .enumerate()
+            .try_for_each(run)
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        target.chunks_mut(task_len).enumerate().try_for_each(run)
+    }
+}
+
+/// Per-task scratch, allocated once per task rather than per row.
+struct Scratch {
+    residual: Vec<f32>,
+    direction: Vec<f32>,
+    product: Vec<f32>,
+    system: Vec<f64>,
+    rhs: Vec<f64>,
+}
+
+/// Solves the rows of one chunk. `K` is the factor count when it is one of the specialised sizes
+/// (so loops get constant trip counts), 0 otherwise.
+#[inline(always)]
+fn solve_chunk<const K: usize>(
+    problem: &Problem<'_>,
+    first_row: usize,
+    chunk: &mut [f32],
+) -> Result<()> {
+    let k = if K == 0 { problem.k } else { K };
+    let mut scratch = Scratch {
+        residual: vec![0.0; k],
+        direction: vec![0.0; k],
+        product: vec![0.0; k],
+        system: Vec::new(),
+        rhs: Vec::new(),
+    };
+    for (offset, x) in chunk.chunks_exact_mut(k).enumerate() {
+        let row = first_row + offset;
+        let (items, values) = problem.rows.row(row);
+        if items.is_empty() {
+            x.fill(0.0);
+            continue;
+        }
+        match problem.solver {
+            Solver::ConjugateGradient { steps } => {
+                conjugate_gradient(problem, k, items, values, steps, x, &mut scratch)
+            }
+            Solver::Cholesky => {
+                if !cholesky(problem, k, items, values, x, &mut scratch) {
+                    return Err(Error::FitFailed {
+                        reason: format!(
+                            "the normal equations of row {row} are not positive definite; \
+                             use a positive regularization"
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Squared residual norm below which a row counts as solved (as in `implicit`).
+const CONVERGED: f32 = 1e-20;
+
+/// A few conjugate-gradient steps on `A_u x = b_u`, starting from `x`, without forming `A_u`.
+#[inline(always)]
+fn conjugate_gradient(
+    problem: &Problem<'_>,
+    k: usize,
+    items: &[u32],
+    values: &[f32],
+    steps: usize,
+    x: &mut [f32],
+    scratch: &mut Scratch,
+) {
+    let fixed = problem.fixed;
+    let alpha = problem.alpha;
+    let r = &mut scratch.residual[..k];
+    let p = &mut scratch.direction[..k];
+    let ap = &mut scratch.product[..k];
+
+    // r = b − A x
+    sym_matvec(problem.gram, x, r);
+    for v in r.iter_mut() {
+        *v = -*v;
+    }
+    for (&j, &value) in items.iter().zip(values) {
+        let y = &fixed[j as usize * k..][..k];
+        let confidence = alpha * value.abs();
+        let preference = if value > 0.0 { confidence } else { 0.0 };
+        // (c − 1) = 0 (the common unit confidence) adds nothing: skip the dot product.
+        let extra = confidence - 1.0;
+        let coefficient = if extra != 0.0 {
+            preference - extra * dot(y, x)
+        } else {
+            preference
+        };
+        if coefficient != 0.0 {
+            axpy(coefficient, y, r);
+        }
+    }
+    p.copy_from_slice(r);
+    let mut rs_old = dot(r, r);
+    if rs_old < CONVERGED {
+        return;
+    }
+    for _ in 0..steps {
+        // ap = A p
+        sym_matvec(problem.gram, p, ap);
+        for (&j, &value) in items.iter().zip(values) {
+            let extra = alpha * value.abs() - 1.0;
+            if extra != 0.0 {
+                let y = &fixed[j as usize * k..][..k];
+                axpy(extra * dot(y, p), y, ap);
+            }
+        }
+        let curvature = dot(p, ap);
+        // Only a singular system (λ = 0) gets here with a non-positive curvature: stop rather
+        // than divide by zero.
+        if !(curvature > 0.0) {
+            return;
+        }
+        let step = rs_old / curvature;
+        axpy(step, p, x);
+        axpy(-step, ap, r);
+        let rs_new = dot(r, r);
+        if rs_new < CONVERGED {
+            return;
+        }
+        xpby(r, rs_new / rs_old, p);
+        rs_old = rs_new;
+    }
+}
+
+/// Forms `A_u` and `b_u` in f64 and solves exactly; `false` if `A_u` is not positive definite.
+#[inline(always)]
+fn cholesky(
+    problem: &Problem<'_>,
+    k: usize,
+    items: &[u32],
+    values: &[f32],
+    x: &mut [f32],
+    scratch: &mut Scratch,
+) -> bool {
+    let system = &mut scratch.system;
+    let rhs = &mut scratch.rhs;
+    system.clear();
+    system.extend(problem.gram[..k * k].iter().map(|&v| f64::from(v)));
+    rhs.clear();
+    rhs.resize(k, 0.0);
+    for (&j, &value) in items.iter().zip(values) {
+        let y = &problem.fixed[j as usize * k..][..k];
+        let confidence = f64::from(problem.alpha) * f64::from(value.abs());
+        if value > 0.0 {
+            for (b, &yv) in rhs.iter_mut().zip(y) {
+                *b += confidence * f64::from(yv);
+            }
+        }
+        let extra = confidence - 1.0;
+        if extra != 0.0 {
+            // Lower triangle only: the factorisation reads nothing else.
+            for a in 0..k {
+                let scale = extra * f64::from(y[a]);
+                for (s, &yv) in system[a * k..a * k + a + 1].iter_mut().zip(y) {
+                    *s += scale * f64::from(yv);
+                }
+            }
+        }
+    }
+    if !cholesky_solve_in_place(system, rhs, k) {
+        return false;
+    }
+    for (xv, &b) in x.iter_mut().zip(rhs.iter()) {
+        *xv = b as f32;
+    }
+    true
+}
+
+/// Solves `A z = b` for symmetric positive definite `A` (lower triangle read, row-major),
+/// overwriting `A` with its Cholesky factor and `b` with `z`. `false` if `A` is not positive
+/// definite.
+pub(super) fn cholesky_solve_in_place(a: &mut [f64], b: &mut [f64], k: usize) -> bool {
+    for j in 0..k {
+        let row_j = &a[j * k..j * k + k];
+        let diag = row_j[j] - row_j[..j].iter().map(|v| v * v).sum::<f64>();
+        if !(diag > 0.0 && diag.is_finite()) {
+            return false;
+        }
+        a[j * k + j] = diag.sqrt();
+        for i in j + 1..k {
+            let (upper, lower) = a.split_at_mut(i * k);
+            let row_j = &upper[j * k..j * k + k];
+            let row_i = &mut lower[..k];
+            let s: f64 = row_i[..j].iter().zip(&row_j[..j]).map(|(x, y)| x * y).sum();
+            row_i[j] = (row_i[j] - s) / row_j[j];
+        }
+    }
+    // Forward: L w = b.
+    for i in 0..k {
+        let row = &a[i * k..i * k + k];
+        let s: f64 = row[..i].iter().zip(&b[..i]).map(|(x, y)| x * y).sum();
+        b[i] = (b[i] - s) / row[i];
+    }
+    // Backward: Lᵀ z = w.
+    for i in (0..k).rev() {
+        let s: f64 = (i + 1..k).map(|p| a[p * k + i] * b[p]).sum();
+        b[i] = (b[i] - s) / a[i * k + i];
+    }
+    b.iter().all(|v| v.is_finite())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cholesky_solves_small_spd_system() {
+        // A = [[4, 2], [2, 3]], b = [2, 1] → z = [0.5, 0]
+        let mut a = vec![4.0, 2.0, 2.0, 3.0];
+        let mut b = vec![2.0, 1.0];
+        assert!(cholesky_solve_in_place(&mut a, &mut b, 2));
+        assert!((b[0] - 0.5).abs() < 1e-12 && b[1].abs() < 1e-12);
+        let mut singular = vec![1.0, 1.0, 1.0, 1.0];
+        assert!(!cholesky_solve_in_place(&mut singular, &mut [1.0, 1.0], 2));
+    }
+
+    #[test]
+    fn gram_is_symmetric_with_ridge() {
+        let k = 3;
+        let f: Vec<f32> = (0..30).map(|i| (i % 5) as f32 - 2.0).collect();
+        let g = gram(&f, k, 0.5);
+        for i in 0..k {
+            for j in 0..k {
+                let naive: f32 = (0..10).map(|r| f[r * k + i] * f[r * k + j]).sum();
+                let ridge = if i == j { 0.5 } else { 0.0 };
+                assert!((g[i * k + j] - naive - ridge).abs() < 1e-4);
+                assert_eq!(g[i * k + j], g[j * k + i]);
+            }
+        }
+    }
+}
