@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use recsys_core::data::loaders::recbole;
+use recsys_core::data::{Dataset, Role};
 
 /// The `ml-100k` directory: `$RECSYS_DATA_DIR`, or `data/ml-100k` at the workspace root.
 fn data_dir() -> PathBuf {
@@ -29,4 +30,86 @@ fn ratings_have_the_published_shape() {
     assert_eq!(ds.n_users(), 943);
     assert_eq!(ds.n_items(), 1_682);
     assert_eq!(ds.ratings().len(), 100_000);
+}
+
+fn load_all() -> Dataset {
+    let start = std::time::Instant::now();
+    let ds = recbole::load_recbole_dir(data_dir(), "ml-100k").unwrap();
+    eprintln!(
+        "loaded ml-100k (inter, item, kg, link) in {:?}",
+        start.elapsed()
+    );
+    ds
+}
+
+#[test]
+fn catalog_has_titles_years_genres_and_people() {
+    let ds = load_all();
+    assert_eq!(
+        (ds.n_users(), ds.n_items(), ds.events().len()),
+        (943, 1_682, 100_000)
+    );
+    assert_eq!(ds.catalog.len(), 1_682);
+    let with_title = ds.catalog.iter().filter(|(_, m)| m.title.is_some()).count();
+    let with_year = ds.catalog.iter().filter(|(_, m)| m.year.is_some()).count();
+    let with_genre = ds
+        .catalog
+        .iter()
+        .filter(|(_, m)| !m.genres.is_empty())
+        .count();
+    assert_eq!(with_title, 1_682);
+    assert_eq!(with_year, 1_681, "only item 267 (\"unkonwn\") lacks a year");
+    assert_eq!(with_genre, 1_682);
+    assert_eq!(ds.catalog.genres().len(), 19, "{:?}", ds.catalog.genres());
+
+    // Items in .item order: item "1" is index 0.
+    let toy_story = ds.catalog.find_title("Toy Story (1995)").unwrap();
+    assert_eq!(ds.items.id_of(toy_story), Some("1"));
+    let info = ds.catalog.item(toy_story).unwrap();
+    assert_eq!(info.genres, ["Animation", "Children's", "Comedy"]);
+    assert!(info.people(Role::Actor).count() >= 5);
+    assert_eq!(info.people(Role::Director).count(), 1);
+
+    let mut credits = [0usize; 4];
+    let mut items_with = [0usize; 4];
+    for (_, info) in ds.catalog.iter() {
+        for (r, role) in Role::ALL.iter().enumerate() {
+            let n = info.people(*role).count();
+            credits[r] += n;
+            items_with[r] += usize::from(n > 0);
+        }
+    }
+    eprintln!(
+        "credits per role {credits:?}, items with a credit per role {items_with:?}, people {}",
+        ds.catalog.n_people()
+    );
+    // Counted independently (Python) from ml-100k.kg: distinct (film, person) pairs of the
+    // relations film.film.{actor, directed_by, written_by, produced_by} whose film is linked; the
+    // reverse relations (film.director.film, ...) only repeat them.
+    assert_eq!(credits, [40_152, 1_727, 2_381, 2_615]);
+    assert_eq!(items_with, [1_565, 1_590, 1_336, 1_367]);
+    let attributes: usize = ds.catalog.iter().map(|(_, m)| m.attributes.len()).sum();
+    assert!(attributes > 20_000, "{attributes}");
+
+    // Directors shared between films are found both ways.
+    let by_person = ds.catalog.credits_by_person();
+    let prolific = (0..ds.catalog.n_people() as u32)
+        .max_by_key(|&p| {
+            by_person[p as usize]
+                .iter()
+                .filter(|(_, r)| *r == Role::Director)
+                .count()
+        })
+        .unwrap();
+    let films: Vec<u32> = by_person[prolific as usize]
+        .iter()
+        .filter(|(_, r)| *r == Role::Director)
+        .map(|(i, _)| *i)
+        .collect();
+    assert!(films.len() >= 5, "{films:?}");
+    assert!(ds
+        .catalog
+        .shared_credits(films[0], films[1])
+        .iter()
+        .any(|c| c.person == prolific));
 }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Feedback, FeedbackPolicy, IdMap, Interactions};
+use super::{Catalog, Feedback, FeedbackPolicy, IdMap, Interactions, ItemInfo};
 use crate::{Error, Result};
 
 /// One feedback event with dense indices.
@@ -18,7 +18,7 @@ pub struct Event {
     pub timestamp: i64,
 }
 
-/// Users, items and their feedback events.
+/// Users, items, their feedback events and the items' metadata.
 ///
 /// ```
 /// use recsys_core::data::{Dataset, Feedback, FeedbackPolicy};
@@ -37,6 +37,9 @@ pub struct Dataset {
     pub users: IdMap,
     /// External item ids.
     pub items: IdMap,
+    /// Item metadata, indexed like [`Dataset::items`] (items may have empty metadata).
+    #[serde(default)]
+    pub catalog: Catalog,
     events: Vec<Event>,
 }
 
@@ -78,6 +81,21 @@ impl Dataset {
     /// Registers an item with no events yet (e.g. a new catalogue entry); returns its index.
     pub fn add_item(&mut self, item: &str) -> u32 {
         self.items.get_or_insert(item)
+    }
+
+    /// The metadata of item `item` (an external id), registering the item if it is new; returns
+    /// its index and its catalog entry.
+    ///
+    /// ```
+    /// use recsys_core::data::Dataset;
+    /// let mut ds = Dataset::new();
+    /// let (index, info) = ds.item_info_mut("1");
+    /// info.title = Some("Toy Story".into());
+    /// assert_eq!(ds.catalog.item(index).unwrap().title.as_deref(), Some("Toy Story"));
+    /// ```
+    pub fn item_info_mut(&mut self, item: &str) -> (u32, &mut ItemInfo) {
+        let index = self.items.get_or_insert(item);
+        (index, self.catalog.item_mut(index))
     }
 
     /// Registers a user with no events yet; returns its index.

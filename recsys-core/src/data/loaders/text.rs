@@ -102,6 +102,33 @@ pub(crate) fn parse_error(source: &str, line: usize, reason: impl Into<String>) 
     }
 }
 
+/// Splits `text` on `separator` and returns the fields at `columns` (`None` columns give
+/// `None`), checking that the row has exactly `n_columns` fields. No allocation.
+pub(crate) fn pick_fields<'t, const N: usize>(
+    text: &'t str,
+    separator: char,
+    columns: [Option<usize>; N],
+    n_columns: usize,
+    line: &Line<'_>,
+) -> Result<[Option<&'t str>; N]> {
+    let mut picked = [None; N];
+    let mut n_fields = 0;
+    for (i, field) in text.split(separator).enumerate() {
+        n_fields += 1;
+        for (slot, column) in picked.iter_mut().zip(columns) {
+            if column == Some(i) {
+                *slot = Some(field);
+            }
+        }
+    }
+    if n_fields != n_columns {
+        return Err(line.error(format!(
+            "expected {n_columns} fields separated by {separator:?}, found {n_fields}"
+        )));
+    }
+    Ok(picked)
+}
+
 /// Parses a rating, rejecting anything that is not a finite number.
 pub(crate) fn parse_rating(field: &str, line: &Line<'_>) -> Result<f32> {
     let value: f32 = field

@@ -1,0 +1,439 @@
+//! Item metadata: titles, years, genres, tags, cast and crew, free text.
+//!
+//! A [`Catalog`] is indexed by the same dense item indices as [`Dataset::items`](crate::data::Dataset),
+//! so a model's item index finds its metadata directly. It feeds filters (genre, year), content
+//! features (genre, tag, person and attribute tokens) and explanations ("shares a director with
+//! …").
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::IdMap;
+
+/// What a person did on an item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Role {
+    /// Appears in the cast.
+    Actor,
+    /// Directed it.
+    Director,
+    /// Wrote it.
+    Writer,
+    /// Produced it.
+    Producer,
+}
+
+impl Role {
+    /// Every role, in declaration order.
+    pub const ALL: [Role; 4] = [Role::Actor, Role::Director, Role::Writer, Role::Producer];
+
+    /// A lowercase name: `actor`, `director`, `writer`, `producer`.
+    ///
+    /// ```
+    /// assert_eq!(recsys_core::data::Role::Director.as_str(), "director");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Actor => "actor",
+            Role::Director => "director",
+            Role::Writer => "writer",
+            Role::Producer => "producer",
+        }
+    }
+}
+
+/// A person's credit on an item: an index into the catalog's people and their role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Credit {
+    /// Dense person index (see [`Catalog::person_id`], [`Catalog::person_name`]).
+    pub person: u32,
+    /// What they did.
+    pub role: Role,
+}
+
+/// A free-form label attached to an item, with how many times it was applied (e.g. by users).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tag {
+    /// The label as first written.
+    pub text: String,
+    /// How many times it was applied (at least 1).
+    pub count: u32,
+}
+
+/// Everything known about one item. Fields are empty / `None` when unknown.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ItemInfo {
+    /// Title without a trailing "(year)".
+    pub title: Option<String>,
+    /// Release year.
+    pub year: Option<i32>,
+    /// Genre names, without duplicates, in the order first seen.
+    pub genres: Vec<String>,
+    /// Tags, without case-insensitive duplicates.
+    pub tags: Vec<Tag>,
+    /// Cast and crew, without duplicates.
+    pub credits: Vec<Credit>,
+    /// Other facts as `(key, value)` pairs, without duplicates: knowledge-graph relations to
+    /// opaque entity ids (`("film.film.language", "m.02h40lc")`), or source fields such as
+    /// `("url", …)`. Useful as content tokens even when the values have no display name.
+    pub attributes: Vec<(String, String)>,
+    /// Free text (plot summary, description).
+    pub text: Option<String>,
+}
+
+impl ItemInfo {
+    /// The title with its year, as MovieLens writes it: `"Toy Story (1995)"`.
+    ///
+    /// ```
+    /// use recsys_core::data::ItemInfo;
+    /// let info = ItemInfo { title: Some("Toy Story".into()), year: Some(1995), ..Default::default() };
+    /// assert_eq!(info.display_title().as_deref(), Some("Toy Story (1995)"));
+    /// ```
+    pub fn display_title(&self) -> Option<String> {
+        let title = self.title.as_deref()?;
+        Some(match self.year {
+            Some(year) => format!("{title} ({year})"),
+            None => title.to_owned(),
+        })
+    }
+
+    /// Whether the item has `genre` (ASCII case-insensitive).
+    pub fn has_genre(&self, genre: &str) -> bool {
+        self.genres.iter().any(|g| g.eq_ignore_ascii_case(genre))
+    }
+
+    /// Adds a genre unless already present (ASCII case-insensitive); empty names are ignored.
+    pub fn add_genre(&mut self, genre: &str) {
+        let genre = genre.trim();
+        if !genre.is_empty() && !self.has_genre(genre) {
+            self.genres.push(genre.to_owned());
+        }
+    }
+
+    /// Adds a tag, or increments its count when present (case-insensitive); empty tags are ignored.
+    pub fn add_tag(&mut self, tag: &str) {
+        let tag = tag.trim();
+        if tag.is_empty() {
+            return;
+        }
+        let lower = tag.to_lowercase();
+        match self
+            .tags
+            .iter_mut()
+            .find(|t| t.text.to_lowercase() == lower)
+        {
+            Some(existing) => existing.count = existing.count.saturating_add(1),
+            None => self.tags.push(Tag {
+                text: tag.to_owned(),
+                count: 1,
+            }),
+        }
+    }
+
+    /// Adds an attribute unless the same pair is present.
+    pub fn add_attribute(&mut self, key: &str, value: &str) {
+        if !self.attributes.iter().any(|(k, v)| k == key && v == value) {
+            self.attributes.push((key.to_owned(), value.to_owned()));
+        }
+    }
+
+    /// The people credited in `role`.
+    pub fn people(&self, role: Role) -> impl Iterator<Item = u32> + '_ {
+        self.credits
+            .iter()
+            .filter(move |c| c.role == role)
+            .map(|c| c.person)
+    }
+}
+
+/// Metadata for every item, indexed like [`Dataset::items`](crate::data::Dataset), plus the
+/// people table that [`Credit`]s point into.
+///
+/// ```
+/// use recsys_core::data::{Catalog, Role};
+/// let mut catalog = Catalog::new();
+/// catalog.item_mut(0).title = Some("Alien".into());
+/// catalog.item_mut(0).add_genre("Sci-Fi");
+/// catalog.add_credit(0, "ridley-scott", Some("Ridley Scott"), Role::Director);
+/// catalog.item_mut(1).title = Some("Blade Runner".into());
+/// catalog.add_credit(1, "ridley-scott", None, Role::Director);
+///
+/// let shared = catalog.shared_credits(0, 1);
+/// assert_eq!(shared.len(), 1);
+/// assert_eq!(catalog.person_name(shared[0].person), Some("Ridley Scott"));
+/// assert_eq!(catalog.items_with_genre("sci-fi"), vec![0]);
+/// assert_eq!(catalog.genres(), vec!["Sci-Fi"]);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Catalog {
+    items: Vec<ItemInfo>,
+    people: IdMap,
+    person_names: Vec<Option<String>>,
+}
+
+impl Catalog {
+    /// An empty catalog.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of item slots (the highest item index with metadata, plus one).
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether no item has metadata.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The metadata of `item`, or `None` past the end. Items without metadata have an empty
+    /// (default) [`ItemInfo`].
+    pub fn item(&self, item: u32) -> Option<&ItemInfo> {
+        self.items.get(item as usize)
+    }
+
+    /// Mutable metadata of `item`, growing the catalog with empty entries as needed.
+    pub fn item_mut(&mut self, item: u32) -> &mut ItemInfo {
+        let index = item as usize;
+        if index >= self.items.len() {
+            self.items.resize_with(index + 1, ItemInfo::default);
+        }
+        &mut self.items[index]
+    }
+
+    /// Grows the catalog with empty entries up to `len` items (never shrinks).
+    pub fn ensure_len(&mut self, len: usize) {
+        if len > self.items.len() {
+            self.items.resize_with(len, ItemInfo::default);
+        }
+    }
+
+    /// `(item index, metadata)` for every item slot.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &ItemInfo)> + '_ {
+        self.items.iter().enumerate().map(|(i, m)| (i as u32, m))
+    }
+
+    /// The index of person `id`, registering it if new; a given `name` replaces a missing one.
+    pub fn add_person(&mut self, id: &str, name: Option<&str>) -> u32 {
+        let person = self.people.get_or_insert(id);
+        if person as usize >= self.person_names.len() {
+            self.person_names.push(None);
+        }
+        if let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) {
+            let slot = &mut self.person_names[person as usize];
+            if slot.is_none() {
+                *slot = Some(name.to_owned());
+            }
+        }
+        person
+    }
+
+    /// Credits person `id` (registered if new) with `role` on `item`; returns the person index.
+    /// A repeated credit is ignored.
+    pub fn add_credit(
+        &mut self,
+        item: u32,
+        person_id: &str,
+        name: Option<&str>,
+        role: Role,
+    ) -> u32 {
+        let person = self.add_person(person_id, name);
+        let credit = Credit { person, role };
+        let info = self.item_mut(item);
+        if !info.credits.contains(&credit) {
+            info.credits.push(credit);
+        }
+        person
+    }
+
+    /// Number of people.
+    pub fn n_people(&self) -> usize {
+        self.people.len()
+    }
+
+    /// The index of person `id`, if known.
+    pub fn person_index(&self, id: &str) -> Option<u32> {
+        self.people.index_of(id)
+    }
+
+    /// The external id of person `person`.
+    pub fn person_id(&self, person: u32) -> Option<&str> {
+        self.people.id_of(person)
+    }
+
+    /// The display name of person `person`, when the source had one.
+    pub fn person_name(&self, person: u32) -> Option<&str> {
+        self.person_names.get(person as usize)?.as_deref()
+    }
+
+    /// Every genre used by some item, sorted and without duplicates.
+    pub fn genres(&self) -> Vec<&str> {
+        let set: BTreeSet<&str> = self
+            .items
+            .iter()
+            .flat_map(|m| m.genres.iter().map(String::as_str))
+            .collect();
+        set.into_iter().collect()
+    }
+
+    /// Items having `genre` (ASCII case-insensitive), in index order.
+    pub fn items_with_genre(&self, genre: &str) -> Vec<u32> {
+        self.iter()
+            .filter(|(_, m)| m.has_genre(genre))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// `(item, role)` for every credit of `person`, in item order.
+    pub fn items_with_person(&self, person: u32) -> Vec<(u32, Role)> {
+        self.iter()
+            .flat_map(|(i, m)| {
+                m.credits
+                    .iter()
+                    .filter(move |c| c.person == person)
+                    .map(move |c| (i, c.role))
+            })
+            .collect()
+    }
+
+    /// For every person, the items they are credited on (`(item, role)`, in item order): an
+    /// inverted index built in one pass, for callers that look up many people.
+    pub fn credits_by_person(&self) -> Vec<Vec<(u32, Role)>> {
+        let mut index = vec![Vec::new(); self.n_people()];
+        for (item, info) in self.iter() {
+            for credit in &info.credits {
+                if let Some(list) = index.get_mut(credit.person as usize) {
+                    list.push((item, credit.role));
+                }
+            }
+        }
+        index
+    }
+
+    /// Credits of item `b` whose person has the same role on item `a` ("shares a director
+    /// with …"), in `b`'s credit order.
+    pub fn shared_credits(&self, a: u32, b: u32) -> Vec<Credit> {
+        let (Some(a), Some(b)) = (self.item(a), self.item(b)) else {
+            return Vec::new();
+        };
+        b.credits
+            .iter()
+            .filter(|c| a.credits.contains(c))
+            .copied()
+            .collect()
+    }
+
+    /// The first item whose title or display title equals `title`, ignoring ASCII case.
+    ///
+    /// ```
+    /// use recsys_core::data::Catalog;
+    /// let mut catalog = Catalog::new();
+    /// let info = catalog.item_mut(3);
+    /// info.title = Some("Toy Story".into());
+    /// info.year = Some(1995);
+    /// assert_eq!(catalog.find_title("toy story (1995)"), Some(3));
+    /// assert_eq!(catalog.find_title("Toy Story"), Some(3));
+    /// assert_eq!(catalog.find_title("Heat"), None);
+    /// ```
+    pub fn find_title(&self, title: &str) -> Option<u32> {
+        let title = title.trim();
+        self.iter()
+            .find(|(_, m)| {
+                m.title
+                    .as_deref()
+                    .is_some_and(|t| t.eq_ignore_ascii_case(title))
+                    || m.display_title()
+                        .is_some_and(|t| t.eq_ignore_ascii_case(title))
+            })
+            .map(|(i, _)| i)
+    }
+}
+
+/// Splits a MovieLens-style title into the title and the year in a trailing `"(1995)"`.
+///
+/// ```
+/// use recsys_core::data::split_title_year;
+/// assert_eq!(split_title_year("Toy Story (1995)"), ("Toy Story", Some(1995)));
+/// assert_eq!(split_title_year("Babylon 5"), ("Babylon 5", None));
+/// assert_eq!(split_title_year("1492: Conquest of Paradise (1992) "), ("1492: Conquest of Paradise", Some(1992)));
+/// ```
+pub fn split_title_year(title: &str) -> (&str, Option<i32>) {
+    let trimmed = title.trim();
+    let bytes = trimmed.as_bytes();
+    // "(dddd)" is 6 ASCII bytes at the end.
+    if bytes.len() >= 6 {
+        let tail = &bytes[bytes.len() - 6..];
+        if tail[0] == b'(' && tail[5] == b')' && tail[1..5].iter().all(u8::is_ascii_digit) {
+            let year = tail[1..5]
+                .iter()
+                .fold(0i32, |acc, d| acc * 10 + i32::from(d - b'0'));
+            let rest = trimmed[..trimmed.len() - 6].trim_end();
+            if !rest.is_empty() {
+                return (rest, Some(year));
+            }
+        }
+    }
+    (trimmed, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicates_are_merged() {
+        let mut c = Catalog::new();
+        c.item_mut(2).add_genre("Drama");
+        c.item_mut(2).add_genre("drama");
+        c.item_mut(2).add_tag("twist ending");
+        c.item_mut(2).add_tag("Twist Ending");
+        c.item_mut(2).add_attribute("k", "v");
+        c.item_mut(2).add_attribute("k", "v");
+        let p = c.add_credit(2, "p", None, Role::Actor);
+        assert_eq!(c.add_credit(2, "p", Some("Pat"), Role::Actor), p);
+        c.add_credit(2, "p", None, Role::Director);
+        let info = c.item(2).unwrap();
+        assert_eq!(info.genres, vec!["Drama"]);
+        assert_eq!(
+            info.tags,
+            vec![Tag {
+                text: "twist ending".into(),
+                count: 2
+            }]
+        );
+        assert_eq!(info.attributes.len(), 1);
+        assert_eq!(info.credits.len(), 2);
+        assert_eq!(c.person_name(p), Some("Pat"));
+        assert_eq!(c.len(), 3);
+        assert_eq!(c.item(0), Some(&ItemInfo::default()));
+        assert_eq!(c.item(3), None);
+        assert_eq!(
+            c.items_with_person(p),
+            vec![(2, Role::Actor), (2, Role::Director)]
+        );
+        assert_eq!(c.credits_by_person()[p as usize], c.items_with_person(p));
+        assert_eq!(info.people(Role::Director).collect::<Vec<_>>(), vec![p]);
+    }
+
+    #[test]
+    fn titles_without_a_clean_year_are_kept_whole() {
+        assert_eq!(split_title_year("(1995)"), ("(1995)", None));
+        assert_eq!(split_title_year("Heat (19x5)"), ("Heat (19x5)", None));
+        assert_eq!(split_title_year("Été (1995)"), ("Été", Some(1995)));
+        assert_eq!(split_title_year(""), ("", None));
+    }
+
+    #[test]
+    fn serde_round_trip() {
+        let mut c = Catalog::new();
+        c.item_mut(0).title = Some("A".into());
+        c.add_credit(1, "x", Some("X"), Role::Writer);
+        let bytes = bincode::serde::encode_to_vec(&c, bincode::config::standard()).unwrap();
+        let (back, _): (Catalog, usize) =
+            bincode::serde::decode_from_slice(&bytes, bincode::config::standard()).unwrap();
+        assert_eq!(back, c);
+        assert_eq!(back.person_index("x"), Some(0));
+    }
+}
