@@ -1,7 +1,7 @@
-//! Shared helpers for the example programs: a small `--flag value` parser, readers for the
-//! evaluation CSV files and MovieLens titles, and one place that turns flags into models.
+//! Shared helpers for the example programs: a small `--flag value` parser, a reader for the
+//! evaluation CSV files, and one place that turns flags into models.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::error::Error as StdError;
 use std::fmt;
 use std::io::{BufRead, BufReader};
@@ -513,43 +513,6 @@ pub fn index_held_out(rows: &[CsvRating], users: &IdMap, items: &IdMap) -> Vec<R
             )
         })
         .collect()
-}
-
-/// MovieLens titles by item id, from a RecBole `.item` file (`item_id`, `movie_title` columns).
-pub fn read_titles(path: &Path) -> AnyResult<HashMap<String, String>> {
-    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut lines = BufReader::new(file).lines();
-    let header = lines
-        .next()
-        .ok_or_else(|| format!("{}: empty file", path.display()))??;
-    let columns: Vec<&str> = header
-        .split('\t')
-        .map(|c| c.split(':').next().unwrap_or(c))
-        .collect();
-    let position = |name: &str| {
-        columns
-            .iter()
-            .position(|c| *c == name)
-            .ok_or_else(|| format!("{}: no `{name}` column", path.display()))
-    };
-    let (id_col, title_col) = (position("item_id")?, position("movie_title")?);
-    let year_col = columns.iter().position(|c| *c == "release_year");
-    let mut titles = HashMap::new();
-    for line in lines {
-        let line = line?;
-        let fields: Vec<&str> = line.split('\t').collect();
-        if let (Some(id), Some(title)) = (fields.get(id_col), fields.get(title_col)) {
-            let year = year_col
-                .and_then(|c| fields.get(c))
-                .filter(|y| !y.is_empty());
-            let text = match year {
-                Some(y) => format!("{title} ({y})"),
-                None => (*title).to_owned(),
-            };
-            titles.insert((*id).to_owned(), text);
-        }
-    }
-    Ok(titles)
 }
 
 #[cfg(test)]

@@ -107,8 +107,9 @@ pub fn random_split<T: Clone>(records: &[T], test_fraction: f64, seed: u64) -> R
 /// `ceil(test_fraction · n_u)` go to test.
 ///
 /// This is the MovieLens evaluation protocol of this project (`test_fraction = 0.2`); the
-/// item index breaks same-second ties so the split is deterministic. Both halves come out sorted
-/// by `(user, timestamp, item)`.
+/// item index breaks same-second ties so the split is deterministic (use
+/// [`temporal_split_by`] to break ties by another key, e.g. the raw item id). Both halves come
+/// out sorted by user, then time.
 ///
 /// ```
 /// use recsys_core::eval::split::{temporal_split, Rating};
@@ -122,9 +123,33 @@ pub fn random_split<T: Clone>(records: &[T], test_fraction: f64, seed: u64) -> R
 /// # Errors
 /// [`Error::InvalidParameter`] unless `0 ≤ test_fraction ≤ 1`.
 pub fn temporal_split<T: Timed + Clone>(records: &[T], test_fraction: f64) -> Result<Split<T>> {
+    temporal_split_by(records, test_fraction, Timed::item)
+}
+
+/// [`temporal_split`] with same-timestamp ties broken by `tie_break` (smaller = earlier).
+///
+/// The MovieLens protocol breaks ties by the *raw* item id; with dense indices assigned in file
+/// order, pass a key that maps the index back to the raw id's order:
+///
+/// ```
+/// use recsys_core::eval::split::{temporal_split_by, Rating};
+/// // Raw ids of the dense items 0, 1: "50" and "7". Both rated in the same second.
+/// let raw: [u64; 2] = [50, 7];
+/// let ratings = [Rating::new(0, 0, 4.0, 1), Rating::new(0, 1, 4.0, 1)];
+/// let split = temporal_split_by(&ratings, 0.5, |r| raw[r.item as usize]).unwrap();
+/// assert_eq!(split.test[0].item, 0); // raw id 50 sorts after 7
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidParameter`] unless `0 ≤ test_fraction ≤ 1`.
+pub fn temporal_split_by<T: Timed + Clone, K: Ord>(
+    records: &[T],
+    test_fraction: f64,
+    tie_break: impl Fn(&T) -> K,
+) -> Result<Split<T>> {
     check_fraction(test_fraction)?;
     // The small epsilon keeps e.g. 0.2 · 20 = 4.000000000000001 from rounding up to 5.
-    split_user_tails(records, |n_u| {
+    split_user_tails(records, tie_break, |n_u| {
         ((test_fraction * n_u as f64 - 1e-9).ceil().max(0.0) as usize).min(n_u)
     })
 }
@@ -146,7 +171,7 @@ pub fn leave_last_k_out<T: Timed + Clone>(records: &[T], k: usize) -> Result<Spl
     if k == 0 {
         return Err(Error::invalid("k", "must be at least 1"));
     }
-    split_user_tails(records, |n_u| if n_u > k { k } else { 0 })
+    split_user_tails(records, Timed::item, |n_u| if n_u > k { k } else { 0 })
 }
 
 /// Assigns each of `n` records to one of `n_folds` folds of (nearly) equal size, seeded:
@@ -215,14 +240,15 @@ fn partition<T: Clone>(records: &[T], is_test: impl Fn(usize) -> bool) -> Split<
     split
 }
 
-/// Sorts by `(user, timestamp, item)` (stable) and sends the last `n_test(n_u)` records of each
-/// user to test.
-fn split_user_tails<T: Timed + Clone>(
+/// Sorts by `(user, timestamp, tie_break)` (stable) and sends the last `n_test(n_u)` records of
+/// each user to test.
+fn split_user_tails<T: Timed + Clone, K: Ord>(
     records: &[T],
+    tie_break: impl Fn(&T) -> K,
     n_test: impl Fn(usize) -> usize,
 ) -> Result<Split<T>> {
     let mut order: Vec<&T> = records.iter().collect();
-    order.sort_by_key(|r| (r.user(), r.timestamp(), r.item()));
+    order.sort_by_cached_key(|r| (r.user(), r.timestamp(), tie_break(r)));
     let mut split = Split {
         train: Vec::with_capacity(records.len()),
         test: Vec::new(),
