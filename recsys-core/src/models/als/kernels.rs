@@ -51,9 +51,16 @@ pub(super) fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
     let mut y_chunks = y.chunks_exact_mut(LANES);
     let mut x_chunks = x.chunks_exact(LANES);
     for (cy, cx) in (&mut y_chunks).zip(&mut x_chunks) {
+        // Load both chunks before storing: the optimiser cannot prove `x` and `y` apart once
+        // inlined, and would otherwise keep the loop scalar.
+        let mut ys = [0.0f32; LANES];
+        let mut xs = [0.0f32; LANES];
+        ys.copy_from_slice(cy);
+        xs.copy_from_slice(cx);
         for l in 0..LANES {
-            cy[l] += alpha * cx[l];
+            ys[l] += alpha * xs[l];
         }
+        cy.copy_from_slice(&ys);
     }
     for (vy, vx) in y_chunks
         .into_remainder()
@@ -67,20 +74,74 @@ pub(super) fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
 /// `p = r + beta · p` (the conjugate-gradient direction update).
 #[inline(always)]
 pub(super) fn xpby(r: &[f32], beta: f32, p: &mut [f32]) {
-    for (vp, vr) in p.iter_mut().zip(r) {
+    let mut p_chunks = p.chunks_exact_mut(LANES);
+    let mut r_chunks = r.chunks_exact(LANES);
+    for (cp, cr) in (&mut p_chunks).zip(&mut r_chunks) {
+        let mut ps = [0.0f32; LANES];
+        let mut rs = [0.0f32; LANES];
+        ps.copy_from_slice(cp);
+        rs.copy_from_slice(cr);
+        for l in 0..LANES {
+            ps[l] = rs[l] + beta * ps[l];
+        }
+        cp.copy_from_slice(&ps);
+    }
+    for (vp, vr) in p_chunks
+        .into_remainder()
+        .iter_mut()
+        .zip(r_chunks.remainder())
+    {
         *vp = vr + beta * *vp;
     }
 }
 
-/// `out = G · v` for a symmetric row-major `k × k` matrix `G` (`k = v.len()`), computed as a
-/// sum of scaled rows so that every step is a vector operation.
+/// `out = G · v` for a row-major `k × k` matrix `G` (`k = v.len()`; `G` symmetric, so rows
+/// serve as columns).
+///
+/// Columns are done `2·LANES` at a time with the partial sums held in locals (registers), and
+/// each row of `G` contributes `v_j · G[j, cols]`: no horizontal sums, one pass over `G` per
+/// column block.
 #[inline(always)]
 pub(super) fn sym_matvec(gram: &[f32], v: &[f32], out: &mut [f32]) {
     let k = v.len();
-    out.fill(0.0);
-    for (row, &vj) in gram.chunks_exact(k).zip(v) {
-        axpy(vj, row, out);
+    let mut start = 0;
+    while start + 2 * LANES <= k {
+        let mut low = [0.0f32; LANES];
+        let mut high = [0.0f32; LANES];
+        for (row, &vj) in gram.chunks_exact(k).zip(v) {
+            let segment = &row[start..start + 2 * LANES];
+            for l in 0..LANES {
+                low[l] += vj * segment[l];
+                high[l] += vj * segment[LANES + l];
+            }
+        }
+        out[start..start + LANES].copy_from_slice(&low);
+        out[start + LANES..start + 2 * LANES].copy_from_slice(&high);
+        start += 2 * LANES;
     }
+    for (c, o) in out.iter_mut().enumerate().skip(start) {
+        *o = gram
+            .chunks_exact(k)
+            .zip(v)
+            .map(|(row, &vj)| vj * row[c])
+            .sum();
+    }
+}
+
+/// Loads one value per 64-byte line of the rows `items` of `fixed` and returns their sum, so
+/// that the (random, cache-missing) rows of the *next* sparse row are in flight while the
+/// current one is being solved. The caller passes the sum to `black_box`.
+#[inline(always)]
+pub(super) fn touch_rows(fixed: &[f32], k: usize, items: &[u32]) -> f32 {
+    let mut sum = 0.0f32;
+    for &j in items {
+        if let Some(row) = fixed.get(j as usize * k..(j as usize + 1) * k) {
+            for line in row.iter().step_by(LANES) {
+                sum += line;
+            }
+        }
+    }
+    sum
 }
 
 #[cfg(test)]

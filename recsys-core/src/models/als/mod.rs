@@ -692,9 +692,9 @@ impl AlsModel {
         if exclude_seen {
             check_items(user_items.indices(), self.n_items, "history")?;
         }
+        let order = score::NormOrder::new(&self.item_factors, self.k);
         let batch = score::Batch {
-            item_factors: &self.item_factors,
-            n_items: self.n_items,
+            order: &order,
             k: self.k,
             n,
             exclude: exclude_seen.then(|| SparseRows::of(user_items)),

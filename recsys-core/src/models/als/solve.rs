@@ -13,9 +13,9 @@
 //! Cholesky solver solves exactly. Each row only reads the fixed matrix and its own previous
 //! value, so the result does not depend on how rows are split among threads.
 
-use pulp::Arch;
+use pulp::{Arch, Simd, WithSimd};
 
-use super::kernels::{axpy, dot, sym_matvec, xpby};
+use super::kernels::{axpy, dot, sym_matvec, touch_rows, xpby};
 use super::Solver;
 use crate::{Error, Result};
 
@@ -116,12 +116,10 @@ pub(super) fn solve_rows(problem: &Problem<'_>, target: &mut [f32]) -> Result<()
     let arch = Arch::new();
     let task_len = ROWS_PER_TASK * problem.k;
     let run = |(task, chunk): (usize, &mut [f32])| -> Result<()> {
-        let first_row = task * ROWS_PER_TASK;
-        arch.dispatch(|| match problem.k {
-            32 => solve_chunk::<32>(problem, first_row, chunk),
-            64 => solve_chunk::<64>(problem, first_row, chunk),
-            128 => solve_chunk::<128>(problem, first_row, chunk),
-            _ => solve_chunk::<0>(problem, first_row, chunk),
+        arch.dispatch(SolveChunk {
+            problem,
+            first_row: task * ROWS_PER_TASK,
+            chunk,
         })
     };
     #[cfg(feature = "parallel")]
@@ -135,6 +133,33 @@ pub(super) fn solve_rows(problem: &Problem<'_>, target: &mut [f32]) -> Result<()
     #[cfg(not(feature = "parallel"))]
     {
         target.chunks_mut(task_len).enumerate().try_for_each(run)
+    }
+}
+
+/// One task's rows, as a [`WithSimd`] operation so that everything inlined into it is compiled
+/// for the instruction set [`Arch::dispatch`] picks.
+struct SolveChunk<'a, 'p> {
+    problem: &'a Problem<'p>,
+    first_row: usize,
+    chunk: &'a mut [f32],
+}
+
+impl WithSimd for SolveChunk<'_, '_> {
+    type Output = Result<()>;
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _simd: S) -> Result<()> {
+        let Self {
+            problem,
+            first_row,
+            chunk,
+        } = self;
+        match problem.k {
+            32 => solve_chunk::<32>(problem, first_row, chunk),
+            64 => solve_chunk::<64>(problem, first_row, chunk),
+            128 => solve_chunk::<128>(problem, first_row, chunk),
+            _ => solve_chunk::<0>(problem, first_row, chunk),
+        }
     }
 }
 
@@ -163,8 +188,13 @@ fn solve_chunk<const K: usize>(
         system: Vec::new(),
         rhs: Vec::new(),
     };
+    let n_rows = problem.rows.indptr.len() - 1;
     for (offset, x) in chunk.chunks_exact_mut(k).enumerate() {
         let row = first_row + offset;
+        if row + 1 < n_rows {
+            let (next, _) = problem.rows.row(row + 1);
+            std::hint::black_box(touch_rows(problem.fixed, k, next));
+        }
         let (items, values) = problem.rows.row(row);
         if items.is_empty() {
             x.fill(0.0);

@@ -1,0 +1,276 @@
+#!/usr/bin/env python3
+"""Side-by-side speed and quality of recsys ALS and the `implicit` library on synthetic data.
+
+Requirements (this script installs nothing):
+    pip install implicit==0.7.3 numpy scipy        # 0.7.3 is the newest 0.7.x on PyPI
+and a Rust toolchain (the script runs `cargo build --release -p recsys-benches --bin als_bench`).
+
+Usage:
+    python3 scripts/compare_implicit.py [S|M|L] [--threads 2] [--factors 64] [--iterations 15]
+        [--cg-steps 3] [--regularization 0.01] [--alpha 1.0] [--workdir DIR] [--skip-implicit]
+
+Steps, all in one run:
+ 1. Generate the synthetic set (deterministic seed per size): power-law item popularity and a
+    planted low-rank (topic) structure, values = repeat counts.
+      S: 10,000 users x 5,000 items, 100k interactions; M: 200,000 x 50,000, 5M; L: 500,000 x
+      100,000, 20M.
+ 2. Hold out ~20% of each user's items (users with >= 2 items) as the test set.
+ 3. Fit implicit's CPU ALS (float32, CG) with `num_threads=threads` and recommend the top 10
+    for every user with training items filtered (one batch call); time both calls.
+ 4. Export the training CSR and run the recsys release binary (`benches/src/bin/als_bench.rs`)
+    with RAYON_NUM_THREADS=threads: it times its fit and its batch recommend the same way.
+ 5. Print wall times, recsys/implicit ratios, and held-out precision@10 / nDCG@10 of both.
+
+Times are wall seconds of the library calls only (not data loading). The machine may be
+shared: the CPU seconds other processes used during each timed call are printed too ("others");
+when they are large, rerun.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# One BLAS thread: implicit parallelises itself (and warns otherwise).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+import scipy.sparse as sp  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = {
+    "S": dict(n_users=10_000, n_items=5_000, nnz=100_000, seed=101),
+    "M": dict(n_users=200_000, n_items=50_000, nnz=5_000_000, seed=202),
+    "L": dict(n_users=500_000, n_items=100_000, nnz=20_000_000, seed=303),
+}
+TOPICS = 32
+POPULARITY_EXPONENT = 0.9
+NOISE_SHARE = 0.15
+TOPIC_CONCENTRATION = 0.1
+DRAW_CHUNK = 1_000_000
+
+
+def synthesize(n_users: int, n_items: int, nnz: int, seed: int) -> sp.csr_matrix:
+    """Users x items count matrix with exactly `nnz` distinct pairs.
+
+    Each item belongs to one of TOPICS topics and has a Zipf-like weight; each user mixes a few
+    topics (sparse Dirichlet) and has a log-normal activity. A draw picks a topic from the user's
+    mix and then an item of that topic by weight, or (NOISE_SHARE of draws) any item by weight.
+    The expected matrix therefore has rank <= TOPICS.
+    """
+    rng = np.random.default_rng(seed)
+    topic_of_item = rng.integers(0, TOPICS, n_items)
+    weight = (1.0 + rng.permutation(n_items)) ** -POPULARITY_EXPONENT
+    by_topic = np.argsort(topic_of_item, kind="stable")
+    cumulative = np.cumsum(weight[by_topic])
+    topic_end = np.cumsum(np.bincount(topic_of_item, minlength=TOPICS))
+    upper = cumulative[topic_end - 1]
+    lower = np.concatenate([[0.0], upper[:-1]])
+    cumulative_all = np.cumsum(weight)
+    mix = rng.dirichlet(np.full(TOPICS, TOPIC_CONCENTRATION), n_users)
+    mix_cumulative = np.cumsum(mix, axis=1)
+    activity = rng.lognormal(0.0, 1.0, n_users)
+    activity /= activity.mean()
+
+    oversample = 1.2
+    while True:
+        draws = np.clip(np.round(activity * oversample * nnz / n_users), 1, n_items // 2)
+        users = np.repeat(np.arange(n_users), draws.astype(np.int64))
+        items = np.empty(len(users), dtype=np.int64)
+        for start in range(0, len(users), DRAW_CHUNK):
+            u = users[start:start + DRAW_CHUNK]
+            topic = (mix_cumulative[u] < rng.random((len(u), 1))).sum(axis=1)
+            topic = np.minimum(topic, TOPICS - 1)
+            target = lower[topic] + rng.random(len(u)) * (upper[topic] - lower[topic])
+            in_topic = by_topic[np.minimum(np.searchsorted(cumulative, target), n_items - 1)]
+            anywhere = np.minimum(
+                np.searchsorted(cumulative_all, rng.random(len(u)) * cumulative_all[-1]),
+                n_items - 1)
+            items[start:start + len(u)] = np.where(rng.random(len(u)) < NOISE_SHARE,
+                                                   anywhere, in_topic)
+        counts = sp.csr_matrix((np.ones(len(users), np.float32), (users, items)),
+                               shape=(n_users, n_items))
+        counts.sum_duplicates()
+        if counts.nnz >= nnz:
+            break
+        oversample *= 1.05 * nnz / counts.nnz
+    if counts.nnz > nnz:
+        coo = counts.tocoo()
+        keep = np.sort(rng.choice(coo.nnz, nnz, replace=False))
+        counts = sp.csr_matrix((coo.data[keep], (coo.row[keep], coo.col[keep])),
+                               shape=(n_users, n_items))
+    counts.sort_indices()
+    counts.data = counts.data.astype(np.float32)
+    return counts
+
+
+def hold_out(matrix: sp.csr_matrix, share: float, seed: int):
+    """Splits each row: about `share` of the entries of rows with >= 2 entries go to test."""
+    rng = np.random.default_rng(seed)
+    row_len = np.diff(matrix.indptr)
+    row_of = np.repeat(np.arange(matrix.shape[0]), row_len)
+    test = (rng.random(matrix.nnz) < share) & (row_len[row_of] >= 2)
+    # Keep at least one training entry per row: un-hold the first entry of fully held rows.
+    held = np.bincount(row_of[test], minlength=matrix.shape[0])
+    full = np.flatnonzero((held == row_len) & (row_len > 0))
+    test[matrix.indptr[full]] = False
+    coo = matrix.tocoo()
+    def part(mask):
+        m = sp.csr_matrix((coo.data[mask], (coo.row[mask], coo.col[mask])), shape=matrix.shape)
+        m.sort_indices()
+        return m
+    return part(~test), part(test)
+
+
+def ranking_quality(recs: np.ndarray, test: sp.csr_matrix, k: int = 10):
+    """Mean precision@k and nDCG@k over users with at least one test item."""
+    n_users, n_items = test.shape
+    recs = recs[:, :k].astype(np.int64)
+    valid = (recs >= 0) & (recs < n_items)
+    rec_keys = np.where(valid, np.arange(n_users)[:, None] * n_items + recs, -1)
+    test_keys = np.repeat(np.arange(n_users), np.diff(test.indptr)) * n_items + test.indices
+    hits = np.isin(rec_keys, test_keys) & valid
+    n_test = np.diff(test.indptr)
+    evaluated = n_test > 0
+    discounts = 1.0 / np.log2(np.arange(2, k + 2))
+    dcg = (hits * discounts).sum(axis=1)
+    ideal = np.cumsum(discounts)[np.minimum(n_test, k) - 1]
+    precision = hits.sum(axis=1)[evaluated] / k
+    ndcg = dcg[evaluated] / ideal[evaluated]
+    return float(precision.mean()), float(ndcg.mean()), int(evaluated.sum())
+
+
+def busy_cpu_seconds() -> float:
+    """CPU seconds all processes of the machine have used (from /proc/stat)."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + fields[7]
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    self_times = os.times()
+    return self_times.user + self_times.system + self_times.children_user + \
+        self_times.children_system
+
+
+class Timed:
+    """Wall time of a block, plus the CPU seconds *other* processes used meanwhile."""
+
+    def __enter__(self):
+        self.busy, self.own, self.t0 = busy_cpu_seconds(), own_cpu_seconds(), time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.wall = time.perf_counter() - self.t0
+        self.others = max(0.0, (busy_cpu_seconds() - self.busy) - (own_cpu_seconds() - self.own))
+        return False
+
+
+def run_implicit(train, args):
+    from implicit.cpu.als import AlternatingLeastSquares
+    import implicit
+    model = AlternatingLeastSquares(factors=args.factors, regularization=args.regularization,
+                                    alpha=args.alpha, iterations=args.iterations,
+                                    dtype=np.float32, use_cg=True,
+                                    num_threads=args.threads, random_state=42)
+    model.cg_steps = args.cg_steps
+    with Timed() as fit:
+        model.fit(train, show_progress=False)
+    users = np.arange(train.shape[0])
+    with Timed() as rec:
+        ids, _scores = model.recommend(users, train, N=10, filter_already_liked_items=True)
+    return dict(version=implicit.__version__, fit_s=fit.wall, fit_others_cpu_s=fit.others,
+                recommend_s=rec.wall, recommend_others_cpu_s=rec.others), ids
+
+
+def run_recsys(train, args, workdir: Path):
+    subprocess.run(["cargo", "build", "--release", "-q", "-p", "recsys-benches",
+                    "--bin", "als_bench"], cwd=ROOT, check=True)
+    binary = ROOT / "target" / "release" / "als_bench"
+    train.indptr.astype("<u8").tofile(workdir / "indptr.u64")
+    train.indices.astype("<u4").tofile(workdir / "indices.u32")
+    train.data.astype("<f4").tofile(workdir / "data.f32")
+    env = dict(os.environ, RAYON_NUM_THREADS=str(args.threads))
+    command = [str(binary), "--dir", str(workdir), "--users", str(train.shape[0]),
+               "--items", str(train.shape[1]), "--factors", str(args.factors),
+               "--iterations", str(args.iterations), "--cg-steps", str(args.cg_steps),
+               "--regularization", str(args.regularization), "--alpha", str(args.alpha),
+               "--n", "10"]
+    with Timed() as whole:
+        out = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    # Contamination over the whole child run (load + fit + recommend), scaled to the fit's share.
+    result["process_others_cpu_s"] = whole.others
+    recs = np.fromfile(workdir / "recs.u32", dtype="<u4").reshape(train.shape[0], 10)
+    recs = np.where(recs == np.iinfo(np.uint32).max, -1, recs.astype(np.int64))
+    return result, recs
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("size", nargs="?", default="M", choices=sorted(SIZES))
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--factors", type=int, default=64)
+    parser.add_argument("--iterations", type=int, default=15)
+    parser.add_argument("--cg-steps", type=int, default=3)
+    parser.add_argument("--regularization", type=float, default=0.01)
+    parser.add_argument("--alpha", type=float, default=1.0)
+    parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--skip-implicit", action="store_true")
+    args = parser.parse_args()
+
+    spec = SIZES[args.size]
+    t0 = time.perf_counter()
+    full = synthesize(spec["n_users"], spec["n_items"], spec["nnz"], spec["seed"])
+    train, test = hold_out(full, 0.2, spec["seed"] + 1)
+    print(f"data {args.size}: {full.shape[0]:,} users x {full.shape[1]:,} items, "
+          f"{full.nnz:,} interactions (train {train.nnz:,}, test {test.nnz:,}), "
+          f"mean value {full.data.mean():.2f}, generated in {time.perf_counter() - t0:.1f}s",
+          flush=True)
+    print(f"params: factors={args.factors} iterations={args.iterations} CG steps={args.cg_steps} "
+          f"regularization={args.regularization} alpha={args.alpha} threads={args.threads} "
+          f"float32", flush=True)
+
+    rows = []
+    if not args.skip_implicit:
+        implicit_result, implicit_recs = run_implicit(train, args)
+        p, n, users = ranking_quality(implicit_recs, test)
+        implicit_result.update(precision_at_10=p, ndcg_at_10=n, evaluated_users=users)
+        rows.append(("implicit " + implicit_result["version"], implicit_result))
+        print("implicit:", json.dumps(implicit_result), flush=True)
+
+    with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
+        recsys_result, recsys_recs = run_recsys(train, args, Path(tmp))
+    p, n, users = ranking_quality(recsys_recs, test)
+    recsys_result.update(precision_at_10=p, ndcg_at_10=n, evaluated_users=users)
+    rows.append(("recsys", recsys_result))
+    print("recsys:", json.dumps(recsys_result), flush=True)
+
+    print()
+    print(f"| library | fit s | s/iteration | recommend-all s | P@10 | nDCG@10 |")
+    print(f"|---|---|---|---|---|---|")
+    for name, r in rows:
+        print(f"| {name} | {r['fit_s']:.2f} | {r['fit_s'] / args.iterations:.3f} | "
+              f"{r['recommend_s']:.2f} | {r['precision_at_10']:.4f} | {r['ndcg_at_10']:.4f} |")
+    if len(rows) == 2:
+        imp, rec = rows[0][1], rows[1][1]
+        print()
+        print(f"recsys / implicit: fit {rec['fit_s'] / imp['fit_s']:.3f}x, "
+              f"recommend-all {rec['recommend_s'] / imp['recommend_s']:.3f}x, "
+              f"P@10 {rec['precision_at_10'] / imp['precision_at_10'] - 1:+.2%}, "
+              f"nDCG@10 {rec['ndcg_at_10'] / imp['ndcg_at_10'] - 1:+.2%}")
+        print(f"CPU seconds used by other processes: implicit fit {imp['fit_others_cpu_s']:.1f}, "
+              f"implicit recommend {imp['recommend_others_cpu_s']:.1f}, "
+              f"recsys whole run {rec['process_others_cpu_s']:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
