@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use recsys_core::data::loaders::recbole;
+use recsys_core::data::loaders::{ml_latest, movielens, recbole};
 use recsys_core::data::{Dataset, Role};
 
 /// The `ml-100k` directory: `$RECSYS_DATA_DIR`, or `data/ml-100k` at the workspace root.
@@ -112,4 +112,123 @@ fn catalog_has_titles_years_genres_and_people() {
         .shared_credits(films[0], films[1])
         .iter()
         .any(|c| c.person == prolific));
+}
+
+/// A fresh scratch directory under the system temp dir (no extra crate needed).
+fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("recsys-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Every rating as `(user id, item id, rating, timestamp)`, sorted.
+fn rating_rows(ds: &Dataset) -> Vec<(String, String, f32, i64)> {
+    let mut rows: Vec<_> = ds
+        .events()
+        .iter()
+        .map(|e| {
+            let rating = match e.feedback {
+                recsys_core::data::Feedback::Rating(r) => r,
+                other => panic!("not a rating: {other:?}"),
+            };
+            let user = ds.users.id_of(e.user).unwrap().to_owned();
+            let item = ds.items.id_of(e.item).unwrap().to_owned();
+            (user, item, rating, e.timestamp)
+        })
+        .collect();
+    rows.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    rows
+}
+
+/// An item's id, title, year and genres.
+type ItemRow = (String, Option<String>, Option<i32>, Vec<String>);
+
+/// [`ItemRow`] for every item, sorted by id.
+fn item_rows(ds: &Dataset) -> Vec<ItemRow> {
+    let mut rows: Vec<_> = ds
+        .catalog
+        .iter()
+        .map(|(i, m)| {
+            let id = ds.items.id_of(i).unwrap().to_owned();
+            (id, m.title.clone(), m.year, m.genres.clone())
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn grouplens_files_written_from_recbole_read_back_identically() {
+    let ds = load_all();
+    let dir = scratch_dir("grouplens");
+    let mut u_data = String::new();
+    for (user, item, rating, time) in rating_rows(&ds) {
+        u_data += &format!("{user}\t{item}\t{rating}\t{time}\n");
+    }
+    std::fs::write(dir.join("u.data"), u_data).unwrap();
+    // u.item is Latin-1 like the GroupLens original: every title character fits in one byte.
+    let mut u_item = Vec::new();
+    for (item, info) in ds.catalog.iter() {
+        let date = info.year.map(|y| format!("01-Jan-{y}")).unwrap_or_default();
+        let flags: String = movielens::ML_100K_GENRES
+            .iter()
+            .map(|g| if info.has_genre(g) { "|1" } else { "|0" })
+            .collect();
+        let line = format!(
+            "{}|{}|{date}||http://example.invalid/{item}{flags}\n",
+            ds.items.id_of(item).unwrap(),
+            info.display_title().unwrap()
+        );
+        u_item.extend(
+            line.chars()
+                .map(|c| u8::try_from(u32::from(c)).expect("Latin-1 title")),
+        );
+    }
+    assert!(
+        u_item.iter().any(|&b| b >= 0x80),
+        "the fixture should exercise Latin-1"
+    );
+    std::fs::write(dir.join("u.item"), u_item).unwrap();
+
+    let back = movielens::load_ml100k_dir(&dir).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(rating_rows(&back), rating_rows(&ds));
+    assert_eq!(item_rows(&back), item_rows(&ds));
+    assert_eq!(
+        back.items.ids(),
+        ds.items.ids(),
+        "item order follows u.item"
+    );
+}
+
+#[test]
+fn ml_latest_csv_written_from_recbole_reads_back_identically() {
+    let ds = load_all();
+    let dir = scratch_dir("ml-latest");
+    let mut ratings = String::from("userId,movieId,rating,timestamp\n");
+    for (user, item, rating, time) in rating_rows(&ds) {
+        ratings += &format!("{user},{item},{rating},{time}\n");
+    }
+    std::fs::write(dir.join("ratings.csv"), ratings).unwrap();
+    let mut movies = String::from("movieId,title,genres\n");
+    let mut quoted = 0;
+    for (item, info) in ds.catalog.iter() {
+        let title = info.display_title().unwrap();
+        let title = if title.contains([',', '"']) {
+            quoted += 1;
+            format!("\"{}\"", title.replace('"', "\"\""))
+        } else {
+            title
+        };
+        let genres = info.genres.join("|");
+        movies += &format!("{},{title},{genres}\n", ds.items.id_of(item).unwrap());
+    }
+    assert!(quoted > 100, "{quoted} quoted titles");
+    std::fs::write(dir.join("movies.csv"), movies).unwrap();
+
+    let back = ml_latest::load_ml_latest_dir(&dir).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(rating_rows(&back), rating_rows(&ds));
+    assert_eq!(item_rows(&back), item_rows(&ds));
 }

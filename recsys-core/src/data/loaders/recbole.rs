@@ -18,8 +18,8 @@ use std::io::BufRead;
 
 use std::collections::HashMap;
 
-use super::text::{parse_error, parse_rating, parse_timestamp, pick_fields, LineReader};
-use crate::data::{Dataset, Feedback, Role};
+use super::text::{add_rating_row, parse_error, pick_fields, LineReader};
+use crate::data::{Dataset, Role};
 use crate::Result;
 
 /// The parsed header of an atomic file: column names without their `:type` suffix.
@@ -117,10 +117,7 @@ pub fn read_inter<R: BufRead>(reader: R, source: &str, dataset: &mut Dataset) ->
     let n_columns = header.names.len();
 
     let mut added = 0;
-    while let Some(line) = lines.next_line()? {
-        if line.is_blank() {
-            continue;
-        }
+    while let Some(line) = lines.next_nonblank()? {
         let text = line.utf8()?;
         let [user, item, rating, time] = pick_fields(
             text,
@@ -134,21 +131,8 @@ pub fn read_inter<R: BufRead>(reader: R, source: &str, dataset: &mut Dataset) ->
             n_columns,
             &line,
         )?;
-        let (user, item) = (user.unwrap_or("").trim(), item.unwrap_or("").trim());
-        if user.is_empty() || item.is_empty() {
-            return Err(line.error("empty user or item id"));
-        }
-        let feedback = match rating {
-            Some(field) => Feedback::Rating(parse_rating(field, &line)?),
-            None => Feedback::Watched,
-        };
-        let timestamp = match time {
-            Some(field) => parse_timestamp(field, &line)?,
-            None => 0,
-        };
-        dataset
-            .add_event(user, item, feedback, timestamp)
-            .map_err(|e| line.error(e.to_string()))?;
+        let (user, item) = (user.unwrap_or(""), item.unwrap_or(""));
+        add_rating_row(dataset, &line, user, item, rating, time)?;
         added += 1;
     }
     Ok(added)
@@ -212,10 +196,7 @@ pub fn read_item<R: BufRead>(reader: R, source: &str, dataset: &mut Dataset) -> 
     let n_columns = header.names.len();
 
     let mut rows = 0;
-    while let Some(line) = lines.next_line()? {
-        if line.is_blank() {
-            continue;
-        }
+    while let Some(line) = lines.next_nonblank()? {
         let fields: Vec<&str> = line.utf8()?.split('\t').collect();
         if fields.len() != n_columns {
             return Err(line.error(format!(
@@ -326,10 +307,7 @@ pub fn read_kg<K: BufRead, L: BufRead>(
     let n_columns = header.names.len();
 
     let mut used = 0;
-    while let Some(line) = lines.next_line()? {
-        if line.is_blank() {
-            continue;
-        }
+    while let Some(line) = lines.next_nonblank()? {
         let [head, relation, tail] = pick_fields(line.utf8()?, '\t', columns, n_columns, &line)?
             .map(|f| f.unwrap_or("").trim());
         if head.is_empty() || relation.is_empty() || tail.is_empty() {
@@ -370,10 +348,7 @@ fn read_links<R: BufRead>(
     ];
     let n_columns = header.names.len();
     let mut entity_items = HashMap::new();
-    while let Some(line) = lines.next_line()? {
-        if line.is_blank() {
-            continue;
-        }
+    while let Some(line) = lines.next_nonblank()? {
         let [item, entity] = pick_fields(line.utf8()?, '\t', columns, n_columns, &line)?
             .map(|f| f.unwrap_or("").trim());
         if item.is_empty() || entity.is_empty() {
@@ -441,6 +416,7 @@ pub fn load_recbole_dir(dir: impl AsRef<std::path::Path>, name: &str) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::Feedback;
     use crate::Error;
 
     fn read(text: &str) -> Result<Dataset> {

@@ -6,6 +6,7 @@
 
 use std::io::BufRead;
 
+use crate::data::{Dataset, Feedback};
 use crate::{Error, Result};
 
 /// Reads a text source line by line into a reused buffer.
@@ -38,6 +39,25 @@ impl<R: BufRead> LineReader<R> {
 
     /// The next line, or `None` at the end of the input.
     pub(crate) fn next_line(&mut self) -> Result<Option<Line<'_>>> {
+        Ok(if self.advance()? {
+            Some(self.current())
+        } else {
+            None
+        })
+    }
+
+    /// The next line that is not blank (whitespace only), or `None` at the end of the input.
+    pub(crate) fn next_nonblank(&mut self) -> Result<Option<Line<'_>>> {
+        while self.advance()? {
+            if !self.current().is_blank() {
+                return Ok(Some(self.current()));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Reads the next raw line into the buffer; `false` at the end of the input.
+    fn advance(&mut self) -> Result<bool> {
         self.buffer.clear();
         let read = self
             .reader
@@ -46,10 +66,14 @@ impl<R: BufRead> LineReader<R> {
                 path: self.source.clone(),
                 source,
             })?;
-        if read == 0 {
-            return Ok(None);
+        if read > 0 {
+            self.line_number += 1;
         }
-        self.line_number += 1;
+        Ok(read > 0)
+    }
+
+    /// The line in the buffer without its terminator (and without a byte-order mark on line 1).
+    fn current(&self) -> Line<'_> {
         let mut bytes = self.buffer.as_slice();
         if let Some(rest) = bytes.strip_suffix(b"\n") {
             bytes = rest;
@@ -62,11 +86,11 @@ impl<R: BufRead> LineReader<R> {
                 bytes = rest;
             }
         }
-        Ok(Some(Line {
+        Line {
             bytes,
             number: self.line_number,
             source: &self.source,
-        }))
+        }
     }
 
     /// The source name given to [`LineReader::new`].
@@ -102,6 +126,11 @@ pub(crate) fn parse_error(source: &str, line: usize, reason: impl Into<String>) 
     }
 }
 
+/// Decodes ISO-8859-1 (Latin-1) bytes: every byte is the code point of the same value.
+pub(crate) fn latin1_to_string(bytes: &[u8]) -> String {
+    bytes.iter().map(|&b| char::from(b)).collect()
+}
+
 /// Splits `text` on `separator` and returns the fields at `columns` (`None` columns give
 /// `None`), checking that the row has exactly `n_columns` fields. No allocation.
 pub(crate) fn pick_fields<'t, const N: usize>(
@@ -127,6 +156,33 @@ pub(crate) fn pick_fields<'t, const N: usize>(
         )));
     }
     Ok(picked)
+}
+
+/// Adds one rating row to `dataset`: checks the ids, parses the rating (a missing rating column
+/// makes the row a [`Feedback::Watched`]) and the timestamp (0 when missing).
+pub(crate) fn add_rating_row(
+    dataset: &mut Dataset,
+    line: &Line<'_>,
+    user: &str,
+    item: &str,
+    rating: Option<&str>,
+    timestamp: Option<&str>,
+) -> Result<()> {
+    let (user, item) = (user.trim(), item.trim());
+    if user.is_empty() || item.is_empty() {
+        return Err(line.error("empty user or item id"));
+    }
+    let feedback = match rating {
+        Some(field) => Feedback::Rating(parse_rating(field, line)?),
+        None => Feedback::Watched,
+    };
+    let timestamp = match timestamp {
+        Some(field) => parse_timestamp(field, line)?,
+        None => 0,
+    };
+    dataset
+        .add_event(user, item, feedback, timestamp)
+        .map_err(|e| line.error(e.to_string()))
 }
 
 /// Parses a rating, rejecting anything that is not a finite number.
@@ -199,5 +255,10 @@ mod tests {
         assert_eq!(parse_timestamp("8.8125e8", &line).unwrap(), 881_250_000);
         assert!(parse_timestamp("1e300", &line).is_err());
         assert!(parse_timestamp("nan", &line).is_err());
+    }
+
+    #[test]
+    fn latin1_maps_bytes_to_code_points() {
+        assert_eq!(latin1_to_string(b"Mis\xe9rables"), "Misérables");
     }
 }
