@@ -151,6 +151,49 @@ pub trait Artifact: Serialize + DeserializeOwned {
     }
 }
 
+impl Artifact for crate::models::als::AlsModel {
+    const KIND: &'static str = "als";
+}
+
+impl Artifact for crate::models::mf::MfModel {
+    const KIND: &'static str = "mf";
+}
+
+impl Artifact for crate::models::knn::ItemKnnModel {
+    const KIND: &'static str = "item-knn";
+}
+
+impl Artifact for crate::models::popularity::PopularityModel {
+    const KIND: &'static str = "popularity";
+}
+
+impl Artifact for crate::data::IdMap {
+    const KIND: &'static str = "id-map";
+}
+
+impl Artifact for crate::data::Dataset {
+    const KIND: &'static str = "dataset";
+
+    /// Every event must point at a known user and item and carry a finite rating.
+    fn check_invariants(&self) -> Result<()> {
+        let (n_users, n_items) = (self.users.len(), self.items.len());
+        for (at, event) in self.events().iter().enumerate() {
+            if event.user as usize >= n_users || event.item as usize >= n_items {
+                return Err(corrupt(format!(
+                    "dataset event {at} refers to user {} / item {} but there are {n_users} users and {n_items} items",
+                    event.user, event.item
+                )));
+            }
+            if let crate::data::Feedback::Rating(value) = event.feedback {
+                if !value.is_finite() {
+                    return Err(corrupt(format!("dataset event {at} has rating {value}")));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Encodes `value` as an artifact of the given `kind`.
 ///
 /// Prefer [`Artifact::to_bytes`]; this is for values that are not a single model type, such as a
