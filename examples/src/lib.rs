@@ -10,7 +10,7 @@ use std::str::FromStr;
 use std::sync::Mutex;
 
 use recsys_core::data::{Dataset, Feedback, FeedbackPolicy, IdMap, Interactions};
-use recsys_core::eval::Rating;
+use recsys_core::eval::split::{ratings_from_events, Rating};
 use recsys_core::models::als::AlsConfig;
 use recsys_core::models::knn::ItemKnnConfig;
 use recsys_core::models::mf::MfConfig;
@@ -227,14 +227,7 @@ impl TrainSet {
 
     /// Takes the rating events of a dataset.
     pub fn from_dataset(dataset: Dataset) -> Self {
-        let ratings = dataset
-            .events()
-            .iter()
-            .filter_map(|e| match e.feedback {
-                Feedback::Rating(r) => Some(Rating::new(e.user, e.item, r, e.timestamp)),
-                _ => None,
-            })
-            .collect();
+        let ratings = ratings_from_events(dataset.events());
         Self { dataset, ratings }
     }
 

@@ -8,7 +8,9 @@
 use std::path::PathBuf;
 
 use recsys_core::data::{loaders::recbole, Dataset, Feedback, FeedbackPolicy, Interactions};
-use recsys_core::eval::split::{fold_assignment, fold_split, temporal_split_by, Rating, Split};
+use recsys_core::eval::split::{
+    fold_assignment, fold_split, ratings_from_events, temporal_split_by, Rating, Split,
+};
 use recsys_core::eval::{evaluate_top_n, prediction_errors, Relevance, Report};
 use recsys_core::models::als::AlsConfig;
 use recsys_core::models::knn::ItemKnnConfig;
@@ -36,14 +38,7 @@ fn movielens() -> MovieLens {
     let mut dataset = Dataset::new();
     recbole::read_inter(std::io::BufReader::new(file), "ml-100k.inter", &mut dataset)
         .expect("ml-100k.inter parses");
-    let ratings: Vec<Rating> = dataset
-        .events()
-        .iter()
-        .filter_map(|e| match e.feedback {
-            Feedback::Rating(r) => Some(Rating::new(e.user, e.item, r, e.timestamp)),
-            _ => None,
-        })
-        .collect();
+    let ratings = ratings_from_events(dataset.events());
     assert_eq!(ratings.len(), 100_000);
     let raw_item_ids = dataset
         .items

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::data::Event;
+use crate::data::{Event, Feedback};
 use crate::rng::SplitMix64;
 use crate::{Error, Result};
 
@@ -44,28 +44,43 @@ pub trait Timed {
     fn timestamp(&self) -> i64;
 }
 
-impl Timed for Rating {
-    fn user(&self) -> u32 {
-        self.user
-    }
-    fn item(&self) -> u32 {
-        self.item
-    }
-    fn timestamp(&self) -> i64 {
-        self.timestamp
-    }
+/// Both record types carry the same three fields under the same names.
+macro_rules! impl_timed {
+    ($($record:ty),*) => {$(
+        impl Timed for $record {
+            fn user(&self) -> u32 {
+                self.user
+            }
+            fn item(&self) -> u32 {
+                self.item
+            }
+            fn timestamp(&self) -> i64 {
+                self.timestamp
+            }
+        }
+    )*};
 }
 
-impl Timed for Event {
-    fn user(&self) -> u32 {
-        self.user
-    }
-    fn item(&self) -> u32 {
-        self.item
-    }
-    fn timestamp(&self) -> i64 {
-        self.timestamp
-    }
+impl_timed!(Rating, Event);
+
+/// The explicit ratings among `events` (other feedback kinds are skipped), in order.
+///
+/// ```
+/// use recsys_core::data::{Dataset, Feedback};
+/// use recsys_core::eval::split::{ratings_from_events, Rating};
+/// let mut ds = Dataset::new();
+/// ds.add_event("ann", "alien", Feedback::Rating(4.0), 7).unwrap();
+/// ds.add_event("ann", "heat", Feedback::Like, 8).unwrap();
+/// assert_eq!(ratings_from_events(ds.events()), vec![Rating::new(0, 0, 4.0, 7)]);
+/// ```
+pub fn ratings_from_events(events: &[Event]) -> Vec<Rating> {
+    events
+        .iter()
+        .filter_map(|e| match e.feedback {
+            Feedback::Rating(value) => Some(Rating::new(e.user, e.item, value, e.timestamp)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The two halves of a split.
