@@ -69,6 +69,15 @@ fn catalog_has_titles_years_genres_and_people() {
     assert_eq!(info.genres, ["Animation", "Children's", "Comedy"]);
     assert!(info.people(Role::Actor).count() >= 5);
     assert_eq!(info.people(Role::Director).count(), 1);
+    let tokens = ds.catalog.content_tokens(toy_story);
+    assert!(
+        tokens.iter().any(|(t, _)| t == "genre:animation"),
+        "{tokens:?}"
+    );
+    assert!(tokens.iter().any(|(t, _)| t.starts_with("director:m.")));
+    assert!(tokens
+        .iter()
+        .any(|(t, _)| t.starts_with("film.film.genre=m.")));
 
     let mut credits = [0usize; 4];
     let mut items_with = [0usize; 4];

@@ -52,6 +52,9 @@ pub struct Credit {
     pub role: Role,
 }
 
+/// Attributes that identify a single item (links, dates) and carry no shared content.
+const PER_ITEM_ATTRIBUTES: [&str; 2] = ["url", "release_date"];
+
 /// A free-form label attached to an item, with how many times it was applied (e.g. by users).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tag {
@@ -323,6 +326,50 @@ impl Catalog {
             .filter(|c| a.credits.contains(c))
             .copied()
             .collect()
+    }
+
+    /// The item's content as `(token, count)` pairs for bag-of-words features (TF-IDF, content
+    /// similarity): `genre:<name>`, `tag:<text>` (with its count), `<role>:<person id>`
+    /// (`director:m.0bln8`), and `<key>=<value>` for attributes other than the per-item
+    /// `url` and `release_date`. Names and tags are lowercased; empty for an unknown item.
+    ///
+    /// ```
+    /// use recsys_core::data::{Catalog, Role};
+    /// let mut catalog = Catalog::new();
+    /// catalog.item_mut(0).add_genre("Sci-Fi");
+    /// catalog.item_mut(0).add_tag("Space");
+    /// catalog.item_mut(0).add_tag("space");
+    /// catalog.add_credit(0, "m.scott", None, Role::Director);
+    /// catalog.item_mut(0).add_attribute("film.film.language", "m.english");
+    /// assert_eq!(catalog.content_tokens(0), [
+    ///     ("genre:sci-fi".to_string(), 1),
+    ///     ("tag:space".to_string(), 2),
+    ///     ("director:m.scott".to_string(), 1),
+    ///     ("film.film.language=m.english".to_string(), 1),
+    /// ]);
+    /// ```
+    pub fn content_tokens(&self, item: u32) -> Vec<(String, u32)> {
+        let Some(info) = self.item(item) else {
+            return Vec::new();
+        };
+        let genres = info
+            .genres
+            .iter()
+            .map(|g| (format!("genre:{}", g.to_lowercase()), 1));
+        let tags = info
+            .tags
+            .iter()
+            .map(|t| (format!("tag:{}", t.text.to_lowercase()), t.count));
+        let people = info.credits.iter().filter_map(|c| {
+            let id = self.person_id(c.person)?;
+            Some((format!("{}:{id}", c.role.as_str()), 1))
+        });
+        let attributes = info
+            .attributes
+            .iter()
+            .filter(|(key, _)| !PER_ITEM_ATTRIBUTES.contains(&key.as_str()))
+            .map(|(key, value)| (format!("{key}={value}"), 1));
+        genres.chain(tags).chain(people).chain(attributes).collect()
     }
 
     /// The first item whose title or display title equals `title`, ignoring ASCII case.

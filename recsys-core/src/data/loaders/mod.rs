@@ -30,3 +30,109 @@ pub mod ml_latest;
 pub mod movielens;
 pub mod recbole;
 mod text;
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::{ml_latest, movielens, recbole};
+    use crate::data::{Dataset, Feedback};
+
+    /// Runs every reader on `bytes`; each must return (Ok or Err) without panicking, and a
+    /// successful read never records a non-finite rating.
+    fn read_with_every_loader(bytes: &[u8]) {
+        type Reader = fn(&[u8], &mut Dataset) -> crate::Result<usize>;
+        let readers: [Reader; 8] = [
+            |b, ds| recbole::read_inter(b, "x.inter", ds),
+            |b, ds| recbole::read_item(b, "x.item", ds),
+            |b, ds| recbole::read_kg(b, "x.kg", b, "x.link", ds),
+            |b, ds| movielens::read_u_data(b, "u.data", ds),
+            |b, ds| movielens::read_u_item(b, "u.item", &movielens::ML_100K_GENRES[..3], ds),
+            |b, _| movielens::read_u_genre(b, "u.genre").map(|g| g.len()),
+            |b, ds| ml_latest::read_ratings_csv(b, "ratings.csv", ds),
+            |b, ds| {
+                ml_latest::read_movies_csv(b, "movies.csv", ds)?;
+                ml_latest::read_tags_csv(b, "tags.csv", ds)
+            },
+        ];
+        for read in readers {
+            let mut ds = Dataset::new();
+            if read(bytes, &mut ds).is_ok() {
+                assert!(ds.events().iter().all(|e| match e.feedback {
+                    Feedback::Rating(r) => r.is_finite(),
+                    _ => true,
+                }));
+            }
+        }
+    }
+
+    /// Text built from the characters the formats care about, so generated inputs get past the
+    /// header checks more often than random bytes do.
+    fn format_like_text() -> impl Strategy<Value = String> {
+        let header = prop::sample::select(vec![
+            "user_id:token\titem_id:token\trating:float\ttimestamp:float\n",
+            "item_id:token\tmovie_title:token_seq\trelease_year:token\tclass:token_seq\n",
+            "head_id:token\trelation_id:token\ttail_id:token\n",
+            "userId,movieId,rating,timestamp\n",
+            "movieId,title,genres\n",
+            "",
+        ]);
+        let body = prop::collection::vec(
+            prop::sample::select(vec![
+                "1",
+                "42",
+                "4.5",
+                "nan",
+                "inf",
+                "-0",
+                "1e309",
+                "\t",
+                ",",
+                "|",
+                "\"",
+                "\"\"",
+                "\n",
+                "\r\n",
+                " ",
+                "(1995)",
+                "m.0x",
+                "film.film.actor",
+                "é",
+                "\u{feff}",
+                ":",
+            ]),
+            0..60,
+        );
+        (header, body).prop_map(|(h, b)| format!("{h}{}", b.concat()))
+    }
+
+    proptest! {
+        #[test]
+        fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+            read_with_every_loader(&bytes);
+        }
+
+        #[test]
+        fn format_like_text_never_panics(text in format_like_text()) {
+            read_with_every_loader(text.as_bytes());
+        }
+
+        #[test]
+        fn well_formed_inter_rows_all_load(
+            rows in prop::collection::vec((0u32..20, 0u32..30, 1u8..=10, 0i64..2_000_000_000), 0..50)
+        ) {
+            let mut text = String::from("user_id:token\titem_id:token\trating:float\ttimestamp:float\n");
+            for (u, i, half_stars, t) in &rows {
+                text += &format!("{u}\t{i}\t{}\t{t}\n", f32::from(*half_stars) / 2.0);
+            }
+            let mut ds = Dataset::new();
+            prop_assert_eq!(recbole::read_inter(text.as_bytes(), "p.inter", &mut ds).unwrap(), rows.len());
+            for (event, (u, i, half_stars, t)) in ds.events().iter().zip(&rows) {
+                prop_assert_eq!(ds.users.id_of(event.user).map(str::to_owned), Some(u.to_string()));
+                prop_assert_eq!(ds.items.id_of(event.item).map(str::to_owned), Some(i.to_string()));
+                prop_assert_eq!(event.feedback, Feedback::Rating(f32::from(*half_stars) / 2.0));
+                prop_assert_eq!(event.timestamp, *t);
+            }
+        }
+    }
+}
