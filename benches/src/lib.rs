@@ -1,1 +1,81 @@
-//! Fixtures shared by the benchmarks.
+//! Fixtures shared by the benchmarks: deterministic synthetic implicit-feedback data.
+//!
+//! ```
+//! let m = recsys_benches::synthetic_interactions(100, 50, 1_000, 1);
+//! assert_eq!((m.n_users(), m.n_items()), (100, 50));
+//! assert!(m.nnz() > 500);
+//! ```
+
+use recsys_core::data::Interactions;
+
+/// Topics of the planted low-rank structure.
+const TOPICS: usize = 16;
+
+/// A small SplitMix64 so the fixtures need no extra crate.
+struct Rng(u64);
+
+impl Rng {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// About `target_nnz` interactions between `users` and `items`, shaped like implicit feedback:
+/// Zipf-like item popularity (exponent 0.9), skewed user activity, and a planted rank-16
+/// structure (each item belongs to one topic, each user mostly draws from two topics).
+/// Values are repeat counts (duplicates summed), so most are 1.
+pub fn synthetic_interactions(
+    users: usize,
+    items: usize,
+    target_nnz: usize,
+    seed: u64,
+) -> Interactions {
+    let mut rng = Rng(seed);
+    // Cumulative popularity per topic, over that topic's items.
+    let mut topic_items: Vec<Vec<u32>> = vec![Vec::new(); TOPICS];
+    let mut topic_cumulative: Vec<Vec<f64>> = vec![Vec::new(); TOPICS];
+    for item in 0..items {
+        let topic = (rng.next_u64() % TOPICS as u64) as usize;
+        let weight = (1.0 + item as f64).powf(-0.9);
+        let total = topic_cumulative[topic].last().copied().unwrap_or(0.0) + weight;
+        topic_items[topic].push(item as u32);
+        topic_cumulative[topic].push(total);
+    }
+    let mean_draws = target_nnz as f64 / users as f64;
+    let mut triplets = Vec::with_capacity(target_nnz + users);
+    for user in 0..users {
+        let favourite = [
+            (rng.next_u64() % TOPICS as u64) as usize,
+            (rng.next_u64() % TOPICS as u64) as usize,
+        ];
+        // Activity: a heavy-tailed multiple of the mean (mean ≈ 1).
+        let activity = -rng.unit().max(1e-12).ln();
+        let draws = ((activity * mean_draws).round() as usize).clamp(1, items / 2);
+        for _ in 0..draws {
+            let topic = if rng.unit() < 0.85 {
+                favourite[(rng.next_u64() & 1) as usize]
+            } else {
+                (rng.next_u64() % TOPICS as u64) as usize
+            };
+            let cumulative = &topic_cumulative[topic];
+            let Some(&total) = cumulative.last() else {
+                continue;
+            };
+            let target = rng.unit() * total;
+            let position = cumulative
+                .partition_point(|&c| c < target)
+                .min(cumulative.len() - 1);
+            triplets.push((user as u32, topic_items[topic][position], 1.0));
+        }
+    }
+    Interactions::from_triplets(users, items, &triplets)
+        .unwrap_or_else(|_| Interactions::empty(users, items))
+}

@@ -38,8 +38,13 @@ pub(super) fn dot(a: &[f32], b: &[f32]) -> f32 {
         .map(|(x, y)| x * y)
         .sum();
     for (ca, cb) in a_chunks.zip(b_chunks) {
+        // Whole-chunk loads (as in `axpy`) keep this one vector multiply-add per register.
+        let mut xs = [0.0f32; LANES];
+        let mut ys = [0.0f32; LANES];
+        xs.copy_from_slice(ca);
+        ys.copy_from_slice(cb);
         for l in 0..LANES {
-            acc[l] += ca[l] * cb[l];
+            acc[l] += xs[l] * ys[l];
         }
     }
     reduce(acc) + tail

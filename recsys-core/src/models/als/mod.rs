@@ -292,6 +292,8 @@ impl AlsConfig {
                 k,
                 alpha: self.alpha,
                 solver: self.solver,
+                // Item factors are the smaller matrix: gathering them stays in cache.
+                by_fixed: None,
             };
             solve_rows(&users, &mut user_factors)?;
             let user_gram = gram(&user_factors, k, self.regularization);
@@ -302,6 +304,7 @@ impl AlsConfig {
                 k,
                 alpha: self.alpha,
                 solver: self.solver,
+                by_fixed: Some(SparseRows::of(matrix)),
             };
             solve_rows(&items, &mut item_factors)?;
             if let Some(callback) = &self.progress {
@@ -537,6 +540,7 @@ impl AlsModel {
                 k: self.k,
                 alpha: self.alpha,
                 solver: Solver::Cholesky,
+                by_fixed: None,
             },
             &mut x,
         )?;
@@ -806,6 +810,7 @@ fn re_solve(
             k: model.k,
             alpha: model.alpha,
             solver: Solver::Cholesky,
+            by_fixed: None,
         },
         &mut solved,
     )?;

@@ -15,7 +15,7 @@
 
 use pulp::{Arch, Simd, WithSimd};
 
-use super::kernels::{axpy, dot, sym_matvec, touch_rows, xpby};
+use super::kernels::{axpy, dot, sym_matvec, xpby};
 use super::Solver;
 use crate::{Error, Result};
 
@@ -101,6 +101,10 @@ pub(super) struct Problem<'a> {
     pub(super) k: usize,
     pub(super) alpha: f32,
     pub(super) solver: Solver,
+    /// The same matrix with rows and columns swapped (rows = fixed factors), when available.
+    /// Lets the conjugate-gradient solver build every `b_u` in one streaming pass over the
+    /// fixed factors instead of gathering them at random (see [`positive_rhs`]).
+    pub(super) by_fixed: Option<SparseRows<'a>>,
 }
 
 /// Rows handed to one task: small enough to balance heavy-tailed rows, large enough to amortise
@@ -115,11 +119,19 @@ const ROWS_PER_TASK: usize = 32;
 pub(super) fn solve_rows(problem: &Problem<'_>, target: &mut [f32]) -> Result<()> {
     let arch = Arch::new();
     let task_len = ROWS_PER_TASK * problem.k;
+    let rhs = match (problem.solver, problem.by_fixed) {
+        (Solver::ConjugateGradient { .. }, Some(by_fixed)) => {
+            Some(positive_rhs(problem, by_fixed, target.len() / problem.k))
+        }
+        _ => None,
+    };
     let run = |(task, chunk): (usize, &mut [f32])| -> Result<()> {
+        let len = chunk.len();
         arch.dispatch(SolveChunk {
             problem,
             first_row: task * ROWS_PER_TASK,
             chunk,
+            rhs: rhs.as_deref().map(|b| &b[task * task_len..][..len]),
         })
     };
     #[cfg(feature = "parallel")]
@@ -142,6 +154,8 @@ struct SolveChunk<'a, 'p> {
     problem: &'a Problem<'p>,
     first_row: usize,
     chunk: &'a mut [f32],
+    /// The chunk's rows of `b` when precomputed (see [`positive_rhs`]).
+    rhs: Option<&'a [f32]>,
 }
 
 impl WithSimd for SolveChunk<'_, '_> {
@@ -153,12 +167,104 @@ impl WithSimd for SolveChunk<'_, '_> {
             problem,
             first_row,
             chunk,
+            rhs,
         } = self;
         match problem.k {
-            32 => solve_chunk::<32>(problem, first_row, chunk),
-            64 => solve_chunk::<64>(problem, first_row, chunk),
-            128 => solve_chunk::<128>(problem, first_row, chunk),
-            _ => solve_chunk::<0>(problem, first_row, chunk),
+            32 => solve_chunk::<32>(problem, first_row, chunk, rhs),
+            64 => solve_chunk::<64>(problem, first_row, chunk, rhs),
+            128 => solve_chunk::<128>(problem, first_row, chunk, rhs),
+            _ => solve_chunk::<0>(problem, first_row, chunk, rhs),
+        }
+    }
+}
+
+/// `b_u = Σ_{v_uj > 0} alpha·v_uj · y_j` for every target row `u`, by one pass over the rows
+/// of the fixed side (`by_fixed`: row `j` lists the targets `u` with an entry `v_uj`).
+///
+/// Gathering `y_j` per target reads the fixed factors at random; when they do not fit in the
+/// cache that is the slowest part of a half-sweep. Here the fixed factors stream in order and
+/// the writes go to `b`. Targets are split into contiguous ranges (balanced by entries), one
+/// per task, each task scanning every fixed row for its range; every `b_u` sums its terms in
+/// increasing `j`, so the result does not depend on the split.
+fn positive_rhs(problem: &Problem<'_>, by_fixed: SparseRows<'_>, n_targets: usize) -> Vec<f32> {
+    let k = problem.k;
+    let mut rhs = vec![0.0f32; n_targets * k];
+    #[cfg(feature = "parallel")]
+    let parts = rayon::current_num_threads().max(1);
+    #[cfg(not(feature = "parallel"))]
+    let parts = 1;
+    // Range boundaries balanced by the number of entries per target row.
+    let indptr = problem.rows.indptr;
+    let total = indptr[n_targets].max(1);
+    let mut bounds = vec![0usize];
+    for p in 1..parts {
+        let goal = total * p / parts;
+        let cut = indptr.partition_point(|&e| e < goal).min(n_targets);
+        bounds.push(cut.max(*bounds.last().unwrap_or(&0)));
+    }
+    bounds.push(n_targets);
+    let mut pieces: Vec<(usize, usize, &mut [f32])> = Vec::with_capacity(parts);
+    let mut rest = rhs.as_mut_slice();
+    for w in bounds.windows(2) {
+        let (piece, tail) = rest.split_at_mut((w[1] - w[0]) * k);
+        pieces.push((w[0], w[1], piece));
+        rest = tail;
+    }
+    let arch = Arch::new();
+    let fill = |(lo, hi, piece): (usize, usize, &mut [f32])| {
+        arch.dispatch(ScatterRange {
+            problem,
+            by_fixed,
+            lo,
+            hi,
+            piece,
+        })
+    };
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        pieces.into_par_iter().for_each(fill);
+    }
+    #[cfg(not(feature = "parallel"))]
+    pieces.into_iter().for_each(fill);
+    rhs
+}
+
+/// One target range of [`positive_rhs`], as a [`WithSimd`] operation.
+struct ScatterRange<'a, 'p> {
+    problem: &'a Problem<'p>,
+    by_fixed: SparseRows<'a>,
+    lo: usize,
+    hi: usize,
+    piece: &'a mut [f32],
+}
+
+impl WithSimd for ScatterRange<'_, '_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _simd: S) {
+        let Self {
+            problem,
+            by_fixed,
+            lo,
+            hi,
+            piece,
+        } = self;
+        let k = problem.k;
+        let (lo32, hi32) = (lo as u32, hi as u32);
+        for (j, y) in problem.fixed.chunks_exact(k).enumerate() {
+            let (targets, values) = by_fixed.row(j);
+            let from = targets.partition_point(|&t| t < lo32);
+            for (&t, &value) in targets[from..].iter().zip(&values[from..]) {
+                if t >= hi32 {
+                    break;
+                }
+                if value > 0.0 {
+                    let offset = (t - lo32) as usize * k;
+                    axpy(problem.alpha * value, y, &mut piece[offset..offset + k]);
+                }
+            }
         }
     }
 }
@@ -179,6 +285,7 @@ fn solve_chunk<const K: usize>(
     problem: &Problem<'_>,
     first_row: usize,
     chunk: &mut [f32],
+    rhs: Option<&[f32]>,
 ) -> Result<()> {
     let k = if K == 0 { problem.k } else { K };
     let mut scratch = Scratch {
@@ -188,13 +295,8 @@ fn solve_chunk<const K: usize>(
         system: Vec::new(),
         rhs: Vec::new(),
     };
-    let n_rows = problem.rows.indptr.len() - 1;
     for (offset, x) in chunk.chunks_exact_mut(k).enumerate() {
         let row = first_row + offset;
-        if row + 1 < n_rows {
-            let (next, _) = problem.rows.row(row + 1);
-            std::hint::black_box(touch_rows(problem.fixed, k, next));
-        }
         let (items, values) = problem.rows.row(row);
         if items.is_empty() {
             x.fill(0.0);
@@ -202,7 +304,8 @@ fn solve_chunk<const K: usize>(
         }
         match problem.solver {
             Solver::ConjugateGradient { steps } => {
-                conjugate_gradient(problem, k, items, values, steps, x, &mut scratch)
+                let rhs = rhs.map(|b| &b[offset * k..(offset + 1) * k]);
+                conjugate_gradient(problem, k, items, values, rhs, steps, x, &mut scratch)
             }
             Solver::Cholesky => {
                 if !cholesky(problem, k, items, values, x, &mut scratch) {
@@ -229,6 +332,7 @@ fn conjugate_gradient(
     k: usize,
     items: &[u32],
     values: &[f32],
+    rhs: Option<&[f32]>,
     steps: usize,
     x: &mut [f32],
     scratch: &mut Scratch,
@@ -241,15 +345,32 @@ fn conjugate_gradient(
 
     // r = b − A x
     sym_matvec(problem.gram, x, r);
-    for v in r.iter_mut() {
-        *v = -*v;
+    match rhs {
+        Some(b) => {
+            for (v, &bv) in r.iter_mut().zip(b) {
+                *v = bv - *v;
+            }
+        }
+        None => {
+            for v in r.iter_mut() {
+                *v = -*v;
+            }
+        }
     }
     for (&j, &value) in items.iter().zip(values) {
-        let y = &fixed[j as usize * k..][..k];
         let confidence = alpha * value.abs();
-        let preference = if value > 0.0 { confidence } else { 0.0 };
-        // (c − 1) = 0 (the common unit confidence) adds nothing: skip the dot product.
+        let preference = if value > 0.0 && rhs.is_none() {
+            confidence
+        } else {
+            0.0
+        };
         let extra = confidence - 1.0;
+        if extra == 0.0 && preference == 0.0 {
+            // The common case with a precomputed b: nothing to add, and no row to fetch.
+            continue;
+        }
+        let y = &fixed[j as usize * k..][..k];
+        // (c − 1) = 0 (the common unit confidence) adds nothing: skip the dot product.
         let coefficient = if extra != 0.0 {
             preference - extra * dot(y, x)
         } else {

@@ -47,6 +47,7 @@ fn conjugate_gradient_converges_to_the_exact_solution() {
         k,
         alpha: 2.0,
         solver,
+        by_fixed: None,
     };
     let mut exact = vec![0.0f32; 40 * k];
     solve_rows(&problem(Solver::Cholesky), &mut exact).unwrap();
@@ -57,6 +58,37 @@ fn conjugate_gradient_converges_to_the_exact_solution() {
         "{}",
         max_abs_diff(&exact, &cg)
     );
+}
+
+#[test]
+fn streamed_right_hand_side_matches_the_gathered_one() {
+    let m = random_matrix(70, 50, 6, 12);
+    let transposed = m.transpose();
+    let k = 16;
+    let mut rng = SplitMix64::new(13);
+    let fixed: Vec<f32> = (0..70 * k).map(|_| rng.next_f32() - 0.5).collect();
+    let g = gram(&fixed, k, 0.05);
+    let start: Vec<f32> = (0..50 * k).map(|_| rng.next_f32() * 0.1).collect();
+    let solve = |by_fixed| {
+        let mut x = start.clone();
+        solve_rows(
+            &Problem {
+                rows: SparseRows::of(&transposed),
+                fixed: &fixed,
+                gram: &g,
+                k,
+                alpha: 1.5,
+                solver: Solver::ConjugateGradient { steps: 3 },
+                by_fixed,
+            },
+            &mut x,
+        )
+        .unwrap();
+        x
+    };
+    let gathered = solve(None);
+    let streamed = solve(Some(SparseRows::of(&m)));
+    assert!(max_abs_diff(&gathered, &streamed) < 1e-4);
 }
 
 #[test]
@@ -78,6 +110,7 @@ fn exact_solution_satisfies_the_normal_equations() {
             k,
             alpha,
             solver: Solver::Cholesky,
+            by_fixed: None,
         },
         &mut x,
     )
@@ -199,6 +232,7 @@ fn partial_fit_of_all_users_reproduces_an_exact_half_sweep() {
             k: model.k,
             alpha: model.alpha,
             solver: Solver::Cholesky,
+            by_fixed: None,
         },
         &mut half_sweep,
     )
@@ -220,6 +254,7 @@ fn partial_fit_of_all_users_reproduces_an_exact_half_sweep() {
             k: model.k,
             alpha: model.alpha,
             solver: Solver::Cholesky,
+            by_fixed: None,
         },
         &mut item_sweep,
     )
