@@ -307,10 +307,7 @@ pub fn tuned_als() -> AlsConfig {
 /// ratings of 4 and 5, and ratings below 3.5 (1–3 stars) become negative evidence of weight
 /// `3.5 − r` (chosen on the MovieLens validation split).
 pub fn tuned_policy() -> FeedbackPolicy {
-    FeedbackPolicy {
-        negative_below: Some(3.5),
-        ..FeedbackPolicy::default()
-    }
+    FeedbackPolicy::default()
 }
 
 /// Model hyper-parameters from flags, starting from the tuned defaults.
@@ -451,7 +448,7 @@ impl ModelFlags {
     pub fn policy(&self, kind: ModelKind) -> FeedbackPolicy {
         let mut policy = match kind {
             ModelKind::Als => tuned_policy(),
-            _ => FeedbackPolicy::default(),
+            _ => FeedbackPolicy::all_ratings_positive(),
         };
         if let Some(scale) = self.rating_scale {
             policy.rating_scale = scale;

@@ -95,7 +95,7 @@ fn temporal_split_reproduces_the_protocol() {
 fn popularity_and_item_knn_reach_their_bars() {
     let data = movielens();
     let (split, relevance) = protocol_split(&data);
-    let train = matrix(&data, &split.train, &FeedbackPolicy::default());
+    let train = matrix(&data, &split.train, &FeedbackPolicy::all_ratings_positive());
 
     let popularity = PopularityConfig::new().fit(&train).expect("fit");
     let report = top10(&popularity, &train, &relevance);
@@ -120,10 +120,7 @@ fn als_reaches_its_bar() {
     let data = movielens();
     let (split, relevance) = protocol_split(&data);
     // The tuned rating → confidence mapping: 1–3 stars are negative evidence.
-    let policy = FeedbackPolicy {
-        negative_below: Some(3.5),
-        ..FeedbackPolicy::default()
-    };
+    let policy = FeedbackPolicy::default();
     let train = matrix(&data, &split.train, &policy);
     let model = AlsConfig::new()
         .factors(64)
