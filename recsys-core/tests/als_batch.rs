@@ -21,7 +21,7 @@ fn power_law(users: u32, items: u32, seed: u64) -> Interactions {
         for _ in 0..count {
             // Inverse CDF of the 1/r law, approximately: r = exp(U · ln(items)).
             let rank = ((next() * harmonic).exp().min(f64::from(items)) as u32).saturating_sub(1);
-            let item = (rank.wrapping_mul(2654435761) ^ u.wrapping_mul(97) % 3) % items;
+            let item = (rank.wrapping_mul(2654435761) ^ (u.wrapping_mul(97) % 3)) % items;
             let value = 1.0 + (next() * 3.0).floor() as f32;
             triplets.push((u, item, value));
         }

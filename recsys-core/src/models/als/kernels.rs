@@ -133,22 +133,6 @@ pub(super) fn sym_matvec(gram: &[f32], v: &[f32], out: &mut [f32]) {
     }
 }
 
-/// Loads one value per 64-byte line of the rows `items` of `fixed` and returns their sum, so
-/// that the (random, cache-missing) rows of the *next* sparse row are in flight while the
-/// current one is being solved. The caller passes the sum to `black_box`.
-#[inline(always)]
-pub(super) fn touch_rows(fixed: &[f32], k: usize, items: &[u32]) -> f32 {
-    let mut sum = 0.0f32;
-    for &j in items {
-        if let Some(row) = fixed.get(j as usize * k..(j as usize + 1) * k) {
-            for line in row.iter().step_by(LANES) {
-                sum += line;
-            }
-        }
-    }
-    sum
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -416,9 +416,9 @@ impl TryFrom<AlsModelData> for AlsModel {
                 return Err(corrupt(format!("ALS {what} factors are not all finite")));
             }
         }
-        if !(d.regularization >= 0.0 && d.regularization.is_finite())
-            || !(d.alpha > 0.0 && d.alpha.is_finite())
-        {
+        let regularization_ok = d.regularization >= 0.0 && d.regularization.is_finite();
+        let alpha_ok = d.alpha > 0.0 && d.alpha.is_finite();
+        if !(regularization_ok && alpha_ok) {
             return Err(corrupt("ALS regularization or alpha out of range".into()));
         }
         Ok(AlsModel::assemble(

@@ -304,8 +304,12 @@ fn solve_chunk<const K: usize>(
         }
         match problem.solver {
             Solver::ConjugateGradient { steps } => {
-                let rhs = rhs.map(|b| &b[offset * k..(offset + 1) * k]);
-                conjugate_gradient(problem, k, items, values, rhs, steps, x, &mut scratch)
+                let row = SparseRow {
+                    items,
+                    values,
+                    rhs: rhs.map(|b| &b[offset * k..(offset + 1) * k]),
+                };
+                conjugate_gradient(problem, k, row, steps, x, &mut scratch)
             }
             Solver::Cholesky => {
                 if !cholesky(problem, k, items, values, x, &mut scratch) {
@@ -322,6 +326,14 @@ fn solve_chunk<const K: usize>(
     Ok(())
 }
 
+/// One row being solved: its entries, and its `b` if precomputed.
+#[derive(Clone, Copy)]
+struct SparseRow<'r> {
+    items: &'r [u32],
+    values: &'r [f32],
+    rhs: Option<&'r [f32]>,
+}
+
 /// Squared residual norm below which a row counts as solved (as in `implicit`).
 const CONVERGED: f32 = 1e-20;
 
@@ -330,13 +342,12 @@ const CONVERGED: f32 = 1e-20;
 fn conjugate_gradient(
     problem: &Problem<'_>,
     k: usize,
-    items: &[u32],
-    values: &[f32],
-    rhs: Option<&[f32]>,
+    row: SparseRow<'_>,
     steps: usize,
     x: &mut [f32],
     scratch: &mut Scratch,
 ) {
+    let SparseRow { items, values, rhs } = row;
     let fixed = problem.fixed;
     let alpha = problem.alpha;
     let r = &mut scratch.residual[..k];
@@ -398,7 +409,7 @@ fn conjugate_gradient(
         let curvature = dot(p, ap);
         // Only a singular system (λ = 0) gets here with a non-positive curvature: stop rather
         // than divide by zero.
-        if !(curvature > 0.0) {
+        if curvature.is_nan() || curvature <= 0.0 {
             return;
         }
         let step = rs_old / curvature;

@@ -432,13 +432,13 @@ proptest! {
 
         let all: Vec<u32> = (0..users as u32).collect();
         let batch = a.recommend_batch(&all, &m, n, true).unwrap();
-        for u in 0..users {
+        for (u, batch_row) in batch.iter().enumerate() {
             let (seen, values) = m.row(u);
             let history = History::new(seen, values);
             let single = a.recommend(Some(u as u32), history, &TopN::new(n)).unwrap();
             prop_assert!(single.len() <= n);
-            prop_assert_eq!(single.len(), batch[u].len());
-            for (s, t) in single.iter().zip(&batch[u]) {
+            prop_assert_eq!(single.len(), batch_row.len());
+            for (s, t) in single.iter().zip(batch_row) {
                 prop_assert!(s.score.is_finite() && t.score.is_finite());
                 prop_assert!(!history.contains(s.item) && !history.contains(t.item));
                 prop_assert!((s.score - t.score).abs() < 1e-4);
