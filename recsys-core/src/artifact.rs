@@ -48,6 +48,9 @@
 //! accidents, not attackers: a hand-made file with a correct checksum still goes through the
 //! decoder's checks and [`Artifact::check_invariants`].
 
+#[cfg(feature = "hub")]
+pub mod hub;
+
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 

@@ -33,6 +33,8 @@
 //! - `parallel` (default): multi-threaded fitting and batch recommendation with rayon.
 //! - `fs` (default): loaders from paths, artifact `save`/`load`. Without it (WASM) everything
 //!   works from bytes.
+//! - `hub` (off by default): `artifact::hub` reads artifacts from the Hugging Face Hub and its
+//!   local cache.
 #![warn(missing_docs)]
 
 pub mod artifact;
