@@ -30,6 +30,7 @@ fn ratings_have_the_published_shape() {
     assert_eq!(ds.n_users(), 943);
     assert_eq!(ds.n_items(), 1_682);
     assert_eq!(ds.ratings().len(), 100_000);
+    assert_eq!(ds.catalog.len(), 1_682, "the catalog grows with the items");
 }
 
 fn load_all() -> Dataset {

@@ -1,9 +1,9 @@
 //! Item metadata: titles, years, genres, tags, cast and crew, free text.
 //!
-//! A [`Catalog`] is indexed by the same dense item indices as [`Dataset::items`](crate::data::Dataset),
-//! so a model's item index finds its metadata directly. It feeds filters (genre, year), content
-//! features (genre, tag, person and attribute tokens) and explanations ("shares a director with
-//! …").
+//! A [`Catalog`] is indexed by the same dense item indices as
+//! [`Dataset::items`](crate::data::Dataset), so a model's item index finds its metadata
+//! directly. It feeds filters (genre, year), content features ([`Catalog::content_tokens`]) and
+//! explanations ([`Catalog::shared_credits`]: "shares a director with …").
 
 use std::collections::BTreeSet;
 
@@ -90,7 +90,11 @@ impl ItemInfo {
     ///
     /// ```
     /// use recsys_core::data::ItemInfo;
-    /// let info = ItemInfo { title: Some("Toy Story".into()), year: Some(1995), ..Default::default() };
+    /// let info = ItemInfo {
+    ///     title: Some("Toy Story".into()),
+    ///     year: Some(1995),
+    ///     ..Default::default()
+    /// };
     /// assert_eq!(info.display_title().as_deref(), Some("Toy Story (1995)"));
     /// ```
     pub fn display_title(&self) -> Option<String> {
@@ -404,7 +408,8 @@ impl Catalog {
 /// use recsys_core::data::split_title_year;
 /// assert_eq!(split_title_year("Toy Story (1995)"), ("Toy Story", Some(1995)));
 /// assert_eq!(split_title_year("Babylon 5"), ("Babylon 5", None));
-/// assert_eq!(split_title_year("1492: Conquest of Paradise (1992) "), ("1492: Conquest of Paradise", Some(1992)));
+/// let (title, year) = split_title_year("1492: Conquest of Paradise (1992) ");
+/// assert_eq!((title, year), ("1492: Conquest of Paradise", Some(1992)));
 /// ```
 pub fn split_title_year(title: &str) -> (&str, Option<i32>) {
     let trimmed = title.trim();

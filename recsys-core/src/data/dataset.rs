@@ -37,7 +37,8 @@ pub struct Dataset {
     pub users: IdMap,
     /// External item ids.
     pub items: IdMap,
-    /// Item metadata, indexed like [`Dataset::items`] (items may have empty metadata).
+    /// Item metadata, indexed like [`Dataset::items`]; items registered through this type's
+    /// methods always have an entry (empty until a loader or the caller fills it).
     #[serde(default)]
     pub catalog: Catalog,
     events: Vec<Event>,
@@ -68,7 +69,7 @@ impl Dataset {
         }
         let feedback = feedback.validated()?;
         let user = self.users.get_or_insert(user);
-        let item = self.items.get_or_insert(item);
+        let item = self.add_item(item);
         self.events.push(Event {
             user,
             item,
@@ -79,8 +80,11 @@ impl Dataset {
     }
 
     /// Registers an item with no events yet (e.g. a new catalogue entry); returns its index.
+    /// The catalog grows with the items, so every item index has an entry (empty until filled).
     pub fn add_item(&mut self, item: &str) -> u32 {
-        self.items.get_or_insert(item)
+        let index = self.items.get_or_insert(item);
+        self.catalog.ensure_len(self.items.len());
+        index
     }
 
     /// The metadata of item `item` (an external id), registering the item if it is new; returns
@@ -94,7 +98,7 @@ impl Dataset {
     /// assert_eq!(ds.catalog.item(index).unwrap().title.as_deref(), Some("Toy Story"));
     /// ```
     pub fn item_info_mut(&mut self, item: &str) -> (u32, &mut ItemInfo) {
-        let index = self.items.get_or_insert(item);
+        let index = self.add_item(item);
         (index, self.catalog.item_mut(index))
     }
 

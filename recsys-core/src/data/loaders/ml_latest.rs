@@ -286,7 +286,6 @@ pub fn load_ml_latest_dir(dir: impl AsRef<std::path::Path>) -> Result<Dataset> {
     if tags.is_file() {
         read_tags_csv(open(&tags)?, &label(&tags), &mut dataset)?;
     }
-    dataset.catalog.ensure_len(dataset.n_items());
     Ok(dataset)
 }
 

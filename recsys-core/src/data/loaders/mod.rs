@@ -21,7 +21,8 @@
 //! use recsys_core::data::Dataset;
 //! let mut ds = Dataset::new();
 //! movielens::read_u_data("1\t10\t4\t100\n".as_bytes(), "u.data", &mut ds)?;
-//! ml_latest::read_ratings_csv("userId,movieId,rating,timestamp\n2,10,3.5,200\n".as_bytes(), "ratings.csv", &mut ds)?;
+//! let csv = "userId,movieId,rating,timestamp\n2,10,3.5,200\n";
+//! ml_latest::read_ratings_csv(csv.as_bytes(), "ratings.csv", &mut ds)?;
 //! assert_eq!((ds.n_users(), ds.n_items(), ds.events().len()), (2, 1, 2));
 //! # Ok::<(), recsys_core::Error>(())
 //! ```
@@ -119,17 +120,25 @@ mod tests {
 
         #[test]
         fn well_formed_inter_rows_all_load(
-            rows in prop::collection::vec((0u32..20, 0u32..30, 1u8..=10, 0i64..2_000_000_000), 0..50)
+            rows in prop::collection::vec(
+                (0u32..20, 0u32..30, 1u8..=10, 0i64..2_000_000_000),
+                0..50,
+            )
         ) {
-            let mut text = String::from("user_id:token\titem_id:token\trating:float\ttimestamp:float\n");
+            // Columns in an unusual order: the header decides.
+            let mut text =
+                String::from("timestamp:float\trating:float\titem_id:token\tuser_id:token\n");
             for (u, i, half_stars, t) in &rows {
-                text += &format!("{u}\t{i}\t{}\t{t}\n", f32::from(*half_stars) / 2.0);
+                text += &format!("{t}\t{}\t{i}\t{u}\n", f32::from(*half_stars) / 2.0);
             }
             let mut ds = Dataset::new();
-            prop_assert_eq!(recbole::read_inter(text.as_bytes(), "p.inter", &mut ds).unwrap(), rows.len());
+            let added = recbole::read_inter(text.as_bytes(), "p.inter", &mut ds).unwrap();
+            prop_assert_eq!(added, rows.len());
             for (event, (u, i, half_stars, t)) in ds.events().iter().zip(&rows) {
-                prop_assert_eq!(ds.users.id_of(event.user).map(str::to_owned), Some(u.to_string()));
-                prop_assert_eq!(ds.items.id_of(event.item).map(str::to_owned), Some(i.to_string()));
+                let user = ds.users.id_of(event.user).map(str::to_owned);
+                let item = ds.items.id_of(event.item).map(str::to_owned);
+                prop_assert_eq!(user, Some(u.to_string()));
+                prop_assert_eq!(item, Some(i.to_string()));
                 prop_assert_eq!(event.feedback, Feedback::Rating(f32::from(*half_stars) / 2.0));
                 prop_assert_eq!(event.timestamp, *t);
             }

@@ -46,7 +46,8 @@ pub const ML_100K_GENRES: [&str; 19] = [
 /// ```
 /// use recsys_core::data::{loaders::movielens, Dataset};
 /// let mut ds = Dataset::new();
-/// let n = movielens::read_u_data("196\t242\t3\t881250949\n186\t302\t3\t891717742\n".as_bytes(), "u.data", &mut ds).unwrap();
+/// let file = "196\t242\t3\t881250949\n186\t302\t3\t891717742\n";
+/// let n = movielens::read_u_data(file.as_bytes(), "u.data", &mut ds).unwrap();
 /// assert_eq!((n, ds.n_users(), ds.n_items()), (2, 2, 2));
 /// let err = movielens::read_u_data("1\t2\tinf\t0\n".as_bytes(), "u.data", &mut ds).unwrap_err();
 /// assert!(err.to_string().starts_with("u.data:1:"));
@@ -126,7 +127,9 @@ pub fn read_u_genre<R: BufRead>(reader: R, source: &str) -> Result<Vec<String>> 
 ///
 /// ```
 /// use recsys_core::data::{loaders::movielens::{self, ML_100K_GENRES}, Dataset};
-/// let row = b"543|Mis\xe9rables, Les (1995)|01-Jan-1995||http://x|0|0|0|0|0|0|0|0|1|0|0|0|1|0|0|0|0|0|0\n";
+/// // Latin-1: 0xE9 is 'é'. Genre flags: Drama and Musical.
+/// let row = b"543|Mis\xe9rables, Les (1995)|01-Jan-1995||http://x\
+///             |0|0|0|0|0|0|0|0|1|0|0|0|1|0|0|0|0|0|0\n";
 /// let mut ds = Dataset::new();
 /// movielens::read_u_item(&row[..], "u.item", &ML_100K_GENRES, &mut ds).unwrap();
 /// let info = ds.catalog.item(0).unwrap();
@@ -216,7 +219,6 @@ pub fn load_ml100k_dir(dir: impl AsRef<std::path::Path>) -> Result<Dataset> {
     }
     let data_path = dir.join("u.data");
     read_u_data(open(&data_path)?, &label(&data_path), &mut dataset)?;
-    dataset.catalog.ensure_len(dataset.n_items());
     Ok(dataset)
 }
 

@@ -1,7 +1,8 @@
 //! RecBole "atomic files": tab-separated text with a typed header row.
 //!
 //! Each file starts with a header naming its columns as `name:type` (types `token`,
-//! `token_seq`, `float`, `float_seq`), e.g. `user_id:token\titem_id:token\trating:float\ttimestamp:float`.
+//! `token_seq`, `float`, `float_seq`), e.g.
+//! `user_id:token\titem_id:token\trating:float\ttimestamp:float`.
 //! Columns are found by name, so their order does not matter.
 //!
 //! | file | columns used | goes to |
@@ -51,7 +52,8 @@ impl AtomicHeader {
             };
             if !matches!(kind, "token" | "token_seq" | "float" | "float_seq") {
                 return Err(line.error(format!(
-                    "header column {column:?} has unknown type {kind:?} (expected token, token_seq, float or float_seq)"
+                    "header column {column:?} has unknown type {kind:?} \
+                     (expected token, token_seq, float or float_seq)"
                 )));
             }
             names.push(name.to_owned());
@@ -83,9 +85,10 @@ impl AtomicHeader {
 
 /// Reads a RecBole `.inter` file into `dataset`, returning the number of events added.
 ///
-/// Each row becomes one event: a [`Feedback::Rating`] when the file has a `rating` column,
-/// otherwise [`Feedback::Watched`]. Timestamps (`timestamp` column, seconds) default to 0.
-/// `source` names the input in error messages.
+/// Each row becomes one event: a [`Feedback::Rating`](crate::data::Feedback::Rating) when the
+/// file has a `rating` column, otherwise a [`Feedback::Watched`](crate::data::Feedback::Watched).
+/// Timestamps (`timestamp` column, seconds) default to 0. `source` names the input in error
+/// messages.
 ///
 /// # Errors
 /// [`Error::Parse`](crate::Error::Parse) with the 1-based line for a bad header, a row with the
@@ -172,8 +175,8 @@ const GENRE_COLUMNS: &[&str] = &["class", "genre", "genres"];
 /// attribute `(column, value)`, one per value for `token_seq` columns.
 ///
 /// # Errors
-/// [`Error::Parse`](crate::Error::Parse) for a bad header, a row with the wrong number of fields or an empty item id;
-/// [`Error::Io`](crate::Error::Io) when reading fails.
+/// [`Error::Parse`](crate::Error::Parse) for a bad header, a row with the wrong number of
+/// fields or an empty item id; [`Error::Io`](crate::Error::Io) when reading fails.
 ///
 /// ```
 /// use recsys_core::data::{loaders::recbole, Dataset};
@@ -270,8 +273,9 @@ const PERSON_RELATIONS: [(&str, Role, bool); 8] = [
 /// are new are registered.
 ///
 /// # Errors
-/// [`Error::Parse`](crate::Error::Parse) for a bad header, a row with the wrong number of fields or an empty id, and
-/// for an entity linked to two items; [`Error::Io`](crate::Error::Io) when reading fails.
+/// [`Error::Parse`](crate::Error::Parse) for a bad header, a row with the wrong number of
+/// fields or an empty id, and for an entity linked to two items; [`Error::Io`](crate::Error::Io)
+/// when reading fails.
 ///
 /// ```
 /// use recsys_core::data::{loaders::recbole, Dataset, Role};
@@ -355,7 +359,6 @@ fn read_links<R: BufRead>(
             return Err(line.error("empty item or entity id"));
         }
         let index = dataset.add_item(item);
-        dataset.catalog.ensure_len(dataset.n_items());
         if let Some(&other) = entity_items.get(entity) {
             if other != index {
                 return Err(line.error(format!(
@@ -374,8 +377,9 @@ fn read_links<R: BufRead>(
 /// `.inter`, then cast, crew and other facts from `.kg` joined through `.link` (both needed).
 ///
 /// # Errors
-/// [`Error::Io`](crate::Error::Io) when `NAME.inter` is missing or a file cannot be read; [`Error::Parse`](crate::Error::Parse) for
-/// malformed rows (see [`read_inter`], [`read_item`], [`read_kg`]).
+/// [`Error::Io`](crate::Error::Io) when `NAME.inter` is missing or a file cannot be read;
+/// [`Error::Parse`](crate::Error::Parse) for malformed rows (see [`read_inter`], [`read_item`],
+/// [`read_kg`]).
 ///
 /// ```no_run
 /// use recsys_core::data::{loaders::recbole, Role};
@@ -409,7 +413,6 @@ pub fn load_recbole_dir(dir: impl AsRef<std::path::Path>, name: &str) -> Result<
             &mut dataset,
         )?;
     }
-    dataset.catalog.ensure_len(dataset.n_items());
     Ok(dataset)
 }
 
