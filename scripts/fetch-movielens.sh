@@ -40,26 +40,26 @@ die() {
 command -v "$python" >/dev/null 2>&1 ||
     die "'$python' not found; install Python 3 (with pip) or set PYTHON=/path/to/python3"
 
-# Prints the SHA-256 of a file (python is already required, so no dependency on sha256sum).
-sha256_of() {
-    "$python" - "$1" <<'PY'
-import hashlib, sys
-h = hashlib.sha256()
-with open(sys.argv[1], "rb") as f:
-    for block in iter(lambda: f.read(1 << 20), b""):
-        h.update(block)
-print(h.hexdigest())
-PY
-}
-
-# True when every expected file in $1 exists with the right checksum.
+# True when every expected file in $1 exists with the right SHA-256 (python is required anyway,
+# so no dependency on sha256sum; one interpreter start for all files).
 all_present() {
-    local dir="$1" name sum
-    while read -r name sum; do
-        [ -n "$name" ] || continue
-        [ -f "$dir/$name" ] || return 1
-        [ "$(sha256_of "$dir/$name")" = "$sum" ] || return 1
-    done <<<"$expected_files"
+    "$python" - "$1" "$expected_files" <<'PY'
+import hashlib, os, sys
+directory, expected = sys.argv[1], sys.argv[2]
+for line in expected.split("\n"):
+    if not line.strip():
+        continue
+    name, digest = line.split()
+    path = os.path.join(directory, name)
+    if not os.path.isfile(path):
+        sys.exit(1)
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    if h.hexdigest() != digest:
+        sys.exit(1)
+PY
 }
 
 if all_present "$dest"; then
