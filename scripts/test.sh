@@ -10,6 +10,7 @@
 #   fmt        cargo fmt --check
 #   clippy     clippy on the default members (all targets), warnings are errors
 #   test       unit, integration and doc tests of the default members (release profile)
+#   hub        recsys-core's optional `hub` feature: clippy and its offline tests
 #   wasm       recsys-core builds for wasm32-unknown-unknown without default features
 #   doc        rustdoc of recsys-core, warnings (e.g. broken links) are errors
 #
@@ -21,7 +22,7 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
 
 cargo_bin="${CARGO:-cargo}"
-all_steps=(toolchain data fmt clippy test wasm doc)
+all_steps=(toolchain data fmt clippy test hub wasm doc)
 
 log() { printf '\n==> %s\n' "$*"; }
 die() {
@@ -76,7 +77,14 @@ step_clippy() {
 }
 
 step_test() {
-    run "$cargo_bin" test --release --locked
+    run "$cargo_bin" test --release --locked --no-fail-fast
+}
+
+# Off by default (it pulls in an HTTP client), so the default-member runs above never build it.
+step_hub() {
+    run "$cargo_bin" clippy --release --locked -p recsys-core --features hub --lib --tests -- -D warnings
+    run "$cargo_bin" test --release --locked -p recsys-core --features hub --test artifact_hub
+    run "$cargo_bin" test --release --locked -p recsys-core --features hub --doc artifact::hub
 }
 
 step_wasm() {
