@@ -242,3 +242,21 @@ fn ml_latest_csv_written_from_recbole_reads_back_identically() {
     assert_eq!(rating_rows(&back), rating_rows(&ds));
     assert_eq!(item_rows(&back), item_rows(&ds));
 }
+
+#[test]
+fn recbole_dir_loads_what_exists_and_names_a_wrong_directory() {
+    let dir = scratch_dir("recbole-partial");
+    let item = std::fs::read(data_dir().join("ml-100k.item")).unwrap();
+    std::fs::write(dir.join("ml-100k.item"), item).unwrap();
+    let catalog_only = recbole::load_recbole_dir(&dir, "ml-100k").unwrap();
+    assert_eq!(
+        (catalog_only.n_items(), catalog_only.events().len()),
+        (1_682, 0)
+    );
+    let err = recbole::load_recbole_dir(&dir, "ml-1m").unwrap_err();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(
+        matches!(&err, recsys_core::Error::Io { path, .. } if path.ends_with("ml-1m.inter")),
+        "{err}"
+    );
+}

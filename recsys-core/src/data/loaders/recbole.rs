@@ -375,9 +375,11 @@ fn read_links<R: BufRead>(
 /// Loads the RecBole atomic files `dir/NAME.{item,inter,link,kg}` that exist into one
 /// [`Dataset`]: items from `.item` first (so item indices follow that file), then ratings from
 /// `.inter`, then cast, crew and other facts from `.kg` joined through `.link` (both needed).
+/// `NAME.user` (user demographics) is not read.
 ///
 /// # Errors
-/// [`Error::Io`](crate::Error::Io) when `NAME.inter` is missing or a file cannot be read;
+/// [`Error::Io`](crate::Error::Io) when neither `NAME.inter` nor `NAME.item` exists (a wrong
+/// directory or name) or a file cannot be read;
 /// [`Error::Parse`](crate::Error::Parse) for malformed rows (see [`read_inter`], [`read_item`],
 /// [`read_kg`]).
 ///
@@ -402,7 +404,10 @@ pub fn load_recbole_dir(dir: impl AsRef<std::path::Path>, name: &str) -> Result<
         read_item(open(&item_path)?, &label(&item_path), &mut dataset)?;
     }
     let inter_path = path("inter");
-    read_inter(open(&inter_path)?, &label(&inter_path), &mut dataset)?;
+    if inter_path.is_file() || !item_path.is_file() {
+        // Opening a missing .inter reports the path when there is nothing at all to load.
+        read_inter(open(&inter_path)?, &label(&inter_path), &mut dataset)?;
+    }
     let (kg_path, link_path) = (path("kg"), path("link"));
     if kg_path.is_file() && link_path.is_file() {
         read_kg(
