@@ -24,6 +24,7 @@
 //! assert!(report.hit_rate > 0.0);
 //! ```
 
+pub mod at_k;
 pub mod metrics;
 pub mod split;
 

@@ -56,8 +56,11 @@ use crate::topk::{top_n, Scored};
 use crate::{Error, Result};
 
 mod kernels;
+mod queries;
 mod score;
 mod solve;
+
+pub use queries::{Explanation, Side, UserWeights};
 
 use solve::{gram, solve_rows, Problem, SparseRows};
 
