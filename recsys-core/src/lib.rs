@@ -41,6 +41,7 @@ pub mod artifact;
 pub mod data;
 mod error;
 pub mod eval;
+pub mod features;
 pub mod models;
 mod rng;
 pub mod topk;

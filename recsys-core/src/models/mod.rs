@@ -8,9 +8,11 @@ use crate::topk::{top_n, Scored};
 use crate::{Error, Result};
 
 pub mod als;
+pub mod content;
 pub mod knn;
 pub mod mf;
 pub mod popularity;
+pub mod trending;
 
 /// A user's history as one sparse row: item indices (ascending) and signed confidences, as in
 /// [`Interactions::row`](crate::data::Interactions::row).

@@ -1,0 +1,340 @@
+//! Item–item content similarity: every item's top-K most similar items, precomputed.
+
+use serde::{Deserialize, Serialize};
+
+use super::ContentFeatures;
+use crate::topk::{Scored, TopK};
+use crate::{Error, Result};
+
+#[cfg(feature = "parallel")]
+use rayon::prelude::*;
+
+/// Hyper-parameters of [`ContentNeighbors`].
+///
+/// ```
+/// use recsys_core::data::Catalog;
+/// use recsys_core::features::{ContentFeaturesConfig, ContentNeighborsConfig};
+/// let mut catalog = Catalog::new();
+/// for (item, genre) in [(0, "Crime"), (1, "Crime"), (2, "Comedy"), (3, "Comedy")] {
+///     catalog.item_mut(item).add_genre(genre);
+/// }
+/// let features = ContentFeaturesConfig::new().max_df(1.0).fit(&catalog).unwrap();
+/// let neighbors = ContentNeighborsConfig::new().neighbors(5).fit(&features).unwrap();
+/// assert_eq!(neighbors.similar_items(0, 3).unwrap()[0].item, 1);
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ContentNeighborsConfig {
+    neighbors: usize,
+    min_similarity: f32,
+}
+
+impl Default for ContentNeighborsConfig {
+    fn default() -> Self {
+        Self {
+            neighbors: 100,
+            min_similarity: 0.0,
+        }
+    }
+}
+
+impl ContentNeighborsConfig {
+    /// Defaults: 100 neighbours per item, only items with similarity above 0.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Neighbours kept per item (≥ 1).
+    pub fn neighbors(mut self, neighbors: usize) -> Self {
+        self.neighbors = neighbors;
+        self
+    }
+
+    /// Only items strictly more similar than this (≥ 0) are neighbours.
+    pub fn min_similarity(mut self, min_similarity: f32) -> Self {
+        self.min_similarity = min_similarity;
+        self
+    }
+
+    /// Checks the parameters.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for zero neighbours or a negative or non-finite threshold.
+    pub fn validate(&self) -> Result<()> {
+        if self.neighbors == 0 {
+            return Err(Error::invalid("neighbors", "must be ≥ 1"));
+        }
+        if !(self.min_similarity.is_finite() && self.min_similarity >= 0.0) {
+            return Err(Error::invalid("min_similarity", "must be finite and ≥ 0"));
+        }
+        Ok(())
+    }
+
+    /// Finds every item's most similar items by [`ContentFeatures::similarity`] (exact: an
+    /// inverted index over tokens, plus a full pass over the embeddings when there are any).
+    /// Runs in parallel with the `parallel` feature; the result does not depend on it.
+    ///
+    /// # Errors
+    /// Those of [`ContentNeighborsConfig::validate`].
+    pub fn fit(&self, features: &ContentFeatures) -> Result<ContentNeighbors> {
+        self.validate()?;
+        let n_items = features.n_items();
+        let postings = Postings::new(features);
+        let lists: Vec<Vec<Scored>>;
+        #[cfg(feature = "parallel")]
+        {
+            lists = (0..n_items)
+                .into_par_iter()
+                .map_init(
+                    || vec![0.0f32; n_items],
+                    |scratch, item| self.neighbors_of(features, &postings, item, scratch),
+                )
+                .collect();
+        }
+        #[cfg(not(feature = "parallel"))]
+        {
+            let mut scratch = vec![0.0f32; n_items];
+            lists = (0..n_items)
+                .map(|item| self.neighbors_of(features, &postings, item, &mut scratch))
+                .collect();
+        }
+        let mut indptr = Vec::with_capacity(n_items + 1);
+        indptr.push(0);
+        let total = lists.iter().map(Vec::len).sum();
+        let (mut items, mut similarities) = (Vec::with_capacity(total), Vec::with_capacity(total));
+        for list in lists {
+            for s in list {
+                items.push(s.item);
+                similarities.push(s.score);
+            }
+            indptr.push(items.len());
+        }
+        Ok(ContentNeighbors {
+            config: self.clone(),
+            indptr,
+            items,
+            similarities,
+        })
+    }
+
+    /// The top-K neighbours of one item; `scratch` is an all-zero buffer of `n_items` floats
+    /// and is left all-zero.
+    fn neighbors_of(
+        &self,
+        features: &ContentFeatures,
+        postings: &Postings,
+        item: usize,
+        scratch: &mut [f32],
+    ) -> Vec<Scored> {
+        let mut top = TopK::new(self.neighbors);
+        let (tokens, values) = features.row(item);
+        let mut touched = Vec::new();
+        for (&token, &value) in tokens.iter().zip(values) {
+            let (others, other_values) = postings.list(token);
+            for (&other, &other_value) in others.iter().zip(other_values) {
+                let slot = &mut scratch[other as usize];
+                if *slot == 0.0 {
+                    touched.push(other);
+                }
+                *slot += value * other_value;
+            }
+        }
+        if features.embedding_weight() > 0.0 {
+            // Every item may be similar through its embedding: score them all.
+            for other in 0..scratch.len() {
+                if other != item {
+                    let s = features.similarity_unchecked(item, other);
+                    if s > self.min_similarity {
+                        top.push(other as u32, s);
+                    }
+                }
+            }
+            touched.iter().for_each(|&o| scratch[o as usize] = 0.0);
+        } else {
+            for other in touched {
+                let s = std::mem::take(&mut scratch[other as usize]);
+                if other as usize != item && s > self.min_similarity {
+                    top.push(other, s);
+                }
+            }
+        }
+        top.into_sorted_vec()
+    }
+}
+
+/// For every token, the items that have it and their values (the transposed feature matrix).
+struct Postings {
+    indptr: Vec<usize>,
+    items: Vec<u32>,
+    values: Vec<f32>,
+}
+
+impl Postings {
+    fn new(features: &ContentFeatures) -> Self {
+        let n_tokens = features.vocabulary().len();
+        let mut counts = vec![0usize; n_tokens + 1];
+        for &t in features.indices() {
+            counts[t as usize + 1] += 1;
+        }
+        for t in 0..n_tokens {
+            counts[t + 1] += counts[t];
+        }
+        let indptr = counts.clone();
+        let mut next = counts;
+        let nnz = features.indices().len();
+        let (mut items, mut values) = (vec![0u32; nnz], vec![0.0f32; nnz]);
+        for item in 0..features.n_items() {
+            let (tokens, vals) = features.row(item);
+            for (&t, &v) in tokens.iter().zip(vals) {
+                let slot = next[t as usize];
+                items[slot] = item as u32;
+                values[slot] = v;
+                next[t as usize] += 1;
+            }
+        }
+        Self {
+            indptr,
+            items,
+            values,
+        }
+    }
+
+    fn list(&self, token: u32) -> (&[u32], &[f32]) {
+        let range = self.indptr[token as usize]..self.indptr[token as usize + 1];
+        (&self.items[range.clone()], &self.values[range])
+    }
+}
+
+/// Every item's most content-similar items, most similar first (built by
+/// [`ContentNeighborsConfig::fit`]). Items without interactions are included, so a new film
+/// shows up as a neighbour of the films it resembles. Use
+/// [`ContentFeatures::shared_tokens`] to say *why* two items are neighbours.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ContentNeighbors {
+    config: ContentNeighborsConfig,
+    indptr: Vec<usize>,
+    items: Vec<u32>,
+    similarities: Vec<f32>,
+}
+
+impl ContentNeighbors {
+    /// The configuration the neighbours were computed with.
+    pub fn config(&self) -> &ContentNeighborsConfig {
+        &self.config
+    }
+
+    /// Number of items.
+    pub fn n_items(&self) -> usize {
+        self.indptr.len() - 1
+    }
+
+    /// The stored neighbours of `item` and their similarities, most similar first.
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`] for an unknown item.
+    pub fn neighbors(&self, item: u32) -> Result<(&[u32], &[f32])> {
+        if item as usize >= self.n_items() {
+            return Err(Error::IndexOutOfRange {
+                what: "item",
+                index: item as usize,
+                len: self.n_items(),
+            });
+        }
+        Ok(self.row(item as usize))
+    }
+
+    pub(crate) fn row(&self, item: usize) -> (&[u32], &[f32]) {
+        let range = self.indptr[item]..self.indptr[item + 1];
+        (&self.items[range.clone()], &self.similarities[range])
+    }
+
+    /// The stored similarity of `other` as a neighbour of `item` (0 when it is not one).
+    pub(crate) fn stored_similarity(&self, item: usize, other: u32) -> f32 {
+        let (items, sims) = self.row(item);
+        items
+            .iter()
+            .position(|&i| i == other)
+            .map_or(0.0, |p| sims[p])
+    }
+
+    /// The `n` items most similar to `item` (never `item` itself), best first.
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`] for an unknown item.
+    pub fn similar_items(&self, item: u32, n: usize) -> Result<Vec<Scored>> {
+        let (items, sims) = self.neighbors(item)?;
+        Ok(items
+            .iter()
+            .zip(sims)
+            .take(n)
+            .map(|(&item, &score)| Scored { item, score })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{Catalog, Role};
+    use crate::features::ContentFeaturesConfig;
+    use proptest::prelude::*;
+
+    #[test]
+    fn neighbours_match_exact_similarities() {
+        let mut c = Catalog::new();
+        for item in 0..8u32 {
+            c.item_mut(item).add_genre(&format!("g{}", item % 3));
+            c.item_mut(item).year = Some(1990 + item as i32);
+            c.add_credit(item, &format!("p{}", item % 2), None, Role::Actor);
+        }
+        c.ensure_len(10);
+        let f = ContentFeaturesConfig::new().max_df(1.0).fit(&c).unwrap();
+        let n = ContentNeighborsConfig::new().neighbors(4).fit(&f).unwrap();
+        assert_eq!(n.n_items(), 10);
+        for item in 0..10u32 {
+            let (items, sims) = n.neighbors(item).unwrap();
+            assert!(items.len() <= 4 && !items.contains(&item));
+            assert!(sims.windows(2).all(|w| w[0] >= w[1]));
+            for (&other, &s) in items.iter().zip(sims) {
+                assert!((s - f.similarity(item, other).unwrap()).abs() < 1e-6);
+            }
+        }
+        assert!(n.neighbors(8).unwrap().0.is_empty());
+        assert!(n.neighbors(10).is_err());
+        assert!(ContentNeighborsConfig::new().neighbors(0).fit(&f).is_err());
+        let embeddings = ndarray::Array2::<f32>::from_shape_fn((10, 2), |(i, j)| (i + j) as f32);
+        let dense = f.with_embeddings(embeddings.view(), 0.5).unwrap();
+        let n = ContentNeighborsConfig::new()
+            .neighbors(3)
+            .fit(&dense)
+            .unwrap();
+        // Item 8 has no metadata but an embedding: it now has neighbours.
+        assert_eq!(n.similar_items(8, 2).unwrap().len(), 2);
+    }
+
+    proptest! {
+        #[test]
+        fn stored_neighbours_are_the_best(
+            genres in prop::collection::vec(prop::collection::vec(0u8..4, 0..3), 2..15),
+            k in 1usize..5,
+        ) {
+            let mut c = Catalog::new();
+            for (item, gs) in genres.iter().enumerate() {
+                c.item_mut(item as u32);
+                gs.iter().for_each(|g| c.item_mut(item as u32).add_genre(&format!("g{g}")));
+            }
+            let f = ContentFeaturesConfig::new().min_df(1).max_df(1.0).fit(&c).unwrap();
+            let n = ContentNeighborsConfig::new().neighbors(k).fit(&f).unwrap();
+            for item in 0..f.n_items() as u32 {
+                let (items, sims) = n.neighbors(item).unwrap();
+                let worst_kept = sims.last().copied().unwrap_or(f32::INFINITY);
+                for other in 0..f.n_items() as u32 {
+                    let s = f.similarity(item, other).unwrap();
+                    if other != item && !items.contains(&other) && s > 0.0 {
+                        // Left out only when the list is full of at-least-as-similar items.
+                        prop_assert!(items.len() == k && s <= worst_kept + 1e-6);
+                    }
+                }
+            }
+        }
+    }
+}
