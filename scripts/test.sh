@@ -13,6 +13,7 @@
 #   hub        recsys-core's optional `hub` feature: clippy and its offline tests
 #   wasm       recsys-core builds for wasm32-unknown-unknown without default features
 #   doc        rustdoc of recsys-core, warnings (e.g. broken links) are errors
+#   python     build the recsys wheel (maturin), install it into .venv, run pytest and stubtest
 #
 # Every cargo command uses the release profile so dependencies are built once.
 # Environment: CARGO (default: cargo), SKIP_STEPS="doc wasm" to leave steps out.
@@ -96,6 +97,34 @@ step_wasm() {
 step_doc() {
     RUSTDOCFLAGS="${RUSTDOCFLAGS:-} -D warnings" run "$cargo_bin" doc --release --locked \
         --no-deps -p recsys-core
+}
+
+# The Python package: a venv in .venv (reused), the wheel built by maturin into target/wheels and
+# installed there (proving `pip install` of the wheel works), then its pytest suite (side-by-side
+# tests against `implicit` included) and mypy's stubtest of the extension module.
+# Environment: PYTHON (default: python3) creates the venv.
+step_python() {
+    local venv="$repo_root/.venv"
+    if [ ! -x "$venv/bin/python" ]; then
+        run "${PYTHON:-python3}" -m venv "$venv"
+    fi
+    local py="$venv/bin/python"
+    # Installing only when something is missing keeps warm runs quick.
+    if ! "$py" -c "import maturin, numpy, scipy, pytest, tqdm, mypy" 2>/dev/null; then
+        run "$py" -m pip install -q "maturin>=1.16,<2" numpy scipy pytest tqdm mypy
+    fi
+    if ! "$py" -c "import implicit" 2>/dev/null; then
+        run "$py" -m pip install -q "implicit>=0.7,<0.8" ||
+            echo "implicit did not install: the side-by-side tests will be skipped"
+    fi
+    local wheels="$repo_root/target/wheels"
+    rm -f "$wheels"/recsys-*.whl
+    CARGO_TARGET_DIR="$repo_root/target" run "$venv/bin/maturin" build --release --locked \
+        -m recsys-py/Cargo.toml -i "$py" -o "$wheels"
+    run "$py" -m pip install -q --force-reinstall --no-deps "$wheels"/recsys-*.whl
+    run "$py" -m pytest recsys-py/tests -q
+    # From another directory, so the installed package is checked, not the source tree.
+    (cd "$wheels" && run "$py" -m mypy.stubtest recsys._recsys)
 }
 
 if [ "${1:-}" = "--list" ]; then

@@ -1,1 +1,28 @@
-//! Python bindings for recsys (in progress: see the recsys-py issue).
+//! Python bindings for recsys: the extension module `recsys._recsys` behind the `recsys`
+//! package (built with maturin from `recsys-py/pyproject.toml`).
+//!
+//! The bindings hold no algorithms: every function converts its arguments, calls the core once
+//! and converts the result back. The Python half of the package (`python/recsys/`) offers the
+//! `implicit`-compatible API on top.
+
+use pyo3::prelude::*;
+
+mod als;
+mod convert;
+mod error;
+mod eval;
+mod threads;
+
+/// The extension module.
+#[pymodule]
+fn _recsys(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add(
+        "ARTIFACT_FORMAT_VERSION",
+        recsys_core::artifact::FORMAT_VERSION,
+    )?;
+    m.add_class::<als::PyAlsModel>()?;
+    m.add_function(wrap_pyfunction!(eval::ranking_metrics_at_k, m)?)?;
+    m.add_function(wrap_pyfunction!(eval::split_entries, m)?)?;
+    Ok(())
+}

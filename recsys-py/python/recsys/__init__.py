@@ -1,0 +1,22 @@
+"""recsys: an embeddable recommendation engine with a Rust core.
+
+Layer 1 is a drop-in replacement for ``implicit``'s ALS::
+
+    from recsys.als import AlternatingLeastSquares
+    from recsys.evaluation import train_test_split, precision_at_k
+"""
+
+from . import als, evaluation, exceptions
+from ._recsys import ARTIFACT_FORMAT_VERSION, __version__
+from .als import AlternatingLeastSquares
+from .exceptions import *  # noqa: F401,F403 - the exception classes are part of the API
+
+__all__ = [
+    "__version__",
+    "ARTIFACT_FORMAT_VERSION",
+    "AlternatingLeastSquares",
+    "als",
+    "evaluation",
+    "exceptions",
+    *exceptions.__all__,
+]

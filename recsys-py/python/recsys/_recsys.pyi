@@ -1,0 +1,121 @@
+"""Type stubs of the extension module ``recsys._recsys`` (the Rust core's bindings)."""
+
+from os import PathLike
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union, final
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["__version__", "ARTIFACT_FORMAT_VERSION", "AlsModel", "ranking_metrics_at_k", "split_entries"]
+
+__version__: str
+ARTIFACT_FORMAT_VERSION: int
+
+_Ids = npt.NDArray[np.int32]
+_Scores = npt.NDArray[np.float32]
+_IndexArray = Union[npt.NDArray[np.int32], npt.NDArray[np.int64]]
+_Csr = Any  # scipy.sparse.csr_matrix (read through .indptr/.indices/.data/.shape)
+
+@final
+class AlsModel:
+    """A trained implicit-feedback ALS model of the Rust core."""
+
+    @staticmethod
+    def fit(
+        user_items: _Csr,
+        factors: int,
+        regularization: float,
+        alpha: float,
+        iterations: int,
+        cg_steps: int,
+        seed: int,
+        num_threads: int,
+        progress: Optional[Callable[[int, int, float], Any]] = None,
+    ) -> AlsModel: ...
+    @staticmethod
+    def from_factors(
+        user_factors: npt.NDArray[np.float32],
+        item_factors: npt.NDArray[np.float32],
+        regularization: float,
+        alpha: float,
+    ) -> AlsModel: ...
+    @staticmethod
+    def from_bytes(data: bytes) -> AlsModel: ...
+    def to_bytes(self) -> bytes: ...
+    def save(self, path: Union[str, PathLike[str]]) -> None: ...
+    @staticmethod
+    def load(path: Union[str, PathLike[str]]) -> AlsModel: ...
+    def __reduce__(self) -> Tuple[Any, ...]: ...
+    @property
+    def factors(self) -> int: ...
+    @property
+    def n_users(self) -> int: ...
+    @property
+    def n_items(self) -> int: ...
+    @property
+    def regularization(self) -> float: ...
+    @property
+    def alpha(self) -> float: ...
+    @property
+    def user_factors(self) -> npt.NDArray[np.float32]: ...
+    @property
+    def item_factors(self) -> npt.NDArray[np.float32]: ...
+    def recommend(
+        self,
+        user: Optional[int],
+        user_items: _Csr,
+        n: int,
+        exclude_seen: bool,
+        exclude: Optional[_IndexArray] = None,
+        candidates: Optional[_IndexArray] = None,
+    ) -> Tuple[_Ids, _Scores]: ...
+    def recommend_many(
+        self,
+        users: _IndexArray,
+        user_items: _Csr,
+        n: int,
+        exclude_seen: bool,
+        exclude: Optional[_IndexArray] = None,
+        candidates: Optional[_IndexArray] = None,
+        recalculate: bool = False,
+        num_threads: int = 0,
+    ) -> Tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]: ...
+    def recalculate_users(self, user_items: _Csr) -> npt.NDArray[np.float32]: ...
+    def recalculate_items(self, item_users: _Csr) -> npt.NDArray[np.float32]: ...
+    def partial_fit_users(self, users: _IndexArray, user_items: _Csr) -> None: ...
+    def partial_fit_items(self, items: _IndexArray, item_users: _Csr) -> None: ...
+    def similar(
+        self,
+        side: str,
+        index: Optional[int],
+        vector: Optional[npt.NDArray[np.float32]],
+        n: int,
+        exclude: Optional[_IndexArray] = None,
+        candidates: Optional[_IndexArray] = None,
+    ) -> Tuple[_Ids, _Scores]: ...
+    def similar_many(
+        self,
+        side: str,
+        indices: Optional[_IndexArray],
+        vectors: Optional[npt.NDArray[np.float32]],
+        n: int,
+        exclude: Optional[_IndexArray] = None,
+        candidates: Optional[_IndexArray] = None,
+    ) -> Tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]: ...
+    def explain(
+        self,
+        user_items: _Csr,
+        item: int,
+        n: int,
+        weights: Optional[npt.NDArray[np.float64]] = None,
+    ) -> Tuple[float, List[Tuple[int, float]], npt.NDArray[np.float64]]: ...
+
+def ranking_metrics_at_k(
+    users: _IndexArray,
+    ids: _IndexArray,
+    test: _Csr,
+    k: int,
+) -> Dict[str, float]: ...
+def split_entries(
+    n: int, test_fraction: float, seed: int
+) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]: ...

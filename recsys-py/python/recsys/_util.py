@@ -1,0 +1,116 @@
+"""Argument conversion shared by the Python modules (no algorithms: shapes, dtypes, seeds)."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any, Optional
+
+import numpy as np
+import scipy.sparse
+
+from .exceptions import IdOutOfRangeError, InvalidArgumentError
+
+_INDEX_DTYPES = (np.int32, np.int64)
+
+
+def to_csr(matrix: Any, name: str) -> scipy.sparse.csr_matrix:
+    """``matrix`` as a CSR matrix with float32/float64 values (CSR/CSC/COO/... accepted)."""
+    if not scipy.sparse.issparse(matrix):
+        raise InvalidArgumentError(
+            f"{name} must be a scipy.sparse matrix (CSR, CSC or COO), got {type(matrix).__name__}"
+        )
+    csr = matrix.tocsr()
+    if csr.ndim != 2:
+        raise InvalidArgumentError(f"{name} must be 2-dimensional")
+    data = csr.data
+    if data.dtype not in (np.float32, np.float64):
+        if not (np.issubdtype(data.dtype, np.number) or data.dtype == np.bool_) or np.issubdtype(
+            data.dtype, np.complexfloating
+        ):
+            raise InvalidArgumentError(f"{name} must hold real numbers, got dtype {data.dtype}")
+        data = data.astype(np.float32)
+    indptr, indices = csr.indptr, csr.indices
+    if indptr.dtype not in _INDEX_DTYPES or indices.dtype not in _INDEX_DTYPES:
+        indptr, indices = indptr.astype(np.int64), indices.astype(np.int64)
+    if data is csr.data and indptr is csr.indptr:
+        return csr
+    return scipy.sparse.csr_matrix((data, indices, indptr), shape=csr.shape)
+
+
+def empty_rows(rows: int, columns: int) -> scipy.sparse.csr_matrix:
+    """An all-empty ``rows × columns`` CSR matrix."""
+    return scipy.sparse.csr_matrix((rows, columns), dtype=np.float32)
+
+
+def id_array(ids: Any, name: str) -> np.ndarray:
+    """A 1-d int64 array of ids (lists, ranges, numpy arrays)."""
+    array = np.asarray(ids)
+    if array.ndim != 1:
+        raise InvalidArgumentError(f"{name} must be a 1-d sequence of ids, got shape {array.shape}")
+    if array.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if not np.issubdtype(array.dtype, np.integer):
+        raise InvalidArgumentError(f"{name} must hold integer ids, got dtype {array.dtype}")
+    array = array.astype(np.int64, copy=False)
+    if (array < 0).any():
+        raise IdOutOfRangeError(f"{name} holds a negative id ({int(array.min())})")
+    return array
+
+
+def optional_ids(ids: Any, name: str) -> Optional[np.ndarray]:
+    return None if ids is None else id_array(ids, name)
+
+
+def is_scalar_id(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) or (
+        isinstance(value, np.ndarray) and value.ndim == 0
+    )
+
+
+def scalar_id(value: Any, name: str) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral, np.ndarray)):
+        raise InvalidArgumentError(f"{name} must be an integer id, got {value!r}")
+    value = int(value)
+    if value < 0:
+        raise IdOutOfRangeError(f"{name} {value} is out of range (negative)")
+    return value
+
+
+def count(value: Any, name: str) -> int:
+    """A non-negative integer argument such as ``N``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise InvalidArgumentError(f"{name} must be a non-negative integer, got {value!r}")
+    if value < 0:
+        raise InvalidArgumentError(f"{name} must be a non-negative integer, got {value}")
+    return int(value)
+
+
+def seed_from(random_state: Any) -> int:
+    """A 64-bit seed from ``random_state`` as implicit accepts it: None (fresh entropy), an int,
+    a ``numpy.random.RandomState`` or a ``numpy.random.Generator``."""
+    if random_state is None:
+        return int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
+    if isinstance(random_state, (bool, np.bool_)):
+        raise InvalidArgumentError(f"random_state must be an int or a numpy RNG, got {random_state!r}")
+    if isinstance(random_state, numbers.Integral):
+        if random_state < 0:
+            raise InvalidArgumentError(f"random_state must be non-negative, got {random_state}")
+        return int(random_state) & (2**64 - 1)
+    if isinstance(random_state, np.random.RandomState):
+        return int(random_state.randint(0, 2**31 - 1))
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(0, 2**63 - 1))
+    raise InvalidArgumentError(
+        f"random_state must be None, an int, a RandomState or a Generator, got {type(random_state).__name__}"
+    )
+
+
+def progress_bar(total: int, enabled: bool, desc: Optional[str] = None) -> Any:
+    """A tqdm bar if ``enabled`` and tqdm is installed, else None."""
+    if not enabled:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=total, desc=desc)

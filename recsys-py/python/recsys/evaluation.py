@@ -1,0 +1,125 @@
+"""Evaluation with the API and metric definitions of ``implicit.evaluation`` (implicit 0.7).
+
+The metrics are computed by the Rust core from the models' top-K lists; any model with
+implicit's ``recommend(userids, user_items, N=K)`` batch method can be evaluated (recsys's
+and implicit's alike), and numbers agree with implicit's for the same lists.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict
+
+import numpy as np
+import scipy.sparse
+
+from . import _recsys
+from ._util import count, progress_bar, seed_from, to_csr
+from .exceptions import InvalidArgumentError
+
+__all__ = [
+    "train_test_split",
+    "precision_at_k",
+    "mean_average_precision_at_k",
+    "ndcg_at_k",
+    "AUC_at_k",
+    "ranking_metrics_at_k",
+]
+
+_BATCH_USERS = 1000
+
+
+def train_test_split(
+    ratings: Any, train_percentage: float = 0.8, random_state: Any = None
+) -> "tuple[scipy.sparse.csr_matrix, scipy.sparse.csr_matrix]":
+    """Randomly splits the entries of ``ratings`` into ``(train, test)`` CSR matrices of the
+    same shape and dtype: ``round((1 - train_percentage) · nnz)`` entries go to test (implicit
+    draws each entry independently); negative test entries are dropped, as in implicit.
+    ``random_state``: None, an int, a numpy RandomState or Generator."""
+    if not scipy.sparse.issparse(ratings):
+        raise InvalidArgumentError(
+            f"ratings must be a scipy.sparse matrix, got {type(ratings).__name__}"
+        )
+    try:
+        fraction = float(train_percentage)
+    except (TypeError, ValueError) as error:
+        raise InvalidArgumentError(f"train_percentage must be a number: {error}") from None
+    coo = ratings.tocoo()
+    train_index, test_index = _recsys.split_entries(coo.nnz, 1.0 - fraction, seed_from(random_state))
+
+    def part(index: np.ndarray) -> scipy.sparse.csr_matrix:
+        return scipy.sparse.csr_matrix(
+            (coo.data[index], (coo.row[index], coo.col[index])),
+            shape=coo.shape,
+            dtype=coo.dtype,
+        )
+
+    train, test = part(train_index), part(test_index)
+    test.data[test.data < 0] = 0
+    test.eliminate_zeros()
+    return train, test
+
+
+def ranking_metrics_at_k(
+    model: Any,
+    train_user_items: Any,
+    test_user_items: Any,
+    K: int = 10,
+    show_progress: bool = True,
+    num_threads: int = 1,
+) -> Dict[str, float]:
+    """``{"precision", "map", "ndcg", "auc"}`` of ``model``'s top-``K`` lists (training items
+    filtered) for every user with a test item, with implicit's definitions (precision divides
+    the hits by Σ min(K, |test_u|)). ``num_threads`` is accepted for compatibility: the
+    model's own ``num_threads`` applies."""
+    del num_threads
+    k = count(K, "K")
+    if k == 0:
+        raise InvalidArgumentError("K must be at least 1")
+    train = to_csr(train_user_items, "train_user_items")
+    test = to_csr(test_user_items, "test_user_items")
+    if train.shape[0] < test.shape[0]:
+        raise InvalidArgumentError(
+            f"train_user_items has {train.shape[0]} rows but test_user_items {test.shape[0]}"
+        )
+    users = np.flatnonzero(np.diff(test.indptr) > 0).astype(np.int32)
+    ids = np.full((len(users), k), -1, dtype=np.int64)
+    bar = progress_bar(len(users), show_progress)
+    try:
+        for start in range(0, len(users), _BATCH_USERS):
+            batch = users[start : start + _BATCH_USERS]
+            batch_ids, _ = model.recommend(batch, train[batch], N=k)
+            batch_ids = np.asarray(batch_ids)
+            width = min(k, batch_ids.shape[1])
+            ids[start : start + len(batch), :width] = batch_ids[:, :width]
+            if bar is not None:
+                bar.update(len(batch))
+    finally:
+        if bar is not None:
+            bar.close()
+    return _recsys.ranking_metrics_at_k(users, ids, test, k)
+
+
+def _single_metric(key: str, name: str, title: str) -> Callable[..., float]:
+    """One entry of :func:`ranking_metrics_at_k` as a function with implicit's signature."""
+
+    def metric(
+        model: Any,
+        train_user_items: Any,
+        test_user_items: Any,
+        K: int = 10,
+        show_progress: bool = True,
+        num_threads: int = 1,
+    ) -> float:
+        return ranking_metrics_at_k(
+            model, train_user_items, test_user_items, K, show_progress, num_threads
+        )[key]
+
+    metric.__name__ = metric.__qualname__ = name
+    metric.__doc__ = f"{title} as in implicit: see :func:`ranking_metrics_at_k`."
+    return metric
+
+
+precision_at_k = _single_metric("precision", "precision_at_k", "P@K")
+mean_average_precision_at_k = _single_metric("map", "mean_average_precision_at_k", "MAP@K")
+ndcg_at_k = _single_metric("ndcg", "ndcg_at_k", "nDCG@K")
+AUC_at_k = _single_metric("auc", "AUC_at_k", "implicit's limited AUC@K")

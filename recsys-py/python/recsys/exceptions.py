@@ -1,0 +1,69 @@
+"""Exceptions raised by recsys.
+
+Every error derives from :class:`RecsysError`, and also from the built-in exception a Python
+programmer would expect, so ``except KeyError`` / ``except ValueError`` / ``except IndexError``
+keep working in code written for ``implicit``.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "RecsysError",
+    "UnknownIdError",
+    "IdOutOfRangeError",
+    "InvalidArgumentError",
+    "ParseError",
+    "StorageError",
+    "ModelNotFoundError",
+    "CorruptModelError",
+    "UnsupportedVersionError",
+    "ModelFitError",
+    "NotFittedError",
+]
+
+
+class RecsysError(Exception):
+    """Base class of every recsys error."""
+
+
+class UnknownIdError(RecsysError, KeyError):
+    """A user or item id the model or dataset does not know."""
+
+    def __str__(self) -> str:  # KeyError would quote the message.
+        return str(self.args[0]) if self.args else ""
+
+
+class IdOutOfRangeError(RecsysError, IndexError):
+    """A dense user or item index outside the model (negative ids included)."""
+
+
+class InvalidArgumentError(RecsysError, ValueError):
+    """An argument or hyper-parameter out of range, a shape mismatch, NaN or an empty input."""
+
+
+class ParseError(RecsysError, ValueError):
+    """A malformed row in an input file."""
+
+
+class StorageError(RecsysError, OSError):
+    """Reading or writing a model file failed."""
+
+
+class ModelNotFoundError(StorageError, FileNotFoundError):
+    """The model file does not exist."""
+
+
+class CorruptModelError(RecsysError, ValueError):
+    """The bytes are not a recsys model artifact, or it is truncated or corrupted."""
+
+
+class UnsupportedVersionError(CorruptModelError):
+    """The artifact was written by an incompatible format version."""
+
+
+class ModelFitError(RecsysError, RuntimeError):
+    """Fitting failed numerically (e.g. factors stopped being finite)."""
+
+
+class NotFittedError(RecsysError, RuntimeError):
+    """The model has not been fitted (or loaded) yet."""
