@@ -747,6 +747,25 @@ mod tests {
         out
     }
 
+    #[test]
+    fn dataset_with_dangling_event_is_rejected() {
+        use crate::data::{Dataset, Feedback};
+        let mut ds = Dataset::new();
+        ds.add_event("ann", "alien", Feedback::Like, 0).unwrap();
+        ds.add_event("bob", "alien", Feedback::Like, 1).unwrap();
+        let bytes = ds.to_bytes().unwrap();
+        let header_len = bytes.len() - inspect(&bytes).unwrap().payload_len as usize;
+        // Renaming "bob" to "ann" collapses the user list to one id while an event still points
+        // at user 1: a well-formed payload with a dangling index.
+        let mut payload = bytes[header_len..].to_vec();
+        let at = payload.windows(3).position(|w| w == b"bob").unwrap();
+        payload[at..at + 3].copy_from_slice(b"ann");
+        let forged = seal(Dataset::KIND, &payload);
+        assert!(reason(Dataset::from_bytes(&forged).unwrap_err()).contains("user 1"));
+        // Decoding alone accepts it; the invariant check is what catches it.
+        assert!(from_bytes::<Dataset>(Dataset::KIND, &forged).is_ok());
+    }
+
     #[cfg(feature = "fs")]
     #[test]
     fn save_and_load_round_trip_atomically() {
