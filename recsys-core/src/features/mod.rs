@@ -21,7 +21,8 @@
 //! catalog.add_credit(0, "m.coen", Some("Joel Coen"), Role::Director);
 //! catalog.add_credit(1, "m.coen", None, Role::Director);
 //!
-//! let features = ContentFeaturesConfig::new().max_df(1.0).fit(&catalog)?;
+//! // A tiny catalog: keep tokens shared by 2 items, however common.
+//! let features = ContentFeaturesConfig::new().min_df(2).max_df(1.0).fit(&catalog)?;
 //! let neighbors = ContentNeighborsConfig::new().fit(&features)?;
 //! let best = neighbors.similar_items(0, 1)?[0];
 //! assert_eq!(catalog.item(best.item).unwrap().title.as_deref(), Some("Blood Simple"));

@@ -18,7 +18,7 @@ use rayon::prelude::*;
 /// for (item, genre) in [(0, "Crime"), (1, "Crime"), (2, "Comedy"), (3, "Comedy")] {
 ///     catalog.item_mut(item).add_genre(genre);
 /// }
-/// let features = ContentFeaturesConfig::new().max_df(1.0).fit(&catalog).unwrap();
+/// let features = ContentFeaturesConfig::new().min_df(2).max_df(1.0).fit(&catalog).unwrap();
 /// let neighbors = ContentNeighborsConfig::new().neighbors(5).fit(&features).unwrap();
 /// assert_eq!(neighbors.similar_items(0, 3).unwrap()[0].item, 1);
 /// ```
@@ -275,7 +275,7 @@ impl ContentNeighbors {
 mod tests {
     use super::*;
     use crate::data::{Catalog, Role};
-    use crate::features::ContentFeaturesConfig;
+    use crate::features::{ContentFeaturesConfig, TokenWeights};
     use proptest::prelude::*;
 
     #[test]
@@ -287,7 +287,12 @@ mod tests {
             c.add_credit(item, &format!("p{}", item % 2), None, Role::Actor);
         }
         c.ensure_len(10);
-        let f = ContentFeaturesConfig::new().max_df(1.0).fit(&c).unwrap();
+        let f = ContentFeaturesConfig::new()
+            .weights(TokenWeights::uniform(1.0))
+            .min_df(2)
+            .max_df(1.0)
+            .fit(&c)
+            .unwrap();
         let n = ContentNeighborsConfig::new().neighbors(4).fit(&f).unwrap();
         assert_eq!(n.n_items(), 10);
         for item in 0..10u32 {

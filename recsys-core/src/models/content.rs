@@ -27,7 +27,7 @@ use crate::{Error, Result};
 /// for (item, genre) in [(0, "Crime"), (1, "Comedy"), (2, "Crime"), (3, "Comedy")] {
 ///     catalog.item_mut(item).add_genre(genre);
 /// }
-/// let features = ContentFeaturesConfig::new().max_df(1.0).fit(&catalog).unwrap();
+/// let features = ContentFeaturesConfig::new().min_df(2).max_df(1.0).fit(&catalog).unwrap();
 /// let model = ContentModelConfig::new().fit(features).unwrap();
 /// // Liked item 0 (crime), disliked item 1 (comedy): crime film 2 comes first.
 /// let recs = recommend(&model, None, History::new(&[0, 1], &[5.0, -2.0]), &TopN::new(2)).unwrap();
@@ -387,7 +387,7 @@ impl ItemScorer for ContentModel {
 mod tests {
     use super::*;
     use crate::data::{Catalog, Role};
-    use crate::features::ContentFeaturesConfig;
+    use crate::features::{ContentFeaturesConfig, TokenWeights};
     use proptest::prelude::*;
 
     fn catalog() -> Catalog {
