@@ -13,7 +13,7 @@
 #   hub        recsys-core's optional `hub` feature: clippy and its offline tests
 #   wasm       recsys-core builds for wasm32-unknown-unknown without default features
 #   doc        rustdoc of recsys-core, warnings (e.g. broken links) are errors
-#   python     build the recsys wheel (maturin), install it into .venv, run pytest and stubtest
+#   python     build the recsys wheel (maturin), install it into .venv, run pytest, mypy, stubtest
 #
 # Every cargo command uses the release profile so dependencies are built once.
 # Environment: CARGO (default: cargo), SKIP_STEPS="doc wasm" to leave steps out.
@@ -123,6 +123,7 @@ step_python() {
         -m recsys-py/Cargo.toml -i "$py" -o "$wheels"
     run "$py" -m pip install -q --force-reinstall --no-deps "$wheels"/recsys-*.whl
     run "$py" -m pytest recsys-py/tests -q
+    run "$py" -m mypy --config-file recsys-py/pyproject.toml recsys-py/python/recsys
     # From another directory, so the installed package is checked, not the source tree.
     (cd "$wheels" && run "$py" -m mypy.stubtest recsys._recsys)
 }

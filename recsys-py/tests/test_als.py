@@ -208,3 +208,32 @@ def test_num_threads_pool(user_items: sp.csr_matrix, fitted: AlternatingLeastSqu
     ids, _ = model.recommend(np.arange(60), user_items, N=4)
     ref, _ = fitted.recommend(np.arange(60), user_items, N=4)
     np.testing.assert_array_equal(ids, ref)
+
+
+def test_similar_items_recalculated_batch(user_items: sp.csr_matrix, fitted: AlternatingLeastSquares) -> None:
+    item_users = user_items.T.tocsr()
+    ids, scores = fitted.similar_items(
+        np.array([4, 6]), N=3, recalculate_item=True, item_users=item_users[[4, 6]]
+    )
+    assert ids.shape == scores.shape == (2, 3)
+    single, _ = fitted.similar_items(6, N=3, recalculate_item=True, item_users=item_users[6])
+    np.testing.assert_array_equal(ids[1], single)
+    with pytest.raises(ValueError):
+        fitted.similar_items(np.array([4, 6]), N=3, recalculate_item=True, item_users=item_users[[4]])
+
+
+def test_cg_steps_attribute(user_items: sp.csr_matrix) -> None:
+    model = AlternatingLeastSquares(factors=4, iterations=2, random_state=1)
+    model.cg_steps = 0
+    with pytest.raises(ValueError):
+        model.fit(user_items, show_progress=False)
+    model.cg_steps = 1
+    model.fit(user_items, show_progress=False)
+    assert model.user_factors.shape == (60, 4)
+
+
+def test_random_state_kinds(user_items: sp.csr_matrix) -> None:
+    for state in (None, 3, np.random.RandomState(3), np.random.default_rng(3)):
+        model = AlternatingLeastSquares(factors=4, iterations=2, random_state=state)
+        model.fit(user_items, show_progress=False)
+        assert np.isfinite(model.user_factors).all()
