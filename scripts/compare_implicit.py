@@ -8,6 +8,7 @@ and a Rust toolchain (the script runs `cargo build --release -p recsys-benches -
 Usage:
     python3 scripts/compare_implicit.py [S|M|L] [--threads 2] [--factors 64] [--iterations 15]
         [--cg-steps 3] [--regularization 0.01] [--alpha 1.0] [--workdir DIR] [--skip-implicit]
+        [--wait-quiet SECONDS]
 
 Steps, all in one run:
  1. Generate the synthetic set (deterministic seed per size): power-law item popularity and a
@@ -21,9 +22,11 @@ Steps, all in one run:
     with RAYON_NUM_THREADS=threads: it times its fit and its batch recommend the same way.
  5. Print wall times, recsys/implicit ratios, and held-out precision@10 / nDCG@10 of both.
 
-Times are wall seconds of the library calls only (not data loading). The machine may be
-shared: the CPU seconds other processes used during each timed call are printed too ("others");
-when they are large, rerun.
+Times are wall seconds of the library calls only (not data loading), plus the CPU seconds the
+library used (all its threads). The machine may be shared: the CPU seconds other processes
+used during each timed call are printed too ("others");
+when they are large, rerun, or pass --wait-quiet to wait (up to SECONDS) for the other
+processes to use less than a quarter of a core before each library's run.
 """
 from __future__ import annotations
 
@@ -160,6 +163,20 @@ def own_cpu_seconds() -> float:
         self_times.children_system
 
 
+def wait_quiet(max_wait_s: float, threshold_cores: float = 0.25, window_s: float = 5.0) -> float:
+    """Waits until other processes use < threshold_cores over window_s (at most max_wait_s).
+
+    Returns the load seen in the last window."""
+    deadline = time.time() + max_wait_s
+    while True:
+        busy, own = busy_cpu_seconds(), own_cpu_seconds()
+        time.sleep(window_s)
+        load = ((busy_cpu_seconds() - busy) - (own_cpu_seconds() - own)) / window_s
+        if load < threshold_cores or time.time() >= deadline:
+            return load
+        print(f"  (waiting for quiet cores: others use {load:.2f})", flush=True)
+
+
 class Timed:
     """Wall time of a block, plus the CPU seconds *other* processes used meanwhile."""
 
@@ -169,7 +186,8 @@ class Timed:
 
     def __exit__(self, *exc):
         self.wall = time.perf_counter() - self.t0
-        self.others = max(0.0, (busy_cpu_seconds() - self.busy) - (own_cpu_seconds() - self.own))
+        self.cpu = own_cpu_seconds() - self.own
+        self.others = max(0.0, (busy_cpu_seconds() - self.busy) - self.cpu)
         return False
 
 
@@ -186,8 +204,9 @@ def run_implicit(train, args):
     users = np.arange(train.shape[0])
     with Timed() as rec:
         ids, _scores = model.recommend(users, train, N=10, filter_already_liked_items=True)
-    return dict(version=implicit.__version__, fit_s=fit.wall, fit_others_cpu_s=fit.others,
-                recommend_s=rec.wall, recommend_others_cpu_s=rec.others), ids
+    return dict(version=implicit.__version__, fit_s=fit.wall, fit_cpu_s=fit.cpu,
+                fit_others_cpu_s=fit.others, recommend_s=rec.wall, recommend_cpu_s=rec.cpu,
+                recommend_others_cpu_s=rec.others), ids
 
 
 def run_recsys(train, args, workdir: Path):
@@ -224,6 +243,7 @@ def main() -> int:
     parser.add_argument("--alpha", type=float, default=1.0)
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--skip-implicit", action="store_true")
+    parser.add_argument("--wait-quiet", type=float, default=0.0, metavar="SECONDS")
     args = parser.parse_args()
 
     spec = SIZES[args.size]
@@ -240,12 +260,16 @@ def main() -> int:
 
     rows = []
     if not args.skip_implicit:
+        if args.wait_quiet > 0:
+            wait_quiet(args.wait_quiet)
         implicit_result, implicit_recs = run_implicit(train, args)
         p, n, users = ranking_quality(implicit_recs, test)
         implicit_result.update(precision_at_10=p, ndcg_at_10=n, evaluated_users=users)
         rows.append(("implicit " + implicit_result["version"], implicit_result))
         print("implicit:", json.dumps(implicit_result), flush=True)
 
+    if args.wait_quiet > 0:
+        wait_quiet(args.wait_quiet)
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         recsys_result, recsys_recs = run_recsys(train, args, Path(tmp))
     p, n, users = ranking_quality(recsys_recs, test)
@@ -254,16 +278,20 @@ def main() -> int:
     print("recsys:", json.dumps(recsys_result), flush=True)
 
     print()
-    print(f"| library | fit s | s/iteration | recommend-all s | P@10 | nDCG@10 |")
-    print(f"|---|---|---|---|---|---|")
+    print("| library | fit s | s/iteration | fit CPU s | recommend-all s | recommend CPU s "
+          "| P@10 | nDCG@10 |")
+    print("|---|---|---|---|---|---|---|---|")
     for name, r in rows:
         print(f"| {name} | {r['fit_s']:.2f} | {r['fit_s'] / args.iterations:.3f} | "
-              f"{r['recommend_s']:.2f} | {r['precision_at_10']:.4f} | {r['ndcg_at_10']:.4f} |")
+              f"{r['fit_cpu_s']:.1f} | {r['recommend_s']:.2f} | {r['recommend_cpu_s']:.1f} | "
+              f"{r['precision_at_10']:.4f} | {r['ndcg_at_10']:.4f} |")
     if len(rows) == 2:
         imp, rec = rows[0][1], rows[1][1]
         print()
         print(f"recsys / implicit: fit {rec['fit_s'] / imp['fit_s']:.3f}x, "
-              f"recommend-all {rec['recommend_s'] / imp['recommend_s']:.3f}x, "
+              f"recommend-all {rec['recommend_s'] / imp['recommend_s']:.3f}x "
+              f"(CPU seconds: fit {rec['fit_cpu_s'] / imp['fit_cpu_s']:.3f}x, "
+              f"recommend {rec['recommend_cpu_s'] / max(imp['recommend_cpu_s'], 1e-9):.3f}x), "
               f"P@10 {rec['precision_at_10'] / imp['precision_at_10'] - 1:+.2%}, "
               f"nDCG@10 {rec['ndcg_at_10'] / imp['ndcg_at_10'] - 1:+.2%}")
         print(f"CPU seconds used by other processes: implicit fit {imp['fit_others_cpu_s']:.1f}, "
