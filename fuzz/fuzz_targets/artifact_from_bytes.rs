@@ -19,19 +19,23 @@ use libfuzzer_sys::fuzz_target;
 use recsys_core::artifact::{self, Artifact, FORMAT_VERSION, MAGIC};
 use recsys_core::data::{Dataset, FeedbackPolicy, IdMap, Interactions};
 use recsys_core::models::als::{AlsConfig, AlsModel};
+use recsys_core::models::content::ContentModel;
 use recsys_core::models::knn::{ItemKnnConfig, ItemKnnModel};
 use recsys_core::models::mf::{MfConfig, MfModel};
 use recsys_core::models::popularity::{PopularityConfig, PopularityModel};
+use recsys_core::models::trending::TrendingModel;
 use recsys_core::models::{recommend, History, ItemScorer, TopN};
 
 /// Scoring a decoded model allocates one `f32` per item; larger claims are not worth the time.
 const MAX_ITEMS_TO_SCORE: usize = 1 << 16;
 
-const KINDS: [&str; 6] = [
+const KINDS: [&str; 8] = [
     AlsModel::KIND,
     MfModel::KIND,
     ItemKnnModel::KIND,
     PopularityModel::KIND,
+    TrendingModel::KIND,
+    ContentModel::KIND,
     Dataset::KIND,
     IdMap::KIND,
 ];
@@ -65,6 +69,12 @@ fn read_every_kind(bytes: &[u8]) {
         }
     }
     if let Ok(model) = PopularityModel::from_bytes(bytes) {
+        use_scorer(&model);
+    }
+    if let Ok(model) = TrendingModel::from_bytes(bytes) {
+        use_scorer(&model);
+    }
+    if let Ok(model) = ContentModel::from_bytes(bytes) {
         use_scorer(&model);
     }
     if let Ok(dataset) = Dataset::from_bytes(bytes) {

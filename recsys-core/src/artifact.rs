@@ -170,6 +170,14 @@ impl Artifact for crate::models::popularity::PopularityModel {
     const KIND: &'static str = "popularity";
 }
 
+impl Artifact for crate::models::trending::TrendingModel {
+    const KIND: &'static str = "trending";
+}
+
+impl Artifact for crate::models::content::ContentModel {
+    const KIND: &'static str = "content";
+}
+
 impl Artifact for crate::data::IdMap {
     const KIND: &'static str = "id-map";
 }

@@ -3,11 +3,14 @@
 
 use proptest::prelude::*;
 use recsys_core::artifact::{self, Artifact};
-use recsys_core::data::{Dataset, Feedback, FeedbackPolicy, IdMap, Interactions};
+use recsys_core::data::{Catalog, Dataset, Feedback, FeedbackPolicy, IdMap, Interactions};
+use recsys_core::features::ContentFeaturesConfig;
 use recsys_core::models::als::{AlsConfig, AlsModel};
+use recsys_core::models::content::ContentModelConfig;
 use recsys_core::models::knn::{ItemKnnConfig, ItemKnnModel};
 use recsys_core::models::mf::{MfConfig, MfModel};
 use recsys_core::models::popularity::{PopularityConfig, PopularityModel};
+use recsys_core::models::trending::{TrendingConfig, TrendingModel};
 use recsys_core::models::{recommend, History, ItemScorer, TopN};
 use recsys_core::topk::Scored;
 use recsys_core::Error;
@@ -143,6 +146,48 @@ fn item_knn_round_trips() {
 #[test]
 fn popularity_round_trips() {
     assert_round_trip(&popularity());
+}
+
+#[test]
+fn trending_round_trips() {
+    // Events spread over 40 days so recency weighting matters.
+    let mut ds = Dataset::new();
+    for (n, &(user, item, value)) in ratings().iter().enumerate() {
+        let day = 86_400 * (n as i64 % 40);
+        ds.add_event(
+            &user.to_string(),
+            &item.to_string(),
+            Feedback::Rating(value),
+            day,
+        )
+        .unwrap();
+    }
+    let model = TrendingConfig::new()
+        .half_life_days(7.0)
+        .fit(ds.events(), ds.n_items(), &FeedbackPolicy::default())
+        .unwrap();
+    let back = TrendingModel::from_bytes(&model.to_bytes().unwrap()).unwrap();
+    assert_eq!(back, model);
+    let anonymous = |m: &TrendingModel| recommend(m, None, History::default(), &TopN::new(5));
+    assert_eq!(anonymous(&back).unwrap(), anonymous(&model).unwrap());
+}
+
+#[test]
+fn content_round_trips() {
+    let mut catalog = Catalog::new();
+    for item in 0..ITEMS {
+        let genre = ["Crime", "Comedy", "Drama"][item as usize % 3];
+        catalog.item_mut(item).add_genre(genre);
+        catalog
+            .item_mut(item)
+            .add_genre(if item % 2 == 0 { "Even" } else { "Odd" });
+    }
+    let features = ContentFeaturesConfig::new()
+        .max_df(1.0)
+        .fit(&catalog)
+        .unwrap();
+    let model = ContentModelConfig::new().fit(features).unwrap();
+    assert_round_trip(&model);
 }
 
 #[test]
