@@ -414,6 +414,51 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
 
     #[test]
+    fn fold_in_reproduces_exact_user_solves(
+        users in 2usize..30,
+        items in 2usize..25,
+        per_user in 1usize..6,
+        seed in 0u64..1000,
+        alpha in 0.5f32..4.0,
+        steps in 1usize..8,
+    ) {
+        let m = random_matrix(users, items, per_user, seed);
+        // Any training run (CG here), then one exact user half-sweep by partial fit: fold-in
+        // must give exactly those factors, and partial fit must equal a direct half-sweep.
+        let config = AlsConfig::new()
+            .factors(5)
+            .regularization(0.1)
+            .alpha(alpha)
+            .iterations(3)
+            .seed(seed)
+            .solver(Solver::ConjugateGradient { steps });
+        let mut model = config.fit(&m).unwrap();
+        let item_gram = gram(&model.item_factors, model.k, model.regularization);
+        let mut half_sweep = model.user_factors.clone();
+        solve_rows(
+            &Problem {
+                rows: SparseRows::of(&m),
+                fixed: &model.item_factors,
+                gram: &item_gram,
+                k: model.k,
+                alpha: model.alpha,
+                solver: Solver::Cholesky,
+                by_fixed: None,
+            },
+            &mut half_sweep,
+        )
+        .unwrap();
+        let all: Vec<u32> = (0..users as u32).collect();
+        model.partial_fit_users(&all, &m).unwrap();
+        prop_assert_eq!(&model.user_factors, &half_sweep);
+        for u in 0..users {
+            let (seen, values) = m.row(u);
+            let folded = model.recalculate_user(History::new(seen, values)).unwrap();
+            prop_assert_eq!(folded.as_slice(), model.user_vector(u as u32).unwrap());
+        }
+    }
+
+    #[test]
     fn same_seed_same_model_and_finite_filtered_scores(
         users in 2usize..25,
         items in 2usize..20,
