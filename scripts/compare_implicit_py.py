@@ -7,7 +7,7 @@ Requirements (this script installs nothing; `scripts/test.sh python` sets up `.v
 Usage:
     .venv/bin/python scripts/compare_implicit_py.py [--sets ml100k,M] [--threads 2]
         [--factors 64] [--iterations 15] [--regularization 0.01] [--alpha 1.0]
-        [--calls 2000] [--skip-implicit]
+        [--calls 2000] [--skip-implicit] [--wait-quiet SECONDS]
 
 For every set:
   ml100k  MovieLens-100K from data/ml-100k/ml-100k.inter (scripts/fetch-movielens.sh): every
@@ -20,8 +20,9 @@ For every set:
   batch       wall seconds of `model.recommend(all_users, train, N=10)` (one call)
   quality     held-out precision@10 and nDCG@10 of the batch lists
 and the recsys / implicit ratios. Same hyper-parameters and seed for both, float32, CG with 3
-steps. Times include the CPU seconds other processes used meanwhile ("others"): the machine may
-be shared, rerun when they are large.
+steps. Each timing comes with the CPU seconds other processes used meanwhile ("others"): the
+machine may be shared; rerun when they are large, or pass --wait-quiet to wait (up to SECONDS)
+for other processes to go quiet before each library's measurements.
 """
 from __future__ import annotations
 
@@ -112,6 +113,7 @@ def main() -> int:
     parser.add_argument("--alpha", type=float, default=1.0)
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--skip-implicit", action="store_true")
+    parser.add_argument("--wait-quiet", type=float, default=0.0, metavar="SECONDS")
     args = parser.parse_args()
 
     shared = load_shared()
@@ -142,6 +144,8 @@ def main() -> int:
               f"{time.perf_counter() - t0:.1f}s", flush=True)
         results = {}
         for library in libraries:
+            if args.wait_quiet > 0:
+                shared.wait_quiet(args.wait_quiet)
             results[library] = measure(library, train, test, args, shared)
             print(f"  {library}: {json.dumps(results[library])}", flush=True)
         table.append((name, results))

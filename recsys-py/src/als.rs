@@ -315,6 +315,16 @@ impl PyAlsModel {
         lists_to_numpy(py, &lists, width)
     }
 
+    /// The training objective on `user_items` (normalised as `implicit`'s `calculate_loss`).
+    #[pyo3(signature = (user_items, num_threads=0))]
+    fn loss(&self, py: Python<'_>, user_items: Csr<'_>, num_threads: usize) -> PyResult<f64> {
+        let matrix = user_items
+            .to_interactions()
+            .map_err(crate::error::PyRecsysError)?;
+        Ok(detached(py, num_threads, || self.model.loss(&matrix))?
+            .map_err(crate::error::PyRecsysError)?)
+    }
+
     /// Folds in each row of `user_items` (users × items): `rows × k` factors.
     fn recalculate_users<'py>(
         &self,

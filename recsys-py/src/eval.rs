@@ -4,6 +4,7 @@ use numpy::{PyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use recsys_core::eval::at_k::ranking_metrics_at_k as core_ranking_metrics;
+use recsys_core::eval::holdout::leave_k_out_positions as core_leave_k_out;
 use recsys_core::eval::split::random_split;
 use recsys_core::Error;
 
@@ -77,5 +78,22 @@ pub fn split_entries<'py>(
     Ok((
         PyArray1::from_vec(py, split.train),
         PyArray1::from_vec(py, split.test),
+    ))
+}
+
+/// Test positions (CSR order) of `implicit`'s leave-`k`-out split of the rows in `indptr`.
+#[pyfunction]
+pub fn leave_k_out_positions<'py>(
+    py: Python<'py>,
+    indptr: Indices<'py>,
+    k: usize,
+    train_only_size: f64,
+    seed: u64,
+) -> CoreResult<Bound<'py, PyArray1<i64>>> {
+    let indptr = indptr.to_offsets()?;
+    let test = py.detach(|| core_leave_k_out(&indptr, k, train_only_size, seed))?;
+    Ok(PyArray1::from_vec(
+        py,
+        test.into_iter().map(|p| p as i64).collect(),
     ))
 }

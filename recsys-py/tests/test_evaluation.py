@@ -81,3 +81,17 @@ def test_metrics_bad_input(user_items: sp.csr_matrix, fitted: AlternatingLeastSq
         evaluation.precision_at_k(fitted, user_items, user_items, K=0, show_progress=False)
     with pytest.raises(ValueError):
         evaluation.precision_at_k(fitted, user_items[:3], user_items, show_progress=False)
+
+
+def test_leave_k_out_split(user_items: sp.csr_matrix) -> None:
+    train, test = evaluation.leave_k_out_split(user_items, K=2, random_state=4)
+    assert train.nnz + test.nnz == user_items.nnz
+    assert abs((train + test) - user_items).sum() == 0
+    per_user = np.diff(test.indptr)
+    eligible = np.diff(user_items.indptr) > 3
+    assert (per_user[eligible] == 2).all() and (per_user[~eligible] == 0).all()
+    _, some = evaluation.leave_k_out_split(user_items, K=1, train_only_size=0.5, random_state=4)
+    assert (np.diff(some.indptr) > 0).sum() == 30
+    for kwargs in (dict(K=0), dict(train_only_size=1.0), dict(train_only_size=-0.5)):
+        with pytest.raises(ValueError):
+            evaluation.leave_k_out_split(user_items, **kwargs)

@@ -144,3 +144,25 @@ def test_evaluation_agrees_numerically(pair, data: sp.csr_matrix) -> None:
         theirs_metrics = implicit_evaluation.ranking_metrics_at_k(model, train, test, K=5, show_progress=False)
         for key in ("precision", "map", "ndcg", "auc"):
             assert ours_metrics[key] == pytest.approx(theirs_metrics[key], rel=1e-9), key
+
+
+def test_loss_matches_implicit(pair, data: sp.csr_matrix) -> None:
+    from implicit.cpu._als import calculate_loss
+
+    _, theirs = pair
+    clone = AlternatingLeastSquares(**PARAMS)
+    clone.user_factors = theirs.user_factors
+    clone.item_factors = theirs.item_factors
+    expected = calculate_loss(PARAMS["alpha"] * data, theirs.user_factors, theirs.item_factors,
+                              PARAMS["regularization"])
+    assert clone.loss(data) == pytest.approx(expected, rel=1e-4)
+    model = AlternatingLeastSquares(**PARAMS, calculate_training_loss=True)
+    model.fit(data, show_progress=False)
+    assert model.training_loss_ == pytest.approx(model.loss(data))
+
+
+def test_leave_k_out_matches_implicit_counts(data: sp.csr_matrix) -> None:
+    ours_train, ours_test = evaluation.leave_k_out_split(data, K=2, random_state=3)
+    theirs_train, theirs_test = implicit_evaluation.leave_k_out_split(data, K=2, random_state=3)
+    np.testing.assert_array_equal(np.diff(ours_test.indptr), np.diff(theirs_test.indptr))
+    assert ours_train.nnz == theirs_train.nnz

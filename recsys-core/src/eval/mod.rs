@@ -25,6 +25,7 @@
 //! ```
 
 pub mod at_k;
+pub mod holdout;
 pub mod metrics;
 pub mod split;
 

@@ -6,7 +6,14 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, Union, final
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["__version__", "ARTIFACT_FORMAT_VERSION", "AlsModel", "ranking_metrics_at_k", "split_entries"]
+__all__ = [
+    "__version__",
+    "ARTIFACT_FORMAT_VERSION",
+    "AlsModel",
+    "ranking_metrics_at_k",
+    "split_entries",
+    "leave_k_out_positions",
+]
 
 __version__: str
 ARTIFACT_FORMAT_VERSION: int
@@ -80,6 +87,7 @@ class AlsModel:
         recalculate: bool = False,
         num_threads: int = 0,
     ) -> Tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]: ...
+    def loss(self, user_items: _Csr, num_threads: int = 0) -> float: ...
     def recalculate_users(self, user_items: _Csr) -> npt.NDArray[np.float32]: ...
     def recalculate_items(self, item_users: _Csr) -> npt.NDArray[np.float32]: ...
     def partial_fit_users(self, users: _IndexArray, user_items: _Csr) -> None: ...
@@ -119,3 +127,6 @@ def ranking_metrics_at_k(
 def split_entries(
     n: int, test_fraction: float, seed: int
 ) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]: ...
+def leave_k_out_positions(
+    indptr: _IndexArray, k: int, train_only_size: float, seed: int
+) -> npt.NDArray[np.int64]: ...

@@ -18,11 +18,13 @@ Differences from implicit, all deliberate:
   may be the full matrix (row ``userid`` is used) or just the user's row.
 * ``save``/``load`` use recsys's versioned, checksummed model file (not ``.npz``); it stores
   the factors, ``regularization`` and ``alpha``.
-* ``calculate_training_loss`` is accepted but no loss is computed (``callback`` gets ``None``).
+* ``calculate_training_loss=True`` computes the loss once, after the last iteration (logged
+  as "Final training loss", kept in ``training_loss_``); ``callback`` gets ``loss=None``.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any, Callable, List, Optional, Tuple, Union
 
@@ -44,6 +46,8 @@ from ._util import (
 from .exceptions import IdOutOfRangeError, InvalidArgumentError, NotFittedError
 
 __all__ = ["AlternatingLeastSquares"]
+
+log = logging.getLogger("recsys")
 
 PathLike = Union[str, "os.PathLike[str]"]
 FitCallback = Callable[[int, float, Optional[float]], Any]
@@ -76,7 +80,7 @@ class AlternatingLeastSquares:
     iterations : int
         Full ALS iterations.
     calculate_training_loss : bool
-        Accepted for compatibility; no loss is computed.
+        Compute the training loss after fitting (logged, and kept in ``training_loss_``).
     num_threads : int
         Threads for fitting and batch calls; 0 = all cores.
     random_state : int, numpy RandomState / Generator or None
@@ -116,6 +120,7 @@ class AlternatingLeastSquares:
         self._user_factors: Optional[np.ndarray] = None
         self._item_factors: Optional[np.ndarray] = None
         self._pending: dict = {}
+        self.training_loss_: Optional[float] = None
 
     # ------------------------------------------------------------------ state
     @property
@@ -237,6 +242,15 @@ class AlternatingLeastSquares:
             if bar is not None:
                 bar.close()
         self._set_model(model)
+        self.training_loss_ = None
+        if self.calculate_training_loss:
+            self.training_loss_ = self.loss(matrix)
+            log.info("Final training loss %.4f", self.training_loss_)
+
+    def loss(self, user_items: Any) -> float:
+        """The training objective on ``user_items`` (users × items, the model's shape),
+        normalised by the total confidence as implicit's ``calculate_loss``."""
+        return self.model.loss(to_csr(user_items, "user_items"), count(self.num_threads, "num_threads"))
 
     def partial_fit_users(self, userids: Any, user_items: Any) -> None:
         """Re-solves the factors of ``userids`` from their rows in ``user_items`` (one row per

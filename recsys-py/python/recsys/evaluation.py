@@ -18,6 +18,7 @@ from .exceptions import InvalidArgumentError
 
 __all__ = [
     "train_test_split",
+    "leave_k_out_split",
     "precision_at_k",
     "mean_average_precision_at_k",
     "ndcg_at_k",
@@ -57,6 +58,37 @@ def train_test_split(
     test.data[test.data < 0] = 0
     test.eliminate_zeros()
     return train, test
+
+
+def leave_k_out_split(
+    ratings: Any, K: int = 1, train_only_size: float = 0.0, random_state: Any = None
+) -> "tuple[scipy.sparse.csr_matrix, scipy.sparse.csr_matrix]":
+    """implicit's leave-K-out split: every user with more than ``K + 1`` entries gives ``K``
+    random entries to test; a ``train_only_size`` share of users stays in train only."""
+    if not scipy.sparse.issparse(ratings):
+        raise InvalidArgumentError(
+            f"ratings must be a scipy.sparse matrix, got {type(ratings).__name__}"
+        )
+    csr = ratings.tocsr()
+    csr.sum_duplicates()
+    k = count(K, "K")
+    try:
+        fraction = float(train_only_size)
+    except (TypeError, ValueError) as error:
+        raise InvalidArgumentError(f"train_only_size must be a number: {error}") from None
+    test_positions = _recsys.leave_k_out_positions(
+        csr.indptr.astype(np.int64), k, fraction, seed_from(random_state)
+    )
+    in_test = np.zeros(csr.nnz, dtype=bool)
+    in_test[test_positions] = True
+    rows = np.repeat(np.arange(csr.shape[0]), np.diff(csr.indptr))
+
+    def part(mask: np.ndarray) -> scipy.sparse.csr_matrix:
+        return scipy.sparse.csr_matrix(
+            (csr.data[mask], (rows[mask], csr.indices[mask])), shape=csr.shape, dtype=csr.dtype
+        )
+
+    return part(~in_test), part(in_test)
 
 
 def ranking_metrics_at_k(

@@ -422,6 +422,94 @@ impl AlsModel {
         }
     }
 
+    /// The training objective on `matrix` (users × items, signed confidences), normalised
+    /// as `implicit`'s `calculate_loss` does:
+    /// `(Σ_{u,i} c_ui (p_ui − x_uᵀy_i)² + λ(Σ|x_u|² + Σ|y_i|²)) / Σ_{u,i} c_ui`, where absent
+    /// pairs have `c = 1, p = 0`.
+    ///
+    /// ```
+    /// # use recsys_core::data::Interactions;
+    /// # use recsys_core::models::als::AlsConfig;
+    /// # let m = Interactions::from_triplets(3, 3, &[(0, 0, 1.0), (0, 1, 2.0), (1, 1, 1.0), (2, 2, 1.0)]).unwrap();
+    /// let short = AlsConfig::new().factors(2).iterations(1).fit(&m).unwrap();
+    /// let long = AlsConfig::new().factors(2).iterations(10).fit(&m).unwrap();
+    /// assert!(long.loss(&m).unwrap() <= short.loss(&m).unwrap());
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::DimensionMismatch`] unless `matrix` has the model's shape;
+    /// [`Error::NonFinite`] for a value whose confidence is not finite.
+    pub fn loss(&self, matrix: &Interactions) -> Result<f64> {
+        for (what, expected, got) in [
+            ("loss: matrix rows (users)", self.n_users, matrix.n_users()),
+            (
+                "loss: matrix columns (items)",
+                self.n_items,
+                matrix.n_items(),
+            ),
+        ] {
+            if expected != got {
+                return Err(Error::DimensionMismatch {
+                    context: what.into(),
+                    expected,
+                    got,
+                });
+            }
+        }
+        check_confidences(matrix.data(), self.alpha, "interaction matrix")?;
+        let k = self.k;
+        let alpha = f64::from(self.alpha);
+        // Per user: (data term, confidence sum); x_uᵀ(YᵀY + λI)x_u covers the user's ridge.
+        let user_term = |u: usize| -> (f64, f64) {
+            let x = &self.user_factors[u * k..(u + 1) * k];
+            let mut term = 0.0f64;
+            for (a, &xa) in x.iter().enumerate() {
+                let row = &self.item_gram[a * k..(a + 1) * k];
+                let g: f64 = row
+                    .iter()
+                    .zip(x)
+                    .map(|(&g, &xb)| f64::from(g) * f64::from(xb))
+                    .sum();
+                term += f64::from(xa) * g;
+            }
+            let mut confidence_sum = 0.0f64;
+            let (items, values) = matrix.row(u);
+            for (&i, &v) in items.iter().zip(values) {
+                let y = &self.item_factors[i as usize * k..(i as usize + 1) * k];
+                let s: f64 = x
+                    .iter()
+                    .zip(y)
+                    .map(|(&a, &b)| f64::from(a) * f64::from(b))
+                    .sum();
+                let c = alpha * f64::from(v.abs());
+                term += (c - 1.0) * s * s;
+                if v > 0.0 {
+                    term += c - 2.0 * c * s;
+                }
+                confidence_sum += c;
+            }
+            (term, confidence_sum)
+        };
+        let add = |a: (f64, f64), b: (f64, f64)| (a.0 + b.0, a.1 + b.1);
+        #[cfg(feature = "parallel")]
+        let (data_term, confidence_sum) = {
+            use rayon::prelude::*;
+            (0..self.n_users)
+                .into_par_iter()
+                .map(user_term)
+                .reduce(|| (0.0, 0.0), add)
+        };
+        #[cfg(not(feature = "parallel"))]
+        let (data_term, confidence_sum) = (0..self.n_users).map(user_term).fold((0.0, 0.0), add);
+        let item_norms: f64 = self
+            .item_factors
+            .iter()
+            .map(|&v| f64::from(v) * f64::from(v))
+            .sum();
+        let absent = (self.n_users * self.n_items - matrix.nnz()) as f64;
+        Ok((data_term + f64::from(self.regularization) * item_norms) / (confidence_sum + absent))
+    }
+
     /// The factor matrix of `side` and the name of its indices.
     fn side(&self, side: Side) -> (&[f32], &'static str) {
         match side {
@@ -623,6 +711,43 @@ mod tests {
         assert!(model
             .recommend_many(&[12], &one_row, &TopN::new(3), true)
             .is_ok());
+    }
+
+    #[test]
+    fn loss_matches_the_objective_by_brute_force() {
+        let (model, m) = fitted();
+        let (k, lambda, alpha) = (4, 0.1f64, 2.0f64);
+        let (mut total, mut weight) = (0.0f64, 0.0f64);
+        for u in 0..12 {
+            let x = model.user_vector(u).unwrap();
+            for i in 0..8u32 {
+                let y = model.item_vector(i).unwrap();
+                let s: f64 = (0..k).map(|d| f64::from(x[d]) * f64::from(y[d])).sum();
+                let (items, values) = m.row(u as usize);
+                let (c, p) = match items.iter().position(|&j| j == i) {
+                    Some(at) => (
+                        alpha * f64::from(values[at].abs()),
+                        f64::from(u8::from(values[at] > 0.0)),
+                    ),
+                    None => (1.0, 0.0),
+                };
+                total += c * (p - s) * (p - s);
+                weight += c;
+            }
+        }
+        let norms: f64 = model
+            .user_factors()
+            .iter()
+            .chain(model.item_factors().iter())
+            .map(|&v| f64::from(v) * f64::from(v))
+            .sum();
+        let expected = (total + lambda * norms) / weight;
+        let loss = model.loss(&m).unwrap();
+        assert!(
+            (loss - expected).abs() < 1e-4 * expected.max(1.0),
+            "{loss} vs {expected}"
+        );
+        assert!(model.loss(&m.transpose()).is_err());
     }
 
     #[test]
