@@ -41,7 +41,23 @@ fn movielens() -> MovieLens {
             dir.join(name).display()
         );
     }
-    let dataset = recbole::load_recbole_dir(&dir, "ml-100k").expect("ML-100K loads");
+    // The readers (not `load_recbole_dir`) so the test also runs without the `fs` feature.
+    let open = |name: &str| {
+        std::io::BufReader::new(std::fs::File::open(dir.join(name)).expect("file opens"))
+    };
+    let mut dataset = Dataset::new();
+    // Items first, so dense item indices follow the item file.
+    recbole::read_item(open("ml-100k.item"), "ml-100k.item", &mut dataset).expect("items parse");
+    recbole::read_inter(open("ml-100k.inter"), "ml-100k.inter", &mut dataset)
+        .expect("ratings parse");
+    recbole::read_kg(
+        open("ml-100k.kg"),
+        "ml-100k.kg",
+        open("ml-100k.link"),
+        "ml-100k.link",
+        &mut dataset,
+    )
+    .expect("cast and crew parse");
     let ratings = ratings_from_events(dataset.events());
     assert_eq!(ratings.len(), 100_000);
     let raw_item_ids = dataset

@@ -703,28 +703,14 @@ impl ContentFeatures {
         self.check_item(b)?;
         let (ta, va) = self.row(a as usize);
         let (tb, vb) = self.row(b as usize);
-        let mut shared = Vec::new();
-        let (mut i, mut j) = (0, 0);
-        while i < ta.len() && j < tb.len() {
-            match ta[i].cmp(&tb[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    shared.push(SharedToken {
-                        token: ta[i],
-                        kind: self.vocabulary.kinds[ta[i] as usize],
-                        contribution: va[i] * vb[j],
-                    });
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        shared.sort_by(|x, y| {
-            y.contribution
-                .total_cmp(&x.contribution)
-                .then(x.token.cmp(&y.token))
-        });
+        let mut shared: Vec<SharedToken> = shared_positions(ta, tb)
+            .map(|(i, j)| SharedToken {
+                token: ta[i],
+                kind: self.vocabulary.kinds[ta[i] as usize],
+                contribution: va[i] * vb[j],
+            })
+            .collect();
+        sort_by_contribution(&mut shared);
         Ok(shared)
     }
 
@@ -767,19 +753,39 @@ pub fn count_by_kind(shared: &[SharedToken]) -> Vec<(TokenKind, usize)> {
 
 /// Dot product of two sparse vectors with ascending indices.
 pub(crate) fn sparse_dot(ta: &[u32], va: &[f32], tb: &[u32], vb: &[f32]) -> f32 {
-    let (mut i, mut j, mut sum) = (0, 0, 0.0f32);
-    while i < ta.len() && j < tb.len() {
-        match ta[i].cmp(&tb[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                sum += va[i] * vb[j];
-                i += 1;
-                j += 1;
+    shared_positions(ta, tb).map(|(i, j)| va[i] * vb[j]).sum()
+}
+
+/// Positions `(i, j)` with `a[i] == b[j]`, for two ascending index lists (a sorted merge).
+pub(crate) fn shared_positions<'a>(
+    a: &'a [u32],
+    b: &'a [u32],
+) -> impl Iterator<Item = (usize, usize)> + 'a {
+    let (mut i, mut j) = (0, 0);
+    std::iter::from_fn(move || {
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    let found = (i, j);
+                    i += 1;
+                    j += 1;
+                    return Some(found);
+                }
             }
         }
-    }
-    sum
+        None
+    })
+}
+
+/// Largest contribution first, ties by token index.
+pub(crate) fn sort_by_contribution(tokens: &mut [SharedToken]) {
+    tokens.sort_by(|x, y| {
+        y.contribution
+            .total_cmp(&x.contribution)
+            .then(x.token.cmp(&y.token))
+    });
 }
 
 #[cfg(test)]

@@ -39,3 +39,5 @@ pub use content::{
     Vocabulary,
 };
 pub use similarity::{ContentNeighbors, ContentNeighborsConfig};
+
+pub(crate) use content::{shared_positions, sort_by_contribution};

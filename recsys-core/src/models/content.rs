@@ -11,7 +11,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::{check_items, check_score_len, History, ItemScorer};
-use crate::features::{ContentFeatures, ContentNeighbors, ContentNeighborsConfig, SharedToken};
+use crate::features::{
+    shared_positions, sort_by_contribution, ContentFeatures, ContentNeighbors,
+    ContentNeighborsConfig, SharedToken,
+};
 use crate::topk::{Scored, TopK};
 use crate::{Error, Result};
 
@@ -259,18 +262,8 @@ impl ContentModel {
             }
             let w = self.weight(v) * scale;
             let (ht, hv) = self.features.row(j as usize);
-            // Both rows are sorted: merge them.
-            let (mut a, mut b) = (0, 0);
-            while a < tokens.len() && b < ht.len() {
-                match tokens[a].cmp(&ht[b]) {
-                    std::cmp::Ordering::Less => a += 1,
-                    std::cmp::Ordering::Greater => b += 1,
-                    std::cmp::Ordering::Equal => {
-                        contributions[a] += w * values[a] * hv[b];
-                        a += 1;
-                        b += 1;
-                    }
-                }
+            for (a, b) in shared_positions(tokens, ht) {
+                contributions[a] += w * values[a] * hv[b];
             }
         }
         let vocabulary = self.features.vocabulary();
@@ -286,11 +279,7 @@ impl ContentModel {
                 })
             })
             .collect();
-        out.sort_by(|a, b| {
-            b.contribution
-                .total_cmp(&a.contribution)
-                .then(a.token.cmp(&b.token))
-        });
+        sort_by_contribution(&mut out);
         Ok(out)
     }
 
@@ -403,6 +392,8 @@ mod tests {
 
     fn features() -> ContentFeatures {
         ContentFeaturesConfig::new()
+            .weights(TokenWeights::uniform(1.0))
+            .min_df(2)
             .max_df(1.0)
             .fit(&catalog())
             .unwrap()
