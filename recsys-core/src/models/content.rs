@@ -7,6 +7,14 @@
 //! `[-1, 1]`, do not depend on interaction counts and so reach items nobody has interacted
 //! with yet (item cold start). [`ContentModel::contributions`] splits a score exactly into
 //! the history items it came from; [`ContentModel::matching_tokens`] into content tokens.
+//! For an item that is itself in the history, its own term (similarity 1) is left out of the
+//! explanations but not of the score; recommendations normally exclude such items anyway.
+//!
+//! Measured on MovieLens-100K (project protocol, test split, default settings, history under
+//! the default [`FeedbackPolicy`](crate::data::FeedbackPolicy)): nDCG@10 0.049, HR@10 0.28,
+//! coverage 0.43, and 15 of the 71 test-only items recommended (popularity: nDCG 0.094, none of
+//! them). Alone it is weak; blended it helps: on the validation split, per-user z-scored
+//! ALS + 0.5 · content scores 0.174 against 0.167 for ALS alone.
 
 use serde::{Deserialize, Serialize};
 
@@ -148,6 +156,22 @@ impl ContentModel {
     /// The configuration the model was built with.
     pub fn config(&self) -> &ContentModelConfig {
         &self.config
+    }
+
+    /// Checks a decoded model: a valid configuration, consistent features over at least one
+    /// item, and stored neighbours (if any) over the same items.
+    pub(crate) fn validate(&self) -> Result<()> {
+        self.config
+            .validate()
+            .map_err(|err| crate::artifact::corrupt(format!("content configuration: {err}")))?;
+        self.features.validate()?;
+        if self.features.n_items() == 0 {
+            return Err(crate::artifact::corrupt("content model has no items"));
+        }
+        match &self.neighbors {
+            Some(neighbors) => neighbors.validate(self.features.n_items()),
+            None => Ok(()),
+        }
     }
 
     /// The item content features.
@@ -490,6 +514,25 @@ mod tests {
             .similar_items(0, 3)
             .unwrap();
         assert_eq!(exact, stored);
+    }
+
+    #[test]
+    fn serde_round_trip_and_thread_safety() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<ContentModel>();
+        send_sync::<ContentFeatures>();
+        let embeddings = ndarray::Array2::<f32>::from_shape_fn((14, 2), |(i, j)| (i * j) as f32);
+        let features = features().with_embeddings(embeddings.view(), 0.3).unwrap();
+        let model = ContentModelConfig::new()
+            .neighbors(Some(4))
+            .fit(features)
+            .unwrap();
+        let config = bincode::config::standard();
+        let bytes = bincode::serde::encode_to_vec(&model, config).unwrap();
+        let (back, _): (ContentModel, usize) =
+            bincode::serde::decode_from_slice(&bytes, config).unwrap();
+        assert_eq!(back, model);
+        assert_eq!(back.features().embedding_dim(), Some(2));
     }
 
     proptest! {

@@ -4,6 +4,10 @@
 //! Trending popularity weighs each positive event by `0.5^(age / half_life)`, where `age` is
 //! the time before the reference time ("now": the latest event unless set), so an item that was
 //! watched a lot last week outranks one watched a lot years ago.
+//!
+//! For blending, [`TrendingModel::normalized`] puts either popularity in `[0, 1]`;
+//! [`TrendingModel::popular_in`] backs a "Popular in <genre>" carousel and
+//! [`TrendingModel::onboarding_scores`] a first page for a visitor without history.
 
 use serde::{Deserialize, Serialize};
 
@@ -66,8 +70,13 @@ impl Default for TrendingConfig {
 }
 
 impl TrendingConfig {
-    /// Defaults: a 60-day half-life (chosen on the MovieLens-100K validation split), "now" =
-    /// the latest event, and [`PopularityKind::Trending`] for [`ItemScorer`] scores.
+    /// Defaults: a 60-day half-life, "now" = the latest event, and
+    /// [`PopularityKind::Trending`] for [`ItemScorer`] scores.
+    ///
+    /// The half-life is a product choice (what "trending" means for a carousel), not an
+    /// offline optimum: on the MovieLens-100K protocol, whose per-user temporal split spreads
+    /// test periods over the data's 7 months, longer half-lives score better (validation
+    /// nDCG@10: 7 days 0.057, 60 days 0.069, 365 days 0.077, all-time 0.079).
     pub fn new() -> Self {
         Self::default()
     }
@@ -182,6 +191,28 @@ impl TrendingModel {
     /// The reference time trending scores are computed at.
     pub fn now(&self) -> i64 {
         self.now
+    }
+
+    /// Checks a decoded model: a valid configuration, one all-time and one trending score per
+    /// item (at least one item), all finite and ≥ 0.
+    pub(crate) fn validate(&self) -> Result<()> {
+        use crate::artifact::{check_finite, corrupt};
+        self.config
+            .validate()
+            .map_err(|err| corrupt(format!("trending configuration: {err}")))?;
+        if self.all_time.is_empty() || self.all_time.len() != self.trending.len() {
+            return Err(corrupt(format!(
+                "trending model has {} all-time and {} trending scores",
+                self.all_time.len(),
+                self.trending.len()
+            )));
+        }
+        check_finite("all-time popularity", &self.all_time)?;
+        check_finite("trending popularity", &self.trending)?;
+        if self.all_time.iter().chain(&self.trending).any(|&s| s < 0.0) {
+            return Err(corrupt("trending model has negative popularity"));
+        }
+        Ok(())
     }
 
     /// One score per item of the given kind (≥ 0).
@@ -415,6 +446,25 @@ mod tests {
             )
             .unwrap();
         assert_eq!(no_favorites, model.normalized(PopularityKind::AllTime));
+    }
+
+    #[test]
+    fn serde_round_trip_and_thread_safety() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<TrendingModel>();
+        let model = TrendingConfig::new()
+            .now(5)
+            .fit(
+                &[event(1, Feedback::Like, 3)],
+                2,
+                &FeedbackPolicy::default(),
+            )
+            .unwrap();
+        let config = bincode::config::standard();
+        let bytes = bincode::serde::encode_to_vec(&model, config).unwrap();
+        let (back, _): (TrendingModel, usize) =
+            bincode::serde::decode_from_slice(&bytes, config).unwrap();
+        assert_eq!(back, model);
     }
 
     proptest! {
