@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
-use crate::data::{Catalog, IdMap, ItemInfo, Role};
+use crate::data::{Catalog, Credit, IdMap, ItemInfo, Role};
 use crate::{Error, Result};
 
 /// What a content token describes. Tokens of one kind form one block of an item's vector, so a
@@ -514,6 +514,7 @@ struct Embeddings {
 /// `(1 - w) · cos(tfidf_a, tfidf_b) + w · cos(emb_a, emb_b)` with `w` the embedding weight
 /// (0 without embeddings); it is in `[0, 1]` for TF-IDF alone, `[-1, 1]` with embeddings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "UncheckedFeatures")]
 pub struct ContentFeatures {
     config: ContentFeaturesConfig,
     vocabulary: Vocabulary,
@@ -521,6 +522,82 @@ pub struct ContentFeatures {
     indices: Vec<u32>,
     data: Vec<f32>,
     embeddings: Option<Embeddings>,
+}
+
+/// [`ContentFeatures`] as decoded, before its structure is checked (a crafted artifact must
+/// give an error, not a panic on first use).
+#[derive(Deserialize)]
+struct UncheckedFeatures {
+    config: ContentFeaturesConfig,
+    vocabulary: Vocabulary,
+    indptr: Vec<usize>,
+    indices: Vec<u32>,
+    data: Vec<f32>,
+    embeddings: Option<Embeddings>,
+}
+
+impl TryFrom<UncheckedFeatures> for ContentFeatures {
+    type Error = Error;
+
+    fn try_from(f: UncheckedFeatures) -> Result<Self> {
+        let corrupt = |reason: &str| Error::CorruptArtifact {
+            reason: format!("content features: {reason}"),
+        };
+        let v = &f.vocabulary;
+        let n_tokens = v.kinds.len();
+        if v.tokens.len() != n_tokens
+            || v.document_frequency.len() != n_tokens
+            || v.idf.len() != n_tokens
+        {
+            return Err(corrupt("vocabulary columns differ in length"));
+        }
+        check_csr(&f.indptr, &f.indices, n_tokens).map_err(|r| corrupt(&r))?;
+        if f.data.len() != f.indices.len() || f.data.iter().any(|x| !x.is_finite()) {
+            return Err(corrupt("values missing or not finite"));
+        }
+        if let Some(e) = &f.embeddings {
+            let n_items = f.indptr.len() - 1;
+            if e.dim == 0
+                || e.rows.len() != n_items.saturating_mul(e.dim)
+                || !(0.0..=1.0).contains(&e.weight)
+                || e.rows.iter().any(|x| !x.is_finite())
+            {
+                return Err(corrupt("embeddings do not match the items"));
+            }
+        }
+        Ok(Self {
+            config: f.config,
+            vocabulary: f.vocabulary,
+            indptr: f.indptr,
+            indices: f.indices,
+            data: f.data,
+            embeddings: f.embeddings,
+        })
+    }
+}
+
+/// Checks CSR row pointers and column indices: `indptr` starts at 0, never decreases and ends at
+/// `indices.len()`; each row's indices are strictly ascending and below `n_columns`.
+pub(crate) fn check_csr(
+    indptr: &[usize],
+    indices: &[u32],
+    n_columns: usize,
+) -> std::result::Result<(), String> {
+    if indptr.first() != Some(&0) || indptr.last() != Some(&indices.len()) {
+        return Err("row pointers do not span the indices".into());
+    }
+    for (row, bounds) in indptr.windows(2).enumerate() {
+        let cells = indices
+            .get(bounds[0]..bounds[1])
+            .ok_or_else(|| format!("row {row}: decreasing row pointers"))?;
+        if cells.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(format!("row {row}: indices not strictly ascending"));
+        }
+        if cells.last().is_some_and(|&c| c as usize >= n_columns) {
+            return Err(format!("row {row}: index out of range"));
+        }
+    }
+    Ok(())
 }
 
 /// A token two items share, with its share of their TF-IDF dot product.
@@ -547,7 +624,7 @@ impl ContentFeatures {
 
     /// Number of items (rows).
     pub fn n_items(&self) -> usize {
-        self.indptr.len() - 1
+        self.indptr.len().saturating_sub(1)
     }
 
     /// CSR row pointers (`n_items + 1`).
@@ -712,6 +789,28 @@ impl ContentFeatures {
             .collect();
         sort_by_contribution(&mut shared);
         Ok(shared)
+    }
+
+    /// The catalog credit a person token stands for (`director:m.0bln8` → that person as
+    /// director), so an explanation can name them ([`Catalog::person_name`]); `None` for
+    /// other kinds or people unknown to `catalog`.
+    ///
+    /// ```
+    /// use recsys_core::data::{Catalog, Role};
+    /// use recsys_core::features::ContentFeaturesConfig;
+    /// let mut catalog = Catalog::new();
+    /// for item in 0..2 {
+    ///     catalog.add_credit(item, "m.coen", Some("Joel Coen"), Role::Director);
+    /// }
+    /// let features = ContentFeaturesConfig::new().min_df(2).max_df(1.0).fit(&catalog).unwrap();
+    /// let token = features.shared_tokens(0, 1).unwrap()[0].token;
+    /// let credit = features.token_credit(token, &catalog).unwrap();
+    /// assert_eq!((credit.role, catalog.person_name(credit.person)), (Role::Director, Some("Joel Coen")));
+    /// ```
+    pub fn token_credit(&self, token: u32, catalog: &Catalog) -> Option<Credit> {
+        let role = self.vocabulary.kind(token)?.role()?;
+        let person = catalog.person_index(self.vocabulary.text(token)?)?;
+        Some(Credit { person, role })
     }
 
     pub(crate) fn check_item(&self, item: u32) -> Result<()> {
@@ -918,6 +1017,31 @@ mod tests {
         let with = f.with_embeddings(good.view(), 1.0).unwrap();
         assert!((with.similarity(4, 5).unwrap() - 1.0).abs() < 1e-6);
         assert!(with.has_content(4));
+    }
+
+    #[test]
+    fn corrupt_structures_are_rejected_on_decoding() {
+        let f = every_kind().fit(&small_catalog()).unwrap();
+        let config = bincode::config::standard();
+        let decode = |f: &ContentFeatures| {
+            let bytes = bincode::serde::encode_to_vec(f, config).unwrap();
+            bincode::serde::decode_from_slice::<ContentFeatures, _>(&bytes, config).map(|d| d.0)
+        };
+        assert_eq!(decode(&f).unwrap(), f);
+        let mut bad = f.clone();
+        bad.indices[0] = 1_000;
+        assert!(decode(&bad).is_err());
+        let mut bad = f.clone();
+        bad.indptr[1] = bad.indices.len() + 1;
+        assert!(decode(&bad).is_err());
+        let mut bad = f.clone();
+        bad.data.pop();
+        assert!(decode(&bad).is_err());
+        let mut bad = f;
+        bad.vocabulary.idf.pop();
+        assert!(decode(&bad).is_err());
+        assert!(check_csr(&[0, 2], &[3, 3], 5).is_err());
+        assert!(check_csr(&[], &[], 5).is_err());
     }
 
     /// A random catalog: up to 12 items, each with random genres, people and years (some items

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::content::check_csr;
 use super::ContentFeatures;
 use crate::topk::{Scored, TopK};
 use crate::{Error, Result};
@@ -209,11 +210,49 @@ impl Postings {
 /// shows up as a neighbour of the films it resembles. Use
 /// [`ContentFeatures::shared_tokens`] to say *why* two items are neighbours.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "UncheckedNeighbors")]
 pub struct ContentNeighbors {
     config: ContentNeighborsConfig,
     indptr: Vec<usize>,
     items: Vec<u32>,
     similarities: Vec<f32>,
+}
+
+/// [`ContentNeighbors`] as decoded, before its structure is checked.
+#[derive(Deserialize)]
+struct UncheckedNeighbors {
+    config: ContentNeighborsConfig,
+    indptr: Vec<usize>,
+    items: Vec<u32>,
+    similarities: Vec<f32>,
+}
+
+impl TryFrom<UncheckedNeighbors> for ContentNeighbors {
+    type Error = Error;
+
+    fn try_from(n: UncheckedNeighbors) -> Result<Self> {
+        let corrupt = |reason: String| Error::CorruptArtifact {
+            reason: format!("content neighbours: {reason}"),
+        };
+        let n_items = n.indptr.len().saturating_sub(1);
+        // Neighbour lists are sorted by similarity, not by item: check them sorted.
+        let mut sorted = n.items.clone();
+        for bounds in n.indptr.windows(2) {
+            if let Some(row) = sorted.get_mut(bounds[0]..bounds[1]) {
+                row.sort_unstable();
+            }
+        }
+        check_csr(&n.indptr, &sorted, n_items).map_err(corrupt)?;
+        if n.similarities.len() != n.items.len() || n.similarities.iter().any(|s| !s.is_finite()) {
+            return Err(corrupt("similarities missing or not finite".into()));
+        }
+        Ok(Self {
+            config: n.config,
+            indptr: n.indptr,
+            items: n.items,
+            similarities: n.similarities,
+        })
+    }
 }
 
 impl ContentNeighbors {
@@ -224,7 +263,23 @@ impl ContentNeighbors {
 
     /// Number of items.
     pub fn n_items(&self) -> usize {
-        self.indptr.len() - 1
+        self.indptr.len().saturating_sub(1)
+    }
+
+    /// Checks decoded neighbours against the `n_items` items of their features: a valid
+    /// configuration and one list per item (decoding checked the lists themselves).
+    pub(crate) fn validate(&self, n_items: usize) -> Result<()> {
+        let corrupt = |reason: String| Error::CorruptArtifact { reason };
+        self.config
+            .validate()
+            .map_err(|err| corrupt(format!("content neighbours configuration: {err}")))?;
+        if self.n_items() != n_items || self.indptr.is_empty() {
+            return Err(corrupt(format!(
+                "content neighbours cover {} items, the features {n_items}",
+                self.n_items()
+            )));
+        }
+        Ok(())
     }
 
     /// The stored neighbours of `item` and their similarities, most similar first.

@@ -164,7 +164,7 @@ impl ContentModel {
         self.config
             .validate()
             .map_err(|err| crate::artifact::corrupt(format!("content configuration: {err}")))?;
-        self.features.validate()?;
+        // The features' own structure is checked while decoding them.
         if self.features.n_items() == 0 {
             return Err(crate::artifact::corrupt("content model has no items"));
         }
@@ -216,7 +216,19 @@ impl ContentModel {
         }
     }
 
+    /// Checks the history, and that decoded neighbours belong to the features.
     fn check_history(&self, history: History<'_>) -> Result<()> {
+        if let Some(neighbors) = &self.neighbors {
+            if neighbors.n_items() != self.n_items() {
+                return Err(Error::CorruptArtifact {
+                    reason: format!(
+                        "content model: neighbours of {} items for {} items",
+                        neighbors.n_items(),
+                        self.n_items()
+                    ),
+                });
+            }
+        }
         if history.items.len() != history.values.len() {
             return Err(Error::DimensionMismatch {
                 context: "history values (one per history item)".into(),

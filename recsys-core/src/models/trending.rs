@@ -345,8 +345,11 @@ impl ItemScorer for TrendingModel {
         _history: History<'_>,
         scores: &mut [f32],
     ) -> Result<()> {
+        // Checked against the slice copied, so a decoded model with mismatched lengths errs.
+        let source = self.scores(self.config.kind);
+        check_score_len(scores, source.len())?;
         check_score_len(scores, self.n_items())?;
-        scores.copy_from_slice(self.scores(self.config.kind));
+        scores.copy_from_slice(source);
         Ok(())
     }
 }
