@@ -143,3 +143,11 @@ def test_bad_factor_assignment(fitted: AlternatingLeastSquares) -> None:
         model.item_factors = np.ones((5, 3), dtype=np.float32)
     with pytest.raises(ValueError):
         model.item_factors = np.full((5, 8), np.nan, dtype=np.float32)
+
+
+def test_huge_n_means_everything(user_items: sp.csr_matrix, fitted: AlternatingLeastSquares) -> None:
+    for n in (2**62, 2**64, 10**30):
+        ids, _ = fitted.recommend(0, user_items[0], N=n)
+        assert len(ids) == 40 - user_items[0].nnz
+        batch, _ = fitted.similar_items(np.arange(2), N=n)
+        assert batch.shape == (2, 40)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import sys
 from typing import Any, Optional
 
 import numpy as np
@@ -82,7 +83,8 @@ def count(value: Any, name: str) -> int:
         raise InvalidArgumentError(f"{name} must be a non-negative integer, got {value!r}")
     if value < 0:
         raise InvalidArgumentError(f"{name} must be a non-negative integer, got {value}")
-    return int(value)
+    # Counts beyond what fits a machine word mean "all" everywhere they are used.
+    return min(int(value), sys.maxsize)
 
 
 def seed_from(random_state: Any) -> int:
