@@ -237,3 +237,34 @@ def test_random_state_kinds(user_items: sp.csr_matrix) -> None:
         model = AlternatingLeastSquares(factors=4, iterations=2, random_state=state)
         model.fit(user_items, show_progress=False)
         assert np.isfinite(model.user_factors).all()
+
+
+def test_fit_releases_the_gil() -> None:
+    """Another Python thread keeps running while the core fits (on one thread)."""
+    import threading
+    import time
+
+    big = make_matrix(n_users=3000, n_items=400, per_user=30, seed=2)
+    model = AlternatingLeastSquares(factors=64, iterations=20, random_state=1, num_threads=1)
+    ticks = 0
+    done = threading.Event()
+
+    def count() -> None:
+        nonlocal ticks
+        while not done.is_set():
+            ticks += 1
+
+    counter = threading.Thread(target=count)
+    counter.start()
+    try:
+        time.sleep(0.2)
+        free_rate = ticks / 0.2  # the main thread sleeps: the counter runs freely
+        before, started = ticks, time.perf_counter()
+        model.fit(big, show_progress=False)
+        seconds = time.perf_counter() - started
+        during = ticks - before
+    finally:
+        done.set()
+        counter.join()
+    # Holding the GIL would leave the counter a few 5 ms switch intervals (~1-3 % of the fit).
+    assert during > 0.1 * free_rate * seconds, (during, free_rate, seconds)
