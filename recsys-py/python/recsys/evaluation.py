@@ -29,6 +29,15 @@ __all__ = [
 _BATCH_USERS = 1000
 
 
+def _entries(
+    rows: np.ndarray, columns: np.ndarray, values: np.ndarray, pick: np.ndarray, shape: Any
+) -> scipy.sparse.csr_matrix:
+    """The entries selected by ``pick`` (mask or positions) as a CSR matrix of ``shape``."""
+    return scipy.sparse.csr_matrix(
+        (values[pick], (rows[pick], columns[pick])), shape=shape, dtype=values.dtype
+    )
+
+
 def train_test_split(
     ratings: Any, train_percentage: float = 0.8, random_state: Any = None
 ) -> "tuple[scipy.sparse.csr_matrix, scipy.sparse.csr_matrix]":
@@ -47,14 +56,8 @@ def train_test_split(
     coo = ratings.tocoo()
     train_index, test_index = _recsys.split_entries(coo.nnz, 1.0 - fraction, seed_from(random_state))
 
-    def part(index: np.ndarray) -> scipy.sparse.csr_matrix:
-        return scipy.sparse.csr_matrix(
-            (coo.data[index], (coo.row[index], coo.col[index])),
-            shape=coo.shape,
-            dtype=coo.dtype,
-        )
-
-    train, test = part(train_index), part(test_index)
+    train = _entries(coo.row, coo.col, coo.data, train_index, coo.shape)
+    test = _entries(coo.row, coo.col, coo.data, test_index, coo.shape)
     test.data[test.data < 0] = 0
     test.eliminate_zeros()
     return train, test
@@ -82,13 +85,10 @@ def leave_k_out_split(
     in_test = np.zeros(csr.nnz, dtype=bool)
     in_test[test_positions] = True
     rows = np.repeat(np.arange(csr.shape[0]), np.diff(csr.indptr))
-
-    def part(mask: np.ndarray) -> scipy.sparse.csr_matrix:
-        return scipy.sparse.csr_matrix(
-            (csr.data[mask], (rows[mask], csr.indices[mask])), shape=csr.shape, dtype=csr.dtype
-        )
-
-    return part(~in_test), part(in_test)
+    return (
+        _entries(rows, csr.indices, csr.data, ~in_test, csr.shape),
+        _entries(rows, csr.indices, csr.data, in_test, csr.shape),
+    )
 
 
 def ranking_metrics_at_k(
