@@ -160,22 +160,49 @@ impl Artifact for crate::models::als::AlsModel {
 
 impl Artifact for crate::models::mf::MfModel {
     const KIND: &'static str = "mf";
+
+    /// Factor and bias lengths agree with the factor count; values and the rating range are
+    /// finite, with `min ≤ max`.
+    fn check_invariants(&self) -> Result<()> {
+        self.validate()
+    }
 }
 
 impl Artifact for crate::models::knn::ItemKnnModel {
     const KIND: &'static str = "item-knn";
+
+    /// A well-formed neighbour CSR whose neighbours are items of the model.
+    fn check_invariants(&self) -> Result<()> {
+        self.validate()
+    }
 }
 
 impl Artifact for crate::models::popularity::PopularityModel {
     const KIND: &'static str = "popularity";
+
+    /// Scores are finite.
+    fn check_invariants(&self) -> Result<()> {
+        check_finite("popularity scores", self.scores())
+    }
 }
 
 impl Artifact for crate::models::trending::TrendingModel {
     const KIND: &'static str = "trending";
+
+    /// One all-time and one trending score per item, all finite.
+    fn check_invariants(&self) -> Result<()> {
+        self.validate()
+    }
 }
 
 impl Artifact for crate::models::content::ContentModel {
     const KIND: &'static str = "content";
+
+    /// Features (token CSR, vocabulary, embeddings) and stored neighbours are consistent with
+    /// each other and with the number of items.
+    fn check_invariants(&self) -> Result<()> {
+        self.validate()
+    }
 }
 
 impl Artifact for crate::data::IdMap {
@@ -185,8 +212,17 @@ impl Artifact for crate::data::IdMap {
 impl Artifact for crate::data::Dataset {
     const KIND: &'static str = "dataset";
 
-    /// Every event must point at a known user and item and carry a finite rating.
+    /// Every event must point at a known user and item and carry a finite rating; the catalog
+    /// has no more entries than there are items and its credits name known people.
     fn check_invariants(&self) -> Result<()> {
+        self.catalog.validate()?;
+        if self.catalog.len() > self.items.len() {
+            return Err(corrupt(format!(
+                "dataset catalog has {} entries for {} items",
+                self.catalog.len(),
+                self.items.len()
+            )));
+        }
         let (n_users, n_items) = (self.users.len(), self.items.len());
         for (at, event) in self.events().iter().enumerate() {
             if event.user as usize >= n_users || event.item as usize >= n_items {
@@ -331,7 +367,48 @@ fn with_path(err: Error, path: &std::path::Path) -> Error {
     }
 }
 
-fn corrupt(reason: impl Into<String>) -> Error {
+/// Checks a compressed-sparse-row layout read from a payload: `indptr` starts at 0, never
+/// decreases and ends at `indices.len()`, `values_len` equals `indices.len()`, and every index is
+/// below `n_columns`. `what` names the matrix in the error.
+pub(crate) fn check_csr(
+    what: &str,
+    indptr: &[usize],
+    indices: &[u32],
+    values_len: usize,
+    n_columns: usize,
+) -> Result<()> {
+    if indptr.first() != Some(&0) {
+        return Err(corrupt(format!("{what}: row pointers must start at 0")));
+    }
+    if let Some(row) = indptr.windows(2).position(|w| w[0] > w[1]) {
+        return Err(corrupt(format!(
+            "{what}: row pointers decrease at row {row}"
+        )));
+    }
+    if indptr.last() != Some(&indices.len()) || values_len != indices.len() {
+        return Err(corrupt(format!(
+            "{what}: row pointers end at {:?} but there are {} indices and {values_len} values",
+            indptr.last(),
+            indices.len()
+        )));
+    }
+    if let Some(&index) = indices.iter().find(|&&i| i as usize >= n_columns) {
+        return Err(corrupt(format!(
+            "{what}: index {index} is out of range for {n_columns} columns"
+        )));
+    }
+    Ok(())
+}
+
+/// Rejects NaN and infinite values read from a payload.
+pub(crate) fn check_finite(what: &str, values: &[f32]) -> Result<()> {
+    match values.iter().position(|v| !v.is_finite()) {
+        Some(at) => Err(corrupt(format!("{what}: value {at} is {}", values[at]))),
+        None => Ok(()),
+    }
+}
+
+pub(crate) fn corrupt(reason: impl Into<String>) -> Error {
     Error::CorruptArtifact {
         reason: reason.into(),
     }
@@ -755,23 +832,270 @@ mod tests {
         out
     }
 
+    /// Seals the bincode encoding of `value` (a tuple mirroring a model's fields in order, as
+    /// serde writes a struct) as an artifact of `kind`: a valid header around a hand-made payload.
+    fn forge<T: Serialize>(kind: &str, value: &T) -> Vec<u8> {
+        seal(
+            kind,
+            &bincode::serde::encode_to_vec(value, bincode::config::standard()).unwrap(),
+        )
+    }
+
     #[test]
     fn dataset_with_dangling_event_is_rejected() {
         use crate::data::{Dataset, Feedback};
         let mut ds = Dataset::new();
         ds.add_event("ann", "alien", Feedback::Like, 0).unwrap();
         ds.add_event("bob", "alien", Feedback::Like, 1).unwrap();
-        let bytes = ds.to_bytes().unwrap();
-        let header_len = bytes.len() - inspect(&bytes).unwrap().payload_len as usize;
-        // Renaming "bob" to "ann" collapses the user list to one id while an event still points
-        // at user 1: a well-formed payload with a dangling index.
-        let mut payload = bytes[header_len..].to_vec();
-        let at = payload.windows(3).position(|w| w == b"bob").unwrap();
-        payload[at..at + 3].copy_from_slice(b"ann");
-        let forged = seal(Dataset::KIND, &payload);
+        // Mirror of Dataset's fields with "bob" left out of the user list while an event still
+        // points at user 1: a well-formed payload with a dangling index.
+        let forged = forge(
+            Dataset::KIND,
+            &(vec!["ann"], ds.items.ids(), &ds.catalog, ds.events()),
+        );
         assert!(reason(Dataset::from_bytes(&forged).unwrap_err()).contains("user 1"));
         // Decoding alone accepts it; the invariant check is what catches it.
         assert!(from_bytes::<Dataset>(Dataset::KIND, &forged).is_ok());
+        // An id list that repeats an id would shift later indices: refused while decoding.
+        let forged = forge(
+            Dataset::KIND,
+            &(vec!["ann", "ann"], ds.items.ids(), &ds.catalog, ds.events()),
+        );
+        assert!(reason(Dataset::from_bytes(&forged).unwrap_err()).contains("repeats ids"));
+        let forged = forge(crate::data::IdMap::KIND, &vec!["a", "b", "a"]);
+        assert!(crate::data::IdMap::from_bytes(&forged).is_err());
+    }
+
+    #[test]
+    fn dataset_catalog_must_fit_items_and_people() {
+        use crate::data::{Catalog, Dataset, Feedback, Role};
+        let mut ds = Dataset::new();
+        ds.add_event("ann", "alien", Feedback::Like, 0).unwrap();
+        let mut catalog = Catalog::new();
+        catalog.ensure_len(3);
+        let forged = forge(
+            Dataset::KIND,
+            &(ds.users.ids(), ds.items.ids(), &catalog, ds.events()),
+        );
+        assert!(reason(Dataset::from_bytes(&forged).unwrap_err()).contains("3 entries"));
+        // Catalog mirror: item infos, people, name slots. A credit of person 5 of 1.
+        let mut info = crate::data::ItemInfo::default();
+        info.credits.push(crate::data::Credit {
+            person: 5,
+            role: Role::Director,
+        });
+        let catalog = (vec![info], vec!["p"], vec![None::<String>]);
+        let forged = forge(
+            Dataset::KIND,
+            &(ds.users.ids(), ds.items.ids(), &catalog, ds.events()),
+        );
+        assert!(reason(Dataset::from_bytes(&forged).unwrap_err()).contains("person 5"));
+        let catalog = (
+            vec![crate::data::ItemInfo::default()],
+            vec!["p"],
+            Vec::<Option<String>>::new(),
+        );
+        let forged = forge(
+            Dataset::KIND,
+            &(ds.users.ids(), ds.items.ids(), &catalog, ds.events()),
+        );
+        assert!(reason(Dataset::from_bytes(&forged).unwrap_err()).contains("name slots"));
+    }
+
+    #[test]
+    fn item_knn_with_inconsistent_fields_is_rejected() {
+        use crate::models::knn::{ItemKnnConfig, ItemKnnModel};
+        let config = ItemKnnConfig::new();
+        type Case = (Vec<usize>, Vec<u32>, Vec<f32>, &'static str);
+        let cases: [Case; 6] = [
+            // Empty row pointers: `n_items()` used to underflow.
+            (vec![], vec![], vec![], "no items"),
+            // Pointers past the neighbour list: `neighbors()` used to slice out of range.
+            (vec![0, 5], vec![1], vec![0.5], "row pointers end"),
+            (vec![0, 2, 1], vec![1, 0], vec![0.5, 0.5], "decrease"),
+            // A neighbour id beyond the items: `score_items` used to index out of range.
+            (vec![0, 1, 1], vec![7], vec![0.5], "index 7"),
+            (vec![0, 1, 1], vec![1], vec![], "values"),
+            (vec![0, 1, 1], vec![1], vec![f32::NAN], "NaN"),
+        ];
+        for (indptr, items, sims, expected) in cases {
+            let forged = forge(ItemKnnModel::KIND, &(&config, indptr, items, sims));
+            let msg = reason(ItemKnnModel::from_bytes(&forged).unwrap_err());
+            assert!(msg.contains(expected), "{msg}");
+        }
+        let bad_config = (0usize, 0.0f32, false);
+        let forged = forge(
+            ItemKnnModel::KIND,
+            &(
+                bad_config,
+                vec![0usize, 0],
+                Vec::<u32>::new(),
+                Vec::<f32>::new(),
+            ),
+        );
+        assert!(reason(ItemKnnModel::from_bytes(&forged).unwrap_err()).contains("neighbors"));
+        let fine = forge(
+            ItemKnnModel::KIND,
+            &(&config, vec![0usize, 1, 1], vec![1u32], vec![0.5f32]),
+        );
+        assert!(ItemKnnModel::from_bytes(&fine).is_ok());
+    }
+
+    #[test]
+    fn mf_with_inconsistent_fields_is_rejected() {
+        use crate::models::mf::{MfConfig, MfModel};
+        let config = MfConfig::new().factors(2);
+        let model = |item_factors: Vec<f32>, range: (f32, f32), mean: f32| {
+            forge(
+                MfModel::KIND,
+                &(
+                    &config,
+                    mean,
+                    vec![0.0f32],
+                    vec![0.0f32, 0.1],
+                    vec![0.1f32, 0.2],
+                    item_factors,
+                    range,
+                ),
+            )
+        };
+        let fine = model(vec![0.5; 4], (1.0, 5.0), 3.0);
+        assert!(MfModel::from_bytes(&fine).is_ok());
+        // Fewer item factors than items × factors: `score_items` used to slice past the end.
+        let msg = reason(MfModel::from_bytes(&model(vec![0.5; 3], (1.0, 5.0), 3.0)).unwrap_err());
+        assert!(msg.contains("item factors hold 3"), "{msg}");
+        // min > max or NaN: `predict` used to panic inside `f32::clamp`.
+        for range in [(5.0, 1.0), (f32::NAN, 5.0), (1.0, f32::INFINITY)] {
+            let msg = reason(MfModel::from_bytes(&model(vec![0.5; 4], range, 3.0)).unwrap_err());
+            assert!(msg.contains("rating range"), "{msg}");
+        }
+        assert!(MfModel::from_bytes(&model(vec![0.5; 4], (1.0, 5.0), f32::NAN)).is_err());
+        assert!(MfModel::from_bytes(&model(vec![f32::INFINITY; 4], (1.0, 5.0), 3.0)).is_err());
+        // A configuration that `fit` refuses is refused on load too.
+        let zero_factors = forge(
+            MfModel::KIND,
+            &(
+                (
+                    0usize,
+                    1usize,
+                    0.1f32,
+                    1.0f32,
+                    0.1f32,
+                    0.1f32,
+                    0.1f32,
+                    None::<(f32, f32)>,
+                    0u64,
+                ),
+                3.0f32,
+                Vec::<f32>::new(),
+                Vec::<f32>::new(),
+                Vec::<f32>::new(),
+                Vec::<f32>::new(),
+                (1.0f32, 5.0f32),
+            ),
+        );
+        assert!(reason(MfModel::from_bytes(&zero_factors).unwrap_err()).contains("factors"));
+    }
+
+    #[test]
+    fn trending_and_popularity_with_inconsistent_fields_are_rejected() {
+        use crate::models::popularity::{PopularityConfig, PopularityModel};
+        use crate::models::trending::{TrendingConfig, TrendingModel};
+        let config = TrendingConfig::new();
+        let trending = |all_time: Vec<f32>, trending: Vec<f32>| {
+            forge(TrendingModel::KIND, &(&config, 0i64, all_time, trending))
+        };
+        assert!(TrendingModel::from_bytes(&trending(vec![1.0, 2.0], vec![0.5, 2.0])).is_ok());
+        // Different lengths: `score_items` used to panic in `copy_from_slice`.
+        let msg =
+            reason(TrendingModel::from_bytes(&trending(vec![1.0, 2.0], vec![0.5])).unwrap_err());
+        assert!(msg.contains("2 all-time and 1 trending"), "{msg}");
+        assert!(TrendingModel::from_bytes(&trending(vec![], vec![])).is_err());
+        assert!(TrendingModel::from_bytes(&trending(vec![f32::NAN], vec![0.0])).is_err());
+        assert!(TrendingModel::from_bytes(&trending(vec![-1.0], vec![0.0])).is_err());
+        let bad_half_life = forge(
+            TrendingModel::KIND,
+            &(
+                (
+                    0.0f64,
+                    None::<i64>,
+                    crate::models::trending::PopularityKind::Trending,
+                ),
+                0i64,
+                vec![1.0f32],
+                vec![1.0f32],
+            ),
+        );
+        assert!(
+            reason(TrendingModel::from_bytes(&bad_half_life).unwrap_err()).contains("half_life")
+        );
+        let popularity = forge(
+            PopularityModel::KIND,
+            &(PopularityConfig::new(), vec![1.0f32, f32::NAN]),
+        );
+        assert!(PopularityModel::from_bytes(&popularity).is_err());
+    }
+
+    #[test]
+    fn content_with_inconsistent_fields_is_rejected() {
+        use crate::features::{ContentFeaturesConfig, ContentNeighborsConfig, TokenKind};
+        use crate::models::content::{ContentModel, ContentModelConfig};
+        // Mirrors of the fields, in order: model (config, features, neighbours), features
+        // (config, vocabulary, indptr, indices, data, embeddings), vocabulary (tokens, kinds,
+        // document frequencies, IDF), neighbours (config, indptr, items, similarities).
+        let vocabulary = (
+            vec!["genre:a", "genre:b"],
+            vec![TokenKind::Genre, TokenKind::Genre],
+            vec![1u32, 1],
+            vec![1.0f32, 1.0],
+        );
+        let features = |indptr: Vec<usize>, indices: Vec<u32>| {
+            let values = vec![1.0f32; indices.len()];
+            let no_embeddings: Option<(usize, f32, Vec<f32>)> = None;
+            (
+                ContentFeaturesConfig::new(),
+                vocabulary.clone(),
+                indptr,
+                indices,
+                values,
+                no_embeddings,
+            )
+        };
+        let neighbors = |indptr: Vec<usize>, items: Vec<u32>| {
+            let sims = vec![0.5f32; items.len()];
+            Some((ContentNeighborsConfig::new(), indptr, items, sims))
+        };
+        let model = |config: ContentModelConfig, features, neighbors| {
+            forge(ContentModel::KIND, &(config, features, neighbors))
+        };
+        let two_items = || features(vec![0, 1, 2], vec![0, 1]);
+        let fine = model(
+            ContentModelConfig::new(),
+            two_items(),
+            neighbors(vec![0, 1, 1], vec![1]),
+        );
+        assert!(ContentModel::from_bytes(&fine).is_ok());
+        // Neighbours of one item for two items: scoring item 1's neighbours used to slice past
+        // the row pointers.
+        let msg = reason(
+            ContentModel::from_bytes(&model(
+                ContentModelConfig::new(),
+                two_items(),
+                neighbors(vec![0, 1], vec![0]),
+            ))
+            .unwrap_err(),
+        );
+        assert!(msg.contains("cover 1 items"), "{msg}");
+        let no_items = model(ContentModelConfig::new(), features(vec![0], vec![]), None);
+        assert!(reason(ContentModel::from_bytes(&no_items).unwrap_err()).contains("no items"));
+        let bad_config = model(
+            ContentModelConfig::new().negative_weight(f32::NAN),
+            two_items(),
+            None,
+        );
+        assert!(
+            reason(ContentModel::from_bytes(&bad_config).unwrap_err()).contains("negative_weight")
+        );
     }
 
     #[cfg(feature = "fs")]

@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use super::IdMap;
+use crate::{Error, Result};
 
 /// What a person did on an item.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -183,6 +184,35 @@ impl Catalog {
     /// An empty catalog.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Checks a decoded catalog: one name slot per person and credits naming known people.
+    pub(crate) fn validate(&self) -> Result<()> {
+        if self.person_names.len() != self.people.len() {
+            return Err(Error::CorruptArtifact {
+                reason: format!(
+                    "catalog has {} people but {} name slots",
+                    self.people.len(),
+                    self.person_names.len()
+                ),
+            });
+        }
+        for (item, info) in self.iter() {
+            if let Some(credit) = info
+                .credits
+                .iter()
+                .find(|c| c.person as usize >= self.people.len())
+            {
+                return Err(Error::CorruptArtifact {
+                    reason: format!(
+                        "catalog item {item} credits person {} of {}",
+                        credit.person,
+                        self.people.len()
+                    ),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Number of item slots (the highest item index with metadata, plus one).

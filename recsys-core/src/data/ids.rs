@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!(users.index_of("carol"), None);
 /// ```
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(from = "Vec<String>", into = "Vec<String>")]
+#[serde(try_from = "DecodedIds", into = "Vec<String>")]
 pub struct IdMap {
     ids: Vec<String>,
     index: HashMap<String, u32>,
@@ -80,6 +80,32 @@ impl From<Vec<String>> for IdMap {
     }
 }
 
+/// The id list as decoded, before [`IdMap`] checks it: unlike [`From<Vec<String>>`], a
+/// repeated id is an error, because merging it would shift every later index and misalign the
+/// model or dataset stored with the map.
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct DecodedIds(Vec<String>);
+
+impl TryFrom<DecodedIds> for IdMap {
+    type Error = crate::Error;
+
+    fn try_from(DecodedIds(ids): DecodedIds) -> crate::Result<Self> {
+        let listed = ids.len();
+        let map = IdMap::from(ids);
+        if map.len() == listed {
+            Ok(map)
+        } else {
+            Err(crate::Error::CorruptArtifact {
+                reason: format!(
+                    "id list repeats ids: {listed} listed, {} distinct",
+                    map.len()
+                ),
+            })
+        }
+    }
+}
+
 impl From<IdMap> for Vec<String> {
     fn from(map: IdMap) -> Self {
         map.ids
@@ -107,5 +133,16 @@ mod tests {
         let back = IdMap::from(v);
         assert_eq!(back, m);
         assert_eq!(back.index_of("c"), Some(2));
+    }
+
+    #[test]
+    fn decoding_rejects_repeated_ids() {
+        let config = bincode::config::standard();
+        let bytes = bincode::serde::encode_to_vec(vec!["a", "b", "a"], config).unwrap();
+        let err = bincode::serde::decode_from_slice::<IdMap, _>(&bytes, config).unwrap_err();
+        assert!(err.to_string().contains("repeats ids"), "{err}");
+        let bytes = bincode::serde::encode_to_vec(vec!["a", "b"], config).unwrap();
+        let (map, _) = bincode::serde::decode_from_slice::<IdMap, _>(&bytes, config).unwrap();
+        assert_eq!(map.index_of("b"), Some(1));
     }
 }

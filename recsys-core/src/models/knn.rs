@@ -206,6 +206,25 @@ impl ItemKnnModel {
         &self.config
     }
 
+    /// Checks a decoded model: a valid configuration, a well-formed neighbour CSR over at
+    /// least one item whose neighbour ids are items of the model, and finite similarities.
+    pub(crate) fn validate(&self) -> Result<()> {
+        self.config
+            .validate()
+            .map_err(|err| crate::artifact::corrupt(format!("item-kNN configuration: {err}")))?;
+        if self.indptr.len() < 2 {
+            return Err(crate::artifact::corrupt("item-kNN model has no items"));
+        }
+        crate::artifact::check_csr(
+            "item-kNN neighbours",
+            &self.indptr,
+            &self.neighbor_items,
+            self.similarities.len(),
+            self.n_items(),
+        )?;
+        crate::artifact::check_finite("item-kNN similarities", &self.similarities)
+    }
+
     /// The stored neighbours of `item` and their similarities, most similar first.
     ///
     /// # Errors
@@ -243,7 +262,7 @@ impl ItemKnnModel {
 
 impl ItemScorer for ItemKnnModel {
     fn n_items(&self) -> usize {
-        self.indptr.len() - 1
+        self.indptr.len().saturating_sub(1)
     }
 
     fn score_items(

@@ -304,6 +304,38 @@ impl MfModel {
         &self.config
     }
 
+    /// Checks a decoded model: a valid configuration, `n × factors` factor matrices matching
+    /// the bias lengths, finite values and a finite rating range with `min ≤ max`.
+    pub(crate) fn validate(&self) -> Result<()> {
+        use crate::artifact::{check_finite, corrupt};
+        self.config
+            .validate()
+            .map_err(|err| corrupt(format!("MF configuration: {err}")))?;
+        let k = self.config.factors;
+        for (what, biases, factors) in [
+            ("user", &self.user_bias, &self.user_factors),
+            ("item", &self.item_bias, &self.item_factors),
+        ] {
+            if biases.len().checked_mul(k) != Some(factors.len()) {
+                return Err(corrupt(format!(
+                    "MF {what} factors hold {} values, expected {} × {k}",
+                    factors.len(),
+                    biases.len()
+                )));
+            }
+            check_finite(&format!("MF {what} biases"), biases)?;
+            check_finite(&format!("MF {what} factors"), factors)?;
+        }
+        let (min, max) = self.rating_range;
+        if !(min.is_finite() && max.is_finite() && min <= max && self.global_mean.is_finite()) {
+            return Err(corrupt(format!(
+                "MF rating range [{min}, {max}] or global mean {} is invalid",
+                self.global_mean
+            )));
+        }
+        Ok(())
+    }
+
     /// Number of users the model was trained with.
     pub fn n_users(&self) -> usize {
         self.user_bias.len()
@@ -347,9 +379,17 @@ impl MfModel {
     ///
     /// A user (item) index the model was not trained with, or one without training ratings,
     /// contributes nothing: the prediction falls back to `μ + b_i` (`μ + b_u`, or `μ`).
+    ///
+    /// # Errors
+    /// [`Error::NonFinite`] if the score overflows (factors too large to multiply).
     pub fn predict(&self, user: u32, item: u32) -> Result<f32> {
         let (min, max) = self.rating_range;
-        Ok(self.raw_score(user, item).clamp(min, max))
+        let score = self.raw_score(user, item);
+        crate::error::ensure_finite(f64::from(score), || {
+            format!("MF score of user {user} for item {item}")
+        })?;
+        // `max` rather than `clamp`: it cannot panic, even on a range built by hand.
+        Ok(score.max(min).min(max))
     }
 
     /// [`MfModel::predict`] for many `(user, item)` pairs.
