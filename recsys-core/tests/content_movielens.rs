@@ -544,25 +544,26 @@ fn tune_on_validation() {
 
     let positive = data.matrix(&validation.train, &FeedbackPolicy::all_ratings_positive());
     let events = events_of(&validation.train);
-    for kind in [PopularityKind::AllTime, PopularityKind::Trending] {
-        for half_life in [7.0, 30.0, 60.0, 120.0, 365.0, 1000.0] {
-            let model = TrendingConfig::new()
-                .kind(kind)
-                .half_life_days(half_life)
-                .fit(
-                    &events,
-                    data.dataset.n_items(),
-                    &FeedbackPolicy::all_ratings_positive(),
-                )
-                .expect("fit");
-            print(
-                &format!("{kind:?} half-life {half_life} days"),
-                &evaluate(&model, &positive, &validation),
-            );
-            if kind == PopularityKind::AllTime {
-                break;
-            }
-        }
+    let fit = |config: TrendingConfig| {
+        config
+            .fit(
+                &events,
+                data.dataset.n_items(),
+                &FeedbackPolicy::all_ratings_positive(),
+            )
+            .expect("fit")
+    };
+    let all_time = fit(TrendingConfig::new().kind(PopularityKind::AllTime));
+    print(
+        "all-time popularity",
+        &evaluate(&all_time, &positive, &validation),
+    );
+    for half_life in [7.0, 30.0, 60.0, 120.0, 365.0, 1000.0] {
+        let model = fit(TrendingConfig::new().half_life_days(half_life));
+        print(
+            &format!("trending, half-life {half_life} days"),
+            &evaluate(&model, &positive, &validation),
+        );
     }
     assert!(
         default_eval.report.ndcg >= 0.97 * best_ndcg,

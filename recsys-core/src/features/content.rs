@@ -17,7 +17,7 @@ pub enum TokenKind {
     /// The release decade (`decade:1990s`).
     Decade,
     /// The release year in buckets of [`ContentFeaturesConfig::year_bucket`] years
-    /// (`year:1994-1995`).
+    /// (`year:1995`; `year:1994-1995` with 2-year buckets).
     Year,
     /// A user tag (`tag:twist ending`); repeated tags weigh more (`1 + ln(count)`).
     Tag,

@@ -6,7 +6,7 @@
 //! watched a lot last week outranks one watched a lot years ago.
 //!
 //! For blending, [`TrendingModel::normalized`] puts either popularity in `[0, 1]`;
-//! [`TrendingModel::popular_in`] backs a "Popular in <genre>" carousel and
+//! [`TrendingModel::popular_in`] backs a "Popular in Film-Noir" carousel and
 //! [`TrendingModel::onboarding_scores`] a first page for a visitor without history.
 
 use serde::{Deserialize, Serialize};
