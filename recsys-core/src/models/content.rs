@@ -131,6 +131,19 @@ impl ContentModelConfig {
     }
 }
 
+/// An item similar to another, with the content tokens the two share (see
+/// [`ContentModel::similar_items_explained`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SimilarItem {
+    /// The similar item.
+    pub item: u32,
+    /// Its content similarity.
+    pub score: f32,
+    /// The tokens both items have, largest share of the TF-IDF similarity first; summarise
+    /// them with [`count_by_kind`](crate::features::count_by_kind).
+    pub shared: Vec<SharedToken>,
+}
+
 /// One history item's share of a content score (see [`ContentModel::contributions`]).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Contribution {
@@ -317,6 +330,41 @@ impl ContentModel {
             .collect();
         sort_by_contribution(&mut out);
         Ok(out)
+    }
+
+    /// [`ContentModel::similar_items`] with the tokens each shares with `item`, for "shares the
+    /// director and 2 genres with Fargo (1996)".
+    ///
+    /// ```
+    /// use recsys_core::data::{Catalog, Role};
+    /// use recsys_core::features::{count_by_kind, ContentFeaturesConfig, TokenKind};
+    /// use recsys_core::models::content::ContentModelConfig;
+    /// let mut catalog = Catalog::new();
+    /// for (item, genre) in [(0, "Crime"), (1, "Crime"), (2, "Comedy"), (3, "Comedy")] {
+    ///     catalog.item_mut(item).add_genre(genre);
+    ///     catalog.add_credit(item, if item < 3 { "m.coen" } else { "m.other" }, None, Role::Director);
+    /// }
+    /// let features = ContentFeaturesConfig::new().min_df(2).max_df(1.0).fit(&catalog).unwrap();
+    /// let model = ContentModelConfig::new().fit(features).unwrap();
+    /// let similar = model.similar_items_explained(0, 2).unwrap();
+    /// assert_eq!(similar[0].item, 1);
+    /// assert_eq!(count_by_kind(&similar[0].shared), [(TokenKind::Genre, 1), (TokenKind::Director, 1)]);
+    /// assert_eq!(count_by_kind(&similar[1].shared), [(TokenKind::Director, 1)]);
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`] for an unknown item.
+    pub fn similar_items_explained(&self, item: u32, n: usize) -> Result<Vec<SimilarItem>> {
+        self.similar_items(item, n)?
+            .into_iter()
+            .map(|s| {
+                Ok(SimilarItem {
+                    item: s.item,
+                    score: s.score,
+                    shared: self.features.shared_tokens(item, s.item)?,
+                })
+            })
+            .collect()
     }
 
     /// The `n` items most content-similar to `item` (never `item` itself), best first: the
