@@ -240,6 +240,11 @@ impl Catalog {
         &mut self.items[index]
     }
 
+    /// Drops the entries of items `len..` (to undo growth by a failed bulk read).
+    pub(crate) fn truncate(&mut self, len: usize) {
+        self.items.truncate(len);
+    }
+
     /// Grows the catalog with empty entries up to `len` items (never shrinks).
     pub fn ensure_len(&mut self, len: usize) {
         if len > self.items.len() {

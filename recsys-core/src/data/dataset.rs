@@ -107,6 +107,33 @@ impl Dataset {
         self.users.get_or_insert(user)
     }
 
+    /// Runs `read` (a loader) all-or-nothing: if it fails, the users, items, events and
+    /// catalog are put back exactly as they were, so a file that is bad at line 10 000 leaves
+    /// nothing of its first 9 999 rows behind. Only what was there is kept: ids and events are
+    /// append-only, so undoing them is a truncation; the catalog is copied first only when
+    /// `edits_catalog` (a metadata reader may change existing entries), otherwise its growth
+    /// is cut back.
+    pub(crate) fn all_or_nothing<T>(
+        &mut self,
+        edits_catalog: bool,
+        read: impl FnOnce(&mut Self) -> Result<T>,
+    ) -> Result<T> {
+        let (users, items, events) = (self.users.len(), self.items.len(), self.events.len());
+        let catalog_len = self.catalog.len();
+        let catalog = edits_catalog.then(|| self.catalog.clone());
+        let result = read(self);
+        if result.is_err() {
+            self.users.truncate(users);
+            self.items.truncate(items);
+            self.events.truncate(events);
+            match catalog {
+                Some(catalog) => self.catalog = catalog,
+                None => self.catalog.truncate(catalog_len),
+            }
+        }
+        result
+    }
+
     /// All events in insertion order.
     pub fn events(&self) -> &[Event] {
         &self.events

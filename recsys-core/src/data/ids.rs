@@ -63,6 +63,13 @@ impl IdMap {
         self.ids.is_empty()
     }
 
+    /// Forgets every id with an index of `len` or more (to undo a failed bulk insert).
+    pub(crate) fn truncate(&mut self, len: usize) {
+        for id in self.ids.drain(len.min(self.ids.len())..) {
+            self.index.remove(&id);
+        }
+    }
+
     /// External ids in index order.
     pub fn ids(&self) -> &[String] {
         &self.ids

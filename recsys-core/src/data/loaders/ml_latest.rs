@@ -138,29 +138,31 @@ pub fn read_ratings_csv<R: BufRead>(
     source: &str,
     dataset: &mut Dataset,
 ) -> Result<usize> {
-    let mut lines = LineReader::new(reader, source);
-    let header = CsvHeader::read(&mut lines, "userId,movieId,rating,timestamp")?;
-    let user_column = header.require("userId")?;
-    let item_column = header.require("movieId")?;
-    let rating_column = header.require("rating")?;
-    let time_column = header.require("timestamp")?;
-    let n_columns = header.names.len();
-    let mut added = 0;
-    while let Some(line) = lines.next_nonblank()? {
-        let text = line.utf8()?;
-        // Ratings rows never need quoting: split without allocating unless a quote shows up.
-        let columns = [user_column, item_column, rating_column, time_column];
-        let [user, item, rating, time]: [Cow<'_, str>; 4] = if text.contains('"') {
-            let mut fields = row_fields(text, n_columns, &line)?;
-            columns.map(|c| std::mem::take(&mut fields[c]))
-        } else {
-            pick_fields(text, ',', columns.map(Some), n_columns, &line)?
-                .map(|f| Cow::Borrowed(f.unwrap_or("")))
-        };
-        add_rating_row(dataset, &line, &user, &item, Some(&rating), Some(&time))?;
-        added += 1;
-    }
-    Ok(added)
+    dataset.all_or_nothing(false, |dataset| {
+        let mut lines = LineReader::new(reader, source);
+        let header = CsvHeader::read(&mut lines, "userId,movieId,rating,timestamp")?;
+        let user_column = header.require("userId")?;
+        let item_column = header.require("movieId")?;
+        let rating_column = header.require("rating")?;
+        let time_column = header.require("timestamp")?;
+        let n_columns = header.names.len();
+        let mut added = 0;
+        while let Some(line) = lines.next_nonblank()? {
+            let text = line.utf8()?;
+            // Ratings rows never need quoting: split without allocating unless a quote shows up.
+            let columns = [user_column, item_column, rating_column, time_column];
+            let [user, item, rating, time]: [Cow<'_, str>; 4] = if text.contains('"') {
+                let mut fields = row_fields(text, n_columns, &line)?;
+                columns.map(|c| std::mem::take(&mut fields[c]))
+            } else {
+                pick_fields(text, ',', columns.map(Some), n_columns, &line)?
+                    .map(|f| Cow::Borrowed(f.unwrap_or("")))
+            };
+            add_rating_row(dataset, &line, &user, &item, Some(&rating), Some(&time))?;
+            added += 1;
+        }
+        Ok(added)
+    })
 }
 
 /// Reads `movies.csv` (`movieId,title,genres`) into `dataset`'s catalog, registering the items;
@@ -192,32 +194,34 @@ pub fn read_movies_csv<R: BufRead>(
     source: &str,
     dataset: &mut Dataset,
 ) -> Result<usize> {
-    let mut lines = LineReader::new(reader, source);
-    let header = CsvHeader::read(&mut lines, "movieId,title,genres")?;
-    let item_column = header.require("movieId")?;
-    let title_column = header.require("title")?;
-    let genre_column = header.require("genres")?;
-    let n_columns = header.names.len();
-    let mut rows = 0;
-    while let Some(line) = lines.next_nonblank()? {
-        let fields = row_fields(line.utf8()?, n_columns, &line)?;
-        let item = fields[item_column].trim();
-        if item.is_empty() {
-            return Err(line.error("empty movie id"));
+    dataset.all_or_nothing(true, |dataset| {
+        let mut lines = LineReader::new(reader, source);
+        let header = CsvHeader::read(&mut lines, "movieId,title,genres")?;
+        let item_column = header.require("movieId")?;
+        let title_column = header.require("title")?;
+        let genre_column = header.require("genres")?;
+        let n_columns = header.names.len();
+        let mut rows = 0;
+        while let Some(line) = lines.next_nonblank()? {
+            let fields = row_fields(line.utf8()?, n_columns, &line)?;
+            let item = fields[item_column].trim();
+            if item.is_empty() {
+                return Err(line.error("empty movie id"));
+            }
+            let (title, year) = split_title_year(&fields[title_column]);
+            let (_, info) = dataset.item_info_mut(item);
+            if !title.is_empty() {
+                info.title = Some(title.to_owned());
+            }
+            info.year = year;
+            fields[genre_column]
+                .split('|')
+                .filter(|g| g.trim() != NO_GENRES)
+                .for_each(|g| info.add_genre(g));
+            rows += 1;
         }
-        let (title, year) = split_title_year(&fields[title_column]);
-        let (_, info) = dataset.item_info_mut(item);
-        if !title.is_empty() {
-            info.title = Some(title.to_owned());
-        }
-        info.year = year;
-        fields[genre_column]
-            .split('|')
-            .filter(|g| g.trim() != NO_GENRES)
-            .for_each(|g| info.add_genre(g));
-        rows += 1;
-    }
-    Ok(rows)
+        Ok(rows)
+    })
 }
 
 /// Reads `tags.csv` (`userId,movieId,tag,timestamp`) into `dataset`'s catalog as item tags,
@@ -240,22 +244,24 @@ pub fn read_movies_csv<R: BufRead>(
 /// assert!(ds.events().is_empty());
 /// ```
 pub fn read_tags_csv<R: BufRead>(reader: R, source: &str, dataset: &mut Dataset) -> Result<usize> {
-    let mut lines = LineReader::new(reader, source);
-    let header = CsvHeader::read(&mut lines, "userId,movieId,tag,timestamp")?;
-    let item_column = header.require("movieId")?;
-    let tag_column = header.require("tag")?;
-    let n_columns = header.names.len();
-    let mut rows = 0;
-    while let Some(line) = lines.next_nonblank()? {
-        let fields = row_fields(line.utf8()?, n_columns, &line)?;
-        let item = fields[item_column].trim();
-        if item.is_empty() {
-            return Err(line.error("empty movie id"));
+    dataset.all_or_nothing(true, |dataset| {
+        let mut lines = LineReader::new(reader, source);
+        let header = CsvHeader::read(&mut lines, "userId,movieId,tag,timestamp")?;
+        let item_column = header.require("movieId")?;
+        let tag_column = header.require("tag")?;
+        let n_columns = header.names.len();
+        let mut rows = 0;
+        while let Some(line) = lines.next_nonblank()? {
+            let fields = row_fields(line.utf8()?, n_columns, &line)?;
+            let item = fields[item_column].trim();
+            if item.is_empty() {
+                return Err(line.error("empty movie id"));
+            }
+            dataset.item_info_mut(item).1.add_tag(&fields[tag_column]);
+            rows += 1;
         }
-        dataset.item_info_mut(item).1.add_tag(&fields[tag_column]);
-        rows += 1;
-    }
-    Ok(rows)
+        Ok(rows)
+    })
 }
 
 /// Loads an ml-latest style directory: `movies.csv` if present (so item indices follow it), then

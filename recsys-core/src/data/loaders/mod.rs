@@ -3,7 +3,9 @@
 //! Every loader comes in two forms: `read_*` takes any [`std::io::BufRead`] plus a source name
 //! used in error messages (works without a file system, e.g. in WASM), and `load_*` takes a path
 //! (feature `fs`). Malformed rows are reported as [`Error::Parse`](crate::Error::Parse) with the
-//! file and 1-based line; NaN or infinite ratings are rejected.
+//! file and 1-based line; NaN or infinite ratings are rejected. Every `read_*` is
+//! all-or-nothing: when it fails, the dataset is left exactly as it was (no rows, ids or
+//! metadata from before the bad line).
 //!
 //! | module | files | one-call loader (`fs`) |
 //! |---|---|---|
@@ -57,13 +59,105 @@ mod tests {
             },
         ];
         for read in readers {
-            let mut ds = Dataset::new();
+            let mut ds = populated();
+            let before = snapshot(&ds);
             if read(bytes, &mut ds).is_ok() {
                 assert!(ds.events().iter().all(|e| match e.feedback {
                     Feedback::Rating(r) => r.is_finite(),
                     _ => true,
                 }));
+            } else {
+                assert!(snapshot(&ds) == before, "a failed read changed the dataset");
             }
+        }
+    }
+
+    /// Everything a reader can change, for comparing a dataset before and after a read.
+    fn snapshot(ds: &Dataset) -> Vec<u8> {
+        bincode::serde::encode_to_vec(ds, bincode::config::standard()).unwrap()
+    }
+
+    /// A dataset with users, items, events and metadata already in it.
+    fn populated() -> Dataset {
+        let mut ds = Dataset::new();
+        ds.add_event("u1", "10", Feedback::Rating(4.0), 5).unwrap();
+        ds.add_event("u2", "20", Feedback::Like, 6).unwrap();
+        let (_, info) = ds.item_info_mut("10");
+        info.title = Some("Before".into());
+        info.add_genre("Drama");
+        ds.catalog
+            .add_credit(0, "p1", Some("Someone"), crate::data::Role::Actor);
+        ds
+    }
+
+    #[test]
+    fn a_failing_read_leaves_the_dataset_exactly_as_it_was() {
+        // Each input has good rows (new users, items, metadata edits of item "10") before a
+        // bad last row.
+        type Reader = fn(&[u8], &mut Dataset) -> crate::Result<usize>;
+        let cases: [(Reader, &str); 8] = [
+            (
+                |b, ds| recbole::read_inter(b, "x.inter", ds),
+                "user_id:token\titem_id:token\trating:float\nu3\t30\t4\nu1\t10\tNaN\n",
+            ),
+            (
+                |b, ds| recbole::read_item(b, "x.item", ds),
+                "item_id:token\tmovie_title:token_seq\n10\tAfter\n40\tNew\n41\n",
+            ),
+            (
+                |b, ds| {
+                    let link = "item_id:token\tentity_id:token\n10\tm.a\n50\tm.b\n";
+                    recbole::read_kg(b, "x.kg", link.as_bytes(), "x.link", ds)
+                },
+                "head_id:token\trelation_id:token\ttail_id:token\nm.a\tfilm.film.directed_by\tm.d\nm.a\t\t\n",
+            ),
+            (
+                |b, ds| movielens::read_u_data(b, "u.data", ds),
+                "u3\t30\t4\t1\nu1\t10\tinf\t2\n",
+            ),
+            (
+                |b, ds| movielens::read_u_item(b, "u.item", &movielens::ML_100K_GENRES[..1], ds),
+                "10|After (1999)|01-Jan-1999||url|1\n60|New|||url|0\n61|short\n",
+            ),
+            (
+                |b, ds| ml_latest::read_ratings_csv(b, "ratings.csv", ds),
+                "userId,movieId,rating,timestamp\nu3,30,4,1\nu1,10,x,2\n",
+            ),
+            (
+                |b, ds| ml_latest::read_movies_csv(b, "movies.csv", ds),
+                "movieId,title,genres\n10,After (1999),Comedy\n70,New,Drama\n,Empty,Drama\n",
+            ),
+            (
+                |b, ds| ml_latest::read_tags_csv(b, "tags.csv", ds),
+                "userId,movieId,tag,timestamp\nu1,10,funny,1\nu1,80,new,1\nu1,,bad,1\n",
+            ),
+        ];
+        for (at, (read, text)) in cases.into_iter().enumerate() {
+            let mut ds = populated();
+            let before = snapshot(&ds);
+            assert!(
+                read(text.as_bytes(), &mut ds).is_err(),
+                "case {at} should fail"
+            );
+            assert!(snapshot(&ds) == before, "case {at} changed the dataset");
+            // Lookups agree with the restored lists (the id maps' indexes were rolled back too).
+            assert_eq!(ds.items.index_of("30"), None, "case {at}");
+            assert_eq!(ds.items.index_of("20"), Some(1), "case {at}");
+            // Without the bad row the same input loads: the rollback was not a no-op.
+            let good: String = text
+                .lines()
+                .take(text.lines().count() - 1)
+                .map(|l| format!("{l}\n"))
+                .collect();
+            let mut fresh = populated();
+            assert!(
+                read(good.as_bytes(), &mut fresh).is_ok(),
+                "case {at}: {good:?}"
+            );
+            assert!(
+                snapshot(&fresh) != before,
+                "case {at} good rows changed nothing"
+            );
         }
     }
 

@@ -53,16 +53,18 @@ pub const ML_100K_GENRES: [&str; 19] = [
 /// assert!(err.to_string().starts_with("u.data:1:"));
 /// ```
 pub fn read_u_data<R: BufRead>(reader: R, source: &str, dataset: &mut Dataset) -> Result<usize> {
-    let mut lines = LineReader::new(reader, source);
-    let columns = [Some(0), Some(1), Some(2), Some(3)];
-    let mut added = 0;
-    while let Some(line) = lines.next_nonblank()? {
-        let [user, item, rating, time] =
-            pick_fields(line.utf8()?, '\t', columns, 4, &line)?.map(|f| f.unwrap_or("").trim());
-        add_rating_row(dataset, &line, user, item, Some(rating), Some(time))?;
-        added += 1;
-    }
-    Ok(added)
+    dataset.all_or_nothing(false, |dataset| {
+        let mut lines = LineReader::new(reader, source);
+        let columns = [Some(0), Some(1), Some(2), Some(3)];
+        let mut added = 0;
+        while let Some(line) = lines.next_nonblank()? {
+            let [user, item, rating, time] =
+                pick_fields(line.utf8()?, '\t', columns, 4, &line)?.map(|f| f.unwrap_or("").trim());
+            add_rating_row(dataset, &line, user, item, Some(rating), Some(time))?;
+            added += 1;
+        }
+        Ok(added)
+    })
 }
 
 /// Reads `u.genre` (`name|index` per line) into the list of genre names by index.
@@ -143,51 +145,53 @@ pub fn read_u_item<R: BufRead>(
     genre_names: &[impl AsRef<str>],
     dataset: &mut Dataset,
 ) -> Result<usize> {
-    let mut lines = LineReader::new(reader, source);
-    let n_fields = 5 + genre_names.len();
-    let mut rows = 0;
-    while let Some(line) = lines.next_nonblank()? {
-        let text = decode(line.bytes);
-        let fields: Vec<&str> = text.split('|').collect();
-        if fields.len() != n_fields {
-            return Err(line.error(format!(
-                "expected {n_fields} fields separated by '|', found {}",
-                fields.len()
-            )));
-        }
-        let item = fields[0].trim();
-        if item.is_empty() {
-            return Err(line.error("empty item id"));
-        }
-        let (title, title_year) = split_title_year(fields[1]);
-        let release_date = fields[2].trim();
-        let url = fields[4].trim();
-        let (_, info) = dataset.item_info_mut(item);
-        if !title.is_empty() {
-            info.title = Some(title.to_owned());
-        }
-        info.year = title_year.or_else(|| year_of_date(release_date));
-        if !release_date.is_empty() {
-            info.add_attribute("release_date", release_date);
-        }
-        if !url.is_empty() {
-            info.add_attribute("url", url);
-        }
-        for (flag, name) in fields[5..].iter().zip(genre_names) {
-            match flag.trim() {
-                "1" => info.add_genre(name.as_ref()),
-                "0" => {}
-                other => {
-                    return Err(line.error(format!(
-                        "genre flag for {:?} is {other:?}, expected 0 or 1",
-                        name.as_ref()
-                    )))
+    dataset.all_or_nothing(true, |dataset| {
+        let mut lines = LineReader::new(reader, source);
+        let n_fields = 5 + genre_names.len();
+        let mut rows = 0;
+        while let Some(line) = lines.next_nonblank()? {
+            let text = decode(line.bytes);
+            let fields: Vec<&str> = text.split('|').collect();
+            if fields.len() != n_fields {
+                return Err(line.error(format!(
+                    "expected {n_fields} fields separated by '|', found {}",
+                    fields.len()
+                )));
+            }
+            let item = fields[0].trim();
+            if item.is_empty() {
+                return Err(line.error("empty item id"));
+            }
+            let (title, title_year) = split_title_year(fields[1]);
+            let release_date = fields[2].trim();
+            let url = fields[4].trim();
+            let (_, info) = dataset.item_info_mut(item);
+            if !title.is_empty() {
+                info.title = Some(title.to_owned());
+            }
+            info.year = title_year.or_else(|| year_of_date(release_date));
+            if !release_date.is_empty() {
+                info.add_attribute("release_date", release_date);
+            }
+            if !url.is_empty() {
+                info.add_attribute("url", url);
+            }
+            for (flag, name) in fields[5..].iter().zip(genre_names) {
+                match flag.trim() {
+                    "1" => info.add_genre(name.as_ref()),
+                    "0" => {}
+                    other => {
+                        return Err(line.error(format!(
+                            "genre flag for {:?} is {other:?}, expected 0 or 1",
+                            name.as_ref()
+                        )))
+                    }
                 }
             }
+            rows += 1;
         }
-        rows += 1;
-    }
-    Ok(rows)
+        Ok(rows)
+    })
 }
 
 /// Loads a GroupLens `ml-100k` directory: `u.item` (with `u.genre` when present, else

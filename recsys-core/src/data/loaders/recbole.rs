@@ -111,34 +111,36 @@ impl AtomicHeader {
 /// assert!(err.to_string().starts_with("bad.inter:2:"));
 /// ```
 pub fn read_inter<R: BufRead>(reader: R, source: &str, dataset: &mut Dataset) -> Result<usize> {
-    let mut lines = LineReader::new(reader, source);
-    let header = AtomicHeader::read(&mut lines)?;
-    let user_column = header.require(&["user_id"], source)?;
-    let item_column = header.require(&["item_id"], source)?;
-    let rating_column = header.find(&["rating"]);
-    let time_column = header.find(&["timestamp"]);
-    let n_columns = header.names.len();
+    dataset.all_or_nothing(false, |dataset| {
+        let mut lines = LineReader::new(reader, source);
+        let header = AtomicHeader::read(&mut lines)?;
+        let user_column = header.require(&["user_id"], source)?;
+        let item_column = header.require(&["item_id"], source)?;
+        let rating_column = header.find(&["rating"]);
+        let time_column = header.find(&["timestamp"]);
+        let n_columns = header.names.len();
 
-    let mut added = 0;
-    while let Some(line) = lines.next_nonblank()? {
-        let text = line.utf8()?;
-        let [user, item, rating, time] = pick_fields(
-            text,
-            '\t',
-            [
-                Some(user_column),
-                Some(item_column),
-                rating_column,
-                time_column,
-            ],
-            n_columns,
-            &line,
-        )?;
-        let (user, item) = (user.unwrap_or(""), item.unwrap_or(""));
-        add_rating_row(dataset, &line, user, item, rating, time)?;
-        added += 1;
-    }
-    Ok(added)
+        let mut added = 0;
+        while let Some(line) = lines.next_nonblank()? {
+            let text = line.utf8()?;
+            let [user, item, rating, time] = pick_fields(
+                text,
+                '\t',
+                [
+                    Some(user_column),
+                    Some(item_column),
+                    rating_column,
+                    time_column,
+                ],
+                n_columns,
+                &line,
+            )?;
+            let (user, item) = (user.unwrap_or(""), item.unwrap_or(""));
+            add_rating_row(dataset, &line, user, item, rating, time)?;
+            added += 1;
+        }
+        Ok(added)
+    })
 }
 
 /// Loads a RecBole `.inter` file from `path` into a new [`Dataset`] (see [`read_inter`]).
@@ -190,62 +192,64 @@ const GENRE_COLUMNS: &[&str] = &["class", "genre", "genres"];
 /// assert_eq!(info.genres, ["Animation", "Children's", "Comedy"]);
 /// ```
 pub fn read_item<R: BufRead>(reader: R, source: &str, dataset: &mut Dataset) -> Result<usize> {
-    let mut lines = LineReader::new(reader, source);
-    let header = AtomicHeader::read(&mut lines)?;
-    let item_column = header.require(&["item_id"], source)?;
-    let title_column = header.find(TITLE_COLUMNS);
-    let year_column = header.find(YEAR_COLUMNS);
-    let genre_column = header.find(GENRE_COLUMNS);
-    let n_columns = header.names.len();
+    dataset.all_or_nothing(true, |dataset| {
+        let mut lines = LineReader::new(reader, source);
+        let header = AtomicHeader::read(&mut lines)?;
+        let item_column = header.require(&["item_id"], source)?;
+        let title_column = header.find(TITLE_COLUMNS);
+        let year_column = header.find(YEAR_COLUMNS);
+        let genre_column = header.find(GENRE_COLUMNS);
+        let n_columns = header.names.len();
 
-    let mut rows = 0;
-    while let Some(line) = lines.next_nonblank()? {
-        let fields: Vec<&str> = line.utf8()?.split('\t').collect();
-        if fields.len() != n_columns {
-            return Err(line.error(format!(
-                "expected {n_columns} tab-separated fields, found {}",
-                fields.len()
-            )));
-        }
-        let item = fields[item_column].trim();
-        if item.is_empty() {
-            return Err(line.error("empty item id"));
-        }
-        let (_, info) = dataset.item_info_mut(item);
-        for (column, &field) in fields.iter().enumerate() {
-            let field = field.trim();
-            if field.is_empty() || column == item_column {
-                continue;
+        let mut rows = 0;
+        while let Some(line) = lines.next_nonblank()? {
+            let fields: Vec<&str> = line.utf8()?.split('\t').collect();
+            if fields.len() != n_columns {
+                return Err(line.error(format!(
+                    "expected {n_columns} tab-separated fields, found {}",
+                    fields.len()
+                )));
             }
-            if Some(column) == title_column || Some(column) == year_column {
-                continue; // handled together below
-            } else if Some(column) == genre_column {
-                field.split_whitespace().for_each(|g| info.add_genre(g));
-            } else if header.is_sequence[column] {
-                let key = &header.names[column];
-                field
-                    .split_whitespace()
-                    .for_each(|v| info.add_attribute(key, v));
-            } else {
-                info.add_attribute(&header.names[column], field);
+            let item = fields[item_column].trim();
+            if item.is_empty() {
+                return Err(line.error("empty item id"));
             }
+            let (_, info) = dataset.item_info_mut(item);
+            for (column, &field) in fields.iter().enumerate() {
+                let field = field.trim();
+                if field.is_empty() || column == item_column {
+                    continue;
+                }
+                if Some(column) == title_column || Some(column) == year_column {
+                    continue; // handled together below
+                } else if Some(column) == genre_column {
+                    field.split_whitespace().for_each(|g| info.add_genre(g));
+                } else if header.is_sequence[column] {
+                    let key = &header.names[column];
+                    field
+                        .split_whitespace()
+                        .for_each(|v| info.add_attribute(key, v));
+                } else {
+                    info.add_attribute(&header.names[column], field);
+                }
+            }
+            // The title may still carry "(1995)" (ML-100K item 1412 has year column "V"), so the
+            // year column wins when it is a number and the title's suffix is the fallback.
+            let field =
+                |column: Option<usize>| column.map(|c| fields[c].trim()).filter(|f| !f.is_empty());
+            if let Some(title) = field(title_column) {
+                let (title, title_year) = crate::data::split_title_year(title);
+                info.title = Some(title.to_owned());
+                info.year = field(year_column)
+                    .and_then(|y| y.parse().ok())
+                    .or(title_year);
+            } else if let Some(year) = field(year_column).and_then(|y| y.parse().ok()) {
+                info.year = Some(year);
+            }
+            rows += 1;
         }
-        // The title may still carry "(1995)" (ML-100K item 1412 has year column "V"), so the
-        // year column wins when it is a number and the title's suffix is the fallback.
-        let field =
-            |column: Option<usize>| column.map(|c| fields[c].trim()).filter(|f| !f.is_empty());
-        if let Some(title) = field(title_column) {
-            let (title, title_year) = crate::data::split_title_year(title);
-            info.title = Some(title.to_owned());
-            info.year = field(year_column)
-                .and_then(|y| y.parse().ok())
-                .or(title_year);
-        } else if let Some(year) = field(year_column).and_then(|y| y.parse().ok()) {
-            info.year = Some(year);
-        }
-        rows += 1;
-    }
-    Ok(rows)
+        Ok(rows)
+    })
 }
 
 /// Knowledge-graph relations that credit a person: `(relation, role, whether the item is the
@@ -300,42 +304,45 @@ pub fn read_kg<K: BufRead, L: BufRead>(
     link_source: &str,
     dataset: &mut Dataset,
 ) -> Result<usize> {
-    let entity_items = read_links(link, link_source, dataset)?;
-    let mut lines = LineReader::new(kg, kg_source);
-    let header = AtomicHeader::read(&mut lines)?;
-    let columns = [
-        Some(header.require(&["head_id"], kg_source)?),
-        Some(header.require(&["relation_id"], kg_source)?),
-        Some(header.require(&["tail_id"], kg_source)?),
-    ];
-    let n_columns = header.names.len();
+    dataset.all_or_nothing(true, |dataset| {
+        let entity_items = read_links(link, link_source, dataset)?;
+        let mut lines = LineReader::new(kg, kg_source);
+        let header = AtomicHeader::read(&mut lines)?;
+        let columns = [
+            Some(header.require(&["head_id"], kg_source)?),
+            Some(header.require(&["relation_id"], kg_source)?),
+            Some(header.require(&["tail_id"], kg_source)?),
+        ];
+        let n_columns = header.names.len();
 
-    let mut used = 0;
-    while let Some(line) = lines.next_nonblank()? {
-        let [head, relation, tail] = pick_fields(line.utf8()?, '\t', columns, n_columns, &line)?
-            .map(|f| f.unwrap_or("").trim());
-        if head.is_empty() || relation.is_empty() || tail.is_empty() {
-            return Err(line.error("empty head, relation or tail"));
-        }
-        let person_relation = PERSON_RELATIONS.iter().find(|(r, ..)| *r == relation);
-        let catalog = &mut dataset.catalog;
-        match (
-            entity_items.get(head),
-            entity_items.get(tail),
-            person_relation,
-        ) {
-            (Some(&item), _, Some(&(_, role, true))) => {
-                catalog.add_credit(item, tail, None, role);
+        let mut used = 0;
+        while let Some(line) = lines.next_nonblank()? {
+            let [head, relation, tail] =
+                pick_fields(line.utf8()?, '\t', columns, n_columns, &line)?
+                    .map(|f| f.unwrap_or("").trim());
+            if head.is_empty() || relation.is_empty() || tail.is_empty() {
+                return Err(line.error("empty head, relation or tail"));
             }
-            (_, Some(&item), Some(&(_, role, false))) => {
-                catalog.add_credit(item, head, None, role);
+            let person_relation = PERSON_RELATIONS.iter().find(|(r, ..)| *r == relation);
+            let catalog = &mut dataset.catalog;
+            match (
+                entity_items.get(head),
+                entity_items.get(tail),
+                person_relation,
+            ) {
+                (Some(&item), _, Some(&(_, role, true))) => {
+                    catalog.add_credit(item, tail, None, role);
+                }
+                (_, Some(&item), Some(&(_, role, false))) => {
+                    catalog.add_credit(item, head, None, role);
+                }
+                (Some(&item), _, None) => catalog.item_mut(item).add_attribute(relation, tail),
+                _ => continue,
             }
-            (Some(&item), _, None) => catalog.item_mut(item).add_attribute(relation, tail),
-            _ => continue,
+            used += 1;
         }
-        used += 1;
-    }
-    Ok(used)
+        Ok(used)
+    })
 }
 
 /// Reads a `.link` file: entity id → dense item index (items registered as needed).
