@@ -205,6 +205,14 @@ impl Artifact for crate::models::content::ContentModel {
     }
 }
 
+impl Artifact for crate::recommender::Recommender {
+    const KIND: &'static str = "recommender";
+
+    fn check_invariants(&self) -> Result<()> {
+        self.validate()
+    }
+}
+
 impl Artifact for crate::data::IdMap {
     const KIND: &'static str = "id-map";
 }

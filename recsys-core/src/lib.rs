@@ -27,6 +27,8 @@
 //! - [`models`]: implicit ALS, explicit biased MF, item-kNN and popularity; every top-N model is
 //!   an [`models::ItemScorer`].
 //! - [`eval`]: splits and ranking / rating metrics.
+//! - [`recommender`]: the hybrid [`recommender::Recommender`] (collaborative + content +
+//!   popularity, filters, carousels) and [`explain`]: why each item was recommended.
 //! - [`artifact`]: versioned, checksummed model files.
 //!
 //! ## Features
@@ -41,8 +43,10 @@ pub mod artifact;
 pub mod data;
 mod error;
 pub mod eval;
+pub mod explain;
 pub mod features;
 pub mod models;
+pub mod recommender;
 mod rng;
 pub mod topk;
 

@@ -1,0 +1,384 @@
+//! Why an item was recommended: structured [`Reason`]s, their rendering into one sentence, and
+//! the exact decomposition of an ALS fold-in score over the user's history.
+//!
+//! ALS part (Hu, Koren & Volinsky 2008, §5): with `A_u = YᵀC_uY + λI` and the folded-in user
+//! vector `x_u = A_u⁻¹ Σ_j c_uj y_j` (positive history items `j`),
+//! `score(u, i) = y_iᵀ x_u = Σ_j c_uj · y_iᵀ A_u⁻¹ y_j`. [`FoldIn`] factors `A_u` once per
+//! request, so the user vector and every item's decomposition cost one triangular solve each.
+//!
+//! ```
+//! use recsys_core::data::Catalog;
+//! use recsys_core::explain::{render, Reason};
+//! let mut catalog = Catalog::new();
+//! catalog.item_mut(0).title = Some("Star Wars".into());
+//! catalog.item_mut(0).year = Some(1977);
+//! catalog.item_mut(1).title = Some("Alien (1979)".into());
+//! let why = [Reason::BecauseYouLiked { items: vec![(0, 0.6), (1, 0.3)] }];
+//! assert_eq!(render(&why, &catalog), "Because you liked Star Wars (1977) and Alien (1979)");
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::{Catalog, Role};
+use crate::models::als::AlsModel;
+use crate::models::History;
+use crate::{Error, Result};
+
+/// One structured reason for a recommendation. Item fields are dense item indices of the
+/// recommender's catalog.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum Reason {
+    /// The collaborative score comes from these history items: `(item, share)` with `share`
+    /// the item's fraction of the collaborative score (largest first).
+    BecauseYouLiked {
+        /// History items and their shares.
+        items: Vec<(u32, f32)>,
+    },
+    /// The item shares people with a history (or seed) item: how many per role.
+    SharedPeople {
+        /// The item the people are shared with.
+        item: u32,
+        /// `(role, count)` pairs, director first.
+        roles: Vec<(Role, usize)>,
+        /// A display name when exactly one person is shared and the catalog knows the name.
+        name: Option<String>,
+    },
+    /// The item shares genres with a history (or seed) item.
+    SharedGenres {
+        /// The item the genres are shared with.
+        item: u32,
+        /// The shared genre names.
+        genres: Vec<String>,
+    },
+    /// The item is similar to the item the list is built around.
+    SimilarTo {
+        /// The seed item.
+        item: u32,
+    },
+    /// The item is in a genre the user's history favours.
+    MatchesTaste {
+        /// The genre.
+        genre: String,
+    },
+    /// The item is popular right now (time-decayed popularity).
+    Trending,
+    /// The item is popular within a genre lately.
+    PopularIn {
+        /// The genre.
+        genre: String,
+    },
+    /// The item is popular overall.
+    Popular,
+    /// The item has no interactions yet; it was chosen for its content.
+    NewArrival,
+}
+
+/// The title of `item` as shown to users ("Fargo (1996)"), or `item <index>`.
+pub fn title(catalog: &Catalog, item: u32) -> String {
+    catalog
+        .item(item)
+        .and_then(|info| info.display_title())
+        .unwrap_or_else(|| format!("item {item}"))
+}
+
+/// "a, b and c".
+fn join_and(parts: &[String]) -> String {
+    match parts {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+fn role_phrase(role: Role, count: usize, name: Option<&str>) -> String {
+    let (one, many) = match role {
+        Role::Actor => ("a cast member", "cast members"),
+        Role::Director => ("director", "directors"),
+        Role::Writer => ("a writer", "writers"),
+        Role::Producer => ("a producer", "producers"),
+    };
+    match (name, count) {
+        (Some(name), 1) => format!("{} {name}", role.as_str()),
+        (_, 1) => one.to_string(),
+        _ => format!("{count} {many}"),
+    }
+}
+
+/// One reason as a phrase ("Because you liked Fargo (1996)").
+pub fn render_reason(reason: &Reason, catalog: &Catalog) -> String {
+    match reason {
+        Reason::BecauseYouLiked { items } => {
+            let titles: Vec<String> = items.iter().map(|&(i, _)| title(catalog, i)).collect();
+            format!("Because you liked {}", join_and(&titles))
+        }
+        Reason::SharedPeople { item, roles, name } => {
+            let phrases: Vec<String> = roles
+                .iter()
+                .map(|&(role, count)| role_phrase(role, count, name.as_deref()))
+                .collect();
+            format!(
+                "Shares {} with {}",
+                join_and(&phrases),
+                title(catalog, *item)
+            )
+        }
+        Reason::SharedGenres { item, genres } => {
+            format!("{} like {}", join_and(genres), title(catalog, *item))
+        }
+        Reason::SimilarTo { item } => format!("Similar to {}", title(catalog, *item)),
+        Reason::MatchesTaste { genre } => format!("Matches your taste for {genre}"),
+        Reason::Trending => "Trending now".to_string(),
+        Reason::PopularIn { genre } => format!("Popular in {genre} this month"),
+        Reason::Popular => "Popular with everyone".to_string(),
+        Reason::NewArrival => "New in the catalogue".to_string(),
+    }
+}
+
+/// The reasons as one sentence: the first reason, then the others joined with "; ".
+pub fn render(reasons: &[Reason], catalog: &Catalog) -> String {
+    let phrases: Vec<String> = reasons.iter().map(|r| render_reason(r, catalog)).collect();
+    phrases.join("; ")
+}
+
+/// Shared people of `item` with `other` as a [`Reason::SharedPeople`] (roles counted, director
+/// first), or `None` when they share nobody.
+pub fn shared_people(catalog: &Catalog, item: u32, other: u32) -> Option<Reason> {
+    let shared = catalog.shared_credits(other, item);
+    if shared.is_empty() {
+        return None;
+    }
+    let mut roles: Vec<(Role, usize)> = Vec::new();
+    for role in [Role::Director, Role::Writer, Role::Actor, Role::Producer] {
+        let count = shared.iter().filter(|c| c.role == role).count();
+        if count > 0 {
+            roles.push((role, count));
+        }
+    }
+    let name = match shared.as_slice() {
+        [only] => catalog.person_name(only.person).map(str::to_string),
+        _ => None,
+    };
+    Some(Reason::SharedPeople {
+        item: other,
+        roles,
+        name,
+    })
+}
+
+/// Genres `item` shares with `other` as a [`Reason::SharedGenres`], or `None`.
+pub fn shared_genres(catalog: &Catalog, item: u32, other: u32) -> Option<Reason> {
+    let (a, b) = (catalog.item(item)?, catalog.item(other)?);
+    let genres: Vec<String> = a
+        .genres
+        .iter()
+        .filter(|g| b.has_genre(g))
+        .cloned()
+        .collect();
+    (!genres.is_empty()).then_some(Reason::SharedGenres {
+        item: other,
+        genres,
+    })
+}
+
+/// A history folded into an ALS model with `A_u` factored once: the user vector and the exact
+/// per-history-item decomposition of any item's score.
+#[derive(Clone, Debug)]
+pub struct FoldIn {
+    k: usize,
+    /// Lower Cholesky factor of `A_u`, row-major.
+    factor: Vec<f64>,
+    /// `x_u = A_u⁻¹ Σ_j c_uj y_j`.
+    user: Vec<f32>,
+    /// Positive history items and their confidences `c_uj = alpha · v_uj`.
+    positives: Vec<(u32, f64)>,
+}
+
+impl FoldIn {
+    /// Folds `history` into `model` (one `k × k` factorisation).
+    ///
+    /// # Errors
+    /// Those of [`AlsModel::user_weights`]; [`Error::FitFailed`] if `A_u` is not positive
+    /// definite (zero regularisation only).
+    pub fn new(model: &AlsModel, history: History<'_>) -> Result<Self> {
+        let weights = model.user_weights(history)?;
+        let k = weights.k();
+        let mut factor = weights.as_slice().to_vec();
+        if !cholesky_factor(&mut factor, k) {
+            return Err(Error::FitFailed {
+                reason: "fold-in: A_u is not positive definite".into(),
+            });
+        }
+        let alpha = f64::from(model.alpha());
+        let mut positives = Vec::new();
+        let mut b = vec![0.0f64; k];
+        for (&j, &value) in history.items.iter().zip(history.values) {
+            if value <= 0.0 {
+                continue;
+            }
+            let confidence = alpha * f64::from(value);
+            let y = model.item_vector(j)?;
+            b.iter_mut()
+                .zip(y)
+                .for_each(|(b, &y)| *b += confidence * f64::from(y));
+            positives.push((j, confidence));
+        }
+        cholesky_solve(&factor, &mut b, k);
+        let user = b.iter().map(|&v| v as f32).collect();
+        Ok(Self {
+            k,
+            factor,
+            user,
+            positives,
+        })
+    }
+
+    /// The folded-in user vector `x_u`.
+    pub fn user_vector(&self) -> &[f32] {
+        &self.user
+    }
+
+    /// Whether the history has positive evidence (otherwise every score is 0).
+    pub fn has_positives(&self) -> bool {
+        !self.positives.is_empty()
+    }
+
+    /// `(history item, c_uj · y_iᵀ A_u⁻¹ y_j)` for every positive history item `j`, in
+    /// history order; they sum to `y_iᵀ x_u`.
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`] for an item outside the model.
+    pub fn contributions(&self, model: &AlsModel, item: u32) -> Result<Vec<(u32, f64)>> {
+        let y = model.item_vector(item)?;
+        let mut weighted: Vec<f64> = y.iter().map(|&v| f64::from(v)).collect();
+        cholesky_solve(&self.factor, &mut weighted, self.k);
+        self.positives
+            .iter()
+            .map(|&(j, confidence)| {
+                let yj = model.item_vector(j)?;
+                let dot: f64 = weighted
+                    .iter()
+                    .zip(yj)
+                    .map(|(w, &v)| w * f64::from(v))
+                    .sum();
+                Ok((j, confidence * dot))
+            })
+            .collect()
+    }
+}
+
+/// In-place lower Cholesky factor of a symmetric row-major `k × k` matrix; false if it is not
+/// positive definite.
+fn cholesky_factor(a: &mut [f64], k: usize) -> bool {
+    for j in 0..k {
+        let diagonal = a[j * k + j] - a[j * k..j * k + j].iter().map(|v| v * v).sum::<f64>();
+        if !(diagonal > 0.0 && diagonal.is_finite()) {
+            return false;
+        }
+        let pivot = diagonal.sqrt();
+        a[j * k + j] = pivot;
+        for i in j + 1..k {
+            let dot: f64 = (0..j).map(|p| a[i * k + p] * a[j * k + p]).sum();
+            a[i * k + j] = (a[i * k + j] - dot) / pivot;
+        }
+    }
+    true
+}
+
+/// Solves `L Lᵀ z = b` in place with the factor of [`cholesky_factor`].
+fn cholesky_solve(l: &[f64], b: &mut [f64], k: usize) {
+    for i in 0..k {
+        let dot: f64 = l[i * k..i * k + i]
+            .iter()
+            .zip(&b[..i])
+            .map(|(x, y)| x * y)
+            .sum();
+        b[i] = (b[i] - dot) / l[i * k + i];
+    }
+    for i in (0..k).rev() {
+        let dot: f64 = (i + 1..k).map(|p| l[p * k + i] * b[p]).sum();
+        b[i] = (b[i] - dot) / l[i * k + i];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::Interactions;
+    use crate::models::als::{AlsConfig, Solver};
+
+    #[test]
+    fn decomposition_sums_to_the_fold_in_score() {
+        let m = Interactions::from_triplets(
+            3,
+            5,
+            &[
+                (0, 0, 4.0),
+                (0, 1, 5.0),
+                (1, 1, 1.0),
+                (1, 2, 3.0),
+                (2, 3, 2.0),
+                (2, 4, 1.0),
+            ],
+        )
+        .unwrap();
+        let model = AlsConfig::new()
+            .factors(3)
+            .regularization(0.5)
+            .solver(Solver::Cholesky)
+            .fit(&m)
+            .unwrap();
+        let history = History::new(&[0, 2, 3], &[5.0, -1.0, 2.0]);
+        let fold = FoldIn::new(&model, history).unwrap();
+        let reference = model.recalculate_user(history).unwrap();
+        for (a, b) in fold.user_vector().iter().zip(&reference) {
+            assert!((a - b).abs() < 1e-4, "{a} vs {b}");
+        }
+        for item in 0..5 {
+            let parts = fold.contributions(&model, item).unwrap();
+            assert_eq!(parts.iter().map(|p| p.0).collect::<Vec<_>>(), vec![0, 3]);
+            let total: f64 = parts.iter().map(|p| p.1).sum();
+            let y = model.item_vector(item).unwrap();
+            let score: f32 = fold.user_vector().iter().zip(y).map(|(a, b)| a * b).sum();
+            assert!((total - f64::from(score)).abs() < 1e-4);
+        }
+    }
+
+    #[test]
+    fn rendering_counts_roles_and_names_single_people() {
+        let mut c = Catalog::new();
+        c.item_mut(0).title = Some("Fargo".into());
+        c.item_mut(0).year = Some(1996);
+        c.item_mut(1).title = Some("Blood Simple".into());
+        c.add_credit(0, "coen", None, Role::Director);
+        c.add_credit(1, "coen", None, Role::Director);
+        for a in ["a1", "a2"] {
+            c.add_credit(0, a, None, Role::Actor);
+            c.add_credit(1, a, None, Role::Actor);
+        }
+        let reason = shared_people(&c, 1, 0).unwrap();
+        assert_eq!(
+            render(&[reason], &c),
+            "Shares director and 2 cast members with Fargo (1996)"
+        );
+        c.add_credit(2, "mcd", Some("Frances McDormand"), Role::Actor);
+        c.add_credit(0, "mcd", Some("Frances McDormand"), Role::Actor);
+        c.item_mut(2).title = Some("Short Cuts".into());
+        let reason = shared_people(&c, 2, 0).unwrap();
+        assert_eq!(
+            render_reason(&reason, &c),
+            "Shares actor Frances McDormand with Fargo (1996)"
+        );
+        assert!(shared_people(&c, 2, 1).is_none());
+        let popular = [
+            Reason::PopularIn {
+                genre: "Film-Noir".into(),
+            },
+            Reason::Popular,
+        ];
+        assert_eq!(
+            render(&popular, &c),
+            "Popular in Film-Noir this month; Popular with everyone"
+        );
+    }
+}

@@ -1,0 +1,165 @@
+//! Turning [`Filters`] and the history's exclusions into one allowed-item mask.
+
+use crate::data::{Catalog, IdMap, ItemInfo};
+
+use super::query::Filters;
+
+/// The items a request may return: `allowed[i]` is true when every filter holds for `i`.
+/// Unknown ids in the filters are appended to `unknown`.
+pub(crate) struct Mask {
+    pub allowed: Vec<bool>,
+}
+
+impl Mask {
+    pub(crate) fn new(
+        items: &IdMap,
+        catalog: &Catalog,
+        filters: &Filters,
+        seen: &[u32],
+        disliked: &[u32],
+        unknown: &mut Vec<String>,
+    ) -> Self {
+        let n = items.len();
+        let mut allowed = match &filters.candidates {
+            Some(ids) => {
+                let mut allowed = vec![false; n];
+                for index in resolve(items, ids, unknown) {
+                    allowed[index as usize] = true;
+                }
+                allowed
+            }
+            None => vec![true; n],
+        };
+        for index in resolve(items, &filters.exclude, unknown) {
+            allowed[index as usize] = false;
+        }
+        if filters.exclude_seen {
+            seen.iter().for_each(|&i| allowed[i as usize] = false);
+        }
+        if filters.exclude_disliked {
+            disliked.iter().for_each(|&i| allowed[i as usize] = false);
+        }
+        let people: Vec<u32> = filters
+            .people
+            .iter()
+            .filter_map(|id| {
+                let person = catalog.person_index(id);
+                if person.is_none() {
+                    unknown.push(id.clone());
+                }
+                person
+            })
+            .collect();
+        let content_filtered = !filters.genres.is_empty()
+            || filters.years.is_some()
+            || !filters.tags.is_empty()
+            || !filters.people.is_empty();
+        if content_filtered {
+            for (index, ok) in allowed.iter_mut().enumerate() {
+                if *ok {
+                    *ok = catalog
+                        .item(index as u32)
+                        .is_some_and(|info| passes(info, filters, &people));
+                }
+            }
+        }
+        Self { allowed }
+    }
+
+    pub(crate) fn allows(&self, item: u32) -> bool {
+        self.allowed.get(item as usize).copied().unwrap_or(false)
+    }
+}
+
+/// Whether an item's metadata passes the content filters (`people` resolved to indices).
+pub(crate) fn passes(info: &ItemInfo, filters: &Filters, people: &[u32]) -> bool {
+    if !filters.genres.is_empty() && !filters.genres.iter().any(|g| info.has_genre(g)) {
+        return false;
+    }
+    if let Some((from, to)) = filters.years {
+        if !info.year.is_some_and(|y| (from..=to).contains(&y)) {
+            return false;
+        }
+    }
+    if !filters.tags.is_empty()
+        && !filters
+            .tags
+            .iter()
+            .any(|t| info.tags.iter().any(|tag| tag.text.eq_ignore_ascii_case(t)))
+    {
+        return false;
+    }
+    if !filters.people.is_empty() && !info.credits.iter().any(|c| people.contains(&c.person)) {
+        return false;
+    }
+    true
+}
+
+/// Indices of the known ids; unknown ids go to `unknown`.
+fn resolve<'a>(
+    items: &'a IdMap,
+    ids: &'a [String],
+    unknown: &'a mut Vec<String>,
+) -> impl Iterator<Item = u32> + 'a {
+    ids.iter().filter_map(move |id| {
+        let index = items.index_of(id);
+        if index.is_none() {
+            unknown.push(id.clone());
+        }
+        index
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::Role;
+
+    #[test]
+    fn every_filter_restricts_and_unknown_ids_are_reported() {
+        let mut items = IdMap::new();
+        let mut catalog = Catalog::new();
+        for (i, (id, genre, year)) in [
+            ("a", "Crime", 1990),
+            ("b", "Comedy", 2000),
+            ("c", "Crime", 2010),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            items.get_or_insert(id);
+            catalog.item_mut(i as u32).add_genre(genre);
+            catalog.item_mut(i as u32).year = Some(year);
+        }
+        catalog.add_credit(2, "p1", None, Role::Director);
+        let mut unknown = Vec::new();
+        let filters = Filters {
+            genres: vec!["crime".into()],
+            ..Filters::default()
+        };
+        let mask = Mask::new(&items, &catalog, &filters, &[], &[], &mut unknown);
+        assert_eq!(mask.allowed, [true, false, true]);
+        let filters = Filters {
+            years: Some((1995, 2020)),
+            exclude: vec!["b".into(), "zz".into()],
+            ..Filters::default()
+        };
+        let mask = Mask::new(&items, &catalog, &filters, &[], &[], &mut unknown);
+        assert_eq!(mask.allowed, [false, false, true]);
+        assert_eq!(unknown, ["zz"]);
+        let filters = Filters {
+            people: vec!["p1".into()],
+            candidates: Some(vec!["a".into(), "c".into()]),
+            ..Filters::default()
+        };
+        let mask = Mask::new(&items, &catalog, &filters, &[2], &[], &mut unknown);
+        assert_eq!(mask.allowed, [false, false, false]);
+        let filters = Filters {
+            exclude_seen: false,
+            ..filters
+        };
+        let mask = Mask::new(&items, &catalog, &filters, &[2], &[0], &mut unknown);
+        assert_eq!(mask.allowed, [false, false, true]);
+        assert!(!mask.allows(7));
+    }
+}

@@ -1,0 +1,676 @@
+//! The hybrid recommender users see: one immutable [`Recommender`] that blends collaborative
+//! (ALS fold-in), content (TF-IDF profile) and popularity signals, answers every list of a
+//! catalogue app (For You, Because You Liked, Trending, By Genre, Similar To) with filters, and
+//! says why for every item.
+//!
+//! A request carries the user's *current* history ([`UserHistory`], the app's own item ids and
+//! any [`Feedback`] kinds); it is folded into the ALS model at request time (one `k × k`
+//! factorisation), so a new rating counts at once and anonymous visitors work the same way.
+//! Unknown ids are ignored and reported in [`Recommendations::unknown_ids`].
+//!
+//! ```
+//! use recsys_core::data::{Dataset, Feedback};
+//! use recsys_core::models::als::AlsConfig;
+//! use recsys_core::recommender::{List, Query, RecommenderBuilder, UserHistory};
+//!
+//! let mut ds = Dataset::new();
+//! for (user, item) in [("a", "alien"), ("a", "aliens"), ("b", "alien"), ("b", "aliens"),
+//!                      ("c", "fargo"), ("c", "heat"), ("d", "heat"), ("d", "alien")] {
+//!     ds.add_event(user, item, Feedback::Rating(5.0), 0)?;
+//! }
+//! ds.item_info_mut("alien").1.add_genre("Sci-Fi");
+//! ds.item_info_mut("aliens").1.add_genre("Sci-Fi");
+//! let recommender = RecommenderBuilder::new()
+//!     .als(AlsConfig::new().factors(4).regularization(0.1))
+//!     .fit(&ds)?;
+//! let history = UserHistory::new()
+//!     .with("alien", Feedback::Like, 1)
+//!     .with("not-in-catalog", Feedback::Like, 2);
+//! let recs = recommender.recommend(&history, &Query::new(List::ForYou).n(2))?;
+//! assert_eq!(recs.unknown_ids, ["not-in-catalog"]);
+//! assert!(recs.items.iter().all(|r| r.item_id != "alien" && !r.explanation.is_empty()));
+//! # Ok::<(), recsys_core::Error>(())
+//! ```
+
+mod blend;
+mod diversity;
+mod filters;
+mod query;
+
+pub use blend::BlendConfig;
+pub use query::{
+    Collaborative, Filters, HistoryEvent, List, Query, Recommendation, Recommendations, ScoreParts,
+    UserHistory,
+};
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::{Catalog, Dataset, Feedback, FeedbackPolicy, IdMap};
+use crate::explain::{self, FoldIn, Reason};
+use crate::features::{ContentFeaturesConfig, ContentNeighbors, ContentNeighborsConfig};
+use crate::models::als::{AlsConfig, AlsModel};
+use crate::models::content::{ContentModel, ContentModelConfig};
+use crate::models::trending::{PopularityKind, TrendingConfig, TrendingModel};
+use crate::models::{History, ItemScorer};
+use crate::topk::{Scored, TopK};
+use crate::{Error, Result};
+
+use blend::{check_diversity, z_score};
+use filters::Mask;
+
+/// Content neighbours kept per item for the similar-item lists.
+const SIMILAR_NEIGHBORS: usize = 100;
+/// Weight of content similarity next to ALS cosine in the similar-item lists (a product
+/// choice: shared people and genres are what users see in the reasons).
+const SIMILAR_CONTENT_WEIGHT: f32 = 0.5;
+/// Candidate pool per requested item when MMR re-ranks.
+const MMR_POOL_FACTOR: usize = 4;
+
+/// Configuration of a [`Recommender`]: feedback policy, ALS, content, trending and blend
+/// settings (builder); [`RecommenderBuilder::fit`] trains everything from a [`Dataset`].
+#[derive(Clone, Debug)]
+pub struct RecommenderBuilder {
+    policy: FeedbackPolicy,
+    als: AlsConfig,
+    features: ContentFeaturesConfig,
+    content: ContentModelConfig,
+    trending: TrendingConfig,
+    blend: BlendConfig,
+}
+
+impl Default for RecommenderBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl RecommenderBuilder {
+    /// Defaults: [`FeedbackPolicy::default`]; ALS with 64 factors, λ = 20, α = 1, 15
+    /// iterations (tuned on the MovieLens validation split); the content and trending
+    /// defaults; [`BlendConfig::new`].
+    pub fn new() -> Self {
+        Self {
+            policy: FeedbackPolicy::default(),
+            als: AlsConfig::new()
+                .factors(64)
+                .regularization(20.0)
+                .alpha(1.0)
+                .iterations(15),
+            features: ContentFeaturesConfig::new(),
+            content: ContentModelConfig::new(),
+            trending: TrendingConfig::new(),
+            blend: BlendConfig::new(),
+        }
+    }
+
+    /// Sets the feedback policy (training matrix and request histories alike).
+    pub fn policy(mut self, policy: FeedbackPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Sets the ALS hyper-parameters.
+    pub fn als(mut self, als: AlsConfig) -> Self {
+        self.als = als;
+        self
+    }
+
+    /// Sets the content feature settings.
+    pub fn features(mut self, features: ContentFeaturesConfig) -> Self {
+        self.features = features;
+        self
+    }
+
+    /// Sets the content profile settings.
+    pub fn content(mut self, content: ContentModelConfig) -> Self {
+        self.content = content;
+        self
+    }
+
+    /// Sets the trending settings.
+    pub fn trending(mut self, trending: TrendingConfig) -> Self {
+        self.trending = trending;
+        self
+    }
+
+    /// Sets the blend weights.
+    pub fn blend(mut self, blend: BlendConfig) -> Self {
+        self.blend = blend;
+        self
+    }
+
+    /// Trains ALS on the dataset's interactions, builds content features, neighbours and
+    /// popularity, and precomputes what requests need.
+    ///
+    /// # Errors
+    /// Invalid settings; [`Error::EmptyInput`] for a dataset without items; the errors of the
+    /// models' `fit`.
+    pub fn fit(&self, dataset: &Dataset) -> Result<Recommender> {
+        self.policy.validate()?;
+        self.blend.validate()?;
+        let n_items = dataset.n_items();
+        if n_items == 0 {
+            return Err(Error::EmptyInput {
+                what: "dataset has no items".into(),
+            });
+        }
+        let matrix = dataset.interactions(&self.policy)?;
+        let als = self.als.fit(&matrix)?;
+        let features = self.features.fit_items(&dataset.catalog, n_items)?;
+        let neighbors = ContentNeighborsConfig::new()
+            .neighbors(SIMILAR_NEIGHBORS)
+            .fit(&features)?;
+        let content = self.content.fit(features)?;
+        let trending = self.trending.fit(dataset.events(), n_items, &self.policy)?;
+        let mut catalog = dataset.catalog.clone();
+        catalog.ensure_len(n_items);
+        Ok(Recommender::assemble(
+            dataset.items.clone(),
+            catalog,
+            self.policy.clone(),
+            self.blend.clone(),
+            als,
+            content,
+            neighbors,
+            trending,
+            matrix.item_counts(),
+        ))
+    }
+}
+
+/// The trained hybrid recommender: immutable, `Send + Sync`, an [`Artifact`](crate::artifact::Artifact)
+/// of kind `"recommender"`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Recommender {
+    items: IdMap,
+    catalog: Catalog,
+    policy: FeedbackPolicy,
+    blend: BlendConfig,
+    als: AlsModel,
+    content: ContentModel,
+    neighbors: ContentNeighbors,
+    trending: TrendingModel,
+    /// Training interactions per item (0: a cold item ALS knows nothing about).
+    interaction_counts: Vec<u32>,
+    /// Z-scored `ln(1 + all-time positive events)`.
+    popularity: Vec<f32>,
+    /// Unit-length ALS item factors (zero rows stay zero), for similarity and MMR.
+    unit_factors: Vec<f32>,
+}
+
+/// A request's history resolved to dense indices.
+struct Resolved {
+    items: Vec<u32>,
+    values: Vec<f32>,
+    disliked: Vec<u32>,
+    liked: usize,
+}
+
+impl Recommender {
+    #[allow(clippy::too_many_arguments)]
+    fn assemble(
+        items: IdMap,
+        catalog: Catalog,
+        policy: FeedbackPolicy,
+        blend: BlendConfig,
+        als: AlsModel,
+        content: ContentModel,
+        neighbors: ContentNeighbors,
+        trending: TrendingModel,
+        interaction_counts: Vec<u32>,
+    ) -> Self {
+        let mut popularity: Vec<f32> = trending
+            .scores(PopularityKind::AllTime)
+            .iter()
+            .map(|&c| c.ln_1p())
+            .collect();
+        z_score(&mut popularity, |_| true, 0.0);
+        let k = als.factors();
+        let mut unit_factors: Vec<f32> = als.item_factors().iter().copied().collect();
+        for row in unit_factors.chunks_exact_mut(k) {
+            let norm = row.iter().map(|v| v * v).sum::<f32>().sqrt();
+            if norm > 0.0 {
+                row.iter_mut().for_each(|v| *v /= norm);
+            }
+        }
+        Self {
+            items,
+            catalog,
+            policy,
+            blend,
+            als,
+            content,
+            neighbors,
+            trending,
+            interaction_counts,
+            popularity,
+            unit_factors,
+        }
+    }
+
+    /// The item ids.
+    pub fn items(&self) -> &IdMap {
+        &self.items
+    }
+
+    /// The catalogue (titles, genres, people) used for filters and reasons.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The blend weights.
+    pub fn blend(&self) -> &BlendConfig {
+        &self.blend
+    }
+
+    /// The collaborative model.
+    pub fn als(&self) -> &AlsModel {
+        &self.als
+    }
+
+    /// The same recommender with other blend weights (e.g. while tuning them on a validation
+    /// split).
+    ///
+    /// # Errors
+    /// Those of [`BlendConfig::validate`].
+    pub fn with_blend(mut self, blend: BlendConfig) -> Result<Self> {
+        blend.validate()?;
+        self.blend = blend;
+        Ok(self)
+    }
+
+    /// Whether the item had interactions in training (otherwise only content can place it).
+    pub fn is_warm(&self, item: u32) -> bool {
+        self.interaction_counts
+            .get(item as usize)
+            .is_some_and(|&c| c > 0)
+    }
+
+    /// Checks a decoded recommender: every per-item part covers the same items.
+    pub(crate) fn validate(&self) -> Result<()> {
+        let n = self.items.len();
+        let k = self.als.factors();
+        let lengths = [
+            ("catalog", self.catalog.len()),
+            ("ALS items", self.als.n_items()),
+            ("content items", self.content.n_items()),
+            ("neighbour items", self.neighbors.n_items()),
+            (
+                "trending items",
+                self.trending.scores(PopularityKind::AllTime).len(),
+            ),
+            ("interaction counts", self.interaction_counts.len()),
+            ("popularity", self.popularity.len()),
+            ("unit factors", self.unit_factors.len() / k.max(1)),
+        ];
+        for (what, len) in lengths {
+            if len != n {
+                return Err(crate::artifact::corrupt(format!(
+                    "recommender: {what} cover {len} items, the id map {n}"
+                )));
+            }
+        }
+        self.policy.validate()?;
+        self.blend.validate()?;
+        crate::artifact::check_finite("recommender popularity", &self.popularity)?;
+        crate::artifact::check_finite("recommender unit factors", &self.unit_factors)
+    }
+
+    /// Answers one request.
+    ///
+    /// # Errors
+    /// [`Error::UnknownItem`] for an unknown seed item of Because-You-Liked / Similar-To;
+    /// [`Error::InvalidParameter`] for an unknown genre of By-Genre or a diversity outside
+    /// `[0, 1]`. Unknown history and filter ids are not errors: they are reported.
+    pub fn recommend(&self, history: &UserHistory, query: &Query) -> Result<Recommendations> {
+        let diversity = query.diversity.unwrap_or(self.blend.diversity);
+        check_diversity(diversity)?;
+        let mut unknown = Vec::new();
+        let resolved = self.resolve(history, &mut unknown);
+        let mut mask = Mask::new(
+            &self.items,
+            &self.catalog,
+            &query.filters,
+            &resolved.items,
+            &resolved.disliked,
+            &mut unknown,
+        );
+        let items = match &query.list {
+            List::ForYou => self.for_you(&resolved, &mask, query.n, diversity, None)?,
+            List::Trending => {
+                let reason = match query.filters.genres.as_slice() {
+                    [genre] => Reason::PopularIn {
+                        genre: genre.clone(),
+                    },
+                    _ => Reason::Trending,
+                };
+                let scores = self.trending.scores(PopularityKind::Trending);
+                self.ranked(scores, &mask, query.n, diversity, &[reason])
+            }
+            List::ByGenre(genre) => {
+                let genre = self.genre_name(genre)?;
+                let info_mask = |i: u32| {
+                    self.catalog
+                        .item(i)
+                        .is_some_and(|info| info.has_genre(&genre))
+                };
+                for (i, allowed) in mask.allowed.iter_mut().enumerate() {
+                    *allowed &= info_mask(i as u32);
+                }
+                if resolved.liked == 0 {
+                    let scores = self.trending.scores(PopularityKind::Trending);
+                    let reason = Reason::PopularIn { genre };
+                    self.ranked(scores, &mask, query.n, diversity, &[reason])
+                } else {
+                    let extra = Reason::MatchesTaste { genre };
+                    self.for_you(&resolved, &mask, query.n, diversity, Some(extra))?
+                }
+            }
+            List::BecauseYouLiked(id) | List::SimilarTo(id) => {
+                let seed = self
+                    .items
+                    .index_of(id)
+                    .ok_or_else(|| Error::UnknownItem { id: id.clone() })?;
+                if let Some(a) = mask.allowed.get_mut(seed as usize) {
+                    *a = false;
+                }
+                let because = matches!(query.list, List::BecauseYouLiked(_));
+                self.similar(seed, &mask, query.n, diversity, because)
+            }
+        };
+        unknown.sort();
+        unknown.dedup();
+        Ok(Recommendations {
+            items,
+            unknown_ids: unknown,
+        })
+    }
+
+    /// The catalogue's spelling of `genre` (ASCII case-insensitive).
+    fn genre_name(&self, genre: &str) -> Result<String> {
+        self.catalog
+            .genres()
+            .into_iter()
+            .find(|g| g.eq_ignore_ascii_case(genre))
+            .map(str::to_string)
+            .ok_or_else(|| Error::invalid("genre", format!("no item has genre {genre:?}")))
+    }
+
+    /// Maps ids to indices (unknown ones to `unknown`) and combines each item's events with
+    /// the policy, oldest first.
+    fn resolve(&self, history: &UserHistory, unknown: &mut Vec<String>) -> Resolved {
+        let mut events: Vec<(u32, i64, usize, Feedback)> = Vec::new();
+        for (order, e) in history.events().iter().enumerate() {
+            match (self.items.index_of(&e.item), e.feedback.validated()) {
+                (Some(index), Ok(feedback)) => events.push((index, e.timestamp, order, feedback)),
+                _ => unknown.push(e.item.clone()),
+            }
+        }
+        events.sort_unstable_by_key(|&(item, timestamp, order, _)| (item, timestamp, order));
+        let mut resolved = Resolved {
+            items: Vec::new(),
+            values: Vec::new(),
+            disliked: Vec::new(),
+            liked: 0,
+        };
+        for group in events.chunk_by(|a, b| a.0 == b.0) {
+            let item = group[0].0;
+            let value = self.policy.combine(group.iter().map(|e| e.3));
+            let latest_opinion = group
+                .iter()
+                .rev()
+                .map(|e| e.3)
+                .find(|f| !matches!(f, Feedback::Watched | Feedback::Watchlisted));
+            if latest_opinion.is_some_and(Feedback::is_exclusion) {
+                resolved.disliked.push(item);
+            }
+            resolved.items.push(item);
+            resolved.values.push(value);
+            if value > 0.0 {
+                resolved.liked += 1;
+            }
+        }
+        resolved
+    }
+
+    /// For You: the blended score, or popularity for a history without positive evidence.
+    fn for_you(
+        &self,
+        history: &Resolved,
+        mask: &Mask,
+        n: usize,
+        diversity: f32,
+        extra: Option<Reason>,
+    ) -> Result<Vec<Recommendation>> {
+        let extra: Vec<Reason> = extra.into_iter().collect();
+        if history.liked == 0 {
+            let mut reasons = extra;
+            reasons.push(Reason::Popular);
+            let scores = self.trending.scores(PopularityKind::AllTime);
+            return Ok(self.ranked(scores, mask, n, diversity, &reasons));
+        }
+        let n_items = self.items.len();
+        let rows = History::new(&history.items, &history.values);
+        let fold = FoldIn::new(&self.als, rows)?;
+        let (w_cf, w_content, w_pop) = self.blend.weights(history.liked);
+        // One buffer: [collaborative | content | blended].
+        let mut buffer = vec![0.0f32; 3 * n_items];
+        let (cf, rest) = buffer.split_at_mut(n_items);
+        let (content, blended) = rest.split_at_mut(n_items);
+        let x = fold.user_vector();
+        for (s, y) in cf.iter_mut().zip(self.als.item_factors().rows()) {
+            *s = y.iter().zip(x).map(|(a, b)| a * b).sum();
+        }
+        let raw_cf = cf.to_vec();
+        z_score(
+            cf,
+            |i| self.interaction_counts[i] > 0,
+            self.blend.cold_item_score,
+        );
+        if w_content > 0.0 {
+            self.content.score_items(None, rows, content)?;
+            let features = self.content.features();
+            z_score(content, |i| features.has_content(i as u32), 0.0);
+        }
+        let mut top = TopK::new(pool_size(n, diversity));
+        for i in 0..n_items {
+            let score = w_cf * cf[i] + w_content * content[i] + w_pop * self.popularity[i];
+            blended[i] = score;
+            if mask.allowed[i] {
+                top.push(i as u32, score);
+            }
+        }
+        let chosen = self.diversify(top.into_sorted_vec(), n, diversity);
+        chosen
+            .into_iter()
+            .map(|s| {
+                let i = s.item as usize;
+                let parts = ScoreParts {
+                    collaborative: w_cf * cf[i],
+                    content: w_content * content[i],
+                    popularity: w_pop * self.popularity[i],
+                };
+                let contributions = fold.contributions(&self.als, s.item)?;
+                let collaborative = Collaborative {
+                    score: raw_cf[i],
+                    contributions: contributions
+                        .into_iter()
+                        .map(|(j, c)| (j, c as f32))
+                        .collect(),
+                };
+                let reasons =
+                    self.personal_reasons(s.item, rows, &parts, &collaborative, &extra)?;
+                Ok(self.recommendation(s.item, blended[i], parts, Some(collaborative), reasons))
+            })
+            .collect()
+    }
+
+    /// Reasons for a blended item, the largest score part first.
+    fn personal_reasons(
+        &self,
+        item: u32,
+        history: History<'_>,
+        parts: &ScoreParts,
+        collaborative: &Collaborative,
+        extra: &[Reason],
+    ) -> Result<Vec<Reason>> {
+        let mut candidates: Vec<(f32, Reason)> = Vec::new();
+        if self.is_warm(item) {
+            let mut liked: Vec<(u32, f32)> = collaborative
+                .contributions
+                .iter()
+                .copied()
+                .filter(|&(_, c)| c > 0.0)
+                .collect();
+            liked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            let total: f32 = liked.iter().map(|c| c.1).sum();
+            liked.truncate(2);
+            if let Some(&(_, first)) = liked.first() {
+                // Cite a second item only when it carries a real share.
+                liked.retain(|&(_, c)| c >= 0.5 * first);
+                let items = liked.iter().map(|&(j, c)| (j, c / total)).collect();
+                candidates.push((parts.collaborative, Reason::BecauseYouLiked { items }));
+            }
+        } else {
+            candidates.push((f32::INFINITY, Reason::NewArrival));
+        }
+        if let Some(best) = self.content.contributions(history, item)?.first() {
+            let shared = explain::shared_people(&self.catalog, item, best.item)
+                .or_else(|| explain::shared_genres(&self.catalog, item, best.item));
+            if let Some(reason) = shared {
+                candidates.push((parts.content, reason));
+            }
+        }
+        if parts.popularity > 0.0 {
+            candidates.push((parts.popularity, Reason::Popular));
+        }
+        candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let mut reasons: Vec<Reason> = Vec::with_capacity(3);
+        // The strongest reason always; further ones only when their part is positive.
+        for (position, (weight, reason)) in candidates.into_iter().enumerate() {
+            if (position == 0 || weight > 0.0) && reasons.len() < 2 {
+                reasons.push(reason);
+            }
+        }
+        reasons.extend(extra.iter().cloned());
+        if reasons.is_empty() {
+            reasons.push(Reason::Popular);
+        }
+        Ok(reasons)
+    }
+
+    /// A list ranked by fixed scores (popularity, trending), with the same reasons per item.
+    fn ranked(
+        &self,
+        scores: &[f32],
+        mask: &Mask,
+        n: usize,
+        diversity: f32,
+        reasons: &[Reason],
+    ) -> Vec<Recommendation> {
+        let mut top = TopK::new(pool_size(n, diversity));
+        for (i, &score) in scores.iter().enumerate() {
+            if mask.allowed[i] {
+                top.push(i as u32, score);
+            }
+        }
+        self.diversify(top.into_sorted_vec(), n, diversity)
+            .into_iter()
+            .map(|s| {
+                let mut reasons = reasons.to_vec();
+                if !self.is_warm(s.item) {
+                    reasons.push(Reason::NewArrival);
+                }
+                self.recommendation(s.item, s.score, ScoreParts::default(), None, reasons)
+            })
+            .collect()
+    }
+
+    /// Items like `seed`: ALS cosine plus content similarity (content alone for cold items).
+    fn similar(
+        &self,
+        seed: u32,
+        mask: &Mask,
+        n: usize,
+        diversity: f32,
+        because: bool,
+    ) -> Vec<Recommendation> {
+        let k = self.als.factors();
+        let n_items = self.items.len();
+        let mut scores = vec![0.0f32; n_items];
+        let seed_vector = &self.unit_factors[seed as usize * k..(seed as usize + 1) * k];
+        for (s, row) in scores.iter_mut().zip(self.unit_factors.chunks_exact(k)) {
+            *s = row.iter().zip(seed_vector).map(|(a, b)| a * b).sum();
+        }
+        if let Ok((items, similarities)) = self.neighbors.neighbors(seed) {
+            for (&i, &similarity) in items.iter().zip(similarities) {
+                scores[i as usize] += SIMILAR_CONTENT_WEIGHT * similarity;
+            }
+        }
+        let mut top = TopK::new(pool_size(n, diversity));
+        for (i, &score) in scores.iter().enumerate() {
+            if mask.allowed[i] && score > 0.0 {
+                top.push(i as u32, score);
+            }
+        }
+        self.diversify(top.into_sorted_vec(), n, diversity)
+            .into_iter()
+            .map(|s| {
+                let mut reasons = vec![if because {
+                    Reason::BecauseYouLiked {
+                        items: vec![(seed, 1.0)],
+                    }
+                } else {
+                    Reason::SimilarTo { item: seed }
+                }];
+                reasons.extend(
+                    explain::shared_people(&self.catalog, s.item, seed)
+                        .or_else(|| explain::shared_genres(&self.catalog, s.item, seed)),
+                );
+                if !self.is_warm(s.item) {
+                    reasons.push(Reason::NewArrival);
+                }
+                self.recommendation(s.item, s.score, ScoreParts::default(), None, reasons)
+            })
+            .collect()
+    }
+
+    fn diversify(&self, pool: Vec<Scored>, n: usize, diversity: f32) -> Vec<Scored> {
+        let k = self.als.factors();
+        diversity::mmr(&pool, n, diversity, |a, b| {
+            let (a, b) = (a as usize * k, b as usize * k);
+            let (ra, rb) = (&self.unit_factors[a..a + k], &self.unit_factors[b..b + k]);
+            ra.iter().zip(rb).map(|(x, y)| x * y).sum()
+        })
+    }
+
+    fn recommendation(
+        &self,
+        item: u32,
+        score: f32,
+        parts: ScoreParts,
+        collaborative: Option<Collaborative>,
+        reasons: Vec<Reason>,
+    ) -> Recommendation {
+        Recommendation {
+            item_id: self.items.id_of(item).unwrap_or_default().to_string(),
+            index: item,
+            score,
+            parts,
+            collaborative,
+            explanation: explain::render(&reasons, &self.catalog),
+            reasons,
+        }
+    }
+}
+
+fn pool_size(n: usize, diversity: f32) -> usize {
+    if diversity > 0.0 {
+        n.saturating_mul(MMR_POOL_FACTOR).max(n + 20)
+    } else {
+        n
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,201 @@
+use super::*;
+use crate::artifact::Artifact;
+use crate::data::Role;
+
+/// Two taste groups (sci-fi fans, crime fans) over 10 items; item "new-crime" has metadata but
+/// no interactions.
+pub(crate) fn small_dataset() -> Dataset {
+    let mut ds = Dataset::new();
+    let scifi = ["alien", "aliens", "solaris", "dune"];
+    let crime = ["fargo", "heat", "blood-simple", "noir"];
+    for (group, items) in [(0, scifi), (1, crime)] {
+        for user in 0..8 {
+            for (position, item) in items.iter().enumerate() {
+                if (user + position) % 4 != 3 {
+                    let id = format!("u{group}-{user}");
+                    ds.add_event(
+                        &id,
+                        item,
+                        Feedback::Rating(5.0),
+                        (user * 10 + position) as i64,
+                    )
+                    .unwrap();
+                }
+            }
+        }
+    }
+    ds.add_event("u1-0", "fargo", Feedback::Rating(2.0), 99)
+        .unwrap();
+    ds.add_event("fan", "alien", Feedback::Watched, 5).unwrap();
+    for item in scifi {
+        ds.item_info_mut(item).1.add_genre("Sci-Fi");
+    }
+    for item in crime.iter().chain(&["new-crime"]) {
+        let (index, info) = ds.item_info_mut(item);
+        info.add_genre("Crime");
+        info.title = Some(item.to_uppercase());
+        info.year = Some(1990 + index as i32);
+    }
+    let fargo = ds.items.index_of("fargo").unwrap();
+    let new_crime = ds.items.index_of("new-crime").unwrap();
+    let blood = ds.items.index_of("blood-simple").unwrap();
+    for item in [fargo, new_crime, blood] {
+        ds.catalog.add_credit(item, "coen", None, Role::Director);
+        ds.catalog
+            .add_credit(item, "mcd", Some("Frances McDormand"), Role::Actor);
+    }
+    ds
+}
+
+pub(crate) fn small_recommender() -> Recommender {
+    RecommenderBuilder::new()
+        .als(
+            AlsConfig::new()
+                .factors(4)
+                .regularization(0.5)
+                .iterations(10),
+        )
+        .features(ContentFeaturesConfig::new().min_df(2).max_df(1.0))
+        .fit(&small_dataset())
+        .unwrap()
+}
+
+fn ids(recs: &Recommendations) -> Vec<&str> {
+    recs.items.iter().map(|r| r.item_id.as_str()).collect()
+}
+
+#[test]
+fn for_you_follows_the_taste_and_explains_faithfully() {
+    let rec = small_recommender();
+    let history = UserHistory::new()
+        .with("fargo", Feedback::Rating(5.0), 1)
+        .with("heat", Feedback::Like, 2)
+        .with("dune", Feedback::Dislike, 3);
+    let recs = rec
+        .recommend(&history, &Query::new(List::ForYou).n(4))
+        .unwrap();
+    let got = ids(&recs);
+    assert!(!got.contains(&"fargo") && !got.contains(&"heat") && !got.contains(&"dune"));
+    assert!(got[0] == "blood-simple" || got[0] == "noir", "{got:?}");
+    let history_items: Vec<u32> = ["fargo", "heat"]
+        .iter()
+        .map(|id| rec.items().index_of(id).unwrap())
+        .collect();
+    for r in &recs.items {
+        assert!(!r.reasons.is_empty() && !r.explanation.is_empty());
+        let parts = r.parts.collaborative + r.parts.content + r.parts.popularity;
+        assert!((parts - r.score).abs() < 1e-4);
+        let cf = r.collaborative.as_ref().unwrap();
+        let total: f32 = cf.contributions.iter().map(|c| c.1).sum();
+        assert!((total - cf.score).abs() < 1e-3, "{total} vs {}", cf.score);
+        assert!(cf
+            .contributions
+            .iter()
+            .all(|c| history_items.contains(&c.0)));
+        for reason in &r.reasons {
+            if let Reason::BecauseYouLiked { items } = reason {
+                assert!(items.iter().all(|(i, _)| history_items.contains(i)));
+            }
+        }
+    }
+}
+
+#[test]
+fn cold_items_come_from_content_and_say_so() {
+    let rec = small_recommender();
+    let history = UserHistory::new().with("fargo", Feedback::Like, 1);
+    let query = Query::new(List::SimilarTo("fargo".into())).n(5);
+    let recs = rec.recommend(&history, &query).unwrap();
+    let cold = recs
+        .items
+        .iter()
+        .find(|r| r.item_id == "new-crime")
+        .unwrap();
+    assert!(cold.reasons.contains(&Reason::NewArrival));
+    assert!(
+        cold.explanation
+            .contains("Shares director and actor Frances McDormand")
+            || cold
+                .explanation
+                .contains("Shares director and a cast member"),
+        "{}",
+        cold.explanation
+    );
+}
+
+#[test]
+fn every_list_answers_and_unknown_ids_are_reported() {
+    let rec = small_recommender();
+    let history =
+        UserHistory::new()
+            .with("alien", Feedback::Like, 1)
+            .with("???", Feedback::Like, 2);
+    for list in [
+        List::ForYou,
+        List::Trending,
+        List::ByGenre("crime".into()),
+        List::BecauseYouLiked("alien".into()),
+        List::SimilarTo("heat".into()),
+    ] {
+        let recs = rec
+            .recommend(&history, &Query::new(list.clone()).n(3))
+            .unwrap();
+        assert_eq!(recs.unknown_ids, ["???"], "{list:?}");
+        assert!(!recs.items.is_empty(), "{list:?}");
+        assert!(recs.items.iter().all(|r| r.item_id != "alien"));
+        if let List::ByGenre(_) = list {
+            assert!(recs.items.iter().all(|r| rec
+                .catalog()
+                .item(r.index)
+                .unwrap()
+                .has_genre("Crime")));
+        }
+    }
+    let unknown_seed = Query::new(List::SimilarTo("nope".into()));
+    assert!(matches!(
+        rec.recommend(&history, &unknown_seed),
+        Err(Error::UnknownItem { .. })
+    ));
+    let unknown_genre = Query::new(List::ByGenre("Western".into()));
+    assert!(rec.recommend(&history, &unknown_genre).is_err());
+    assert!(rec
+        .recommend(&history, &Query::new(List::ForYou).diversity(2.0))
+        .is_err());
+}
+
+#[test]
+fn empty_history_gets_popular_items_with_reasons() {
+    let rec = small_recommender();
+    let recs = rec
+        .recommend(&UserHistory::new(), &Query::new(List::ForYou).n(3))
+        .unwrap();
+    assert_eq!(recs.items.len(), 3);
+    assert!(recs
+        .items
+        .iter()
+        .all(|r| r.reasons.contains(&Reason::Popular)));
+    let by_genre = rec
+        .recommend(
+            &UserHistory::new(),
+            &Query::new(List::ByGenre("Crime".into())),
+        )
+        .unwrap();
+    assert!(by_genre.items[0]
+        .explanation
+        .starts_with("Popular in Crime"));
+}
+
+#[test]
+fn round_trips_as_an_artifact() {
+    let rec = small_recommender();
+    let bytes = rec.to_bytes().unwrap();
+    let back = Recommender::from_bytes(&bytes).unwrap();
+    let history = UserHistory::new().with("heat", Feedback::Like, 1);
+    let query = Query::new(List::ForYou).n(5).diversity(0.3);
+    assert_eq!(
+        rec.recommend(&history, &query).unwrap(),
+        back.recommend(&history, &query).unwrap()
+    );
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Recommender>();
+}
