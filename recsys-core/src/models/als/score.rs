@@ -18,9 +18,13 @@ use super::kernels::LANES;
 use super::solve::SparseRows;
 use crate::topk::{Scored, TopK};
 
-/// Users per block (their factors: 256 KiB at k = 64). A tall block amortises faer's packing of
-/// each item block over many users.
+/// Most users per block (their factors: 256 KiB at k = 64). A tall block amortises faer's
+/// packing of each item block over many users.
 const TILE_USERS: usize = 1024;
+/// Fewest users per block, and the number of blocks a smaller batch is split into (so that it
+/// still spreads over the threads). Depends on the batch only, never on the thread count.
+const MIN_TILE_USERS: usize = 32;
+const SMALL_BATCH_BLOCKS: usize = 16;
 /// Scores per tile (1 MiB, the L2 size of the machines we tune on).
 const TILE_AREA: usize = 256 * 1024;
 /// Narrowest item block: narrow blocks let settled users leave early.
@@ -109,10 +113,13 @@ pub(super) fn batch_top_n<'a>(
         return results;
     }
     let arch = Arch::new();
+    let block_users = n_users
+        .div_ceil(SMALL_BATCH_BLOCKS)
+        .clamp(MIN_TILE_USERS, TILE_USERS);
     let run = |(block, out): (usize, &mut [Vec<Scored>])| {
         arch.dispatch(ScoreBlock {
             batch,
-            first: block * TILE_USERS,
+            first: block * block_users,
             out,
             user_vector,
         });
@@ -120,11 +127,14 @@ pub(super) fn batch_top_n<'a>(
     #[cfg(feature = "parallel")]
     {
         use rayon::prelude::*;
-        results.par_chunks_mut(TILE_USERS).enumerate().for_each(run);
+        results
+            .par_chunks_mut(block_users)
+            .enumerate()
+            .for_each(run);
     }
     #[cfg(not(feature = "parallel"))]
     {
-        results.chunks_mut(TILE_USERS).enumerate().for_each(run);
+        results.chunks_mut(block_users).enumerate().for_each(run);
     }
     results
 }
