@@ -214,8 +214,11 @@ impl ContentModel {
     /// `1 / Σ|w'|` over the history (0 for an empty or all-zero history).
     fn normalizer(&self, history: History<'_>) -> f32 {
         let total: f32 = history.values.iter().map(|&v| self.weight(v).abs()).sum();
-        if total > 0.0 && total.is_finite() {
-            1.0 / total
+        // A subnormal total (e.g. a tiny negative weight) has an infinite inverse, which would
+        // make `0 · ∞ = NaN` scores: such a history counts as all-zero.
+        let scale = 1.0 / total;
+        if total > 0.0 && scale.is_finite() {
+            scale
         } else {
             0.0
         }
@@ -593,6 +596,20 @@ mod tests {
             bincode::serde::decode_from_slice(&bytes, config).unwrap();
         assert_eq!(back, model);
         assert_eq!(back.features().embedding_dim(), Some(2));
+    }
+
+    #[test]
+    fn a_vanishing_history_weight_gives_zero_scores_not_nan() {
+        // |weight| = 0.1 · f32::MIN_POSITIVE is subnormal; its inverse overflowed to infinity.
+        let model = ContentModelConfig::new()
+            .negative_weight(f32::MIN_POSITIVE)
+            .fit(features())
+            .unwrap();
+        let mut scores = vec![1.0; model.n_items()];
+        model
+            .score_items(None, History::new(&[0], &[-0.1]), &mut scores)
+            .unwrap();
+        assert!(scores.iter().all(|&s| s == 0.0), "{scores:?}");
     }
 
     proptest! {
