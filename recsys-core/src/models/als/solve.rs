@@ -276,7 +276,15 @@ struct Scratch {
     product: Vec<f32>,
     system: Vec<f64>,
     rhs: Vec<f64>,
+    /// The fixed rows with a non-unit confidence, copied contiguously for the CG steps.
+    gathered: Vec<f32>,
+    /// `c − 1` of each gathered row.
+    weights: Vec<f32>,
 }
+
+/// Longest row whose non-unit-confidence entries are copied for the CG steps (16 MiB at
+/// k = 64); longer rows read the fixed factors in place.
+const MAX_GATHERED_ROWS: usize = 1 << 16;
 
 /// Solves the rows of one chunk. `K` is the factor count when it is one of the specialised sizes
 /// (so loops get constant trip counts), 0 otherwise.
@@ -294,6 +302,8 @@ fn solve_chunk<const K: usize>(
         product: vec![0.0; k],
         system: Vec::new(),
         rhs: Vec::new(),
+        gathered: Vec::new(),
+        weights: Vec::new(),
     };
     for (offset, x) in chunk.chunks_exact_mut(k).enumerate() {
         let row = first_row + offset;
@@ -353,6 +363,11 @@ fn conjugate_gradient(
     let r = &mut scratch.residual[..k];
     let p = &mut scratch.direction[..k];
     let ap = &mut scratch.product[..k];
+    let gathered = &mut scratch.gathered;
+    let weights = &mut scratch.weights;
+    gathered.clear();
+    weights.clear();
+    let gather = steps > 0 && items.len() <= MAX_GATHERED_ROWS;
 
     // r = b − A x
     sym_matvec(problem.gram, x, r);
@@ -383,6 +398,10 @@ fn conjugate_gradient(
         let y = &fixed[j as usize * k..][..k];
         // (c − 1) = 0 (the common unit confidence) adds nothing: skip the dot product.
         let coefficient = if extra != 0.0 {
+            if gather {
+                gathered.extend_from_slice(y);
+                weights.push(extra);
+            }
             preference - extra * dot(y, x)
         } else {
             preference
@@ -399,11 +418,19 @@ fn conjugate_gradient(
     for _ in 0..steps {
         // ap = A p
         sym_matvec(problem.gram, p, ap);
-        for (&j, &value) in items.iter().zip(values) {
-            let extra = alpha * value.abs() - 1.0;
-            if extra != 0.0 {
-                let y = &fixed[j as usize * k..][..k];
+        if gather {
+            // Same terms in the same order as below, from the contiguous copy: long rows
+            // would otherwise miss the cache on every step.
+            for (y, &extra) in gathered.chunks_exact(k).zip(weights.iter()) {
                 axpy(extra * dot(y, p), y, ap);
+            }
+        } else {
+            for (&j, &value) in items.iter().zip(values) {
+                let extra = alpha * value.abs() - 1.0;
+                if extra != 0.0 {
+                    let y = &fixed[j as usize * k..][..k];
+                    axpy(extra * dot(y, p), y, ap);
+                }
             }
         }
         let curvature = dot(p, ap);
