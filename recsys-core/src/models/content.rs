@@ -270,6 +270,10 @@ impl ContentModel {
         self.features.check_item(item)?;
         self.check_history(history)?;
         let scale = self.normalizer(history);
+        if scale == 0.0 {
+            // Every score is 0; also keeps an infinite weight from giving `∞ · 0 = NaN` shares.
+            return Ok(Vec::new());
+        }
         let mut out: Vec<Contribution> = history
             .items
             .iter()
@@ -306,6 +310,9 @@ impl ContentModel {
         self.features.check_item(item)?;
         self.check_history(history)?;
         let scale = self.normalizer(history) * (1.0 - self.features.embedding_weight());
+        if scale == 0.0 {
+            return Ok(Vec::new());
+        }
         let (tokens, values) = self.features.row(item as usize);
         let mut contributions = vec![0.0f32; tokens.len()];
         for (&j, &v) in history.items.iter().zip(history.values) {
@@ -610,6 +617,14 @@ mod tests {
             .score_items(None, History::new(&[0], &[-0.1]), &mut scores)
             .unwrap();
         assert!(scores.iter().all(|&s| s == 0.0), "{scores:?}");
+        // A weight that overflows to -inf: the total is infinite, every share is zero (not NaN).
+        let history = History::new(&[0], &[-f32::MAX]);
+        let model = ContentModelConfig::new()
+            .negative_weight(3.0)
+            .fit(features())
+            .unwrap();
+        assert!(model.contributions(history, 1).unwrap().is_empty());
+        assert!(model.matching_tokens(history, 1).unwrap().is_empty());
     }
 
     proptest! {
