@@ -78,6 +78,8 @@ impl Interactions {
         indices: &[u32],
         data: &[f32],
     ) -> Result<Self> {
+        // First, so that `n_users + 1` below cannot overflow.
+        check_index_space(n_users, n_items)?;
         if indptr.len() != n_users + 1 {
             return Err(Error::DimensionMismatch {
                 context: "CSR indptr length (users + 1)".into(),
@@ -253,6 +255,8 @@ mod tests {
             Err(Error::NonFinite { .. })
         ));
         assert!(Interactions::from_csr(1, 2, &[0, 2], &[0], &[1.0]).is_err());
+        // `n_users + 1` wrapped to 0 and the empty indptr was indexed.
+        assert!(Interactions::from_csr(usize::MAX, 0, &[], &[], &[]).is_err());
     }
 
     #[test]

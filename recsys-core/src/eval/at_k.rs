@@ -60,7 +60,10 @@ pub fn ranking_metrics_at_k(
     if k == 0 {
         return Err(Error::invalid("K", "must be at least 1"));
     }
-    let discounts: Vec<f64> = (0..k).map(|r| 1.0 / ((r + 2) as f64).log2()).collect();
+    // No list ranks more items than exist: ranks past that are not allocated or visited, so a
+    // huge `k` costs nothing.
+    let ranks = k.min(test.n_items());
+    let discounts: Vec<f64> = (0..ranks).map(|r| 1.0 / ((r + 2) as f64).log2()).collect();
     let n_items = test.n_items() as f64;
     let (mut hits_total, mut divisor, mut map, mut ndcg, mut auc) = (0.0, 0.0, 0.0, 0.0, 0.0);
     let mut n_users = 0usize;
@@ -159,5 +162,12 @@ mod tests {
             ranking_metrics_at_k(&[0], &[vec![0]], &empty, 3),
             Err(Error::EmptyInput { .. })
         ));
+        // A huge k is cut at the number of items instead of allocating k discounts (it used to
+        // abort with "capacity overflow"), and equals k = n_items.
+        let huge = ranking_metrics_at_k(&[0], &[vec![2, 0]], &test, usize::MAX).unwrap();
+        assert_eq!(
+            huge,
+            ranking_metrics_at_k(&[0], &[vec![2, 0]], &test, 3).unwrap()
+        );
     }
 }

@@ -64,7 +64,8 @@ pub fn leave_k_out_positions(
     let mut offsets: Vec<usize> = Vec::new();
     for u in 0..indptr.len() - 1 {
         let len = indptr[u + 1] - indptr[u];
-        if len <= k + 1 || train_only[u] {
+        // Saturating: `k + 1` would wrap to 0 for `k == usize::MAX`.
+        if len <= k.saturating_add(1) || train_only[u] {
             continue;
         }
         offsets.clear();
@@ -114,5 +115,9 @@ mod tests {
         assert!(leave_k_out_positions(&[], 1, 0.0, 1).is_err());
         assert!(leave_k_out_positions(&[1, 3], 1, 0.0, 1).is_err());
         assert!(leave_k_out_positions(&[0, 3, 2], 1, 0.0, 1).is_err());
+        // No row is long enough for a huge k: nothing is held out, nothing panics.
+        assert!(leave_k_out_positions(&[0, 3], usize::MAX, 0.0, 1)
+            .unwrap()
+            .is_empty());
     }
 }

@@ -210,7 +210,8 @@ pub fn fold_assignment(n: usize, n_folds: usize, seed: u64) -> Result<Vec<usize>
     shuffle(&mut SplitMix64::new(seed), &mut order);
     let mut fold = vec![0; n];
     for (position, &record) in order.iter().enumerate() {
-        fold[record] = position * n_folds / n.max(1);
+        // In u128: `position * n_folds` overflows usize for a huge fold count.
+        fold[record] = (position as u128 * n_folds as u128 / n.max(1) as u128) as usize;
     }
     Ok(fold)
 }
@@ -321,6 +322,12 @@ mod tests {
         assert!(random_split(&data, -0.1, 0).is_err());
         assert!(leave_last_k_out(&data, 0).is_err());
         assert!(fold_assignment(5, 1, 0).is_err());
+        // `position * n_folds` overflowed: folds must still lie in 0..n_folds, in order.
+        let folds = fold_assignment(5, usize::MAX, 0).unwrap();
+        let mut sorted = folds.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted[0], 0);
+        assert!(sorted.windows(2).all(|w| w[0] < w[1]));
     }
 
     proptest! {

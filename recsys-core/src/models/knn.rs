@@ -272,7 +272,7 @@ impl ItemScorer for ItemKnnModel {
         scores: &mut [f32],
     ) -> Result<()> {
         super::check_score_len(scores, self.n_items())?;
-        super::check_items(history.items, self.n_items(), "history")?;
+        super::check_history(history, self.n_items())?;
         scores.fill(0.0);
         for (&item, &value) in history.items.iter().zip(history.values) {
             let weight = if self.config.binarize {

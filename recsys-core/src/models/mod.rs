@@ -82,7 +82,9 @@ pub trait ItemScorer: Send + Sync {
 /// Scores with `model` and selects the filtered top-N.
 ///
 /// # Errors
-/// [`Error::IndexOutOfRange`] for history, exclusion or candidate items outside the model.
+/// [`Error::IndexOutOfRange`] for history or exclusion items outside the model (candidates
+/// outside it are ignored); [`Error::DimensionMismatch`] / [`Error::NonFinite`] for a history
+/// whose values do not match its items or are not finite.
 pub fn recommend<M: ItemScorer + ?Sized>(
     model: &M,
     user: Option<u32>,
@@ -90,7 +92,7 @@ pub fn recommend<M: ItemScorer + ?Sized>(
     query: &TopN<'_>,
 ) -> Result<Vec<Scored>> {
     let n_items = model.n_items();
-    check_items(history.items, n_items, "history")?;
+    check_history(history, n_items)?;
     check_items(query.exclude, n_items, "exclude")?;
     let mut scores = vec![0.0f32; n_items];
     model.score_items(user, history, &mut scores)?;
@@ -133,6 +135,23 @@ pub(crate) fn check_items(items: &[u32], n_items: usize, what: &'static str) -> 
         }),
         None => Ok(()),
     }
+}
+
+/// Checks a history: one value per item, items in range, values finite (a NaN or infinite
+/// value would turn scores into NaN).
+pub(crate) fn check_history(history: History<'_>, n_items: usize) -> Result<()> {
+    if history.items.len() != history.values.len() {
+        return Err(Error::DimensionMismatch {
+            context: "history values (one per history item)".into(),
+            expected: history.items.len(),
+            got: history.values.len(),
+        });
+    }
+    check_items(history.items, n_items, "history")?;
+    for (&item, &value) in history.items.iter().zip(history.values) {
+        crate::error::ensure_finite(f64::from(value), || format!("history value of item {item}"))?;
+    }
+    Ok(())
 }
 
 /// Checks that a score buffer has one slot per item.
