@@ -310,6 +310,20 @@ impl Recommender {
                 )));
             }
         }
+        if Some(self.unit_factors.len()) != n.checked_mul(k) {
+            return Err(crate::artifact::corrupt(format!(
+                "recommender: {} unit factor values for {n} items × {k}",
+                self.unit_factors.len()
+            )));
+        }
+        // The parts are decoded as fields, without their own artifact checks: run them here.
+        self.catalog.validate()?;
+        self.content.validate()?;
+        self.neighbors.validate(n)?;
+        self.trending.validate()?;
+        if let Some(knn) = &self.knn {
+            knn.validate()?;
+        }
         self.policy.validate()?;
         self.blend.validate()?;
         crate::artifact::check_finite("recommender popularity", &self.popularity)?;
