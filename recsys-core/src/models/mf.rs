@@ -12,6 +12,9 @@ use crate::eval::split::shuffle;
 use crate::rng::SplitMix64;
 use crate::{Error, Result};
 
+/// Largest factor count [`MfConfig::validate`] accepts.
+const MAX_FACTORS: usize = 4096;
+
 /// Hyper-parameters of [`MfModel`].
 ///
 /// ```
@@ -64,7 +67,7 @@ impl MfConfig {
         Self::default()
     }
 
-    /// Number of latent factors (≥ 1).
+    /// Number of latent factors (1 to 4096).
     pub fn factors(mut self, factors: usize) -> Self {
         self.factors = factors;
         self
@@ -123,8 +126,11 @@ impl MfConfig {
     /// # Errors
     /// [`Error::InvalidParameter`] naming the first parameter out of range.
     pub fn validate(&self) -> Result<()> {
-        if self.factors == 0 {
-            return Err(Error::invalid("factors", "must be at least 1"));
+        if self.factors == 0 || self.factors > MAX_FACTORS {
+            return Err(Error::invalid(
+                "factors",
+                format!("must be in 1..={MAX_FACTORS}, got {}", self.factors),
+            ));
         }
         if self.epochs == 0 {
             return Err(Error::invalid("epochs", "must be at least 1"));
@@ -179,6 +185,17 @@ impl MfConfig {
             return Err(Error::EmptyInput {
                 what: "ratings".into(),
             });
+        }
+        // Indices are u32; refuse a shape whose factor matrix could not even be sized, rather
+        // than overflow while allocating it.
+        for (name, n) in [("n_users", n_users), ("n_items", n_items)] {
+            let values = n.checked_mul(self.factors);
+            if n > u32::MAX as usize + 1 || values.is_none_or(|v| v > isize::MAX as usize / 4) {
+                return Err(Error::invalid(
+                    name,
+                    format!("{n} rows of {} factors cannot be stored", self.factors),
+                ));
+            }
         }
         let mut sum = 0.0f64;
         let (mut lowest, mut highest) = (f32::INFINITY, f32::NEG_INFINITY);
@@ -513,6 +530,14 @@ mod tests {
             Err(Error::IndexOutOfRange { what: "item", .. })
         ));
         assert!(MfConfig::new().factors(0).validate().is_err());
+        assert!(MfConfig::new().factors(usize::MAX).validate().is_err());
+        // Shapes that cannot be indexed or allocated are refused, not attempted.
+        for (n_users, n_items) in [(usize::MAX, 1), (1, u32::MAX as usize + 2)] {
+            assert!(matches!(
+                MfConfig::new().fit(&[(0, 0, 1.0)], n_users, n_items),
+                Err(Error::InvalidParameter { .. })
+            ));
+        }
         assert!(MfConfig::new().learning_rate(0.0).validate().is_err());
         assert!(MfConfig::new().learning_rate_decay(1.5).validate().is_err());
         assert!(MfConfig::new().rating_range(5.0, 1.0).validate().is_err());
