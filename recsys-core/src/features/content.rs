@@ -735,9 +735,17 @@ impl ContentFeatures {
                 })?;
                 flat.push(v);
             }
-            let norm = flat[start..].iter().map(|v| v * v).sum::<f32>().sqrt();
+            // In f64: squares of large (> 1.8e19) or tiny (< 1e-19) f32 values overflow or
+            // vanish, which turned such rows into all-zero "no embedding" rows.
+            let norm = flat[start..]
+                .iter()
+                .map(|&v| f64::from(v) * f64::from(v))
+                .sum::<f64>()
+                .sqrt();
             if norm > 0.0 {
-                flat[start..].iter_mut().for_each(|v| *v /= norm);
+                flat[start..]
+                    .iter_mut()
+                    .for_each(|v| *v = (f64::from(*v) / norm) as f32);
             }
         }
         self.embeddings = Some(Embeddings {
@@ -1019,6 +1027,20 @@ mod tests {
         let with = f.with_embeddings(good.view(), 1.0).unwrap();
         assert!((with.similarity(4, 5).unwrap() - 1.0).abs() < 1e-6);
         assert!(with.has_content(4));
+    }
+
+    #[test]
+    fn extreme_embedding_values_still_normalise() {
+        let mut catalog = Catalog::new();
+        catalog.ensure_len(3);
+        let features = ContentFeaturesConfig::new().fit(&catalog).unwrap();
+        let rows = ndarray::array![[f32::MAX, f32::MAX], [1e-30, 0.0], [0.0, 0.0]];
+        let with = features.with_embeddings(rows.view(), 1.0).unwrap();
+        for item in 0..2 {
+            let s = with.similarity(item, item).unwrap();
+            assert!((s - 1.0).abs() < 1e-6, "item {item}: self-similarity {s}");
+        }
+        assert!(!with.has_content(2));
     }
 
     #[test]
