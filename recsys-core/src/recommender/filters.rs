@@ -65,10 +65,6 @@ impl Mask {
         }
         Self { allowed }
     }
-
-    pub(crate) fn allows(&self, item: u32) -> bool {
-        self.allowed.get(item as usize).copied().unwrap_or(false)
-    }
 }
 
 /// Whether an item's metadata passes the content filters (`people` resolved to indices).
@@ -160,6 +156,5 @@ mod tests {
         };
         let mask = Mask::new(&items, &catalog, &filters, &[2], &[0], &mut unknown);
         assert_eq!(mask.allowed, [false, false, true]);
-        assert!(!mask.allows(7));
     }
 }

@@ -50,6 +50,7 @@ use crate::explain::{self, FoldIn, Reason};
 use crate::features::{ContentFeaturesConfig, ContentNeighbors, ContentNeighborsConfig};
 use crate::models::als::{AlsConfig, AlsModel};
 use crate::models::content::{ContentModel, ContentModelConfig};
+use crate::models::knn::{ItemKnnConfig, ItemKnnModel};
 use crate::models::trending::{PopularityKind, TrendingConfig, TrendingModel};
 use crate::models::{History, ItemScorer};
 use crate::topk::{Scored, TopK};
@@ -74,6 +75,7 @@ pub struct RecommenderBuilder {
     als: AlsConfig,
     features: ContentFeaturesConfig,
     content: ContentModelConfig,
+    knn: Option<ItemKnnConfig>,
     trending: TrendingConfig,
     blend: BlendConfig,
 }
@@ -86,8 +88,9 @@ impl Default for RecommenderBuilder {
 
 impl RecommenderBuilder {
     /// Defaults: [`FeedbackPolicy::default`]; ALS with 64 factors, λ = 20, α = 1, 15
-    /// iterations (tuned on the MovieLens validation split); the content and trending
-    /// defaults; [`BlendConfig::new`].
+    /// iterations (tuned on the MovieLens validation split); item-kNN with 200 neighbours and
+    /// shrinkage 100 (short histories); the content and trending defaults;
+    /// [`BlendConfig::new`].
     pub fn new() -> Self {
         Self {
             policy: FeedbackPolicy::default(),
@@ -98,6 +101,7 @@ impl RecommenderBuilder {
                 .iterations(15),
             features: ContentFeaturesConfig::new(),
             content: ContentModelConfig::new(),
+            knn: Some(ItemKnnConfig::new().neighbors(200).shrinkage(100.0)),
             trending: TrendingConfig::new(),
             blend: BlendConfig::new(),
         }
@@ -124,6 +128,12 @@ impl RecommenderBuilder {
     /// Sets the content profile settings.
     pub fn content(mut self, content: ContentModelConfig) -> Self {
         self.content = content;
+        self
+    }
+
+    /// Sets the item-kNN settings (`None`: no item-kNN signal).
+    pub fn knn(mut self, knn: Option<ItemKnnConfig>) -> Self {
+        self.knn = knn;
         self
     }
 
@@ -156,6 +166,10 @@ impl RecommenderBuilder {
         }
         let matrix = dataset.interactions(&self.policy)?;
         let als = self.als.fit(&matrix)?;
+        let knn = match &self.knn {
+            Some(config) => Some(config.fit(&matrix)?),
+            None => None,
+        };
         let features = self.features.fit_items(&dataset.catalog, n_items)?;
         let neighbors = ContentNeighborsConfig::new()
             .neighbors(SIMILAR_NEIGHBORS)
@@ -170,6 +184,7 @@ impl RecommenderBuilder {
             self.policy.clone(),
             self.blend.clone(),
             als,
+            knn,
             content,
             neighbors,
             trending,
@@ -187,6 +202,7 @@ pub struct Recommender {
     policy: FeedbackPolicy,
     blend: BlendConfig,
     als: AlsModel,
+    knn: Option<ItemKnnModel>,
     content: ContentModel,
     neighbors: ContentNeighbors,
     trending: TrendingModel,
@@ -200,6 +216,9 @@ pub struct Recommender {
 
 /// A request's history resolved to dense indices.
 struct Resolved {
+    /// Every known item of the history.
+    seen: Vec<u32>,
+    /// Items with non-zero evidence and their combined values (the model row).
     items: Vec<u32>,
     values: Vec<f32>,
     disliked: Vec<u32>,
@@ -214,6 +233,7 @@ impl Recommender {
         policy: FeedbackPolicy,
         blend: BlendConfig,
         als: AlsModel,
+        knn: Option<ItemKnnModel>,
         content: ContentModel,
         neighbors: ContentNeighbors,
         trending: TrendingModel,
@@ -239,6 +259,7 @@ impl Recommender {
             policy,
             blend,
             als,
+            knn,
             content,
             neighbors,
             trending,
@@ -302,6 +323,10 @@ impl Recommender {
             ("interaction counts", self.interaction_counts.len()),
             ("popularity", self.popularity.len()),
             ("unit factors", self.unit_factors.len() / k.max(1)),
+            (
+                "item-kNN items",
+                self.knn.as_ref().map_or(n, |knn| knn.n_items()),
+            ),
         ];
         for (what, len) in lengths {
             if len != n {
@@ -345,7 +370,7 @@ impl Recommender {
             &self.items,
             &self.catalog,
             &query.filters,
-            &resolved.items,
+            &resolved.seen,
             &resolved.disliked,
             &mut unknown,
         );
@@ -422,6 +447,7 @@ impl Recommender {
         }
         events.sort_unstable_by_key(|&(item, timestamp, order, _)| (item, timestamp, order));
         let mut resolved = Resolved {
+            seen: Vec::new(),
             items: Vec::new(),
             values: Vec::new(),
             disliked: Vec::new(),
@@ -438,8 +464,11 @@ impl Recommender {
             if latest_opinion.is_some_and(Feedback::is_exclusion) {
                 resolved.disliked.push(item);
             }
-            resolved.items.push(item);
-            resolved.values.push(value);
+            resolved.seen.push(item);
+            if value != 0.0 {
+                resolved.items.push(item);
+                resolved.values.push(value);
+            }
             if value > 0.0 {
                 resolved.liked += 1;
             }
@@ -466,10 +495,17 @@ impl Recommender {
         let n_items = self.items.len();
         let rows = History::new(&history.items, &history.values);
         let fold = FoldIn::new(&self.als, rows)?;
-        let (w_cf, w_content, w_pop) = self.blend.weights(history.liked);
-        // One buffer: [collaborative | content | blended].
-        let mut buffer = vec![0.0f32; 3 * n_items];
+        let weights = self.blend.weights(history.liked);
+        let (w_cf, w_content, w_pop) = (weights.collaborative, weights.content, weights.popularity);
+        let w_knn = if self.knn.is_some() {
+            weights.item_knn
+        } else {
+            0.0
+        };
+        // One buffer: [collaborative | item-kNN | content | blended].
+        let mut buffer = vec![0.0f32; 4 * n_items];
         let (cf, rest) = buffer.split_at_mut(n_items);
+        let (knn, rest) = rest.split_at_mut(n_items);
         let (content, blended) = rest.split_at_mut(n_items);
         let x = fold.user_vector();
         for (s, y) in cf.iter_mut().zip(self.als.item_factors().rows()) {
@@ -481,28 +517,45 @@ impl Recommender {
             |i| self.interaction_counts[i] > 0,
             self.blend.cold_item_score,
         );
+        if let (Some(model), true) = (&self.knn, w_knn > 0.0) {
+            model.score_items(None, rows, knn)?;
+            let warm = |i: usize| self.interaction_counts[i] > 0;
+            z_score(knn, warm, self.blend.cold_item_score);
+        }
         if w_content > 0.0 {
             self.content.score_items(None, rows, content)?;
             let features = self.content.features();
             z_score(content, |i| features.has_content(i as u32), 0.0);
         }
-        let mut top = TopK::new(pool_size(n, diversity));
+        let pool = pool_size(n, diversity).max(self.blend.pool);
+        let mut top = TopK::new(pool);
         for i in 0..n_items {
-            let score = w_cf * cf[i] + w_content * content[i] + w_pop * self.popularity[i];
+            let score =
+                w_cf * cf[i] + w_knn * knn[i] + w_content * content[i] + w_pop * self.popularity[i];
             blended[i] = score;
             if mask.allowed[i] {
                 top.push(i as u32, score);
             }
         }
-        let chosen = self.diversify(top.into_sorted_vec(), n, diversity);
+        // Long-tail re-ranking within the user's own candidates.
+        let w_pop_final = w_pop - weights.penalty;
+        let mut candidates = top.into_sorted_vec();
+        for s in &mut candidates {
+            let i = s.item as usize;
+            blended[i] += (w_pop_final - w_pop) * self.popularity[i];
+            s.score = blended[i];
+        }
+        candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
+        candidates.truncate(pool_size(n, diversity));
+        let chosen = self.diversify(candidates, n, diversity);
         chosen
             .into_iter()
             .map(|s| {
                 let i = s.item as usize;
                 let parts = ScoreParts {
-                    collaborative: w_cf * cf[i],
+                    collaborative: w_cf * cf[i] + w_knn * knn[i],
                     content: w_content * content[i],
-                    popularity: w_pop * self.popularity[i],
+                    popularity: w_pop_final * self.popularity[i],
                 };
                 let contributions = fold.contributions(&self.als, s.item)?;
                 let collaborative = Collaborative {

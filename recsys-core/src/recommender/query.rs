@@ -178,7 +178,7 @@ impl Query {
 /// How much each signal added to an item's blended score (they sum to it).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScoreParts {
-    /// Weighted, normalised collaborative (ALS) part.
+    /// Weighted, normalised collaborative part (ALS and item-kNN).
     pub collaborative: f32,
     /// Weighted, normalised content part.
     pub content: f32,
@@ -220,6 +220,7 @@ pub struct Recommendation {
 pub struct Recommendations {
     /// The items, best first.
     pub items: Vec<Recommendation>,
-    /// Ids in the history or filters the recommender does not know (ignored), deduplicated.
+    /// Ids that were ignored, sorted and deduplicated: ids in the history or filters the
+    /// recommender does not know, and history items whose feedback is invalid (a NaN rating).
     pub unknown_ids: Vec<String>,
 }
