@@ -429,7 +429,7 @@ proptest! {
         }
         let relevance = Relevance::from_pairs(USERS, pairs);
         let model = PopularityConfig::new().fit(&m).unwrap();
-        let _ = eval::evaluate_top_n(&model, &m, &relevance, k.min(20));
+        let _ = eval::evaluate_top_n(&model, &m, &relevance, k);
         let ratings: Vec<split::Rating> = (0..10u32)
             .map(|i| split::Rating::new(i % 3, i % 4, 1.0, i64::from(i) * 1000))
             .collect();
@@ -444,4 +444,56 @@ proptest! {
         let _ = eval::holdout::leave_k_out_positions(&[0, 5, 2], k, fraction, 3);
         let _ = eval::holdout::leave_k_out_positions(&[], k, 0.0, 3);
     }
+}
+
+/// Degenerate shapes: no users, no items, nothing stored. Fitting may refuse them; a model that
+/// fits must answer queries.
+#[test]
+fn degenerate_shapes() {
+    for (n_users, n_items) in [(0, 0), (0, 3), (3, 0), (1, 1), (2, 2)] {
+        let m = Interactions::empty(n_users, n_items);
+        let query = TopN::new(usize::MAX);
+        if let Ok(model) = AlsConfig::new().factors(2).iterations(1).fit(&m) {
+            check_scored(&model.recommend(None, History::default(), &query), n_items);
+            check_scored(
+                &model.recommend(Some(0), History::default(), &query),
+                n_items,
+            );
+            check_scored(&model.similar_items(0, 3, None), n_items);
+            let _ = model.recommend_batch(&[0], &m, 3, true);
+            let _ = model.loss(&m);
+        }
+        if let Ok(model) = ItemKnnConfig::new().fit(&m) {
+            check_scored(
+                &recommend(&model, None, History::default(), &query),
+                n_items,
+            );
+        }
+        if let Ok(model) = PopularityConfig::new().fit(&m) {
+            check_scored(
+                &recommend(&model, None, History::default(), &query),
+                n_items,
+            );
+        }
+        let trending = TrendingConfig::new().fit(&[], n_items, &FeedbackPolicy::default());
+        if let Ok(model) = trending {
+            check_scored(
+                &recommend(&model, None, History::default(), &query),
+                n_items,
+            );
+        }
+        let _ = eval::at_k::ranking_metrics_at_k(&[0], &[vec![]], &m, 10);
+        let _ = eval::holdout::leave_k_out_positions(m.indptr(), 1, 0.5, 1);
+        let features = ContentFeaturesConfig::new().fit_items(&Catalog::new(), n_items);
+        if let Ok(model) = features.and_then(|f| ContentModelConfig::new().fit(f)) {
+            check_scored(
+                &recommend(&model, None, History::default(), &query),
+                n_items,
+            );
+            check_scored(&model.similar_items(0, 3), n_items);
+        }
+    }
+    let _ = MfConfig::new()
+        .fit(&[(0, 0, 3.0)], 1, 1)
+        .map(|m| m.predict(0, 0));
 }
