@@ -1,0 +1,247 @@
+//! Invariants of the hybrid recommender on generated data, for arbitrary requests: excluded,
+//! disliked, "not interested" and seen items never come back; every filter holds; unknown ids
+//! are reported, never a panic; answers are deterministic and every item has reasons.
+
+use std::sync::OnceLock;
+
+use proptest::prelude::*;
+use recsys_core::data::{Dataset, Feedback, Role};
+use recsys_core::models::als::AlsConfig;
+use recsys_core::recommender::{
+    Filters, List, Query, Recommender, RecommenderBuilder, UserHistory,
+};
+
+const ITEMS: usize = 30;
+const GENRES: [&str; 4] = ["Crime", "Comedy", "Drama", "Sci-Fi"];
+
+fn item_id(i: usize) -> String {
+    format!("m{i}")
+}
+
+/// 40 users with taste by genre; items 27–29 have metadata but no interactions.
+fn recommender() -> &'static Recommender {
+    static RECOMMENDER: OnceLock<Recommender> = OnceLock::new();
+    RECOMMENDER.get_or_init(|| {
+        let mut ds = Dataset::new();
+        for i in 0..ITEMS {
+            let (index, info) = ds.item_info_mut(&item_id(i));
+            info.title = Some(format!("Movie {i}"));
+            info.year = Some(1980 + i as i32);
+            info.add_genre(GENRES[i % 4]);
+            if i % 3 == 0 {
+                info.add_genre(GENRES[(i + 1) % 4]);
+                info.add_tag("classic");
+            }
+            ds.catalog
+                .add_credit(index, &format!("p{}", i % 5), None, Role::Director);
+            ds.catalog
+                .add_credit(index, &format!("a{}", i % 7), None, Role::Actor);
+        }
+        for user in 0..40usize {
+            for i in 0..27usize {
+                if (i % 4 == user % 4 || (i * 7 + user) % 9 == 0) && (user + i) % 3 != 0 {
+                    let stars = 1.0 + ((user * 31 + i * 17) % 5) as f32;
+                    let id = format!("u{user}");
+                    ds.add_event(
+                        &id,
+                        &item_id(i),
+                        Feedback::Rating(stars),
+                        (user * 100 + i) as i64,
+                    )
+                    .expect("valid event");
+                }
+            }
+        }
+        RecommenderBuilder::new()
+            .als(
+                AlsConfig::new()
+                    .factors(6)
+                    .regularization(1.0)
+                    .iterations(5),
+            )
+            .fit(&ds)
+            .expect("recommender fits")
+    })
+}
+
+fn feedback() -> impl Strategy<Value = Feedback> {
+    prop_oneof![
+        (1u8..=5).prop_map(|s| Feedback::Rating(f32::from(s))),
+        Just(Feedback::Like),
+        Just(Feedback::Dislike),
+        Just(Feedback::Watched),
+        Just(Feedback::Watchlisted),
+        Just(Feedback::NotInterested),
+        Just(Feedback::Rating(f32::NAN)),
+    ]
+}
+
+/// Item ids: mostly known, some unknown.
+fn some_id() -> impl Strategy<Value = String> {
+    prop_oneof![
+        9 => (0..ITEMS).prop_map(item_id),
+        1 => "[a-z]{1,4}".prop_map(|s| format!("x-{s}")),
+    ]
+}
+
+fn list() -> impl Strategy<Value = List> {
+    prop_oneof![
+        Just(List::ForYou),
+        Just(List::Trending),
+        prop::sample::select(GENRES.to_vec()).prop_map(|g| List::ByGenre(g.to_lowercase())),
+        (0..ITEMS).prop_map(|i| List::BecauseYouLiked(item_id(i))),
+        (0..ITEMS).prop_map(|i| List::SimilarTo(item_id(i))),
+    ]
+}
+
+fn filters() -> impl Strategy<Value = Filters> {
+    (
+        prop::collection::vec(prop::sample::select(GENRES.to_vec()), 0..2),
+        prop::option::of((1975i32..2010, 0i32..20)),
+        any::<bool>(),
+        prop::option::of(prop::sample::select(vec!["p1", "a3", "nobody"])),
+        any::<bool>(),
+        any::<bool>(),
+        prop::collection::vec(some_id(), 0..4),
+        prop::option::of(prop::collection::vec(some_id(), 0..12)),
+    )
+        .prop_map(
+            |(
+                genres,
+                years,
+                classic,
+                person,
+                exclude_seen,
+                exclude_disliked,
+                exclude,
+                candidates,
+            )| {
+                Filters {
+                    genres: genres.into_iter().map(String::from).collect(),
+                    years: years.map(|(from, span)| (from, from + span)),
+                    tags: if classic {
+                        vec!["Classic".into()]
+                    } else {
+                        Vec::new()
+                    },
+                    people: person.into_iter().map(String::from).collect(),
+                    exclude_seen,
+                    exclude_disliked,
+                    exclude,
+                    candidates,
+                }
+            },
+        )
+}
+
+fn history() -> impl Strategy<Value = Vec<(String, Feedback, i64)>> {
+    prop::collection::vec((some_id(), feedback(), 0i64..50), 0..15)
+}
+
+/// The latest opinion per item (ratings, likes, dislikes, not interested), as the policy reads it.
+fn excluded_by_opinion(events: &[(String, Feedback, i64)]) -> Vec<String> {
+    let mut sorted: Vec<(usize, &(String, Feedback, i64))> = events.iter().enumerate().collect();
+    sorted.sort_by_key(|(order, e)| (e.0.clone(), e.2, *order));
+    let mut out = Vec::new();
+    for group in sorted.chunk_by(|a, b| a.1 .0 == b.1 .0) {
+        let latest = group
+            .iter()
+            .rev()
+            .map(|(_, e)| e.1)
+            .filter(|f| f.validated().is_ok())
+            .find(|f| !matches!(f, Feedback::Watched | Feedback::Watchlisted));
+        if latest.is_some_and(Feedback::is_exclusion) {
+            out.push(group[0].1 .0.clone());
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn requests_respect_every_filter(
+        events in history(),
+        list in list(),
+        filters in filters(),
+        n in 0usize..12,
+        diversity in prop::option::of(0.0f32..=1.0),
+    ) {
+        let rec = recommender();
+        let history: UserHistory = events
+            .iter()
+            .map(|(item, feedback, timestamp)| recsys_core::recommender::HistoryEvent {
+                item: item.clone(),
+                feedback: *feedback,
+                timestamp: *timestamp,
+            })
+            .collect();
+        let query = Query { n, list: list.clone(), filters: filters.clone(), diversity };
+        let Ok(answer) = rec.recommend(&history, &query) else {
+            // Only an unknown seed item may fail, and seeds here are known items.
+            return Err(TestCaseError::fail(format!("{list:?} failed")));
+        };
+        prop_assert_eq!(&answer, &rec.recommend(&history, &query).expect("same again"));
+        prop_assert!(answer.items.len() <= n);
+        let disliked = excluded_by_opinion(&events);
+        let catalog = rec.catalog();
+        for r in &answer.items {
+            let seen = events.iter().any(|e| e.0 == r.item_id && e.1.validated().is_ok());
+            prop_assert!(!(filters.exclude_seen && seen), "seen {}", r.item_id);
+            prop_assert!(!(filters.exclude_disliked && disliked.contains(&r.item_id)));
+            prop_assert!(!filters.exclude.contains(&r.item_id));
+            if let Some(candidates) = &filters.candidates {
+                prop_assert!(candidates.contains(&r.item_id));
+            }
+            let info = catalog.item(r.index).expect("known item");
+            prop_assert_eq!(rec.items().id_of(r.index), Some(r.item_id.as_str()));
+            if !filters.genres.is_empty() {
+                prop_assert!(filters.genres.iter().any(|g| info.has_genre(g)));
+            }
+            if let List::ByGenre(g) = &list {
+                prop_assert!(info.has_genre(g));
+            }
+            if let List::BecauseYouLiked(seed) | List::SimilarTo(seed) = &list {
+                prop_assert_ne!(&r.item_id, seed);
+            }
+            if let Some((from, to)) = filters.years {
+                prop_assert!(info.year.is_some_and(|y| (from..=to).contains(&y)));
+            }
+            if !filters.tags.is_empty() {
+                prop_assert!(info.tags.iter().any(|t| t.text.eq_ignore_ascii_case("classic")));
+            }
+            if !filters.people.is_empty() {
+                let people: Vec<u32> = filters
+                    .people
+                    .iter()
+                    .filter_map(|p| catalog.person_index(p))
+                    .collect();
+                prop_assert!(info.credits.iter().any(|c| people.contains(&c.person)));
+            }
+            prop_assert!(!r.reasons.is_empty() && !r.explanation.is_empty());
+            prop_assert!(r.score.is_finite());
+        }
+        // Every unknown id of the request is reported, and nothing else.
+        let known = |id: &String| rec.items().index_of(id).is_some();
+        for e in &events {
+            if !known(&e.0) {
+                prop_assert!(answer.unknown_ids.contains(&e.0));
+            }
+        }
+        prop_assert!(answer.unknown_ids.iter().all(|id| !known(id)
+            || events.iter().any(|e| &e.0 == id && e.1.validated().is_err())));
+    }
+
+    #[test]
+    fn an_empty_history_gets_popular_lists_with_reasons(n in 1usize..10) {
+        let rec = recommender();
+        let answer = rec
+            .recommend(&UserHistory::new(), &Query::new(List::ForYou).n(n))
+            .expect("popular list");
+        prop_assert_eq!(answer.items.len(), n);
+        for r in &answer.items {
+            prop_assert!(r.explanation.contains("Popular"));
+        }
+    }
+}
