@@ -23,7 +23,7 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
 
 cargo_bin="${CARGO:-cargo}"
-all_steps=(toolchain data fmt clippy test hub wasm doc)
+all_steps=(toolchain data fmt clippy test hub wasm doc python)
 
 log() { printf '\n==> %s\n' "$*"; }
 die() {
