@@ -3,7 +3,9 @@
 //! ```
 //! let m = recsys_benches::synthetic_interactions(100, 50, 1_000, 1);
 //! assert_eq!((m.n_users(), m.n_items()), (100, 50));
-//! assert!(m.nnz() > 500);
+//! // Duplicate draws are summed into one entry, so there are fewer entries than draws.
+//! assert!(m.nnz() > 200 && m.nnz() <= 1_000 + 100);
+//! assert!((0..100).all(|u| !m.row(u).0.is_empty()));
 //! ```
 
 use recsys_core::data::Interactions;

@@ -24,8 +24,9 @@
 //! - [`data`]: external ids ⇄ dense indices ([`data::IdMap`]), feedback events and the
 //!   [`data::FeedbackPolicy`] that turns them into a signed-confidence [`data::Interactions`]
 //!   matrix.
-//! - [`models`]: implicit ALS, explicit biased MF, item-kNN and popularity; every top-N model is
-//!   an [`models::ItemScorer`].
+//! - [`features`]: TF-IDF content features from the catalogue and content neighbours.
+//! - [`models`]: implicit ALS, explicit biased MF, item-kNN, popularity, trending and content
+//!   profiles; every top-N model is an [`models::ItemScorer`].
 //! - [`eval`]: splits and ranking / rating metrics.
 //! - [`recommender`]: the hybrid [`recommender::Recommender`] (collaborative + content +
 //!   popularity, filters, carousels) and [`explain`]: why each item was recommended.
@@ -51,3 +52,8 @@ mod rng;
 pub mod topk;
 
 pub use error::{Error, Result};
+
+// Compiles and runs the README's Rust quick start as a doctest, so it cannot rot.
+#[cfg(all(doctest, feature = "fs"))]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
