@@ -190,7 +190,9 @@ impl MfConfig {
         // than overflow while allocating it.
         for (name, n) in [("n_users", n_users), ("n_items", n_items)] {
             let values = n.checked_mul(self.factors);
-            if n > u32::MAX as usize + 1 || values.is_none_or(|v| v > isize::MAX as usize / 4) {
+            if n as u64 > u64::from(u32::MAX) + 1
+                || values.is_none_or(|v| v > isize::MAX as usize / 4)
+            {
                 return Err(Error::invalid(
                     name,
                     format!("{n} rows of {} factors cannot be stored", self.factors),
