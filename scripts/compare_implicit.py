@@ -8,7 +8,7 @@ and a Rust toolchain (the script runs `cargo build --release -p recsys-benches -
 Usage:
     python3 scripts/compare_implicit.py [S|M|L] [--threads 2] [--factors 64] [--iterations 15]
         [--cg-steps 3] [--regularization 0.01] [--alpha 1.0] [--workdir DIR] [--skip-implicit]
-        [--wait-quiet SECONDS]
+        [--wait-quiet SECONDS] [--npz FILE]
 
 Steps, all in one run:
  1. Generate the synthetic set (deterministic seed per size): power-law item popularity and a
@@ -244,13 +244,23 @@ def main() -> int:
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--skip-implicit", action="store_true")
     parser.add_argument("--wait-quiet", type=float, default=0.0, metavar="SECONDS")
+    parser.add_argument("--npz", type=Path, default=None,
+                        help="use this scipy.sparse .npz (users x items) instead of generating "
+                             "the SIZE set; the hold-out seed still comes from SIZE")
     args = parser.parse_args()
 
     spec = SIZES[args.size]
     t0 = time.perf_counter()
-    full = synthesize(spec["n_users"], spec["n_items"], spec["nnz"], spec["seed"])
+    if args.npz is not None:
+        full = sp.load_npz(args.npz).tocsr().astype(np.float32)
+        full.sum_duplicates()
+        full.sort_indices()
+        source = str(args.npz)
+    else:
+        full = synthesize(spec["n_users"], spec["n_items"], spec["nnz"], spec["seed"])
+        source = args.size
     train, test = hold_out(full, 0.2, spec["seed"] + 1)
-    print(f"data {args.size}: {full.shape[0]:,} users x {full.shape[1]:,} items, "
+    print(f"data {source}: {full.shape[0]:,} users x {full.shape[1]:,} items, "
           f"{full.nnz:,} interactions (train {train.nnz:,}, test {test.nnz:,}), "
           f"mean value {full.data.mean():.2f}, generated in {time.perf_counter() - t0:.1f}s",
           flush=True)
