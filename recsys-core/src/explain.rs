@@ -186,48 +186,114 @@ pub fn shared_genres(catalog: &Catalog, item: u32, other: u32) -> Option<Reason>
 #[derive(Clone, Debug)]
 pub struct FoldIn {
     k: usize,
-    /// Lower Cholesky factor of `A_u`, row-major.
+    /// Lower Cholesky factor `L` of `A_u`, row-major.
     factor: Vec<f64>,
+    /// `Lᵀ`, row-major (contiguous rows for the backward solve).
+    upper: Vec<f64>,
     /// `x_u = A_u⁻¹ Σ_j c_uj y_j`.
     user: Vec<f32>,
     /// Positive history items and their confidences `c_uj = alpha · v_uj`.
     positives: Vec<(u32, f64)>,
 }
 
+/// `YᵀY + λI` of the model's item factors, row-major `k × k`: what every fold-in starts from
+/// (compute it once per model, pass it to [`FoldIn::with_gram`]).
+pub fn item_gram(model: &AlsModel) -> Vec<f64> {
+    let k = model.factors();
+    let mut gram = vec![0.0f64; k * k];
+    let mut y = vec![0.0f64; k];
+    for row in model.item_factors().rows() {
+        y.iter_mut()
+            .zip(row.iter())
+            .for_each(|(d, &v)| *d = f64::from(v));
+        for a in 0..k {
+            axpy(&mut gram[a * k..(a + 1) * k], y[a], &y);
+        }
+    }
+    let regularization = f64::from(model.regularization());
+    (0..k).for_each(|a| gram[a * k + a] += regularization);
+    gram
+}
+
+/// `target += scale · x`.
+fn axpy(target: &mut [f64], scale: f64, x: &[f64]) {
+    target.iter_mut().zip(x).for_each(|(t, &v)| *t += scale * v);
+}
+
 impl FoldIn {
-    /// Folds `history` into `model` (one `k × k` factorisation).
+    /// Folds `history` into `model` (builds `YᵀY + λI` first: prefer [`FoldIn::with_gram`]
+    /// when folding in many histories).
     ///
     /// # Errors
-    /// Those of [`AlsModel::user_weights`]; [`Error::FitFailed`] if `A_u` is not positive
-    /// definite (zero regularisation only).
+    /// As [`FoldIn::with_gram`].
     pub fn new(model: &AlsModel, history: History<'_>) -> Result<Self> {
-        let weights = model.user_weights(history)?;
-        let k = weights.k();
-        let mut factor = weights.as_slice().to_vec();
-        if !cholesky_factor(&mut factor, k) {
+        Self::with_gram(model, &item_gram(model), history)
+    }
+
+    /// Folds `history` into `model` given its [`item_gram`]: `A_u` is the gram plus
+    /// `(alpha·|v_j| − 1)·y_j y_jᵀ` per history item (lower triangle only), factored once.
+    ///
+    /// # Errors
+    /// [`Error::DimensionMismatch`] for a gram that is not `k × k` or history slices of
+    /// different lengths; [`Error::IndexOutOfRange`] for an item outside the model;
+    /// [`Error::NonFinite`] for a bad value; [`Error::FitFailed`] if `A_u` is not positive
+    /// definite (zero regularisation only).
+    pub fn with_gram(model: &AlsModel, gram: &[f64], history: History<'_>) -> Result<Self> {
+        let k = model.factors();
+        if gram.len() != k * k {
+            return Err(Error::DimensionMismatch {
+                context: "fold-in gram (k × k values)".into(),
+                expected: k * k,
+                got: gram.len(),
+            });
+        }
+        if history.items.len() != history.values.len() {
+            return Err(Error::DimensionMismatch {
+                context: "history items vs values".into(),
+                expected: history.items.len(),
+                got: history.values.len(),
+            });
+        }
+        let alpha = f64::from(model.alpha());
+        let mut system = gram.to_vec();
+        let mut positives = Vec::new();
+        let mut b = vec![0.0f64; k];
+        let mut y = vec![0.0f64; k];
+        for (&j, &value) in history.items.iter().zip(history.values) {
+            crate::error::ensure_finite(f64::from(value), || format!("history value of item {j}"))?;
+            let factors = model.item_vector(j)?;
+            y.iter_mut()
+                .zip(factors)
+                .for_each(|(d, &v)| *d = f64::from(v));
+            let extra = alpha * f64::from(value.abs()) - 1.0;
+            if extra != 0.0 {
+                for a in 0..k {
+                    axpy(&mut system[a * k..a * k + a + 1], extra * y[a], &y[..=a]);
+                }
+            }
+            if value > 0.0 {
+                let confidence = alpha * f64::from(value);
+                axpy(&mut b, confidence, &y);
+                positives.push((j, confidence));
+            }
+        }
+        if !cholesky_factor(&mut system, k) {
             return Err(Error::FitFailed {
                 reason: "fold-in: A_u is not positive definite".into(),
             });
         }
-        let alpha = f64::from(model.alpha());
-        let mut positives = Vec::new();
-        let mut b = vec![0.0f64; k];
-        for (&j, &value) in history.items.iter().zip(history.values) {
-            if value <= 0.0 {
-                continue;
+        let mut upper = vec![0.0f64; k * k];
+        for i in 0..k {
+            for p in 0..=i {
+                upper[p * k + i] = system[i * k + p];
             }
-            let confidence = alpha * f64::from(value);
-            let y = model.item_vector(j)?;
-            b.iter_mut()
-                .zip(y)
-                .for_each(|(b, &y)| *b += confidence * f64::from(y));
-            positives.push((j, confidence));
         }
-        cholesky_solve(&factor, &mut b, k);
+        cholesky_solve(&system, &upper, &mut b, k);
         let user = b.iter().map(|&v| v as f32).collect();
         Ok(Self {
             k,
-            factor,
+            factor: system,
+            upper,
             user,
             positives,
         })
@@ -251,53 +317,84 @@ impl FoldIn {
     pub fn contributions(&self, model: &AlsModel, item: u32) -> Result<Vec<(u32, f64)>> {
         let y = model.item_vector(item)?;
         let mut weighted: Vec<f64> = y.iter().map(|&v| f64::from(v)).collect();
-        cholesky_solve(&self.factor, &mut weighted, self.k);
+        cholesky_solve(&self.factor, &self.upper, &mut weighted, self.k);
+        let weighted: Vec<f32> = weighted.iter().map(|&w| w as f32).collect();
         self.positives
             .iter()
             .map(|&(j, confidence)| {
                 let yj = model.item_vector(j)?;
-                let dot: f64 = weighted
-                    .iter()
-                    .zip(yj)
-                    .map(|(w, &v)| w * f64::from(v))
-                    .sum();
-                Ok((j, confidence * dot))
+                Ok((j, confidence * f64::from(dot_f32(&weighted, yj))))
             })
             .collect()
     }
 }
 
-/// In-place lower Cholesky factor of a symmetric row-major `k × k` matrix; false if it is not
-/// positive definite.
+/// `a · b` with eight independent partial sums, so the compiler can vectorise it (a plain
+/// iterator sum is one serial dependency chain).
+pub(crate) fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
+    let mut lanes = [0.0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        for lane in 0..8 {
+            lanes[lane] += x[lane] * y[lane];
+        }
+    }
+    lanes.iter().sum::<f32>() + tail
+}
+
+/// [`dot_f32`] in `f64`.
+pub(crate) fn dot_f64(a: &[f64], b: &[f64]) -> f64 {
+    let mut lanes = [0.0f64; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f64 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        for lane in 0..8 {
+            lanes[lane] += x[lane] * y[lane];
+        }
+    }
+    lanes.iter().sum::<f64>() + tail
+}
+
+/// In-place lower Cholesky factor of a symmetric row-major `k × k` matrix (only the lower
+/// triangle is read; the upper one is left as is); false if it is not positive definite.
 fn cholesky_factor(a: &mut [f64], k: usize) -> bool {
     for j in 0..k {
-        let diagonal = a[j * k + j] - a[j * k..j * k + j].iter().map(|v| v * v).sum::<f64>();
+        let row_j = &a[j * k..j * k + j];
+        let diagonal = a[j * k + j] - dot_f64(row_j, row_j);
         if !(diagonal > 0.0 && diagonal.is_finite()) {
             return false;
         }
         let pivot = diagonal.sqrt();
         a[j * k + j] = pivot;
         for i in j + 1..k {
-            let dot: f64 = (0..j).map(|p| a[i * k + p] * a[j * k + p]).sum();
-            a[i * k + j] = (a[i * k + j] - dot) / pivot;
+            let (upper, lower) = a.split_at_mut(i * k);
+            let dot = dot_f64(&lower[..j], &upper[j * k..j * k + j]);
+            lower[j] = (lower[j] - dot) / pivot;
         }
     }
     true
 }
 
-/// Solves `L Lᵀ z = b` in place with the factor of [`cholesky_factor`].
-fn cholesky_solve(l: &[f64], b: &mut [f64], k: usize) {
+/// Solves `L Lᵀ z = b` in place with the factor of [`cholesky_factor`] and its transpose.
+fn cholesky_solve(lower: &[f64], upper: &[f64], b: &mut [f64], k: usize) {
     for i in 0..k {
-        let dot: f64 = l[i * k..i * k + i]
-            .iter()
-            .zip(&b[..i])
-            .map(|(x, y)| x * y)
-            .sum();
-        b[i] = (b[i] - dot) / l[i * k + i];
+        let dot = dot_f64(&lower[i * k..i * k + i], &b[..i]);
+        b[i] = (b[i] - dot) / lower[i * k + i];
     }
     for i in (0..k).rev() {
-        let dot: f64 = (i + 1..k).map(|p| l[p * k + i] * b[p]).sum();
-        b[i] = (b[i] - dot) / l[i * k + i];
+        let dot = dot_f64(&upper[i * k + i + 1..(i + 1) * k], &b[i + 1..]);
+        b[i] = (b[i] - dot) / upper[i * k + i];
     }
 }
 

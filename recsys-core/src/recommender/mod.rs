@@ -212,6 +212,8 @@ pub struct Recommender {
     popularity: Vec<f32>,
     /// Unit-length ALS item factors (zero rows stay zero), for similarity and MMR.
     unit_factors: Vec<f32>,
+    /// `YᵀY + λI` of the ALS item factors, the start of every fold-in.
+    gram: Vec<f64>,
 }
 
 /// A request's history resolved to dense indices.
@@ -253,7 +255,9 @@ impl Recommender {
                 row.iter_mut().for_each(|v| *v /= norm);
             }
         }
+        let gram = explain::item_gram(&als);
         Self {
+            gram,
             items,
             catalog,
             policy,
@@ -348,6 +352,11 @@ impl Recommender {
         self.trending.validate()?;
         if let Some(knn) = &self.knn {
             knn.validate()?;
+        }
+        if self.gram.len() != k * k || self.gram.iter().any(|v| !v.is_finite()) {
+            return Err(crate::artifact::corrupt(
+                "recommender: the fold-in gram is not k × k finite values",
+            ));
         }
         self.policy.validate()?;
         self.blend.validate()?;
@@ -494,7 +503,7 @@ impl Recommender {
         }
         let n_items = self.items.len();
         let rows = History::new(&history.items, &history.values);
-        let fold = FoldIn::new(&self.als, rows)?;
+        let fold = FoldIn::with_gram(&self.als, &self.gram, rows)?;
         let weights = self.blend.weights(history.liked);
         let (w_cf, w_content, w_pop) = (weights.collaborative, weights.content, weights.popularity);
         let w_knn = if self.knn.is_some() {
@@ -508,8 +517,20 @@ impl Recommender {
         let (knn, rest) = rest.split_at_mut(n_items);
         let (content, blended) = rest.split_at_mut(n_items);
         let x = fold.user_vector();
-        for (s, y) in cf.iter_mut().zip(self.als.item_factors().rows()) {
-            *s = y.iter().zip(x).map(|(a, b)| a * b).sum();
+        let k = self.als.factors();
+        // The item factors are one contiguous row-major buffer (rows as a fallback).
+        let factors = self.als.item_factors();
+        match factors.as_slice() {
+            Some(flat) => {
+                for (s, y) in cf.iter_mut().zip(flat.chunks_exact(k)) {
+                    *s = explain::dot_f32(y, x);
+                }
+            }
+            None => {
+                for (s, y) in cf.iter_mut().zip(factors.rows()) {
+                    *s = y.iter().zip(x).map(|(a, b)| a * b).sum();
+                }
+            }
         }
         let raw_cf = cf.to_vec();
         z_score(
@@ -608,7 +629,8 @@ impl Recommender {
                 candidates.push((parts.content, reason));
             }
         }
-        if parts.popularity > 0.0 {
+        // "Popular" only for items that are popular (a long-tail boost is no reason to cite).
+        if parts.popularity > 0.0 && self.popularity[item as usize] > 0.0 {
             candidates.push((parts.popularity, Reason::Popular));
         }
         candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -667,7 +689,7 @@ impl Recommender {
         let mut scores = vec![0.0f32; n_items];
         let seed_vector = &self.unit_factors[seed as usize * k..(seed as usize + 1) * k];
         for (s, row) in scores.iter_mut().zip(self.unit_factors.chunks_exact(k)) {
-            *s = row.iter().zip(seed_vector).map(|(a, b)| a * b).sum();
+            *s = explain::dot_f32(row, seed_vector);
         }
         if let Ok((items, similarities)) = self.neighbors.neighbors(seed) {
             for (&i, &similarity) in items.iter().zip(similarities) {
@@ -707,7 +729,7 @@ impl Recommender {
         diversity::mmr(&pool, n, diversity, |a, b| {
             let (a, b) = (a as usize * k, b as usize * k);
             let (ra, rb) = (&self.unit_factors[a..a + k], &self.unit_factors[b..b + k]);
-            ra.iter().zip(rb).map(|(x, y)| x * y).sum()
+            explain::dot_f32(ra, rb)
         })
     }
 
