@@ -196,6 +196,51 @@ pub struct FoldIn {
     positives: Vec<(u32, f64)>,
 }
 
+/// [`FoldIn`]'s solve as a `pulp` operation, so its inlined kernels get AVX2 where available.
+struct FoldOp<'a> {
+    model: &'a AlsModel,
+    gram: &'a [f64],
+    history: History<'a>,
+}
+
+impl pulp::WithSimd for FoldOp<'_> {
+    type Output = Result<FoldIn>;
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) -> Self::Output {
+        FoldIn::fold(self.model, self.gram, self.history)
+    }
+}
+
+/// `out[r] = rows[r] · vector` for the `k`-wide rows of a row-major matrix (AVX2 where
+/// available).
+pub(crate) fn dot_rows(rows: &[f32], k: usize, vector: &[f32], out: &mut [f32]) {
+    pulp::Arch::new().dispatch(DotRows {
+        rows,
+        k,
+        vector,
+        out,
+    })
+}
+
+struct DotRows<'a> {
+    rows: &'a [f32],
+    k: usize,
+    vector: &'a [f32],
+    out: &'a mut [f32],
+}
+
+impl pulp::WithSimd for DotRows<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) {
+        for (o, row) in self.out.iter_mut().zip(self.rows.chunks_exact(self.k)) {
+            *o = dot_f32(row, self.vector);
+        }
+    }
+}
+
 /// `YᵀY + λI` of the model's item factors, row-major `k × k`: what every fold-in starts from
 /// (compute it once per model, pass it to [`FoldIn::with_gram`]).
 pub fn item_gram(model: &AlsModel) -> Vec<f64> {
@@ -216,6 +261,7 @@ pub fn item_gram(model: &AlsModel) -> Vec<f64> {
 }
 
 /// `target += scale · x`.
+#[inline(always)]
 fn axpy(target: &mut [f64], scale: f64, x: &[f64]) {
     target.iter_mut().zip(x).for_each(|(t, &v)| *t += scale * v);
 }
@@ -254,6 +300,17 @@ impl FoldIn {
                 got: history.values.len(),
             });
         }
+        // Compiled for AVX2 where the CPU has it (the helpers are inlined into the closure).
+        pulp::Arch::new().dispatch(FoldOp {
+            model,
+            gram,
+            history,
+        })
+    }
+
+    #[inline(always)]
+    fn fold(model: &AlsModel, gram: &[f64], history: History<'_>) -> Result<Self> {
+        let k = model.factors();
         let alpha = f64::from(model.alpha());
         let mut system = gram.to_vec();
         let mut positives = Vec::new();
@@ -331,6 +388,7 @@ impl FoldIn {
 
 /// `a · b` with eight independent partial sums, so the compiler can vectorise it (a plain
 /// iterator sum is one serial dependency chain).
+#[inline(always)]
 pub(crate) fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
     let mut lanes = [0.0f32; 8];
     let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
@@ -349,6 +407,7 @@ pub(crate) fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
 }
 
 /// [`dot_f32`] in `f64`.
+#[inline(always)]
 pub(crate) fn dot_f64(a: &[f64], b: &[f64]) -> f64 {
     let mut lanes = [0.0f64; 8];
     let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
@@ -368,6 +427,7 @@ pub(crate) fn dot_f64(a: &[f64], b: &[f64]) -> f64 {
 
 /// In-place lower Cholesky factor of a symmetric row-major `k × k` matrix (only the lower
 /// triangle is read; the upper one is left as is); false if it is not positive definite.
+#[inline(always)]
 fn cholesky_factor(a: &mut [f64], k: usize) -> bool {
     for j in 0..k {
         let row_j = &a[j * k..j * k + j];
@@ -387,6 +447,7 @@ fn cholesky_factor(a: &mut [f64], k: usize) -> bool {
 }
 
 /// Solves `L Lᵀ z = b` in place with the factor of [`cholesky_factor`] and its transpose.
+#[inline(always)]
 fn cholesky_solve(lower: &[f64], upper: &[f64], b: &mut [f64], k: usize) {
     for i in 0..k {
         let dot = dot_f64(&lower[i * k..i * k + i], &b[..i]);

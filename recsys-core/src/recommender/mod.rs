@@ -521,11 +521,7 @@ impl Recommender {
         // The item factors are one contiguous row-major buffer (rows as a fallback).
         let factors = self.als.item_factors();
         match factors.as_slice() {
-            Some(flat) => {
-                for (s, y) in cf.iter_mut().zip(flat.chunks_exact(k)) {
-                    *s = explain::dot_f32(y, x);
-                }
-            }
+            Some(flat) => explain::dot_rows(flat, k, x, cf),
             None => {
                 for (s, y) in cf.iter_mut().zip(factors.rows()) {
                     *s = y.iter().zip(x).map(|(a, b)| a * b).sum();
@@ -688,9 +684,7 @@ impl Recommender {
         let n_items = self.items.len();
         let mut scores = vec![0.0f32; n_items];
         let seed_vector = &self.unit_factors[seed as usize * k..(seed as usize + 1) * k];
-        for (s, row) in scores.iter_mut().zip(self.unit_factors.chunks_exact(k)) {
-            *s = explain::dot_f32(row, seed_vector);
-        }
+        explain::dot_rows(&self.unit_factors, k, seed_vector, &mut scores);
         if let Ok((items, similarities)) = self.neighbors.neighbors(seed) {
             for (&i, &similarity) in items.iter().zip(similarities) {
                 scores[i as usize] += SIMILAR_CONTENT_WEIGHT * similarity;
