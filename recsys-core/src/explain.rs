@@ -389,40 +389,36 @@ impl FoldIn {
 /// `a · b` with eight independent partial sums, so the compiler can vectorise it (a plain
 /// iterator sum is one serial dependency chain).
 #[inline(always)]
-pub(crate) fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
-    let mut lanes = [0.0f32; 8];
+fn dot<T>(a: &[T], b: &[T]) -> T
+where
+    T: Copy + Default + std::ops::Add<Output = T> + std::ops::Mul<Output = T> + std::iter::Sum,
+{
+    let mut lanes = [T::default(); 8];
     let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let tail: f32 = ca
+    let tail: T = ca
         .remainder()
         .iter()
         .zip(cb.remainder())
-        .map(|(x, y)| x * y)
+        .map(|(&x, &y)| x * y)
         .sum();
     for (x, y) in ca.zip(cb) {
         for lane in 0..8 {
-            lanes[lane] += x[lane] * y[lane];
+            lanes[lane] = lanes[lane] + x[lane] * y[lane];
         }
     }
-    lanes.iter().sum::<f32>() + tail
+    lanes.iter().copied().sum::<T>() + tail
 }
 
-/// [`dot_f32`] in `f64`.
+/// [`dot`] of `f32` slices.
 #[inline(always)]
-pub(crate) fn dot_f64(a: &[f64], b: &[f64]) -> f64 {
-    let mut lanes = [0.0f64; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let tail: f64 = ca
-        .remainder()
-        .iter()
-        .zip(cb.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    for (x, y) in ca.zip(cb) {
-        for lane in 0..8 {
-            lanes[lane] += x[lane] * y[lane];
-        }
-    }
-    lanes.iter().sum::<f64>() + tail
+pub(crate) fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
+    dot(a, b)
+}
+
+/// [`dot`] of `f64` slices.
+#[inline(always)]
+fn dot_f64(a: &[f64], b: &[f64]) -> f64 {
+    dot(a, b)
 }
 
 /// In-place lower Cholesky factor of a symmetric row-major `k × k` matrix (only the lower
