@@ -9,10 +9,8 @@
 //! run `cargo test --release -p recsys-core --test content_movielens -- --ignored --nocapture`
 //! to print the grid.
 
-use std::path::PathBuf;
-
-use recsys_core::data::{loaders::recbole, Dataset, Event, Feedback, FeedbackPolicy, Interactions};
-use recsys_core::eval::split::{ratings_from_events, temporal_split_by, Rating, Split};
+use recsys_core::data::{Event, Feedback, FeedbackPolicy, Interactions};
+use recsys_core::eval::split::{Rating, Split};
 use recsys_core::eval::{evaluate_top_n, Relevance, Report};
 use recsys_core::features::{
     count_by_kind, ContentFeaturesConfig, ContentNeighborsConfig, TokenKind, TokenWeights,
@@ -21,82 +19,9 @@ use recsys_core::models::content::{ContentModel, ContentModelConfig};
 use recsys_core::models::trending::{PopularityKind, TrendingConfig};
 use recsys_core::models::{recommend, History, ItemScorer, TopN};
 
-struct MovieLens {
-    dataset: Dataset,
-    ratings: Vec<Rating>,
-    raw_item_ids: Vec<u64>,
-}
+mod common;
 
-fn movielens() -> MovieLens {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/ml-100k");
-    for name in [
-        "ml-100k.inter",
-        "ml-100k.item",
-        "ml-100k.kg",
-        "ml-100k.link",
-    ] {
-        assert!(
-            dir.join(name).is_file(),
-            "{} is missing: run scripts/fetch-movielens.sh first",
-            dir.join(name).display()
-        );
-    }
-    // The readers (not `load_recbole_dir`) so the test also runs without the `fs` feature.
-    let open = |name: &str| {
-        std::io::BufReader::new(std::fs::File::open(dir.join(name)).expect("file opens"))
-    };
-    let mut dataset = Dataset::new();
-    // Items first, so dense item indices follow the item file.
-    recbole::read_item(open("ml-100k.item"), "ml-100k.item", &mut dataset).expect("items parse");
-    recbole::read_inter(open("ml-100k.inter"), "ml-100k.inter", &mut dataset)
-        .expect("ratings parse");
-    recbole::read_kg(
-        open("ml-100k.kg"),
-        "ml-100k.kg",
-        open("ml-100k.link"),
-        "ml-100k.link",
-        &mut dataset,
-    )
-    .expect("cast and crew parse");
-    let ratings = ratings_from_events(dataset.events());
-    assert_eq!(ratings.len(), 100_000);
-    let raw_item_ids = dataset
-        .items
-        .ids()
-        .iter()
-        .map(|id| id.parse().expect("MovieLens item ids are numbers"))
-        .collect();
-    MovieLens {
-        dataset,
-        ratings,
-        raw_item_ids,
-    }
-}
-
-impl MovieLens {
-    /// The protocol's per-user temporal split of `ratings` (ties broken by raw item id).
-    fn split(&self, ratings: &[Rating]) -> Split<Rating> {
-        temporal_split_by(ratings, 0.2, |r| self.raw_item_ids[r.item as usize])
-            .expect("valid fraction")
-    }
-
-    fn matrix(&self, train: &[Rating], policy: &FeedbackPolicy) -> Interactions {
-        let triplets: Vec<(u32, u32, f32)> = train
-            .iter()
-            .map(|r| (r.user, r.item, policy.weight(Feedback::Rating(r.value))))
-            .collect();
-        Interactions::from_triplets(self.dataset.n_users(), self.dataset.n_items(), &triplets)
-            .expect("valid triplets")
-    }
-
-    fn title(&self, item: u32) -> String {
-        self.dataset
-            .catalog
-            .item(item)
-            .and_then(|i| i.display_title())
-            .unwrap_or_default()
-    }
-}
+use common::{movielens, MovieLens};
 
 /// One evaluation: top-10 metrics plus how the model treats the items unseen in training.
 struct Evaluation {

@@ -5,12 +5,8 @@
 //! 0.187, item-kNN 0.169, popularity 0.094, MF RMSE ≈ 0.905) so that a broken model fails while
 //! small numerical differences do not.
 
-use std::path::PathBuf;
-
-use recsys_core::data::{loaders::recbole, Dataset, Feedback, FeedbackPolicy, Interactions};
-use recsys_core::eval::split::{
-    fold_assignment, fold_split, ratings_from_events, temporal_split_by, Rating, Split,
-};
+use recsys_core::data::{FeedbackPolicy, Interactions};
+use recsys_core::eval::split::{fold_assignment, fold_split, Rating, Split};
 use recsys_core::eval::{evaluate_top_n, prediction_errors, Relevance, Report};
 use recsys_core::models::als::AlsConfig;
 use recsys_core::models::knn::ItemKnnConfig;
@@ -18,56 +14,15 @@ use recsys_core::models::mf::MfConfig;
 use recsys_core::models::popularity::PopularityConfig;
 use recsys_core::models::ItemScorer;
 
-struct MovieLens {
-    ratings: Vec<Rating>,
-    /// Raw (numeric) item id of each dense item: the protocol breaks time ties by it.
-    raw_item_ids: Vec<u64>,
-    n_users: usize,
-    n_items: usize,
-}
+mod common;
 
-fn movielens() -> MovieLens {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/ml-100k");
-    let path = dir.join("ml-100k.inter");
-    assert!(
-        path.is_file(),
-        "{} is missing: run scripts/fetch-movielens.sh first",
-        path.display()
-    );
-    let file = std::fs::File::open(&path).expect("ml-100k.inter opens");
-    let mut dataset = Dataset::new();
-    recbole::read_inter(std::io::BufReader::new(file), "ml-100k.inter", &mut dataset)
-        .expect("ml-100k.inter parses");
-    let ratings = ratings_from_events(dataset.events());
-    assert_eq!(ratings.len(), 100_000);
-    let raw_item_ids = dataset
-        .items
-        .ids()
-        .iter()
-        .map(|id| id.parse().expect("MovieLens item ids are numbers"))
-        .collect();
-    MovieLens {
-        ratings,
-        raw_item_ids,
-        n_users: dataset.n_users(),
-        n_items: dataset.n_items(),
-    }
-}
+use common::{movielens, MovieLens};
 
 /// The protocol split: train / test and relevance (test rating ≥ 4).
 fn protocol_split(data: &MovieLens) -> (Split<Rating>, Relevance) {
-    let split = temporal_split_by(&data.ratings, 0.2, |r| data.raw_item_ids[r.item as usize])
-        .expect("valid fraction");
-    let relevance = Relevance::from_ratings(&split.test, data.n_users, 4.0);
+    let split = data.split(&data.ratings);
+    let relevance = Relevance::from_ratings(&split.test, data.n_users(), 4.0);
     (split, relevance)
-}
-
-fn matrix(data: &MovieLens, train: &[Rating], policy: &FeedbackPolicy) -> Interactions {
-    let triplets: Vec<(u32, u32, f32)> = train
-        .iter()
-        .map(|r| (r.user, r.item, policy.weight(Feedback::Rating(r.value))))
-        .collect();
-    Interactions::from_triplets(data.n_users, data.n_items, &triplets).expect("valid triplets")
 }
 
 fn top10(model: &dyn ItemScorer, train: &Interactions, relevance: &Relevance) -> Report {
@@ -95,7 +50,7 @@ fn temporal_split_reproduces_the_protocol() {
 fn popularity_and_item_knn_reach_their_bars() {
     let data = movielens();
     let (split, relevance) = protocol_split(&data);
-    let train = matrix(&data, &split.train, &FeedbackPolicy::all_ratings_positive());
+    let train = data.matrix(&split.train, &FeedbackPolicy::all_ratings_positive());
 
     let popularity = PopularityConfig::new().fit(&train).expect("fit");
     let report = top10(&popularity, &train, &relevance);
@@ -121,7 +76,7 @@ fn als_reaches_its_bar() {
     let (split, relevance) = protocol_split(&data);
     // The tuned rating → confidence mapping: 1–3 stars are negative evidence.
     let policy = FeedbackPolicy::default();
-    let train = matrix(&data, &split.train, &policy);
+    let train = data.matrix(&split.train, &policy);
     let model = AlsConfig::new()
         .factors(64)
         .regularization(20.0)
@@ -147,7 +102,7 @@ fn explicit_mf_rmse_on_a_random_fold() {
         .map(|r| (r.user, r.item, r.value))
         .collect();
     let model = MfConfig::new()
-        .fit(&triplets, data.n_users, data.n_items)
+        .fit(&triplets, data.n_users(), data.n_items())
         .expect("fit");
     let errors = prediction_errors(
         split

@@ -9,10 +9,8 @@
 //! `cargo test --release -p recsys-core --test recommender_movielens -- --ignored --nocapture`
 //! to print the grid.
 
-use std::path::PathBuf;
-
-use recsys_core::data::{loaders::recbole, Dataset, Feedback, FeedbackPolicy, Interactions};
-use recsys_core::eval::split::{ratings_from_events, temporal_split_by, Rating, Split};
+use recsys_core::data::{Dataset, Feedback, FeedbackPolicy, Interactions};
+use recsys_core::eval::split::Rating;
 use recsys_core::eval::{summarize, Relevance, Report};
 use recsys_core::explain::Reason;
 use recsys_core::models::als::AlsConfig;
@@ -21,70 +19,11 @@ use recsys_core::recommender::{
     BlendConfig, List, Query, Recommender, RecommenderBuilder, UserHistory,
 };
 
-struct MovieLens {
-    dataset: Dataset,
-    ratings: Vec<Rating>,
-    raw_item_ids: Vec<u64>,
-}
+mod common;
 
-fn movielens() -> MovieLens {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/ml-100k");
-    for name in [
-        "ml-100k.inter",
-        "ml-100k.item",
-        "ml-100k.kg",
-        "ml-100k.link",
-    ] {
-        assert!(
-            dir.join(name).is_file(),
-            "{} is missing: run scripts/fetch-movielens.sh first",
-            dir.join(name).display()
-        );
-    }
-    let open = |name: &str| {
-        std::io::BufReader::new(std::fs::File::open(dir.join(name)).expect("file opens"))
-    };
-    let mut dataset = Dataset::new();
-    recbole::read_item(open("ml-100k.item"), "ml-100k.item", &mut dataset).expect("items parse");
-    recbole::read_inter(open("ml-100k.inter"), "ml-100k.inter", &mut dataset)
-        .expect("ratings parse");
-    recbole::read_kg(
-        open("ml-100k.kg"),
-        "ml-100k.kg",
-        open("ml-100k.link"),
-        "ml-100k.link",
-        &mut dataset,
-    )
-    .expect("cast and crew parse");
-    let ratings = ratings_from_events(dataset.events());
-    assert_eq!(ratings.len(), 100_000);
-    let raw_item_ids = dataset
-        .items
-        .ids()
-        .iter()
-        .map(|id| id.parse().expect("MovieLens item ids are numbers"))
-        .collect();
-    MovieLens {
-        dataset,
-        ratings,
-        raw_item_ids,
-    }
-}
+use common::{movielens, MovieLens};
 
 impl MovieLens {
-    fn split(&self, ratings: &[Rating]) -> Split<Rating> {
-        temporal_split_by(ratings, 0.2, |r| self.raw_item_ids[r.item as usize])
-            .expect("valid fraction")
-    }
-
-    fn n_users(&self) -> usize {
-        self.dataset.n_users()
-    }
-
-    fn n_items(&self) -> usize {
-        self.dataset.n_items()
-    }
-
     fn item_id(&self, item: u32) -> &str {
         self.dataset.items.id_of(item).expect("known item")
     }
@@ -110,15 +49,6 @@ impl MovieLens {
             .expect("valid event");
         }
         ds
-    }
-
-    fn matrix(&self, ratings: &[Rating], policy: &FeedbackPolicy) -> Interactions {
-        let triplets: Vec<(u32, u32, f32)> = ratings
-            .iter()
-            .map(|r| (r.user, r.item, policy.weight(Feedback::Rating(r.value))))
-            .collect();
-        Interactions::from_triplets(self.n_users(), self.n_items(), &triplets)
-            .expect("valid triplets")
     }
 
     /// Every user's ratings as a request history.
