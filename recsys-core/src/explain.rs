@@ -61,6 +61,11 @@ pub enum Reason {
         /// The genre.
         genre: String,
     },
+    /// The item matches a favourite genre or person the user named (onboarding).
+    YouLike {
+        /// The genre name or the person's display name.
+        name: String,
+    },
     /// The item is popular right now (time-decayed popularity).
     Trending,
     /// The item is popular within a genre lately.
@@ -128,6 +133,7 @@ pub fn render_reason(reason: &Reason, catalog: &Catalog) -> String {
         }
         Reason::SimilarTo { item } => format!("Similar to {}", title(catalog, *item)),
         Reason::MatchesTaste { genre } => format!("Matches your taste for {genre}"),
+        Reason::YouLike { name } => format!("Because you like {name}"),
         Reason::Trending => "Trending now".to_string(),
         Reason::PopularIn { genre } => format!("Popular in {genre} this month"),
         Reason::Popular => "Popular with everyone".to_string(),

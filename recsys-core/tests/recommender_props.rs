@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 
 use proptest::prelude::*;
 use recsys_core::data::{Dataset, Feedback, Role};
+use recsys_core::explain::Reason;
 use recsys_core::models::als::AlsConfig;
 use recsys_core::recommender::{
     Filters, List, Query, Recommender, RecommenderBuilder, UserHistory,
@@ -242,6 +243,46 @@ proptest! {
         prop_assert_eq!(answer.items.len(), n);
         for r in &answer.items {
             prop_assert!(r.explanation.contains("Popular"));
+        }
+    }
+
+    #[test]
+    fn favourites_without_history_rank_by_matches_and_cite_them(
+        genres in proptest::sample::subsequence(GENRES.to_vec(), 0..3),
+        people in proptest::sample::subsequence(vec!["p0", "p3", "a2", "a6"], 0..3),
+        n in 1usize..15,
+    ) {
+        let rec = recommender();
+        let mut history = UserHistory::new();
+        for genre in &genres {
+            history = history.with_favorite_genre(genre);
+        }
+        for person in &people {
+            history = history.with_favorite_person(person);
+        }
+        let answer = rec
+            .recommend(&history, &Query::new(List::ForYou).n(n))
+            .expect("onboarding list");
+        prop_assert_eq!(answer.items.len(), n);
+        prop_assert!(answer.unknown_ids.is_empty());
+        let matches = |index: u32| {
+            let info = rec.catalog().item(index).expect("catalog item");
+            let genre_hits = genres.iter().filter(|g| info.has_genre(g)).count();
+            let people_hits = people
+                .iter()
+                .filter(|p| {
+                    let person = rec.catalog().person_index(p);
+                    info.credits.iter().any(|c| Some(c.person) == person)
+                })
+                .count();
+            genre_hits + people_hits
+        };
+        let counts: Vec<usize> = answer.items.iter().map(|r| matches(r.index)).collect();
+        prop_assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{:?}", counts);
+        for (r, &count) in answer.items.iter().zip(&counts) {
+            let cited = r.reasons.iter().filter(|x| matches!(x, Reason::YouLike { .. })).count();
+            prop_assert_eq!(cited, count.min(2));
+            prop_assert!(count > 0 || r.reasons.contains(&Reason::Popular));
         }
     }
 }

@@ -51,7 +51,7 @@ use crate::features::{ContentFeaturesConfig, ContentNeighbors, ContentNeighborsC
 use crate::models::als::{AlsConfig, AlsModel};
 use crate::models::content::{ContentModel, ContentModelConfig};
 use crate::models::knn::{ItemKnnConfig, ItemKnnModel};
-use crate::models::trending::{PopularityKind, TrendingConfig, TrendingModel};
+use crate::models::trending::{Favorites, PopularityKind, TrendingConfig, TrendingModel};
 use crate::models::{History, ItemScorer};
 use crate::topk::{Scored, TopK};
 use crate::{Error, Result};
@@ -66,6 +66,9 @@ const SIMILAR_NEIGHBORS: usize = 100;
 const SIMILAR_CONTENT_WEIGHT: f32 = 0.5;
 /// Candidate pool per requested item when MMR re-ranks.
 const MMR_POOL_FACTOR: usize = 4;
+/// Popularity weight of onboarding scores, times the number of favourites: below 1, so an
+/// item matching more favourites always ranks first and popularity orders equal matches.
+const ONBOARDING_POPULARITY_SHARE: f32 = 0.5;
 
 /// Configuration of a [`Recommender`]: feedback policy, ALS, content, trending and blend
 /// settings (builder); [`RecommenderBuilder::fit`] trains everything from a [`Dataset`].
@@ -225,6 +228,10 @@ struct Resolved {
     values: Vec<f32>,
     disliked: Vec<u32>,
     liked: usize,
+    /// Known favourite genres (catalogue spelling) and people.
+    favorites: Favorites,
+    /// Display names of `favorites.people`, in the same order.
+    favorite_names: Vec<String>,
 }
 
 impl Recommender {
@@ -393,7 +400,7 @@ impl Recommender {
                     _ => Reason::Trending,
                 };
                 let scores = self.trending.scores(PopularityKind::Trending);
-                self.ranked(scores, &mask, query.n, diversity, &[reason])
+                self.ranked(scores, &mask, query.n, diversity, |_| vec![reason.clone()])
             }
             List::ByGenre(genre) => {
                 let genre = self.genre_name(genre)?;
@@ -408,7 +415,7 @@ impl Recommender {
                 if resolved.liked == 0 {
                     let scores = self.trending.scores(PopularityKind::Trending);
                     let reason = Reason::PopularIn { genre };
-                    self.ranked(scores, &mask, query.n, diversity, &[reason])
+                    self.ranked(scores, &mask, query.n, diversity, |_| vec![reason.clone()])
                 } else {
                     let extra = Reason::MatchesTaste { genre };
                     self.for_you(&resolved, &mask, query.n, diversity, Some(extra))?
@@ -461,7 +468,29 @@ impl Recommender {
             values: Vec::new(),
             disliked: Vec::new(),
             liked: 0,
+            favorites: Favorites::default(),
+            favorite_names: Vec::new(),
         };
+        for genre in history.favorite_genres() {
+            match self.genre_name(genre) {
+                Ok(name) if !resolved.favorites.genres.contains(&name) => {
+                    resolved.favorites.genres.push(name);
+                }
+                Ok(_) => {}
+                Err(_) => unknown.push(genre.clone()),
+            }
+        }
+        for id in history.favorite_people() {
+            match self.catalog.person_index(id) {
+                Some(person) if !resolved.favorites.people.contains(&person) => {
+                    resolved.favorites.people.push(person);
+                    let name = self.catalog.person_name(person).unwrap_or(id);
+                    resolved.favorite_names.push(name.to_string());
+                }
+                Some(_) => {}
+                None => unknown.push(id.clone()),
+            }
+        }
         for group in events.chunk_by(|a, b| a.0 == b.0) {
             let item = group[0].0;
             let value = self.policy.combine(group.iter().map(|e| e.3));
@@ -496,10 +525,26 @@ impl Recommender {
     ) -> Result<Vec<Recommendation>> {
         let extra: Vec<Reason> = extra.into_iter().collect();
         if history.liked == 0 {
+            let favorites = &history.favorites;
+            let n_favorites = favorites.genres.len() + favorites.people.len();
+            if n_favorites > 0 {
+                let scores = self.trending.onboarding_scores(
+                    &self.catalog,
+                    favorites,
+                    PopularityKind::AllTime,
+                    ONBOARDING_POPULARITY_SHARE / n_favorites as f32,
+                )?;
+                let reasons = |item| {
+                    let mut reasons = self.favorite_reasons(item, history);
+                    reasons.extend(extra.iter().cloned());
+                    reasons
+                };
+                return Ok(self.ranked(&scores, mask, n, diversity, reasons));
+            }
             let mut reasons = extra;
             reasons.push(Reason::Popular);
             let scores = self.trending.scores(PopularityKind::AllTime);
-            return Ok(self.ranked(scores, mask, n, diversity, &reasons));
+            return Ok(self.ranked(scores, mask, n, diversity, |_| reasons.clone()));
         }
         let n_items = self.items.len();
         let rows = History::new(&history.items, &history.values);
@@ -644,14 +689,46 @@ impl Recommender {
         Ok(reasons)
     }
 
-    /// A list ranked by fixed scores (popularity, trending), with the same reasons per item.
+    /// Up to two favourites `item` matches (genres first) as [`Reason::YouLike`], or
+    /// [`Reason::Popular`] when it matches none.
+    fn favorite_reasons(&self, item: u32, history: &Resolved) -> Vec<Reason> {
+        let Some(info) = self.catalog.item(item) else {
+            return vec![Reason::Popular];
+        };
+        let genres = history
+            .favorites
+            .genres
+            .iter()
+            .filter(|g| info.has_genre(g))
+            .cloned();
+        let people = history
+            .favorites
+            .people
+            .iter()
+            .zip(&history.favorite_names)
+            .filter(|&(&p, _)| info.credits.iter().any(|c| c.person == p))
+            .map(|(_, name)| name.clone());
+        let reasons: Vec<Reason> = genres
+            .chain(people)
+            .take(2)
+            .map(|name| Reason::YouLike { name })
+            .collect();
+        if reasons.is_empty() {
+            vec![Reason::Popular]
+        } else {
+            reasons
+        }
+    }
+
+    /// A list ranked by fixed scores (popularity, trending, onboarding), with each item's
+    /// reasons from `reasons`.
     fn ranked(
         &self,
         scores: &[f32],
         mask: &Mask,
         n: usize,
         diversity: f32,
-        reasons: &[Reason],
+        reasons: impl Fn(u32) -> Vec<Reason>,
     ) -> Vec<Recommendation> {
         let mut top = TopK::new(pool_size(n, diversity));
         for (i, &score) in scores.iter().enumerate() {
@@ -662,7 +739,7 @@ impl Recommender {
         self.diversify(top.into_sorted_vec(), n, diversity)
             .into_iter()
             .map(|s| {
-                let mut reasons = reasons.to_vec();
+                let mut reasons = reasons(s.item);
                 if !self.is_warm(s.item) {
                     reasons.push(Reason::NewArrival);
                 }

@@ -16,20 +16,31 @@ pub struct HistoryEvent {
     pub timestamp: i64,
 }
 
-/// A user's current history: everything the user did, as the app knows it now. An empty
-/// history is an anonymous first visit.
+/// A user's current history: everything the user did, as the app knows it now, plus any
+/// favourite genres and people named on an onboarding form. An empty history is an anonymous
+/// first visit; with favourites but no liked item, For You ranks by those favourites.
 ///
 /// ```
 /// use recsys_core::data::Feedback;
 /// use recsys_core::recommender::UserHistory;
 /// let history = UserHistory::new()
 ///     .with("fargo", Feedback::Rating(5.0), 1)
-///     .with("heat", Feedback::Dislike, 2);
+///     .with("heat", Feedback::Dislike, 2)
+///     .with_favorite_genre("Film-Noir")
+///     .with_favorite_person("joel-coen");
 /// assert_eq!(history.events().len(), 2);
+/// assert_eq!(history.favorite_genres(), ["Film-Noir"]);
+/// assert_eq!(history.favorite_people(), ["joel-coen"]);
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct UserHistory {
     events: Vec<HistoryEvent>,
+    /// Genre names (ASCII case-insensitive); unknown ones are reported, not errors.
+    #[serde(default)]
+    favorite_genres: Vec<String>,
+    /// Catalog person ids; unknown ones are reported, not errors.
+    #[serde(default)]
+    favorite_people: Vec<String>,
 }
 
 impl UserHistory {
@@ -58,9 +69,31 @@ impl UserHistory {
         &self.events
     }
 
-    /// Whether there are no events.
+    /// Whether there are no events (favourites are not events).
     pub fn is_empty(&self) -> bool {
         self.events.is_empty()
+    }
+
+    /// Adds a favourite genre (builder style).
+    pub fn with_favorite_genre(mut self, genre: &str) -> Self {
+        self.favorite_genres.push(genre.to_string());
+        self
+    }
+
+    /// Adds a favourite person, by catalog person id (builder style).
+    pub fn with_favorite_person(mut self, person: &str) -> Self {
+        self.favorite_people.push(person.to_string());
+        self
+    }
+
+    /// The favourite genres, in the order given.
+    pub fn favorite_genres(&self) -> &[String] {
+        &self.favorite_genres
+    }
+
+    /// The favourite people (catalog person ids), in the order given.
+    pub fn favorite_people(&self) -> &[String] {
+        &self.favorite_people
     }
 }
 
@@ -68,6 +101,7 @@ impl FromIterator<HistoryEvent> for UserHistory {
     fn from_iter<T: IntoIterator<Item = HistoryEvent>>(iter: T) -> Self {
         Self {
             events: iter.into_iter().collect(),
+            ..Self::default()
         }
     }
 }

@@ -199,3 +199,49 @@ fn round_trips_as_an_artifact() {
     fn send_sync<T: Send + Sync>() {}
     send_sync::<Recommender>();
 }
+
+#[test]
+fn onboarding_favourites_rank_matching_items_first_with_reasons() {
+    let rec = small_recommender();
+    let history = UserHistory::new()
+        .with_favorite_genre("crime")
+        .with_favorite_person("mcd")
+        .with_favorite_person("nobody")
+        .with_favorite_genre("Western");
+    let recs = rec
+        .recommend(&history, &Query::new(List::ForYou).n(6))
+        .unwrap();
+    assert_eq!(recs.unknown_ids, ["Western", "nobody"]);
+    let got = ids(&recs);
+    // Both favourites first (warm ones by popularity, then the cold one), then crime only.
+    let both = ["fargo", "blood-simple", "new-crime"];
+    assert!(got[..3].iter().all(|id| both.contains(id)), "{got:?}");
+    assert!(
+        got[3..5].iter().all(|id| ["heat", "noir"].contains(id)),
+        "{got:?}"
+    );
+    for r in &recs.items[..3] {
+        assert_eq!(
+            r.explanation.split("; ").take(2).collect::<Vec<_>>(),
+            [
+                "Because you like Crime",
+                "Because you like Frances McDormand"
+            ]
+        );
+    }
+    assert!(recs.items[3]
+        .explanation
+        .starts_with("Because you like Crime"));
+    assert!(recs.items[5].explanation.starts_with("Popular"));
+    // Filters still hold and liked items switch to the personal blend.
+    let seen = history.clone().with("fargo", Feedback::Watched, 1);
+    let recs = rec
+        .recommend(&seen, &Query::new(List::ForYou).n(3))
+        .unwrap();
+    assert!(!ids(&recs).contains(&"fargo"));
+    let liked = history.with("fargo", Feedback::Like, 1);
+    let recs = rec
+        .recommend(&liked, &Query::new(List::ForYou).n(3))
+        .unwrap();
+    assert!(recs.items.iter().all(|r| r.collaborative.is_some()));
+}
