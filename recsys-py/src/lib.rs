@@ -11,6 +11,7 @@ mod als;
 mod convert;
 mod error;
 mod eval;
+mod recommender;
 mod threads;
 
 /// The extension module.
@@ -22,6 +23,7 @@ fn _recsys(m: &Bound<'_, PyModule>) -> PyResult<()> {
         recsys_core::artifact::FORMAT_VERSION,
     )?;
     m.add_class::<als::PyAlsModel>()?;
+    m.add_class::<recommender::PyRecommender>()?;
     m.add_function(wrap_pyfunction!(eval::ranking_metrics_at_k, m)?)?;
     m.add_function(wrap_pyfunction!(eval::split_entries, m)?)?;
     m.add_function(wrap_pyfunction!(eval::leave_k_out_positions, m)?)?;

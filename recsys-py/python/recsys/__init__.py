@@ -4,17 +4,24 @@ Layer 1 is a drop-in replacement for ``implicit``'s ALS::
 
     from recsys.als import AlternatingLeastSquares
     from recsys.evaluation import train_test_split, precision_at_k
+
+Layer 2 is the hybrid recommender (``recsys.Recommender``, see ``recsys.recommender``).
 """
 
-from . import als, evaluation, exceptions
+from . import als, evaluation, exceptions, recommender
 from ._recsys import ARTIFACT_FORMAT_VERSION, __version__
 from .als import AlternatingLeastSquares
+from .recommender import Recommendation, Recommendations, Recommender
 from .exceptions import *  # noqa: F401,F403 - the exception classes are part of the API
 
 __all__ = [
     "__version__",
     "ARTIFACT_FORMAT_VERSION",
     "AlternatingLeastSquares",
+    "Recommender",
+    "Recommendation",
+    "Recommendations",
+    "recommender",
     "als",
     "evaluation",
     "exceptions",

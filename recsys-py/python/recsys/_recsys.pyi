@@ -10,6 +10,7 @@ __all__ = [
     "__version__",
     "ARTIFACT_FORMAT_VERSION",
     "AlsModel",
+    "RecommenderModel",
     "ranking_metrics_at_k",
     "split_entries",
     "leave_k_out_positions",
@@ -117,6 +118,50 @@ class AlsModel:
         n: int,
         weights: Optional[npt.NDArray[np.float64]] = None,
     ) -> Tuple[float, List[Tuple[int, float]], npt.NDArray[np.float64]]: ...
+
+_Feedback = Union[float, str]
+_Reason = Dict[str, Any]
+
+@final
+class RecommenderModel:
+    """A trained hybrid recommender of the Rust core."""
+
+    @staticmethod
+    def fit(
+        events: List[Tuple[str, str, _Feedback, int]],
+        catalog: List[Tuple[str, Optional[str], Optional[int], List[str], List[str]]],
+        factors: int,
+        regularization: float,
+        alpha: float,
+        iterations: int,
+        seed: int,
+        num_threads: int,
+    ) -> RecommenderModel: ...
+    def recommend(
+        self,
+        history: List[Tuple[str, _Feedback, int]],
+        n: int,
+        list: str,
+        item: Optional[str],
+        genre: Optional[str],
+        genres: List[str],
+        years: Optional[Tuple[int, int]],
+        tags: List[str],
+        exclude_seen: bool,
+        exclude_disliked: bool,
+        exclude: List[str],
+        candidates: Optional[List[str]],
+        diversity: Optional[float],
+    ) -> Tuple[List[Tuple[str, float, List[_Reason], str]], List[str]]: ...
+    @property
+    def n_items(self) -> int: ...
+    @staticmethod
+    def from_bytes(data: bytes) -> RecommenderModel: ...
+    def to_bytes(self) -> bytes: ...
+    def save(self, path: Union[str, PathLike[str]]) -> None: ...
+    @staticmethod
+    def load(path: Union[str, PathLike[str]]) -> RecommenderModel: ...
+    def __reduce__(self) -> Tuple[Any, ...]: ...
 
 def ranking_metrics_at_k(
     users: _IndexArray,

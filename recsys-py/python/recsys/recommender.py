@@ -1,0 +1,273 @@
+"""The hybrid recommender: the lists of a catalogue app, each item with its reasons.
+
+Training data are events and, optionally, a catalog, both keyed by the app's own ids::
+
+    from recsys import Recommender
+
+    events = [("alice", "alien", 5.0, 1), ("alice", "heat", "dislike", 2), ...]
+    catalog = [{"item_id": "alien", "title": "Alien", "year": 1979, "genres": ["Sci-Fi"]}, ...]
+    rec = Recommender.fit(events, catalog, factors=32)
+    result = rec.recommend([("alien", "like", 10)], n=5, list="because_you_liked", item="alien")
+    for r in result:
+        print(r.item_id, r.score, r.explanation)
+    result.unknown_ids  # history / filter ids the recommender does not know (never raised)
+
+``events``
+    a pandas ``DataFrame`` with columns ``user_id``, ``item_id``, ``feedback`` (or ``rating``)
+    and optionally ``timestamp`` (integer seconds; 0 when the column is missing), or any
+    iterable of ``(user_id, item_id, feedback, timestamp)`` tuples.
+``feedback``
+    a number (a star rating; NaN or infinite values raise
+    :class:`~recsys.exceptions.InvalidArgumentError`) or one of ``"like"``, ``"dislike"``,
+    ``"watched"``, ``"watchlisted"``, ``"not_interested"``.
+``catalog``
+    a ``DataFrame`` or an iterable of dicts with key ``item_id`` and optional ``title`` (str),
+    ``year`` (int), ``genres`` and ``tags`` (lists of str, or one str separated by ``|``).
+    Catalog items without events can still be recommended (as new arrivals).
+
+Ids are converted with ``str()``; results carry string ids. Everything is computed by the Rust
+core (``recsys._recsys.RecommenderModel``); this module only converts.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+
+from . import _recsys
+from .exceptions import InvalidArgumentError
+
+__all__ = ["Recommender", "Recommendation", "Recommendations", "LISTS"]
+
+#: The list kinds :meth:`Recommender.recommend` builds.
+LISTS = ("for_you", "because_you_liked", "trending", "by_genre", "similar_to")
+
+Feedback = Union[float, str]
+Event = Tuple[Any, Any, Feedback, int]
+HistoryEvent = Tuple[Any, Feedback, int]
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """One recommended item."""
+
+    #: The app's item id.
+    item_id: str
+    #: The list's score (higher is better; comparable only within one response).
+    score: float
+    #: Structured reasons, most important first: dicts with a ``kind`` key
+    #: (``because_you_liked``, ``shared_people``, ``shared_genres``, ``similar_to``,
+    #: ``matches_taste``, ``trending``, ``popular_in``, ``popular``, ``new_arrival``) and the
+    #: kind's fields (item ids as the app's ids).
+    reasons: List[Dict[str, Any]]
+    #: The reasons rendered as one sentence.
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Recommendations:
+    """The answer to a request: the items (best first) and the ids that were ignored."""
+
+    items: List[Recommendation]
+    #: Ids in the history or filters the recommender does not know, and history items with an
+    #: invalid feedback value (a NaN rating), sorted and deduplicated.
+    unknown_ids: List[str]
+
+    def __iter__(self) -> Iterator[Recommendation]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: int) -> Recommendation:
+        return self.items[index]
+
+    @property
+    def item_ids(self) -> List[str]:
+        """The recommended ids, best first."""
+        return [r.item_id for r in self.items]
+
+
+def _is_frame(value: object) -> bool:
+    return hasattr(value, "columns") and hasattr(value, "to_dict")
+
+
+def _event_rows(events: Any) -> List[Tuple[str, str, Any, int]]:
+    if _is_frame(events):
+        columns = list(events.columns)
+        feedback = "feedback" if "feedback" in columns else "rating" if "rating" in columns else None
+        missing = [c for c in ("user_id", "item_id") if c not in columns]
+        if feedback is None or missing:
+            raise InvalidArgumentError(
+                f"events needs columns user_id, item_id and feedback (or rating); got {columns}"
+            )
+        n = len(events)
+        timestamps = events["timestamp"].tolist() if "timestamp" in columns else [0] * n
+        events = zip(events["user_id"].tolist(), events["item_id"].tolist(), events[feedback].tolist(), timestamps)
+    rows = []
+    for row, event in enumerate(events):
+        if not isinstance(event, (tuple, list)) or len(event) != 4:
+            raise InvalidArgumentError(f"events row {row}: expected (user_id, item_id, feedback, timestamp), got {event!r}")
+        user, item, feedback, timestamp = event
+        rows.append((str(user), str(item), feedback, timestamp))
+    return rows
+
+
+def _names(value: Any) -> List[str]:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return []
+    if isinstance(value, str):
+        return [part for part in value.split("|") if part]
+    return [str(v) for v in value]
+
+
+def _catalog_rows(catalog: Any) -> List[Tuple[str, Optional[str], Optional[int], List[str], List[str]]]:
+    if catalog is None:
+        return []
+    records = catalog.to_dict("records") if _is_frame(catalog) else catalog
+    rows = []
+    for row, record in enumerate(records):
+        if not isinstance(record, dict) or "item_id" not in record:
+            raise InvalidArgumentError(f"catalog row {row}: expected a dict with an item_id, got {record!r}")
+        title = record.get("title")
+        year = record.get("year")
+        if isinstance(year, float) and math.isnan(year):  # a missing year in a DataFrame
+            year = None
+        rows.append(
+            (
+                str(record["item_id"]),
+                None if title is None else str(title),
+                None if year is None else int(year),
+                _names(record.get("genres")),
+                _names(record.get("tags")),
+            )
+        )
+    return rows
+
+
+def _history_rows(history: Iterable[HistoryEvent]) -> List[Tuple[str, Any, int]]:
+    rows = []
+    for row, event in enumerate(history):
+        if not isinstance(event, (tuple, list)) or len(event) != 3:
+            raise InvalidArgumentError(f"history row {row}: expected (item_id, feedback, timestamp), got {event!r}")
+        item, feedback, timestamp = event
+        rows.append((str(item), feedback, timestamp))
+    return rows
+
+
+def _ids(values: Optional[Iterable[Any]]) -> List[str]:
+    return [] if values is None else [str(v) for v in values]
+
+
+class Recommender:
+    """A trained hybrid recommender (collaborative ALS fold-in, content and popularity).
+
+    Immutable and thread-safe; build it with :meth:`fit`, :meth:`load` or :meth:`from_bytes`.
+    """
+
+    def __init__(self, model: _recsys.RecommenderModel) -> None:
+        if not isinstance(model, _recsys.RecommenderModel):
+            raise InvalidArgumentError("use Recommender.fit, load or from_bytes to build a Recommender")
+        self._model = model
+
+    @classmethod
+    def fit(
+        cls,
+        events: Any,
+        catalog: Any = None,
+        *,
+        factors: int = 64,
+        regularization: float = 20.0,
+        alpha: float = 1.0,
+        iterations: int = 15,
+        seed: int = 42,
+        num_threads: int = 0,
+    ) -> "Recommender":
+        """Trains on ``events`` and ``catalog`` (see the module docs for their shapes).
+
+        The defaults are the core's (tuned on MovieLens). The GIL is released while training;
+        ``num_threads = 0`` uses all cores. Bad input raises
+        :class:`~recsys.exceptions.InvalidArgumentError` naming the row.
+        """
+        model = _recsys.RecommenderModel.fit(
+            _event_rows(events),
+            _catalog_rows(catalog),
+            factors,
+            regularization,
+            alpha,
+            iterations,
+            seed,
+            num_threads,
+        )
+        return cls(model)
+
+    def recommend(
+        self,
+        history: Iterable[HistoryEvent] = (),
+        n: int = 10,
+        list: str = "for_you",
+        *,
+        item: Any = None,
+        genre: Optional[str] = None,
+        genres: Sequence[str] = (),
+        years: Optional[Tuple[int, int]] = None,
+        tags: Sequence[str] = (),
+        exclude_seen: bool = True,
+        exclude_disliked: bool = True,
+        exclude: Optional[Iterable[Any]] = None,
+        candidates: Optional[Iterable[Any]] = None,
+        diversity: Optional[float] = None,
+    ) -> Recommendations:
+        """One list for a user's current ``history`` of ``(item_id, feedback, timestamp)``.
+
+        ``list`` is one of :data:`LISTS`; ``because_you_liked`` and ``similar_to`` need
+        ``item``, ``by_genre`` needs ``genre``. Filters: ``genres`` / ``tags`` (any of),
+        ``years`` (inclusive range), ``exclude``, ``candidates`` (only these),
+        ``exclude_seen`` and ``exclude_disliked``. ``diversity`` in ``[0, 1]`` re-ranks for
+        variety. Unknown ids are reported in :attr:`Recommendations.unknown_ids`, not raised.
+        """
+        rows, unknown = self._model.recommend(
+            _history_rows(history),
+            n,
+            list,
+            None if item is None else str(item),
+            genre,
+            [str(g) for g in genres],
+            None if years is None else (int(years[0]), int(years[1])),
+            [str(t) for t in tags],
+            exclude_seen,
+            exclude_disliked,
+            _ids(exclude),
+            None if candidates is None else _ids(candidates),
+            diversity,
+        )
+        items = [Recommendation(item_id, score, reasons, explanation) for item_id, score, reasons, explanation in rows]
+        return Recommendations(items, unknown)
+
+    @property
+    def n_items(self) -> int:
+        """Number of items the recommender knows (with events or from the catalog)."""
+        return self._model.n_items
+
+    def to_bytes(self) -> bytes:
+        """The recommender as a versioned, checksummed artifact (kind ``"recommender"``)."""
+        return self._model.to_bytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "Recommender":
+        """Decodes :meth:`to_bytes` output; corrupt data raises ``CorruptModelError``."""
+        return cls(_recsys.RecommenderModel.from_bytes(data))
+
+    def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Writes the artifact to ``path`` atomically."""
+        self._model.save(path)
+
+    @classmethod
+    def load(cls, path: Union[str, "os.PathLike[str]"]) -> "Recommender":
+        """Reads an artifact written by :meth:`save`."""
+        return cls(_recsys.RecommenderModel.load(path))
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (Recommender.from_bytes, (self.to_bytes(),))
