@@ -4,6 +4,7 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
 use recsys_core::artifact::Artifact;
+use recsys_core::data::loaders::recbole::load_recbole_dir;
 use recsys_core::data::{Dataset, Feedback};
 use recsys_core::explain::Reason;
 use recsys_core::models::als::AlsConfig;
@@ -75,6 +76,24 @@ fn dataset_of(events: &[EventRow], catalog: &[CatalogRow]) -> Result<Dataset, Er
         }
     }
     Ok(dataset)
+}
+
+/// The core's builder with these ALS settings and every other default.
+fn builder_of(
+    factors: usize,
+    regularization: f32,
+    alpha: f32,
+    iterations: usize,
+    seed: u64,
+) -> RecommenderBuilder {
+    RecommenderBuilder::new().als(
+        AlsConfig::new()
+            .factors(factors)
+            .regularization(regularization)
+            .alpha(alpha)
+            .iterations(iterations)
+            .seed(seed),
+    )
 }
 
 /// The list named `list` (`item` / `genre` as its argument where it needs one).
@@ -180,16 +199,33 @@ impl PyRecommender {
         seed: u64,
         num_threads: usize,
     ) -> PyResult<Self> {
-        let builder = RecommenderBuilder::new().als(
-            AlsConfig::new()
-                .factors(factors)
-                .regularization(regularization)
-                .alpha(alpha)
-                .iterations(iterations)
-                .seed(seed),
-        );
+        let builder = builder_of(factors, regularization, alpha, iterations, seed);
         let model = detached(py, num_threads, || {
             dataset_of(&events, &catalog).and_then(|dataset| builder.fit(&dataset))
+        })?
+        .map_err(PyRecsysError)?;
+        Ok(Self { model })
+    }
+
+    /// Trains the hybrid on a RecBole-format dataset `directory/name.{inter,item,kg,link}`
+    /// read by the core's loader (e.g. MovieLens-100K); the GIL is released throughout.
+    #[staticmethod]
+    #[pyo3(signature = (directory, name, factors, regularization, alpha, iterations, seed, num_threads))]
+    #[allow(clippy::too_many_arguments)] // mirrors the Python keyword arguments one to one
+    fn fit_recbole(
+        py: Python<'_>,
+        directory: std::path::PathBuf,
+        name: &str,
+        factors: usize,
+        regularization: f32,
+        alpha: f32,
+        iterations: usize,
+        seed: u64,
+        num_threads: usize,
+    ) -> PyResult<Self> {
+        let builder = builder_of(factors, regularization, alpha, iterations, seed);
+        let model = detached(py, num_threads, || {
+            load_recbole_dir(&directory, name).and_then(|dataset| builder.fit(&dataset))
         })?
         .map_err(PyRecsysError)?;
         Ok(Self { model })

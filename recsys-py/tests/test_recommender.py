@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 import pickle
+from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
 import pytest
 
 import recsys
 from recsys import Recommender
-from recsys.exceptions import CorruptModelError, InvalidArgumentError, RecsysError
+from recsys.exceptions import CorruptModelError, InvalidArgumentError, ModelNotFoundError, RecsysError
 
 GENRES = ("Sci-Fi", "Drama", "Comedy")
 
@@ -210,3 +211,28 @@ def test_dataframes_are_accepted() -> None:
         Recommender.fit(ratings)
     with pytest.raises(InvalidArgumentError, match="columns"):
         Recommender.fit(pd.DataFrame({"user": [1], "item_id": [2], "rating": [3.0]}))
+
+
+ML100K = Path(__file__).resolve().parents[2] / "data" / "ml-100k"
+
+
+def test_missing_recbole_directory_raises(tmp_path: Path) -> None:
+    with pytest.raises(ModelNotFoundError):
+        Recommender.fit_recbole(tmp_path / "absent", "ml-100k")
+
+
+@pytest.mark.skipif(not (ML100K / "ml-100k.inter").exists(), reason="data/ml-100k missing: run scripts/fetch-movielens.sh")
+def test_movielens_100k_lists() -> None:
+    rec = Recommender.fit_recbole(ML100K, "ml-100k", factors=32, iterations=8)
+    assert rec.n_items >= 1682
+    # Star Wars (50), Return of the Jedi (181), The Empire Strikes Back (172) liked.
+    history = [("50", 5.0, 1), ("181", 5.0, 2), ("172", "like", 3)]
+    for_you = rec.recommend(history, n=10)
+    assert len(for_you) == 10 and for_you.unknown_ids == []
+    assert all(r.explanation for r in for_you)
+    because = rec.recommend(history, n=5, list="because_you_liked", item="50")
+    assert len(because) == 5 and "Star Wars" in because[0].explanation
+    similar = rec.recommend([], n=5, list="similar_to", item="50")
+    assert len(similar) == 5 and "50" not in similar.item_ids
+    sci_fi = rec.recommend(history, n=5, list="by_genre", genre="Sci-Fi")
+    assert len(sci_fi) == 5

@@ -137,6 +137,17 @@ class RecommenderModel:
         seed: int,
         num_threads: int,
     ) -> RecommenderModel: ...
+    @staticmethod
+    def fit_recbole(
+        directory: Union[str, PathLike[str]],
+        name: str,
+        factors: int,
+        regularization: float,
+        alpha: float,
+        iterations: int,
+        seed: int,
+        num_threads: int,
+    ) -> RecommenderModel: ...
     def recommend(
         self,
         history: List[Tuple[str, _Feedback, int]],

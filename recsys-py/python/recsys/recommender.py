@@ -203,6 +203,29 @@ class Recommender:
         )
         return cls(model)
 
+    @classmethod
+    def fit_recbole(
+        cls,
+        directory: Union[str, "os.PathLike[str]"],
+        name: str,
+        *,
+        factors: int = 64,
+        regularization: float = 20.0,
+        alpha: float = 1.0,
+        iterations: int = 15,
+        seed: int = 42,
+        num_threads: int = 0,
+    ) -> "Recommender":
+        """Trains on the RecBole-format files ``directory/name.inter`` (+ ``.item``, ``.kg``,
+        ``.link`` when present) read by the core's loader, e.g. ``("data/ml-100k", "ml-100k")``.
+
+        A missing directory raises ``ModelNotFoundError`` (a ``FileNotFoundError``).
+        """
+        model = _recsys.RecommenderModel.fit_recbole(
+            directory, name, factors, regularization, alpha, iterations, seed, num_threads
+        )
+        return cls(model)
+
     def recommend(
         self,
         history: Iterable[HistoryEvent] = (),
