@@ -426,42 +426,49 @@ fn tune_blend_on_validation() {
     let cold_base = build(&data, &cold.train);
     let cold_matrix = data.matrix(&cold.train, &policy);
     let mut results = Vec::new();
-    for (h0, popularity) in [(10.0, 2.0)] {
-        for item_knn in [1.0] {
-            for penalty in [1.0, 1.25, 1.5] {
-                for cold_item_score in [-1.0, 0.0] {
-                    let pool = 200;
-                    let diversity = 0.0;
-                    let blend = BlendConfig::new()
-                        .half_history(h0)
-                        .content(0.3)
-                        .item_knn(item_knn)
-                        .popularity(popularity)
-                        .popularity_penalty(penalty)
-                        .pool(pool)
-                        .cold_item_score(cold_item_score)
-                        .diversity(diversity);
-                    let rec = base.clone().with_blend(blend.clone()).expect("valid blend");
-                    let r = report(
-                        &lists(&rec, &histories, relevance.per_user(), 10),
-                        &relevance,
-                        &train,
-                    );
-                    let cold_rec = cold_base.clone().with_blend(blend.clone()).expect("valid");
-                    let cold_report = report(
-                        &lists(&cold_rec, &cold.histories, cold.relevance.per_user(), 10),
-                        &cold.relevance,
-                        &cold_matrix,
-                    );
-                    print(
-                        &format!("h0 {h0} knn {item_knn} pen {penalty} pool {pool} cold {cold_item_score}"),
-                        &r,
-                    );
-                    println!("    cold users nDCG {:.4}", cold_report.ndcg);
-                    results.push((blend, r, cold_report.ndcg));
-                }
-            }
-        }
+    // (h0, popularity half-history, popularity, item-kNN, penalty, penalty calibration)
+    let mut grid = vec![
+        (10.0, 10.0, 2.0, 1.0, 1.0, 0.0),
+        (10.0, 10.0, 2.0, 1.0, 1.75, 0.0),
+    ];
+    for (calibration, penalty) in [(0.5, 2.5), (1.0, 2.75), (1.0, 3.0)] {
+        grid.push((10.0, 10.0, 2.0, 1.0, penalty, calibration));
+    }
+    for (h0, p0, popularity) in [(20.0, 3.0, 4.0), (20.0, 2.0, 8.0), (10.0, 2.0, 8.0)] {
+        grid.push((h0, p0, popularity, 1.0, 1.0, 0.0));
+    }
+    for (h0, p0, popularity, item_knn, penalty, calibration) in grid {
+        let blend = BlendConfig::new()
+            .half_history(h0)
+            .content(0.3)
+            .item_knn(item_knn)
+            .popularity(popularity)
+            .popularity_half_history(p0)
+            .popularity_penalty(penalty)
+            .penalty_calibration(calibration)
+            .pool(200)
+            .cold_item_score(-1.0)
+            .diversity(0.0);
+        let rec = base.clone().with_blend(blend.clone()).expect("valid blend");
+        let r = report(
+            &lists(&rec, &histories, relevance.per_user(), 10),
+            &relevance,
+            &train,
+        );
+        let cold_rec = cold_base.clone().with_blend(blend.clone()).expect("valid");
+        let cold_report = report(
+            &lists(&cold_rec, &cold.histories, cold.relevance.per_user(), 10),
+            &cold.relevance,
+            &cold_matrix,
+        );
+        print(
+            &format!(
+                "h0 {h0} p0 {p0} pop {popularity} knn {item_knn} pen {penalty} cal {calibration}"
+            ),
+            &r,
+        );
+        println!("    cold users nDCG {:.4}", cold_report.ndcg);
+        results.push((blend, r, cold_report.ndcg));
     }
     let best = results
         .iter()

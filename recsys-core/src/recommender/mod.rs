@@ -549,7 +549,15 @@ impl Recommender {
         let n_items = self.items.len();
         let rows = History::new(&history.items, &history.values);
         let fold = FoldIn::with_gram(&self.als, &self.gram, rows)?;
-        let weights = self.blend.weights(history.liked);
+        let (mut popularity_sum, mut positives) = (0.0f32, 0usize);
+        for (&item, &value) in history.items.iter().zip(&history.values) {
+            if value > 0.0 {
+                popularity_sum += self.popularity[item as usize];
+                positives += 1;
+            }
+        }
+        let history_popularity = popularity_sum / positives.max(1) as f32;
+        let weights = self.blend.weights(history.liked, history_popularity);
         let (w_cf, w_content, w_pop) = (weights.collaborative, weights.content, weights.popularity);
         let w_knn = if self.knn.is_some() {
             weights.item_knn
