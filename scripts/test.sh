@@ -14,6 +14,7 @@
 #   wasm       recsys-core builds for wasm32-unknown-unknown without default features
 #   doc        rustdoc of recsys-core, warnings (e.g. broken links) are errors
 #   python     build the recsys wheel (maturin), install it into .venv, run pytest, mypy, stubtest
+#   django     the Django example (examples/django_movies) and its tests, on the wheel in .venv
 #
 # Every cargo command uses the release profile so dependencies are built once.
 # Environment: CARGO (default: cargo), SKIP_STEPS="doc wasm" to leave steps out.
@@ -23,7 +24,7 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
 
 cargo_bin="${CARGO:-cargo}"
-all_steps=(toolchain data fmt clippy test hub wasm doc python)
+all_steps=(toolchain data fmt clippy test hub wasm doc python django)
 
 log() { printf '\n==> %s\n' "$*"; }
 die() {
@@ -126,6 +127,24 @@ step_python() {
     run "$py" -m mypy --config-file recsys-py/pyproject.toml recsys-py/python/recsys
     # From another directory, so the installed package is checked, not the source tree.
     (cd "$wheels" && run "$py" -m mypy.stubtest recsys._recsys)
+}
+
+# The Django example of examples/django_movies: migrations up to date, system checks, its tests.
+# Reuses .venv and the wheel the python step installed (built by running that step when missing).
+step_django() {
+    local py="$repo_root/.venv/bin/python"
+    if [ ! -x "$py" ] || ! "$py" -c "import recsys" 2>/dev/null; then
+        step_python
+    fi
+    if ! "$py" -c "import django" 2>/dev/null; then
+        run "$py" -m pip install -q "django>=4.2,<6"
+    fi
+    (
+        cd examples/django_movies
+        run "$py" manage.py makemigrations --check --dry-run movies
+        run "$py" manage.py check
+        run "$py" manage.py test --noinput
+    )
 }
 
 if [ "${1:-}" = "--list" ]; then

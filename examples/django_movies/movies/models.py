@@ -1,0 +1,44 @@
+"""The catalogue and the users' feedback."""
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+
+class Movie(models.Model):
+    """A catalogue item; ``genres`` is ``|``-separated (``"Comedy|Drama"``)."""
+
+    title = models.CharField(max_length=200)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    genres = models.CharField(max_length=200, blank=True)
+
+    def genre_list(self) -> list[str]:
+        return [g for g in self.genres.split("|") if g]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.year})" if self.year else self.title
+
+
+class Rating(models.Model):
+    """A user's explicit 1–5 star rating of a movie (one per user and movie)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ratings")
+    movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="ratings")
+    stars = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    timestamp = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "movie"], name="one_rating_per_user_and_movie"),
+        ]
+
+
+class WatchlistEntry(models.Model):
+    """A movie the user wants to watch (a weak positive signal)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watchlist")
+    movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="watchlisted_by")
+    added = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "movie"], name="one_watchlist_entry_per_user_and_movie")]
