@@ -123,8 +123,8 @@ fn row_fields<'t>(text: &'t str, n_columns: usize, line: &Line<'_>) -> Result<Ve
 /// # Errors
 /// [`Error::Parse`](crate::Error::Parse) naming `source` and the 1-based line for a missing
 /// column, a wrong number of fields, an empty id, or a rating / timestamp that is not a finite
-/// number; [`Error::Io`](crate::Error::Io) when reading fails. On error, `dataset` may already
-/// hold the rows before the bad one.
+/// number; [`Error::Io`](crate::Error::Io) when reading fails. On error, `dataset` is left exactly
+/// as it was (the read is all-or-nothing).
 ///
 /// ```
 /// use recsys_core::data::{loaders::ml_latest, Dataset};

@@ -40,8 +40,8 @@ pub const ML_100K_GENRES: [&str; 19] = [
 /// # Errors
 /// [`Error::Parse`](crate::Error::Parse) naming `source` and the 1-based line for a row without
 /// exactly four fields, an empty id, or a rating / timestamp that is not a finite number;
-/// [`Error::Io`](crate::Error::Io) when reading fails. On error, `dataset` may already hold the
-/// rows before the bad one.
+/// [`Error::Io`](crate::Error::Io) when reading fails. On error, `dataset` is left exactly
+/// as it was (the read is all-or-nothing).
 ///
 /// ```
 /// use recsys_core::data::{loaders::movielens, Dataset};

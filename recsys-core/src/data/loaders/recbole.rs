@@ -93,8 +93,8 @@ impl AtomicHeader {
 /// # Errors
 /// [`Error::Parse`](crate::Error::Parse) with the 1-based line for a bad header, a row with the
 /// wrong number of fields, an empty id, or a rating / timestamp that is not a finite number;
-/// [`Error::Io`](crate::Error::Io) when reading fails. On error, `dataset` may already hold the
-/// rows before the bad one.
+/// [`Error::Io`](crate::Error::Io) when reading fails. On error, `dataset` is left exactly
+/// as it was (the read is all-or-nothing).
 ///
 /// ```
 /// use recsys_core::data::{loaders::recbole, Dataset};
