@@ -21,7 +21,7 @@
 //! assert_eq!(restored.0, [0.5, 1.5]);
 //! ```
 //!
-//! # Layout (format version 1)
+//! # Layout (format version 2)
 //!
 //! | offset      | size | field                                                      |
 //! |-------------|------|------------------------------------------------------------|
@@ -63,7 +63,7 @@ use crate::{Error, Result};
 pub const MAGIC: [u8; 8] = *b"RECSYS\0\x1A";
 
 /// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Longest allowed kind tag, in bytes.
 pub const MAX_KIND_LEN: usize = 32;
@@ -700,7 +700,7 @@ mod tests {
     #[test]
     fn layout_matches_the_documented_table() {
         let bytes = to_bytes("ab", &7u8).unwrap();
-        assert_eq!(&bytes[8..12], &1u32.to_le_bytes());
+        assert_eq!(&bytes[8..12], &2u32.to_le_bytes());
         assert_eq!(bytes[12], 2);
         assert_eq!(&bytes[13..15], b"ab");
         assert_eq!(&bytes[15..23], &1u64.to_le_bytes());
@@ -759,10 +759,11 @@ mod tests {
     #[test]
     fn other_versions_are_unsupported() {
         let mut bytes = toy().to_bytes().unwrap();
-        bytes[8..12].copy_from_slice(&2u32.to_le_bytes());
+        let other = FORMAT_VERSION + 1;
+        bytes[8..12].copy_from_slice(&other.to_le_bytes());
         match Toy::from_bytes(&bytes).unwrap_err() {
             Error::UnsupportedVersion { found, supported } => {
-                assert_eq!((found, supported), (2, FORMAT_VERSION));
+                assert_eq!((found, supported), (other, FORMAT_VERSION));
             }
             other => panic!("{other:?}"),
         }

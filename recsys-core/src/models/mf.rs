@@ -415,6 +415,149 @@ impl MfModel {
     pub fn predict_many(&self, pairs: &[(u32, u32)]) -> Result<Vec<f32>> {
         pairs.iter().map(|&(u, i)| self.predict(u, i)).collect()
     }
+
+    /// The same model without its users: what serving needs when every request folds its
+    /// user in ([`MfModel::fold_in`]). [`MfModel::predict`] then falls back to `μ + b_i`.
+    pub fn into_item_side(mut self) -> Self {
+        self.user_bias = Vec::new();
+        self.user_factors = Vec::new();
+        self
+    }
+
+    /// Solves a user's bias and factors from their explicit ratings `(item, rating)` against
+    /// the fixed item factors and biases.
+    ///
+    /// It is the ridge problem of training restricted to one user:
+    /// minimise `Σ (r − μ − b_i − b_u − pᵀq_i)² + n (λ_b b_u² + λ ‖p‖²)` over `(b_u, p)`, with
+    /// `n` the number of ratings and `λ`, `λ_b` the model's regularisation (SGD applies them
+    /// once per rating, hence the factor `n`; a tiny floor keeps an unregularised model
+    /// solvable). One `(k + 1) × (k + 1)` Cholesky solve. Repeated items count as repeated
+    /// observations: pass one rating per item. No ratings give the item baseline `μ + b_i`.
+    ///
+    /// ```
+    /// use recsys_core::models::mf::MfConfig;
+    ///
+    /// let ratings = [(0, 0, 5.0), (0, 1, 4.0), (0, 2, 1.0), (1, 0, 5.0), (1, 1, 4.0), (1, 2, 2.0)];
+    /// let model = MfConfig::new().factors(4).epochs(100).fit(&ratings, 2, 3)?;
+    /// // A new user who loved item 0 and disliked item 2.
+    /// let user = model.fold_in(&[(0, 5.0), (2, 1.0)])?;
+    /// assert!(model.predict_folded(&user, 0)? > model.predict_folded(&user, 2)?);
+    /// # Ok::<(), recsys_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`] for an item the model does not know, [`Error::NonFinite`]
+    /// for a NaN or infinite rating, [`Error::FitFailed`] if the system cannot be solved
+    /// (ratings so large that it overflows).
+    pub fn fold_in(&self, ratings: &[(u32, f32)]) -> Result<FoldedUser> {
+        let k = self.config.factors;
+        let dim = k + 1;
+        // Unknowns: [b_u, p]; regressors of item i: [1, q_i]; target r − μ − b_i.
+        let mut gram = faer::Mat::<f64>::zeros(dim, dim);
+        let mut rhs = faer::Mat::<f64>::zeros(dim, 1);
+        let mut regressors = vec![0.0f64; dim];
+        for (position, &(item, rating)) in ratings.iter().enumerate() {
+            check_index("item", item, self.n_items())?;
+            crate::error::ensure_finite(f64::from(rating), || {
+                format!("rating #{position} (item {item})")
+            })?;
+            let i = item as usize;
+            regressors[0] = 1.0;
+            for (r, &q) in regressors[1..]
+                .iter_mut()
+                .zip(&self.item_factors[i * k..(i + 1) * k])
+            {
+                *r = f64::from(q);
+            }
+            let target =
+                f64::from(rating) - f64::from(self.global_mean) - f64::from(self.item_bias[i]);
+            for (a, &za) in regressors.iter().enumerate() {
+                rhs[(a, 0)] += za * target;
+                // Lower triangle only: the Cholesky factorisation reads no more.
+                for (b, &zb) in regressors[..=a].iter().enumerate() {
+                    gram[(a, b)] += za * zb;
+                }
+            }
+        }
+        if ratings.is_empty() {
+            return Ok(FoldedUser {
+                bias: 0.0,
+                factors: vec![0.0; k],
+            });
+        }
+        let n = ratings.len() as f64;
+        let floor = 1e-6;
+        gram[(0, 0)] += (n * f64::from(self.config.bias_regularization)).max(floor);
+        for d in 1..dim {
+            gram[(d, d)] += (n * f64::from(self.config.regularization)).max(floor);
+        }
+        let singular = || Error::FitFailed {
+            reason: "the rating fold-in system cannot be solved (ratings too large?)".into(),
+        };
+        let factorisation = gram.llt(faer::Side::Lower).map_err(|_| singular())?;
+        use faer::linalg::solvers::Solve;
+        factorisation.solve_in_place(rhs.as_mut());
+        let solution: Vec<f32> = (0..dim).map(|d| rhs[(d, 0)] as f32).collect();
+        if solution.iter().any(|v| !v.is_finite()) {
+            return Err(singular());
+        }
+        Ok(FoldedUser {
+            bias: solution[0],
+            factors: solution[1..].to_vec(),
+        })
+    }
+
+    /// Predicted rating of a folded-in user for `item`, clipped to the rating range; an item
+    /// without training ratings gets `μ + b_u`.
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`] for an unknown item, [`Error::DimensionMismatch`] for a user
+    /// folded into a model with another factor count, [`Error::NonFinite`] if the score is NaN.
+    pub fn predict_folded(&self, user: &FoldedUser, item: u32) -> Result<f32> {
+        check_index("item", item, self.n_items())?;
+        let k = self.config.factors;
+        if user.factors.len() != k {
+            return Err(Error::DimensionMismatch {
+                context: "folded MF user factors".into(),
+                expected: k,
+                got: user.factors.len(),
+            });
+        }
+        let i = item as usize;
+        let q = &self.item_factors[i * k..(i + 1) * k];
+        let dot: f64 = user
+            .factors
+            .iter()
+            .zip(q)
+            .map(|(&a, &b)| f64::from(a) * f64::from(b))
+            .sum();
+        let score =
+            f64::from(self.global_mean) + f64::from(self.item_bias[i]) + f64::from(user.bias) + dot;
+        crate::error::ensure_finite(score, || {
+            format!("MF score of a folded user for item {item}")
+        })?;
+        let (min, max) = self.rating_range;
+        Ok((score as f32).max(min).min(max))
+    }
+}
+
+/// A user solved from their ratings by [`MfModel::fold_in`], for [`MfModel::predict_folded`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct FoldedUser {
+    bias: f32,
+    factors: Vec<f32>,
+}
+
+impl FoldedUser {
+    /// The user's rating bias `b_u`.
+    pub fn bias(&self) -> f32 {
+        self.bias
+    }
+
+    /// The user's factor vector `p_u`.
+    pub fn factors(&self) -> &[f32] {
+        &self.factors
+    }
 }
 
 /// Ranks by predicted rating (unclipped, so top items do not tie at the maximum). An anonymous

@@ -36,6 +36,7 @@ mod blend;
 mod diversity;
 mod filters;
 mod query;
+mod rating;
 
 pub use blend::BlendConfig;
 pub use query::{
@@ -51,6 +52,7 @@ use crate::features::{ContentFeaturesConfig, ContentNeighbors, ContentNeighborsC
 use crate::models::als::{AlsConfig, AlsModel};
 use crate::models::content::{ContentModel, ContentModelConfig};
 use crate::models::knn::{ItemKnnConfig, ItemKnnModel};
+use crate::models::mf::{MfConfig, MfModel};
 use crate::models::trending::{Favorites, PopularityKind, TrendingConfig, TrendingModel};
 use crate::models::{History, ItemScorer};
 use crate::topk::{Scored, TopK};
@@ -79,6 +81,7 @@ pub struct RecommenderBuilder {
     features: ContentFeaturesConfig,
     content: ContentModelConfig,
     knn: Option<ItemKnnConfig>,
+    ratings: Option<MfConfig>,
     trending: TrendingConfig,
     blend: BlendConfig,
 }
@@ -92,7 +95,8 @@ impl Default for RecommenderBuilder {
 impl RecommenderBuilder {
     /// Defaults: [`FeedbackPolicy::default`]; ALS with 64 factors, λ = 20, α = 1, 15
     /// iterations (tuned on the MovieLens validation split); item-kNN with 200 neighbours and
-    /// shrinkage 100 (short histories); the content and trending defaults;
+    /// shrinkage 100 (short histories); explicit rating prediction with [`MfConfig::new`]
+    /// (its defaults are the cross-validated ones); the content and trending defaults;
     /// [`BlendConfig::new`].
     pub fn new() -> Self {
         Self {
@@ -105,6 +109,7 @@ impl RecommenderBuilder {
             features: ContentFeaturesConfig::new(),
             content: ContentModelConfig::new(),
             knn: Some(ItemKnnConfig::new().neighbors(200).shrinkage(100.0)),
+            ratings: Some(MfConfig::new()),
             trending: TrendingConfig::new(),
             blend: BlendConfig::new(),
         }
@@ -137,6 +142,13 @@ impl RecommenderBuilder {
     /// Sets the item-kNN settings (`None`: no item-kNN signal).
     pub fn knn(mut self, knn: Option<ItemKnnConfig>) -> Self {
         self.knn = knn;
+        self
+    }
+
+    /// Sets the explicit rating model (`None`: no rating prediction). It is trained only when
+    /// the dataset holds [`Feedback::Rating`] events; see [`Recommender::predict_rating`].
+    pub fn ratings(mut self, ratings: Option<MfConfig>) -> Self {
+        self.ratings = ratings;
         self
     }
 
@@ -179,6 +191,19 @@ impl RecommenderBuilder {
             .fit(&features)?;
         let content = self.content.fit(features)?;
         let trending = self.trending.fit(dataset.events(), n_items, &self.policy)?;
+        let ratings = match &self.ratings {
+            Some(config) => {
+                let triplets = dataset.ratings();
+                if triplets.is_empty() {
+                    None
+                } else {
+                    // Requests fold users in: only the item side is kept.
+                    let model = config.fit(&triplets, dataset.n_users(), n_items)?;
+                    Some(model.into_item_side())
+                }
+            }
+            None => None,
+        };
         let mut catalog = dataset.catalog.clone();
         catalog.ensure_len(n_items);
         Ok(Recommender::assemble(
@@ -188,6 +213,7 @@ impl RecommenderBuilder {
             self.blend.clone(),
             als,
             knn,
+            ratings,
             content,
             neighbors,
             trending,
@@ -206,6 +232,8 @@ pub struct Recommender {
     blend: BlendConfig,
     als: AlsModel,
     knn: Option<ItemKnnModel>,
+    /// Explicit rating model (item side only), when the training data had ratings.
+    ratings: Option<MfModel>,
     content: ContentModel,
     neighbors: ContentNeighbors,
     trending: TrendingModel,
@@ -243,6 +271,7 @@ impl Recommender {
         blend: BlendConfig,
         als: AlsModel,
         knn: Option<ItemKnnModel>,
+        ratings: Option<MfModel>,
         content: ContentModel,
         neighbors: ContentNeighbors,
         trending: TrendingModel,
@@ -271,6 +300,7 @@ impl Recommender {
             blend,
             als,
             knn,
+            ratings,
             content,
             neighbors,
             trending,
@@ -338,6 +368,10 @@ impl Recommender {
                 "item-kNN items",
                 self.knn.as_ref().map_or(n, |knn| knn.n_items()),
             ),
+            (
+                "rating model items",
+                self.ratings.as_ref().map_or(n, MfModel::n_items),
+            ),
         ];
         for (what, len) in lengths {
             if len != n {
@@ -359,6 +393,9 @@ impl Recommender {
         self.trending.validate()?;
         if let Some(knn) = &self.knn {
             knn.validate()?;
+        }
+        if let Some(ratings) = &self.ratings {
+            ratings.validate()?;
         }
         if self.gram.len() != k * k || self.gram.iter().any(|v| !v.is_finite()) {
             return Err(crate::artifact::corrupt(
