@@ -691,4 +691,120 @@ mod tests {
             Err(Error::FitFailed { .. })
         ));
     }
+
+    fn planted_model() -> (Vec<(u32, u32, f32)>, MfModel) {
+        let data = planted(30, 20);
+        let model = MfConfig::new()
+            .factors(4)
+            .epochs(300)
+            .learning_rate(0.02)
+            .regularization(0.02)
+            .fit(&data, 30, 20)
+            .unwrap();
+        (data, model)
+    }
+
+    #[test]
+    fn folding_in_a_training_user_reproduces_their_predictions() {
+        let (data, model) = planted_model();
+        for user in [0, 7, 12] {
+            let own: Vec<(u32, f32)> = data
+                .iter()
+                .filter(|r| r.0 == user)
+                .map(|&(_, i, r)| (i, r))
+                .collect();
+            let folded = model.fold_in(&own).unwrap();
+            assert_eq!(folded.factors().len(), 4);
+            for item in 0..20 {
+                let trained = model.predict(user, item).unwrap();
+                let refolded = model.predict_folded(&folded, item).unwrap();
+                assert!(
+                    (trained - refolded).abs() < 0.15,
+                    "user {user} item {item}: {trained} vs {refolded}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn fold_in_without_ratings_is_the_item_baseline_and_users_can_be_dropped() {
+        let (_, model) = planted_model();
+        let items_only = model.clone().into_item_side();
+        assert_eq!(items_only.n_users(), 0);
+        items_only.validate().unwrap();
+        let nobody = items_only.fold_in(&[]).unwrap();
+        for item in 0..20 {
+            let baseline = items_only.predict_folded(&nobody, item).unwrap();
+            assert_eq!(baseline, model.predict(999, item).unwrap());
+            assert_eq!(baseline, items_only.predict(0, item).unwrap());
+        }
+    }
+
+    #[test]
+    fn fold_in_rejects_bad_input() {
+        let (_, model) = planted_model();
+        assert!(matches!(
+            model.fold_in(&[(20, 4.0)]),
+            Err(Error::IndexOutOfRange { what: "item", .. })
+        ));
+        for bad in [f32::NAN, f32::INFINITY] {
+            assert!(matches!(
+                model.fold_in(&[(1, 4.0), (2, bad)]),
+                Err(Error::NonFinite { .. })
+            ));
+        }
+        let user = model.fold_in(&[(1, 4.0)]).unwrap();
+        assert!(matches!(
+            model.predict_folded(&user, 20),
+            Err(Error::IndexOutOfRange { .. })
+        ));
+        let other = MfConfig::new()
+            .factors(2)
+            .epochs(2)
+            .fit(&planted(3, 3), 3, 3)
+            .unwrap();
+        assert!(matches!(
+            other.predict_folded(&user, 0),
+            Err(Error::DimensionMismatch { .. })
+        ));
+        // Without any regularisation a single rating still gives a solvable system.
+        let unregularised = MfConfig::new()
+            .factors(3)
+            .epochs(5)
+            .regularization(0.0)
+            .bias_regularization(0.0)
+            .fit(&planted(5, 5), 5, 5)
+            .unwrap();
+        let one = unregularised.fold_in(&[(0, 5.0)]).unwrap();
+        assert!(unregularised.predict_folded(&one, 1).unwrap().is_finite());
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(64))]
+            #[test]
+            fn folded_predictions_are_finite_and_in_range(
+                training in proptest::collection::vec((0u32..6, 0u32..8, 1.0f32..5.0), 1..40),
+                request in proptest::collection::vec((0u32..8, -1e6f32..1e6), 0..12),
+                factors in 1usize..5,
+                seed in any::<u64>(),
+            ) {
+                let model = MfConfig::new()
+                    .factors(factors)
+                    .epochs(10)
+                    .seed(seed)
+                    .fit(&training, 6, 8)
+                    .unwrap();
+                let (min, max) = model.rating_range();
+                let user = model.fold_in(&request).unwrap();
+                for item in 0..8 {
+                    let p = model.predict_folded(&user, item).unwrap();
+                    prop_assert!(p.is_finite() && (min..=max).contains(&p), "{p} outside [{min}, {max}]");
+                }
+            }
+        }
+    }
 }
