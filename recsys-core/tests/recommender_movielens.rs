@@ -484,7 +484,7 @@ fn tune_blend_on_validation() {
 fn predicts_ratings_of_held_out_users_by_folding_them_in() {
     use recsys_core::eval::prediction_errors;
     let data = movielens();
-    let held_out = |r: &Rating| r.user % 5 == 0;
+    let held_out = |r: &Rating| r.user.is_multiple_of(5);
     let train: Vec<Rating> = data
         .ratings
         .iter()
@@ -499,22 +499,17 @@ fn predicts_ratings_of_held_out_users_by_folding_them_in() {
         .expect("recommender fits");
     assert!(rec.has_ratings());
     let histories = data.histories(&split.train);
-    let folded = prediction_errors(split.test.iter().map(|r| {
-        let history = &histories[r.user as usize];
-        let prediction = rec
-            .predict_rating(history, data.item_id(r.item))
-            .expect("prediction");
-        (r.value, prediction)
-    }))
-    .expect("test ratings");
-    let empty = UserHistory::new();
-    let baseline = prediction_errors(split.test.iter().map(|r| {
-        let prediction = rec
-            .predict_rating(&empty, data.item_id(r.item))
-            .expect("prediction");
-        (r.value, prediction)
-    }))
-    .expect("test ratings");
+    let errors = |histories: &[UserHistory]| {
+        prediction_errors(split.test.iter().map(|r| {
+            let prediction = rec
+                .predict_rating(&histories[r.user as usize], data.item_id(r.item))
+                .expect("prediction");
+            (r.value, prediction)
+        }))
+        .expect("test ratings")
+    };
+    let folded = errors(&histories);
+    let baseline = errors(&vec![UserHistory::new(); data.n_users()]);
     println!(
         "held-out users ({} test ratings): folded-in RMSE {:.4} MAE {:.4}; item baseline RMSE {:.4} MAE {:.4}",
         split.test.len(),
