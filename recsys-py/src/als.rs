@@ -4,14 +4,11 @@
 //! can take long) and converts the result back; argument juggling in `implicit`'s style (scalar
 //! or array ids, `items=` vs `filter_items=`) happens in the Python class.
 
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
-
 use numpy::{IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2, ToPyArray};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
 use recsys_core::artifact::Artifact;
-use recsys_core::models::als::{AlsConfig, AlsModel, AlsProgress, Side, Solver, UserWeights};
+use recsys_core::models::als::{AlsConfig, AlsModel, Side, Solver, UserWeights};
 use recsys_core::models::{History, TopN};
 use recsys_core::Error;
 
@@ -94,42 +91,17 @@ impl PyAlsModel {
             0 => Solver::Cholesky,
             steps => Solver::ConjugateGradient { steps },
         };
-        let mut config = AlsConfig::new()
+        let config = AlsConfig::new()
             .factors(factors)
             .regularization(regularization)
             .alpha(alpha)
             .iterations(iterations)
             .solver(solver)
             .seed(seed);
-        // The first exception the callback raises; fitting cannot be stopped midway, so it
-        // is re-raised when the fit returns.
-        let failure: Arc<Mutex<Option<PyErr>>> = Arc::new(Mutex::new(None));
-        if let Some(callback) = progress {
-            let failure = Arc::clone(&failure);
-            let started = Mutex::new(Instant::now());
-            config = config.on_iteration(move |p: AlsProgress| {
-                let seconds = started
-                    .lock()
-                    .map(|mut t| {
-                        let elapsed = t.elapsed().as_secs_f64();
-                        *t = Instant::now();
-                        elapsed
-                    })
-                    .unwrap_or(0.0);
-                Python::attach(|py| {
-                    if let Err(err) = callback.call1(py, (p.iteration, p.iterations, seconds)) {
-                        if let Ok(mut slot) = failure.lock() {
-                            slot.get_or_insert(err);
-                        }
-                    }
-                });
-            });
-        }
+        let (config, failure) = crate::progress::relay(config, progress);
         let model = detached(py, num_threads, || config.fit(&matrix))?
             .map_err(crate::error::PyRecsysError)?;
-        if let Some(err) = failure.lock().ok().and_then(|mut slot| slot.take()) {
-            return Err(err);
-        }
+        failure.raise()?;
         Ok(Self { model })
     }
 

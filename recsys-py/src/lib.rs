@@ -11,6 +11,7 @@ mod als;
 mod convert;
 mod error;
 mod eval;
+mod progress;
 mod recommender;
 mod threads;
 

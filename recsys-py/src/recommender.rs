@@ -1,19 +1,25 @@
 //! The hybrid recommender (`recsys.Recommender`): events and catalog rows in, lists with
 //! reasons out. Conversion only; every decision is the core's `recommender` module.
 
+use std::collections::HashMap;
+
+use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
+use rayon::prelude::*;
 use recsys_core::artifact::Artifact;
 use recsys_core::data::loaders::recbole::load_recbole_dir;
-use recsys_core::data::{Dataset, Feedback};
+use recsys_core::data::{Dataset, Feedback, FeedbackPolicy, Role};
+use recsys_core::eval::{summarize, Report};
 use recsys_core::explain::Reason;
 use recsys_core::models::als::AlsConfig;
 use recsys_core::recommender::{
-    Filters, List, Query, Recommender, RecommenderBuilder, UserHistory,
+    BlendConfig, Filters, List, Query, Recommender, RecommenderBuilder, UserHistory,
 };
 use recsys_core::Error;
 
 use crate::error::{CoreResult, PyRecsysError};
+use crate::progress::{relay, CallbackFailure};
 use crate::threads::detached;
 
 /// A feedback value as Python hands it over: a number (a rating) or a kind name
@@ -37,14 +43,19 @@ impl FeedbackArg {
 
 /// One training event: `(user_id, item_id, feedback, timestamp)`.
 type EventRow = (String, String, FeedbackArg, i64);
-/// One catalog row: `(item_id, title, year, genres, tags)`.
+/// One credit of a catalog row: `(person_id, name, role)`.
+type CreditRow = (String, Option<String>, String);
+/// One catalog row: `(item_id, title, year, genres, tags, people)`.
 type CatalogRow = (
     String,
     Option<String>,
     Option<i32>,
     Vec<String>,
     Vec<String>,
+    Vec<CreditRow>,
 );
+/// ALS settings: `(factors, regularization, alpha, iterations, seed)`.
+type AlsArgs = (usize, f32, f32, usize, u64);
 /// One history event: `(item_id, feedback, timestamp)`.
 type HistoryRow = (String, FeedbackArg, i64);
 /// One result: `(item_id, score, reasons, explanation)`.
@@ -59,13 +70,13 @@ fn dataset_of(events: &[EventRow], catalog: &[CatalogRow]) -> Result<Dataset, Er
             .and_then(|feedback| dataset.add_event(user, item, feedback, *timestamp))
             .map_err(|err| Error::invalid("events", format!("row {row}: {err}")))?;
     }
-    for (item, title, year, genres, tags) in catalog {
+    for (item, title, year, genres, tags, people) in catalog {
         if item.is_empty() {
             return Err(Error::EmptyInput {
                 what: "catalog item_id".into(),
             });
         }
-        let (_, info) = dataset.item_info_mut(item);
+        let (index, info) = dataset.item_info_mut(item);
         info.title = title.clone();
         info.year = *year;
         for genre in genres {
@@ -74,26 +85,254 @@ fn dataset_of(events: &[EventRow], catalog: &[CatalogRow]) -> Result<Dataset, Er
         for tag in tags {
             info.add_tag(tag);
         }
+        for (person, name, role) in people {
+            if person.is_empty() {
+                return Err(Error::EmptyInput {
+                    what: format!("person id in the people of catalog item {item:?}"),
+                });
+            }
+            let role = role_of(role)?;
+            dataset
+                .catalog
+                .add_credit(index, person, name.as_deref(), role);
+        }
     }
     Ok(dataset)
 }
 
-/// The core's builder with these ALS settings and every other default.
-fn builder_of(
-    factors: usize,
-    regularization: f32,
-    alpha: f32,
-    iterations: usize,
-    seed: u64,
-) -> RecommenderBuilder {
-    RecommenderBuilder::new().als(
-        AlsConfig::new()
+fn role_of(name: &str) -> Result<Role, Error> {
+    Role::ALL
+        .into_iter()
+        .find(|role| role.as_str().eq_ignore_ascii_case(name))
+        .ok_or_else(|| {
+            Error::invalid(
+                "role",
+                format!("unknown role {name:?} (expected actor, director, writer or producer)"),
+            )
+        })
+}
+
+/// The feedback policy settings `fit` overrides by name.
+const POLICY_SETTINGS: &str =
+    "rating_scale, negative_below, like, dislike, watched, watchlisted or not_interested";
+/// The blend settings `fit` overrides by name.
+const BLEND_SETTINGS: &str = "half_history, content, item_knn, popularity, \
+    popularity_half_history, popularity_penalty, penalty_calibration, pool, cold_item_score or \
+    diversity";
+
+/// The field a setting name selected, or an error listing the `expected` names.
+fn known<'a>(
+    slot: Option<&'a mut f32>,
+    what: &'static str,
+    name: &str,
+    expected: &str,
+) -> Result<&'a mut f32, Error> {
+    slot.ok_or_else(|| {
+        Error::invalid(
+            what,
+            format!("unknown setting {name:?} (expected {expected})"),
+        )
+    })
+}
+
+/// The core's default feedback policy with the caller's `(name, value)` overrides.
+fn policy_of(overrides: &[(String, Option<f64>)]) -> Result<FeedbackPolicy, Error> {
+    let mut policy = FeedbackPolicy::default();
+    for (name, value) in overrides {
+        if name == "negative_below" {
+            policy.negative_below = value.map(|v| v as f32);
+            continue;
+        }
+        let slot = match name.as_str() {
+            "rating_scale" => Some(&mut policy.rating_scale),
+            "like" => Some(&mut policy.like),
+            "dislike" => Some(&mut policy.dislike),
+            "watched" => Some(&mut policy.watched),
+            "watchlisted" => Some(&mut policy.watchlisted),
+            "not_interested" => Some(&mut policy.not_interested),
+            _ => None,
+        };
+        let slot = known(slot, "policy", name, POLICY_SETTINGS)?;
+        *slot =
+            value.ok_or_else(|| Error::invalid("policy", format!("{name} needs a number")))? as f32;
+    }
+    policy.validate()?;
+    Ok(policy)
+}
+
+/// The core's default blend with the caller's `(name, value)` overrides.
+fn blend_of(overrides: &[(String, f64)]) -> Result<BlendConfig, Error> {
+    let mut blend = BlendConfig::new();
+    for (name, value) in overrides {
+        if name == "pool" {
+            if !(value.is_finite() && *value >= 0.0 && value.fract() == 0.0) {
+                return Err(Error::invalid(
+                    "blend",
+                    format!("pool must be a non-negative integer, got {value}"),
+                ));
+            }
+            blend.pool = *value as usize;
+            continue;
+        }
+        let slot = match name.as_str() {
+            "half_history" => Some(&mut blend.half_history),
+            "content" => Some(&mut blend.content),
+            "item_knn" => Some(&mut blend.item_knn),
+            "popularity" => Some(&mut blend.popularity),
+            "popularity_half_history" => Some(&mut blend.popularity_half_history),
+            "popularity_penalty" => Some(&mut blend.popularity_penalty),
+            "penalty_calibration" => Some(&mut blend.penalty_calibration),
+            "cold_item_score" => Some(&mut blend.cold_item_score),
+            "diversity" => Some(&mut blend.diversity),
+            _ => None,
+        };
+        *known(slot, "blend", name, BLEND_SETTINGS)? = *value as f32;
+    }
+    blend.validate()?;
+    Ok(blend)
+}
+
+/// Everything `fit` takes besides the data.
+struct FitSettings {
+    als: AlsArgs,
+    policy: Vec<(String, Option<f64>)>,
+    blend: Vec<(String, f64)>,
+    ratings: bool,
+    num_threads: usize,
+    progress: Option<Py<PyAny>>,
+}
+
+impl FitSettings {
+    /// The core's builder with these settings (every other one at the core default) and the
+    /// slot of the progress callable's first exception.
+    fn builder(self) -> PyResult<(RecommenderBuilder, CallbackFailure)> {
+        let (factors, regularization, alpha, iterations, seed) = self.als;
+        let als = AlsConfig::new()
             .factors(factors)
             .regularization(regularization)
             .alpha(alpha)
             .iterations(iterations)
-            .seed(seed),
-    )
+            .seed(seed);
+        let (als, failure) = relay(als, self.progress);
+        let mut builder = RecommenderBuilder::new()
+            .als(als)
+            .policy(policy_of(&self.policy).map_err(PyRecsysError)?)
+            .blend(blend_of(&self.blend).map_err(PyRecsysError)?);
+        if !self.ratings {
+            builder = builder.ratings(None);
+        }
+        Ok((builder, failure))
+    }
+
+    /// Loads the dataset and trains on it with the GIL released, then re-raises the progress
+    /// callable's first exception.
+    fn fit(
+        self,
+        py: Python<'_>,
+        load: impl FnOnce() -> Result<Dataset, Error> + Send,
+    ) -> PyResult<Recommender> {
+        let num_threads = self.num_threads;
+        let (builder, failure) = self.builder()?;
+        let model = detached(py, num_threads, || {
+            load().and_then(|data| builder.fit(&data))
+        })?
+        .map_err(PyRecsysError)?;
+        failure.raise()?;
+        Ok(model)
+    }
+}
+
+/// A request history as the core's [`UserHistory`].
+fn history_of(
+    history: &[HistoryRow],
+    favorite_genres: &[String],
+    favorite_people: &[String],
+) -> Result<UserHistory, Error> {
+    let mut events = UserHistory::new();
+    for (item, feedback, timestamp) in history {
+        // An invalid feedback value (a NaN rating) is the core's to report, not to raise:
+        // a NaN rating is passed on as such.
+        let feedback = match feedback {
+            FeedbackArg::Rating(value) => Feedback::Rating(*value as f32),
+            FeedbackArg::Kind(_) => feedback.to_feedback()?,
+        };
+        events.push(item, feedback, *timestamp);
+    }
+    for genre in favorite_genres {
+        events = events.with_favorite_genre(genre);
+    }
+    for person in favorite_people {
+        events = events.with_favorite_person(person);
+    }
+    Ok(events)
+}
+
+/// Whether a held-out event counts as relevant: a rating of at least `threshold`, a like, a
+/// watch or a watchlist entry.
+fn is_relevant(feedback: Feedback, threshold: f32) -> bool {
+    match feedback {
+        Feedback::Rating(r) => r >= threshold,
+        Feedback::Like | Feedback::Watched | Feedback::Watchlisted => true,
+        Feedback::Dislike | Feedback::NotInterested => false,
+    }
+}
+
+/// For You top-`k` of every user with a relevant `test` event, from their `train` events,
+/// scored by the core's ranking metrics (every catalogue item counts for coverage).
+fn evaluate_for_you(
+    model: &Recommender,
+    train: &[EventRow],
+    test: &[EventRow],
+    k: usize,
+    threshold: f32,
+) -> Result<Report, Error> {
+    if !threshold.is_finite() {
+        return Err(Error::invalid("relevant_threshold", "must be finite"));
+    }
+    let mut users: HashMap<&str, usize> = HashMap::new();
+    let mut relevant: Vec<Vec<u32>> = Vec::new();
+    for (row, (user, item, feedback, _)) in test.iter().enumerate() {
+        let feedback = feedback
+            .to_feedback()
+            .map_err(|err| Error::invalid("test_events", format!("row {row}: {err}")))?;
+        let next = users.len();
+        let u = *users.entry(user.as_str()).or_insert(next);
+        if u == relevant.len() {
+            relevant.push(Vec::new());
+        }
+        if let (Some(index), true) = (
+            model.items().index_of(item),
+            is_relevant(feedback, threshold),
+        ) {
+            relevant[u].push(index);
+        }
+    }
+    let mut histories = vec![UserHistory::new(); users.len()];
+    for (row, (user, item, feedback, timestamp)) in train.iter().enumerate() {
+        let feedback = feedback
+            .to_feedback()
+            .map_err(|err| Error::invalid("train_events", format!("row {row}: {err}")))?;
+        if let Some(&u) = users.get(user.as_str()) {
+            histories[u].push(item, feedback, *timestamp);
+        }
+    }
+    for items in &mut relevant {
+        items.sort_unstable();
+        items.dedup();
+    }
+    let query = Query::new(List::ForYou).n(k);
+    let lists = relevant
+        .par_iter()
+        .zip(&histories)
+        .map(|(items, history)| {
+            if items.is_empty() {
+                return Ok(Vec::new());
+            }
+            let recs = model.recommend(history, &query)?;
+            Ok(recs.items.iter().map(|r| r.index).collect())
+        })
+        .collect::<Result<Vec<Vec<u32>>, Error>>()?;
+    summarize(&lists, &relevant, &vec![true; model.items().len()], k)
 }
 
 /// The list named `list` (`item` / `genre` as its argument where it needs one).
@@ -184,56 +423,68 @@ impl PyRecommender {
 #[pymethods]
 impl PyRecommender {
     /// Trains the hybrid from events `(user_id, item_id, feedback, timestamp)` and catalog rows
-    /// `(item_id, title, year, genres, tags)`; the GIL is released while training.
+    /// `(item_id, title, year, genres, tags, people)`; the GIL is released while training.
+    /// `als` is `(factors, regularization, alpha, iterations, seed)`; `policy` and `blend`
+    /// override core defaults by name; `progress(iteration, iterations, seconds)` is called
+    /// after every ALS iteration (its first exception is raised after training).
     #[staticmethod]
-    #[pyo3(signature = (events, catalog, factors, regularization, alpha, iterations, seed, num_threads))]
+    #[pyo3(signature = (events, catalog, als, policy, blend, ratings, num_threads, progress=None))]
     #[allow(clippy::too_many_arguments)] // mirrors the Python keyword arguments one to one
     fn fit(
         py: Python<'_>,
         events: Vec<EventRow>,
         catalog: Vec<CatalogRow>,
-        factors: usize,
-        regularization: f32,
-        alpha: f32,
-        iterations: usize,
-        seed: u64,
+        als: AlsArgs,
+        policy: Vec<(String, Option<f64>)>,
+        blend: Vec<(String, f64)>,
+        ratings: bool,
         num_threads: usize,
+        progress: Option<Py<PyAny>>,
     ) -> PyResult<Self> {
-        let builder = builder_of(factors, regularization, alpha, iterations, seed);
-        let model = detached(py, num_threads, || {
-            dataset_of(&events, &catalog).and_then(|dataset| builder.fit(&dataset))
-        })?
-        .map_err(PyRecsysError)?;
+        let settings = FitSettings {
+            als,
+            policy,
+            blend,
+            ratings,
+            num_threads,
+            progress,
+        };
+        let model = settings.fit(py, || dataset_of(&events, &catalog))?;
         Ok(Self { model })
     }
 
     /// Trains the hybrid on a RecBole-format dataset `directory/name.{inter,item,kg,link}`
-    /// read by the core's loader (e.g. MovieLens-100K); the GIL is released throughout.
+    /// read by the core's loader (e.g. MovieLens-100K); the GIL is released throughout. The
+    /// settings are those of `fit`.
     #[staticmethod]
-    #[pyo3(signature = (directory, name, factors, regularization, alpha, iterations, seed, num_threads))]
+    #[pyo3(signature = (directory, name, als, policy, blend, ratings, num_threads, progress=None))]
     #[allow(clippy::too_many_arguments)] // mirrors the Python keyword arguments one to one
     fn fit_recbole(
         py: Python<'_>,
         directory: std::path::PathBuf,
         name: &str,
-        factors: usize,
-        regularization: f32,
-        alpha: f32,
-        iterations: usize,
-        seed: u64,
+        als: AlsArgs,
+        policy: Vec<(String, Option<f64>)>,
+        blend: Vec<(String, f64)>,
+        ratings: bool,
         num_threads: usize,
+        progress: Option<Py<PyAny>>,
     ) -> PyResult<Self> {
-        let builder = builder_of(factors, regularization, alpha, iterations, seed);
-        let model = detached(py, num_threads, || {
-            load_recbole_dir(&directory, name).and_then(|dataset| builder.fit(&dataset))
-        })?
-        .map_err(PyRecsysError)?;
+        let settings = FitSettings {
+            als,
+            policy,
+            blend,
+            ratings,
+            num_threads,
+            progress,
+        };
+        let model = settings.fit(py, || load_recbole_dir(&directory, name))?;
         Ok(Self { model })
     }
 
     /// One list for `history` (`(item_id, feedback, timestamp)` events): `(results,
     /// unknown_ids)` with results `(item_id, score, reasons, explanation)`.
-    #[pyo3(signature = (history, n, list, item, genre, genres, years, tags, exclude_seen, exclude_disliked, exclude, candidates, diversity))]
+    #[pyo3(signature = (history, n, list, item, genre, genres, years, tags, people, exclude_seen, exclude_disliked, exclude, candidates, diversity, favorite_genres, favorite_people))]
     #[allow(clippy::too_many_arguments)] // mirrors the Python keyword arguments one to one
     fn recommend<'py>(
         &self,
@@ -246,33 +497,28 @@ impl PyRecommender {
         genres: Vec<String>,
         years: Option<(i32, i32)>,
         tags: Vec<String>,
+        people: Vec<String>,
         exclude_seen: bool,
         exclude_disliked: bool,
         exclude: Vec<String>,
         candidates: Option<Vec<String>>,
         diversity: Option<f32>,
+        favorite_genres: Vec<String>,
+        favorite_people: Vec<String>,
     ) -> PyResult<(Vec<ResultRow<'py>>, Vec<String>)> {
-        let mut events = UserHistory::new();
-        for (item, feedback, timestamp) in &history {
-            // An invalid feedback value (a NaN rating) is the core's to report, not to raise:
-            // a NaN rating is passed on as such.
-            let feedback = match feedback {
-                FeedbackArg::Rating(value) => Feedback::Rating(*value as f32),
-                FeedbackArg::Kind(_) => feedback.to_feedback().map_err(PyRecsysError)?,
-            };
-            events.push(item, feedback, *timestamp);
-        }
+        let events =
+            history_of(&history, &favorite_genres, &favorite_people).map_err(PyRecsysError)?;
         let mut query = Query::new(list_of(list, item, genre).map_err(PyRecsysError)?)
             .n(n)
             .filters(Filters {
                 genres,
                 years,
                 tags,
+                people,
                 exclude_seen,
                 exclude_disliked,
                 exclude,
                 candidates,
-                ..Filters::default()
             });
         if let Some(diversity) = diversity {
             query = query.diversity(diversity);
@@ -295,6 +541,62 @@ impl PyRecommender {
             ));
         }
         Ok((rows, recs.unknown_ids))
+    }
+
+    /// Predicted ratings of the history's user for `items` (the history's ratings folded into
+    /// the explicit model), as a `float32` array; the GIL is released.
+    fn predict_ratings<'py>(
+        &self,
+        py: Python<'py>,
+        history: Vec<HistoryRow>,
+        items: Vec<String>,
+    ) -> PyResult<Bound<'py, PyArray1<f32>>> {
+        let events = history_of(&history, &[], &[]).map_err(PyRecsysError)?;
+        let predictions = py
+            .detach(|| self.model.predict_ratings(&events, &items))
+            .map_err(PyRecsysError)?;
+        Ok(PyArray1::from_vec(py, predictions))
+    }
+
+    /// Whether the recommender predicts ratings (trained on explicit ratings).
+    #[getter]
+    fn has_ratings(&self) -> bool {
+        self.model.has_ratings()
+    }
+
+    /// The `(min, max)` range of predicted ratings, or None without a rating model.
+    #[getter]
+    fn rating_range(&self) -> Option<(f32, f32)> {
+        self.model.rating_model().map(|m| m.rating_range())
+    }
+
+    /// For You top-`k` lists of the users with relevant `test` events, built from their
+    /// `train` events, scored by the core's metrics: a dict with `precision`, `recall`,
+    /// `ndcg`, `map`, `hit_rate`, `coverage` and `n_users`. The GIL is released.
+    #[pyo3(signature = (train, test, k, relevant_threshold, num_threads))]
+    fn evaluate<'py>(
+        &self,
+        py: Python<'py>,
+        train: Vec<EventRow>,
+        test: Vec<EventRow>,
+        k: usize,
+        relevant_threshold: f32,
+        num_threads: usize,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let model = &self.model;
+        let report = detached(py, num_threads, || {
+            evaluate_for_you(model, &train, &test, k, relevant_threshold)
+        })?
+        .map_err(PyRecsysError)?;
+        let out = PyDict::new(py);
+        out.set_item("precision", report.precision)?;
+        out.set_item("recall", report.recall)?;
+        out.set_item("ndcg", report.ndcg)?;
+        out.set_item("map", report.map)?;
+        out.set_item("hit_rate", report.hit_rate)?;
+        out.set_item("coverage", report.coverage)?;
+        out.set_item("n_users", report.n_users)?;
+        Ok(out)
     }
 
     /// Number of items the recommender knows.

@@ -7,11 +7,18 @@ import pickle
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
+import numpy as np
 import pytest
 
 import recsys
 from recsys import Recommender
-from recsys.exceptions import CorruptModelError, InvalidArgumentError, ModelNotFoundError, RecsysError
+from recsys.exceptions import (
+    CorruptModelError,
+    InvalidArgumentError,
+    ModelNotFoundError,
+    RecsysError,
+    UnknownIdError,
+)
 
 GENRES = ("Sci-Fi", "Drama", "Comedy")
 
@@ -236,3 +243,267 @@ def test_movielens_100k_lists() -> None:
     assert len(similar) == 5 and "50" not in similar.item_ids
     sci_fi = rec.recommend(history, n=5, list="by_genre", genre="Sci-Fi")
     assert len(sci_fi) == 5
+
+
+# ---------------------------------------------------------------- explicit rating prediction
+
+
+def taste_events(ratings: bool = True) -> List[Tuple[str, str, Any, int]]:
+    """Users u0..u19 love even items and hate odd ones; u20..u39 the other way round."""
+    events: List[Tuple[str, str, Any, int]] = []
+    for u in range(40):
+        for i in range(12):
+            if (u + i) % 3 == 0:
+                continue
+            loves = (u < 20) == (i % 2 == 0)
+            feedback: Any = (5.0 if loves else 1.0) if ratings else ("like" if loves else "dislike")
+            events.append((f"u{u}", f"m{i}", feedback, u * 100 + i))
+    return events
+
+
+@pytest.fixture(scope="module")
+def rater() -> Recommender:
+    return Recommender.fit(taste_events(), factors=4, regularization=0.1, iterations=5, show_progress=False)
+
+
+def test_predict_rating_folds_in_the_request_ratings(rater: Recommender) -> None:
+    assert rater.has_ratings and rater.rating_range == (1.0, 5.0)
+    even_fan = [("m0", 5.0, 1), ("m1", 1.0, 2), ("m2", 5.0, 3)]
+    loved, hated = rater.predict_rating(even_fan, "m4"), rater.predict_rating(even_fan, "m5")
+    assert isinstance(loved, float) and 1.0 <= hated < 2.5 < 3.5 < loved <= 5.0
+    many = rater.predict_ratings(even_fan, ["m4", "m5", "m4"])
+    assert many.dtype == np.float32 and many.shape == (3,)
+    assert many[0] == pytest.approx(loved) and many[1] == pytest.approx(hated) and many[2] == many[0]
+    # A rating made after training changes the prediction at once; the latest per item wins.
+    changed_mind = even_fan + [("m0", 1.0, 9), ("m2", 1.0, 9), ("m1", 5.0, 9), ("m3", "like", 9)]
+    assert rater.predict_rating(changed_mind, "m5") > 3.5
+    # No ratings (likes carry no stars, unknown ids are ignored): the item baseline.
+    baseline = rater.predict_rating([], "m4")
+    assert rater.predict_rating([("m1", "like", 1), ("nope", 5.0, 2)], "m4") == baseline
+    assert len(rater.predict_ratings(even_fan, [])) == 0
+
+
+def test_predict_rating_bad_input(rater: Recommender) -> None:
+    with pytest.raises(UnknownIdError) as unknown:
+        rater.predict_rating([], "no-such-item")
+    assert isinstance(unknown.value, KeyError) and "no-such-item" in str(unknown.value)
+    with pytest.raises(InvalidArgumentError, match="rating"):
+        rater.predict_rating([("m0", float("nan"), 1)], "m1")
+    with pytest.raises(InvalidArgumentError):
+        rater.predict_rating([("m0", "meh", 1)], "m1")
+    with pytest.raises(InvalidArgumentError):
+        rater.predict_rating([("m0", 5.0)], "m1")  # two fields
+    with pytest.raises(InvalidArgumentError):
+        rater.predict_ratings([], "m1")  # a string is not a list of ids
+    with pytest.raises(InvalidArgumentError):
+        rater.predict_ratings([], 5)
+
+
+def test_without_a_rating_model_predict_rating_says_why() -> None:
+    implicit_only = Recommender.fit(taste_events(ratings=False), factors=4, iterations=3, show_progress=False)
+    switched_off = Recommender.fit(taste_events(), factors=4, iterations=3, ratings=False, show_progress=False)
+    for model in (implicit_only, switched_off):
+        assert not model.has_ratings and model.rating_range is None
+        with pytest.raises(InvalidArgumentError, match="no rating model"):
+            model.predict_rating([("m0", 5.0, 1)], "m1")
+        # Still a recommender.
+        assert len(model.recommend([("m0", "like", 1)], n=3)) == 3
+
+
+def test_predictions_survive_persistence(rater: Recommender, tmp_path: Path) -> None:
+    history = [("m0", 5.0, 1), ("m1", 2.0, 2)]
+    expected = rater.predict_ratings(history, ["m2", "m3", "m4"])
+    for restored in (
+        Recommender.from_bytes(rater.to_bytes()),
+        pickle.loads(pickle.dumps(rater)),
+    ):
+        assert restored.has_ratings
+        assert restored.predict_ratings(history, ["m2", "m3", "m4"]).tolist() == expected.tolist()
+    assert recsys.ARTIFACT_FORMAT_VERSION == 2
+
+
+# ---------------------------------------------------------------- fit settings
+
+
+def small_fit(**settings: Any) -> Recommender:
+    arguments: Dict[str, Any] = {"factors": 8, "regularization": 0.1, "iterations": 3, "show_progress": False}
+    arguments.update(settings)
+    return Recommender.fit(make_events(), make_catalog(), **arguments)
+
+
+def test_policy_and_blend_settings_change_the_model() -> None:
+    default = small_fit()
+    assert small_fit(policy={}, blend={}).to_bytes() == default.to_bytes()
+    assert small_fit(policy={"negative_below": None, "like": 3.0}).to_bytes() != default.to_bytes()
+    # Collaborative signal only: other scores than the default blend for the same request.
+    collaborative = small_fit(blend={"popularity": 0.0, "content": 0.0, "item_knn": 0.0, "popularity_penalty": 0.0})
+    request = [("m0", 5.0, 1), ("m3", 4.0, 2)]
+    scores = [r.score for r in collaborative.recommend(request, n=5)]
+    assert scores != [r.score for r in default.recommend(request, n=5)]
+    assert small_fit(blend={"pool": 50, "diversity": 0.5}).to_bytes() != default.to_bytes()
+
+
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        ({"policy": {"likes": 2.0}}, "unknown setting"),
+        ({"policy": {"like": float("nan")}}, "finite"),
+        ({"policy": {"dislike": 2.0}}, "dislike"),
+        ({"policy": {"like": None}}, "like"),
+        ({"policy": {"like": "much"}}, "number"),
+        ({"policy": {"negative_below": float("inf")}}, "finite"),
+        ({"policy": [("like", 2.0)]}, "dict"),
+        ({"policy": {1: 2.0}}, "str"),
+        ({"blend": {"popularity": float("nan")}}, "popularity"),
+        ({"blend": {"popularity": -1.0}}, "≥ 0"),
+        ({"blend": {"pool": 2.5}}, "pool"),
+        ({"blend": {"pool": -3}}, "pool"),
+        ({"blend": {"diversity": 2.0}}, "diversity"),
+        ({"blend": {"colour": 1.0}}, "unknown setting"),
+        ({"blend": {"content": True}}, "number"),
+        ({"factors": 0}, "factors"),
+        ({"factors": -1}, "factors"),
+        ({"regularization": float("nan")}, "regularization"),
+        ({"regularization": "high"}, "number"),
+        ({"iterations": 2.5}, "iterations"),
+        ({"num_threads": -1}, "num_threads"),
+    ],
+)
+def test_bad_fit_settings_raise_invalid_argument(settings: Dict[str, Any], message: str) -> None:
+    with pytest.raises(InvalidArgumentError, match=message):
+        small_fit(**settings)
+
+
+# ---------------------------------------------------------------- people and onboarding
+
+
+def test_people_filter_and_favorite_people() -> None:
+    catalog = make_catalog()
+    for record in catalog:
+        i = int(record["item_id"][1:])
+        record["people"] = [("p-scott", "Ridley Scott", "director")] if i % 5 == 0 else [("p-other", None, "actor")]
+    model = Recommender.fit(make_events(), catalog, factors=8, regularization=0.1, iterations=3, show_progress=False)
+    scott = model.recommend(HISTORY, n=10, people=["p-scott"])
+    assert len(scott) > 0 and all(int(i[1:]) % 5 == 0 for i in scott.item_ids)
+    assert model.recommend(HISTORY, n=5, people=["nobody"]).unknown_ids == ["nobody"]
+    onboarding = model.recommend([], n=4, favorite_people=["p-scott"])
+    assert all(int(i[1:]) % 5 == 0 for i in onboarding.item_ids)
+    assert any("Ridley Scott" in r.explanation for r in onboarding)
+    by_genre = model.recommend([], n=4, favorite_genres=["drama"])
+    assert all(genre_of(i) == "Drama" for i in by_genre.item_ids)
+    bad_credits = [{"item_id": "m0", "people": [("p1", "Someone", "gaffer")]}]
+    with pytest.raises(InvalidArgumentError, match="role"):
+        Recommender.fit(make_events(), bad_credits, show_progress=False)
+    with pytest.raises(InvalidArgumentError, match="person_id"):
+        Recommender.fit(make_events(), [{"item_id": "m0", "people": "Ridley Scott"}], show_progress=False)
+
+
+# ---------------------------------------------------------------- progress and the GIL
+
+
+def test_fit_reports_progress_to_the_callback() -> None:
+    calls: List[Tuple[int, float, Any]] = []
+    small_fit(callback=lambda iteration, seconds, loss: calls.append((iteration, seconds, loss)))
+    assert [c[0] for c in calls] == [0, 1, 2]
+    assert all(seconds >= 0.0 and loss is None for _, seconds, loss in calls)
+    # The tqdm bar (tqdm is installed in the test venv) closes cleanly.
+    Recommender.fit(make_events(), factors=4, iterations=2, show_progress=True)
+
+
+def test_a_failing_callback_is_raised_after_fit() -> None:
+    seen: List[int] = []
+
+    def callback(iteration: int, seconds: float, loss: Any) -> None:
+        seen.append(iteration)
+        raise RuntimeError("callback broke")
+
+    with pytest.raises(RuntimeError, match="callback broke"):
+        small_fit(callback=callback)
+    assert seen == [0, 1, 2]  # training went on; the first exception is the one raised
+
+
+def test_fit_releases_the_gil() -> None:
+    import threading
+    import time
+
+    # ML-100K-sized: 943 users × 100 ratings over 1682 items.
+    rng = np.random.default_rng(0)
+    events = [
+        (f"u{u}", f"m{item}", float(rng.integers(1, 6)), int(t))
+        for u in range(943)
+        for t, item in enumerate(rng.choice(1682, size=100, replace=False))
+    ]
+    ticks = 0
+    stop = threading.Event()
+
+    def tick() -> None:
+        nonlocal ticks
+        while not stop.is_set():
+            ticks += 1
+            time.sleep(0.001)
+
+    worker = threading.Thread(target=tick)
+    worker.start()
+    started = time.perf_counter()
+    try:
+        Recommender.fit(events, factors=32, iterations=5, num_threads=1, show_progress=False)
+    finally:
+        elapsed = time.perf_counter() - started
+        stop.set()
+        worker.join()
+    # Holding the GIL would leave the ticker a handful of switches in the whole fit.
+    assert elapsed > 0.2
+    assert ticks > 0.25 * elapsed / 0.0011, (ticks, elapsed)
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+def test_evaluate_recommender() -> None:
+    from recsys.evaluation import evaluate_recommender
+
+    events = make_events()
+    # Each user's latest liked item is held out.
+    held_out = {}
+    for event in events:
+        if isinstance(event[2], float):
+            held_out[event[0]] = event
+    train = [e for e in events if e not in held_out.values()]
+    test = list(held_out.values())
+    model = Recommender.fit(train, make_catalog(), factors=8, regularization=0.1, iterations=5, show_progress=False)
+    metrics = evaluate_recommender(model, train, test, k=5)
+    assert set(metrics) == {"precision", "recall", "ndcg", "map", "hit_rate", "coverage", "n_users"}
+    assert metrics["n_users"] == 45
+    assert all(0.0 <= metrics[key] <= 1.0 for key in metrics if key != "n_users")
+    # The held-out item is of the user's own genre: most users find it in their top 5.
+    assert metrics["hit_rate"] > 0.5 and metrics["recall"] == metrics["hit_rate"]
+    # Every held-out rating is 5 stars: a threshold above that leaves nothing to evaluate.
+    assert evaluate_recommender(model, train, test, k=5, relevant_threshold=5.0) == metrics
+    with pytest.raises(InvalidArgumentError, match="relevant"):
+        evaluate_recommender(model, train, test, k=5, relevant_threshold=5.5)
+    import pandas as pd
+
+    frame = pd.DataFrame(test, columns=["user_id", "item_id", "rating", "timestamp"])
+    assert evaluate_recommender(model, train, frame, k=5) == metrics
+
+
+@pytest.mark.parametrize(
+    "arguments, error",
+    [
+        ({"k": 0}, InvalidArgumentError),
+        ({"k": -1}, InvalidArgumentError),
+        ({"relevant_threshold": float("nan")}, InvalidArgumentError),
+        ({"relevant_threshold": "four"}, InvalidArgumentError),
+        ({"test_events": [("u0", "m0", "dislike", 1)]}, InvalidArgumentError),  # nothing relevant
+        ({"test_events": [("u0", "m0", float("nan"), 1)]}, InvalidArgumentError),
+        ({"train_events": [("u0", "m0", 5.0)]}, InvalidArgumentError),
+        ({"recommender": "not a recommender"}, InvalidArgumentError),
+    ],
+)
+def test_evaluate_recommender_bad_input(rec: Recommender, arguments: Dict[str, Any], error: type) -> None:
+    from recsys.evaluation import evaluate_recommender
+
+    call: Dict[str, Any] = {"recommender": rec, "train_events": [], "test_events": [("u0", "m0", 5.0, 1)]}
+    call.update(arguments)
+    with pytest.raises(error):
+        evaluate_recommender(**call)

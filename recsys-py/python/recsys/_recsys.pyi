@@ -121,6 +121,10 @@ class AlsModel:
 
 _Feedback = Union[float, str]
 _Reason = Dict[str, Any]
+_Credit = Tuple[str, Optional[str], str]
+_CatalogRow = Tuple[str, Optional[str], Optional[int], List[str], List[str], List[_Credit]]
+_AlsArgs = Tuple[int, float, float, int, int]
+_Progress = Optional[Callable[[int, int, float], Any]]
 
 @final
 class RecommenderModel:
@@ -129,24 +133,24 @@ class RecommenderModel:
     @staticmethod
     def fit(
         events: List[Tuple[str, str, _Feedback, int]],
-        catalog: List[Tuple[str, Optional[str], Optional[int], List[str], List[str]]],
-        factors: int,
-        regularization: float,
-        alpha: float,
-        iterations: int,
-        seed: int,
+        catalog: List[_CatalogRow],
+        als: _AlsArgs,
+        policy: List[Tuple[str, Optional[float]]],
+        blend: List[Tuple[str, float]],
+        ratings: bool,
         num_threads: int,
+        progress: _Progress = None,
     ) -> RecommenderModel: ...
     @staticmethod
     def fit_recbole(
         directory: Union[str, PathLike[str]],
         name: str,
-        factors: int,
-        regularization: float,
-        alpha: float,
-        iterations: int,
-        seed: int,
+        als: _AlsArgs,
+        policy: List[Tuple[str, Optional[float]]],
+        blend: List[Tuple[str, float]],
+        ratings: bool,
         num_threads: int,
+        progress: _Progress = None,
     ) -> RecommenderModel: ...
     def recommend(
         self,
@@ -158,12 +162,30 @@ class RecommenderModel:
         genres: List[str],
         years: Optional[Tuple[int, int]],
         tags: List[str],
+        people: List[str],
         exclude_seen: bool,
         exclude_disliked: bool,
         exclude: List[str],
         candidates: Optional[List[str]],
         diversity: Optional[float],
+        favorite_genres: List[str],
+        favorite_people: List[str],
     ) -> Tuple[List[Tuple[str, float, List[_Reason], str]], List[str]]: ...
+    def predict_ratings(
+        self, history: List[Tuple[str, _Feedback, int]], items: List[str]
+    ) -> npt.NDArray[np.float32]: ...
+    @property
+    def has_ratings(self) -> bool: ...
+    @property
+    def rating_range(self) -> Optional[Tuple[float, float]]: ...
+    def evaluate(
+        self,
+        train: List[Tuple[str, str, _Feedback, int]],
+        test: List[Tuple[str, str, _Feedback, int]],
+        k: int,
+        relevant_threshold: float,
+        num_threads: int,
+    ) -> Dict[str, float]: ...
     @property
     def n_items(self) -> int: ...
     @staticmethod

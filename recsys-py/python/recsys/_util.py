@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numbers
 import sys
-from typing import Any, Optional
+from typing import Any, Callable, Optional, Tuple
 
 import numpy as np
 import scipy.sparse
@@ -116,3 +116,33 @@ def progress_bar(total: int, enabled: bool, desc: Optional[str] = None) -> Any:
     except ImportError:
         return None
     return tqdm(total=total, desc=desc)
+
+
+#: ``callback(iteration, seconds, loss)`` after each training iteration (implicit's
+#: ``fit_callback``): iteration counts from 0, loss is None.
+FitCallback = Callable[[int, float, Optional[float]], Any]
+
+
+def iteration_relay(
+    total: int, show_progress: bool, callback: Optional[FitCallback]
+) -> Tuple[Optional[Callable[[int, int, float], None]], Any]:
+    """What to hand the core as its per-iteration ``progress(iteration, iterations, seconds)``
+    (None when nobody listens) and the tqdm bar to close after fitting (or None)."""
+    bar = progress_bar(total, show_progress)
+    if bar is None and callback is None:
+        return None, None
+
+    def on_iteration(iteration: int, iterations: int, seconds: float) -> None:
+        if bar is not None:
+            bar.update(1)
+        if callback is not None:
+            callback(iteration - 1, seconds, None)
+
+    return on_iteration, bar
+
+
+def number(value: Any, name: str) -> float:
+    """A real-number argument (bools and non-numbers are refused; the core checks ranges)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise InvalidArgumentError(f"{name} must be a number, got {value!r}")
+    return float(value)

@@ -26,19 +26,20 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any, Callable, List, Optional, Tuple, Union
+from typing import Any, List, Optional, Tuple, Union
 
 import numpy as np
 import scipy.sparse
 
 from . import _recsys
 from ._util import (
+    FitCallback,
     count,
     empty_rows,
     id_array,
     is_scalar_id,
+    iteration_relay,
     optional_ids,
-    progress_bar,
     scalar_id,
     seed_from,
     to_csr,
@@ -50,7 +51,6 @@ __all__ = ["AlternatingLeastSquares"]
 log = logging.getLogger("recsys")
 
 PathLike = Union[str, "os.PathLike[str]"]
-FitCallback = Callable[[int, float, Optional[float]], Any]
 
 
 class AlternatingLeastSquares:
@@ -218,14 +218,7 @@ class AlternatingLeastSquares:
             raise InvalidArgumentError("cg_steps must be at least 1 with use_cg=True")
         iterations = count(self.iterations, "iterations")
         callback = callback or self.fit_callback
-        bar = progress_bar(iterations, show_progress)
-
-        def on_iteration(iteration: int, total: int, seconds: float) -> None:
-            if bar is not None:
-                bar.update(1)
-            if callback is not None:
-                callback(iteration - 1, seconds, None)
-
+        on_iteration, bar = iteration_relay(iterations, show_progress, callback)
         try:
             model = _recsys.AlsModel.fit(
                 matrix,
@@ -236,7 +229,7 @@ class AlternatingLeastSquares:
                 cg_steps,
                 seed,
                 count(self.num_threads, "num_threads"),
-                on_iteration if (bar is not None or callback is not None) else None,
+                on_iteration,
             )
         finally:
             if bar is not None:

@@ -13,8 +13,9 @@ import numpy as np
 import scipy.sparse
 
 from . import _recsys
-from ._util import count, progress_bar, seed_from, to_csr
+from ._util import count, number, progress_bar, seed_from, to_csr
 from .exceptions import InvalidArgumentError
+from .recommender import Recommender, _event_rows
 
 __all__ = [
     "train_test_split",
@@ -24,6 +25,7 @@ __all__ = [
     "ndcg_at_k",
     "AUC_at_k",
     "ranking_metrics_at_k",
+    "evaluate_recommender",
 ]
 
 _BATCH_USERS = 1000
@@ -155,3 +157,37 @@ precision_at_k = _single_metric("precision", "precision_at_k", "P@K")
 mean_average_precision_at_k = _single_metric("map", "mean_average_precision_at_k", "MAP@K")
 ndcg_at_k = _single_metric("ndcg", "ndcg_at_k", "nDCG@K")
 AUC_at_k = _single_metric("auc", "AUC_at_k", "implicit's limited AUC@K")
+
+
+def evaluate_recommender(
+    recommender: Recommender,
+    train_events: Any,
+    test_events: Any,
+    k: int = 10,
+    *,
+    relevant_threshold: float = 4.0,
+    num_threads: int = 0,
+) -> Dict[str, float]:
+    """Top-``k`` quality of a :class:`~recsys.Recommender`'s For You lists.
+
+    Every user with a relevant test event gets the For You list of their ``train_events``
+    history (training items excluded); relevant = a test rating ≥ ``relevant_threshold`` or a
+    like / watch / watchlist event of an item the recommender knows. Events take the shapes
+    :meth:`Recommender.fit` accepts (DataFrame or ``(user_id, item_id, feedback, timestamp)``
+    tuples). Returns ``precision``, ``recall``, ``ndcg``, ``map``, ``hit_rate`` and
+    ``coverage`` (share of the catalogue in any list) at ``k``, and ``n_users`` evaluated;
+    computed by the Rust core with the GIL released. No relevant test event raises
+    ``InvalidArgumentError``.
+    """
+    if not isinstance(recommender, Recommender):
+        raise InvalidArgumentError(f"recommender must be a recsys.Recommender, got {type(recommender).__name__}")
+    cutoff = count(k, "k")
+    if cutoff == 0:
+        raise InvalidArgumentError("k must be at least 1")
+    return recommender._model.evaluate(
+        _event_rows(train_events),
+        _event_rows(test_events),
+        cutoff,
+        number(relevant_threshold, "relevant_threshold"),
+        count(num_threads, "num_threads"),
+    )

@@ -22,8 +22,13 @@ Training data are events and, optionally, a catalog, both keyed by the app's own
     ``"watched"``, ``"watchlisted"``, ``"not_interested"``.
 ``catalog``
     a ``DataFrame`` or an iterable of dicts with key ``item_id`` and optional ``title`` (str),
-    ``year`` (int), ``genres`` and ``tags`` (lists of str, or one str separated by ``|``).
-    Catalog items without events can still be recommended (as new arrivals).
+    ``year`` (int), ``genres`` and ``tags`` (lists of str, or one str separated by ``|``) and
+    ``people`` (a list of ``(person_id, name, role)`` with role ``actor``, ``director``,
+    ``writer`` or ``producer``; used by the ``people`` filter, ``favorite_people`` and the
+    reasons). Catalog items without events can still be recommended (as new arrivals).
+
+Explicit ratings (numeric feedback) also train a rating model: :meth:`Recommender.predict_rating`
+folds the ratings of a request history in, so a rating made a second ago counts.
 
 Ids are converted with ``str()``; results carry string ids. Everything is computed by the Rust
 core (``recsys._recsys.RecommenderModel``); this module only converts.
@@ -34,9 +39,14 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from functools import partial
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import numpy.typing as npt
 
 from . import _recsys
+from ._util import FitCallback, count, iteration_relay, number
 from .exceptions import InvalidArgumentError
 
 __all__ = ["Recommender", "Recommendation", "Recommendations", "LISTS"]
@@ -123,7 +133,24 @@ def _names(value: Any) -> List[str]:
     return [str(v) for v in value]
 
 
-def _catalog_rows(catalog: Any) -> List[Tuple[str, Optional[str], Optional[int], List[str], List[str]]]:
+def _people(value: Any, row: int) -> List[Tuple[str, Optional[str], str]]:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return []
+    if isinstance(value, (str, bytes)):
+        raise InvalidArgumentError(f"catalog row {row}: people must be a list of (person_id, name, role), got {value!r}")
+    credits = []
+    for credit in value:
+        if not isinstance(credit, (tuple, list)) or len(credit) != 3:
+            raise InvalidArgumentError(f"catalog row {row}: expected (person_id, name, role) credits, got {credit!r}")
+        person, name, role = credit
+        credits.append((str(person), None if name is None else str(name), str(role)))
+    return credits
+
+
+CatalogRow = Tuple[str, Optional[str], Optional[int], List[str], List[str], List[Tuple[str, Optional[str], str]]]
+
+
+def _catalog_rows(catalog: Any) -> List[CatalogRow]:
     if catalog is None:
         return []
     records = catalog.to_dict("records") if _is_frame(catalog) else catalog
@@ -142,6 +169,7 @@ def _catalog_rows(catalog: Any) -> List[Tuple[str, Optional[str], Optional[int],
                 None if year is None else int(year),
                 _names(record.get("genres")),
                 _names(record.get("tags")),
+                _people(record.get("people"), row),
             )
         )
     return rows
@@ -159,6 +187,68 @@ def _history_rows(history: Iterable[HistoryEvent]) -> List[Tuple[str, Any, int]]
 
 def _ids(values: Optional[Iterable[Any]]) -> List[str]:
     return [] if values is None else [str(v) for v in values]
+
+
+def _overrides(settings: Optional[Mapping[str, Any]], name: str, allow_none: Sequence[str] = ()) -> List[Tuple[str, Any]]:
+    """``settings`` as ``(name, value)`` pairs for the core (which names the unknown ones)."""
+    if settings is None:
+        return []
+    if not isinstance(settings, Mapping):
+        raise InvalidArgumentError(f"{name} must be a dict of settings, got {type(settings).__name__}")
+    pairs: List[Tuple[str, Any]] = []
+    for key, value in settings.items():
+        if not isinstance(key, str):
+            raise InvalidArgumentError(f"{name} keys must be setting names (str), got {key!r}")
+        if value is None and key in allow_none:
+            pairs.append((key, None))
+        else:
+            pairs.append((key, number(value, f"{name}[{key!r}]")))
+    return pairs
+
+
+class _Settings:
+    """The checked training settings of :meth:`Recommender.fit` and :meth:`Recommender.fit_recbole`."""
+
+    def __init__(
+        self,
+        factors: int,
+        regularization: float,
+        alpha: float,
+        iterations: int,
+        seed: int,
+        policy: Optional[Mapping[str, Optional[float]]],
+        blend: Optional[Mapping[str, float]],
+        ratings: bool,
+        num_threads: int,
+    ) -> None:
+        self.als = (
+            count(factors, "factors"),
+            number(regularization, "regularization"),
+            number(alpha, "alpha"),
+            count(iterations, "iterations"),
+            count(seed, "seed") & (2**64 - 1),
+        )
+        self.policy = _overrides(policy, "policy", allow_none=("negative_below",))
+        self.blend = _overrides(blend, "blend")
+        self.ratings = bool(ratings)
+        self.num_threads = count(num_threads, "num_threads")
+
+    def train(
+        self, fit: Callable[..., _recsys.RecommenderModel], show_progress: bool, callback: Optional[FitCallback]
+    ) -> _recsys.RecommenderModel:
+        """``fit(als, policy, blend, ratings, num_threads, progress)`` under a progress bar."""
+        on_iteration, bar = iteration_relay(self.als[3], show_progress, callback)
+        try:
+            return fit(self.als, self.policy, self.blend, self.ratings, self.num_threads, on_iteration)
+        finally:
+            if bar is not None:
+                bar.close()
+
+
+def _item_ids(items: Any) -> List[str]:
+    if isinstance(items, (str, bytes)) or not isinstance(items, Iterable):
+        raise InvalidArgumentError(f"items must be a sequence of item ids, got {items!r}")
+    return [str(item) for item in items]
 
 
 class Recommender:
@@ -183,25 +273,34 @@ class Recommender:
         alpha: float = 1.0,
         iterations: int = 15,
         seed: int = 42,
+        policy: Optional[Mapping[str, Optional[float]]] = None,
+        blend: Optional[Mapping[str, float]] = None,
+        ratings: bool = True,
         num_threads: int = 0,
+        show_progress: bool = True,
+        callback: Optional[FitCallback] = None,
     ) -> "Recommender":
         """Trains on ``events`` and ``catalog`` (see the module docs for their shapes).
 
-        The defaults are the core's (tuned on MovieLens). The GIL is released while training;
-        ``num_threads = 0`` uses all cores. Bad input raises
-        :class:`~recsys.exceptions.InvalidArgumentError` naming the row.
+        The ALS defaults are the core's (tuned on MovieLens). ``policy`` overrides the core's
+        feedback policy by name (``rating_scale``, ``negative_below`` (None: every rating is
+        positive), ``like``, ``dislike``, ``watched``, ``watchlisted``, ``not_interested``);
+        ``blend`` overrides blend weights by name (``half_history``, ``content``,
+        ``item_knn``, ``popularity``, ``popularity_half_history``, ``popularity_penalty``,
+        ``penalty_calibration``, ``pool``, ``cold_item_score``, ``diversity``); settings not
+        given keep the core's defaults. ``ratings=False`` skips the explicit rating model
+        (it is trained only when there are numeric ratings).
+
+        The GIL is released while training; ``num_threads = 0`` uses all cores.
+        ``show_progress`` shows a tqdm bar over the ALS iterations when tqdm is installed;
+        ``callback(iteration, seconds, loss)`` is called after every ALS iteration (from 0,
+        loss None), like implicit's ``fit_callback``; an exception it raises is re-raised after
+        training. Bad input raises :class:`~recsys.exceptions.InvalidArgumentError` naming
+        the row or setting.
         """
-        model = _recsys.RecommenderModel.fit(
-            _event_rows(events),
-            _catalog_rows(catalog),
-            factors,
-            regularization,
-            alpha,
-            iterations,
-            seed,
-            num_threads,
-        )
-        return cls(model)
+        train = partial(_recsys.RecommenderModel.fit, _event_rows(events), _catalog_rows(catalog))
+        settings = _Settings(factors, regularization, alpha, iterations, seed, policy, blend, ratings, num_threads)
+        return cls(settings.train(train, show_progress, callback))
 
     @classmethod
     def fit_recbole(
@@ -214,17 +313,22 @@ class Recommender:
         alpha: float = 1.0,
         iterations: int = 15,
         seed: int = 42,
+        policy: Optional[Mapping[str, Optional[float]]] = None,
+        blend: Optional[Mapping[str, float]] = None,
+        ratings: bool = True,
         num_threads: int = 0,
+        show_progress: bool = True,
+        callback: Optional[FitCallback] = None,
     ) -> "Recommender":
         """Trains on the RecBole-format files ``directory/name.inter`` (+ ``.item``, ``.kg``,
         ``.link`` when present) read by the core's loader, e.g. ``("data/ml-100k", "ml-100k")``.
+        The settings are those of :meth:`fit`.
 
         A missing directory raises ``ModelNotFoundError`` (a ``FileNotFoundError``).
         """
-        model = _recsys.RecommenderModel.fit_recbole(
-            directory, name, factors, regularization, alpha, iterations, seed, num_threads
-        )
-        return cls(model)
+        train = partial(_recsys.RecommenderModel.fit_recbole, directory, name)
+        settings = _Settings(factors, regularization, alpha, iterations, seed, policy, blend, ratings, num_threads)
+        return cls(settings.train(train, show_progress, callback))
 
     def recommend(
         self,
@@ -237,19 +341,25 @@ class Recommender:
         genres: Sequence[str] = (),
         years: Optional[Tuple[int, int]] = None,
         tags: Sequence[str] = (),
+        people: Sequence[str] = (),
         exclude_seen: bool = True,
         exclude_disliked: bool = True,
         exclude: Optional[Iterable[Any]] = None,
         candidates: Optional[Iterable[Any]] = None,
         diversity: Optional[float] = None,
+        favorite_genres: Sequence[str] = (),
+        favorite_people: Sequence[str] = (),
     ) -> Recommendations:
         """One list for a user's current ``history`` of ``(item_id, feedback, timestamp)``.
 
         ``list`` is one of :data:`LISTS`; ``because_you_liked`` and ``similar_to`` need
-        ``item``, ``by_genre`` needs ``genre``. Filters: ``genres`` / ``tags`` (any of),
-        ``years`` (inclusive range), ``exclude``, ``candidates`` (only these),
-        ``exclude_seen`` and ``exclude_disliked``. ``diversity`` in ``[0, 1]`` re-ranks for
-        variety. Unknown ids are reported in :attr:`Recommendations.unknown_ids`, not raised.
+        ``item``, ``by_genre`` needs ``genre``. Filters: ``genres`` / ``tags`` / ``people``
+        (any of; people by catalog person id), ``years`` (inclusive range), ``exclude``,
+        ``candidates`` (only these), ``exclude_seen`` and ``exclude_disliked``. ``diversity``
+        in ``[0, 1]`` re-ranks for variety. ``favorite_genres`` / ``favorite_people`` are a new
+        user's onboarding picks: For You ranks matching popular items while the history has
+        no positive evidence. Unknown ids are reported in :attr:`Recommendations.unknown_ids`,
+        not raised.
         """
         rows, unknown = self._model.recommend(
             _history_rows(history),
@@ -260,14 +370,43 @@ class Recommender:
             [str(g) for g in genres],
             None if years is None else (int(years[0]), int(years[1])),
             [str(t) for t in tags],
+            _ids(people),
             exclude_seen,
             exclude_disliked,
             _ids(exclude),
             None if candidates is None else _ids(candidates),
             diversity,
+            _ids(favorite_genres),
+            _ids(favorite_people),
         )
         items = [Recommendation(item_id, score, reasons, explanation) for item_id, score, reasons, explanation in rows]
         return Recommendations(items, unknown)
+
+    def predict_rating(self, history: Iterable[HistoryEvent], item: Any) -> float:
+        """The rating the user of ``history`` would give ``item``, within the training range.
+
+        The history's numeric ratings (the latest per item) are folded into the explicit
+        rating model at request time; likes and other kinds carry no stars and are ignored, as
+        are unknown history ids. A history without ratings gets the item's baseline (mean
+        rating plus item bias). An unknown ``item`` raises ``UnknownIdError`` (a ``KeyError``);
+        a NaN rating in the history or a recommender without a rating model (no numeric
+        ratings in training, or ``ratings=False``) raises ``InvalidArgumentError``.
+        """
+        return float(self._model.predict_ratings(_history_rows(history), [str(item)])[0])
+
+    def predict_ratings(self, history: Iterable[HistoryEvent], items: Iterable[Any]) -> npt.NDArray[np.float32]:
+        """:meth:`predict_rating` for many items at once (one fold-in): a ``float32`` array."""
+        return self._model.predict_ratings(_history_rows(history), _item_ids(items))
+
+    @property
+    def has_ratings(self) -> bool:
+        """Whether :meth:`predict_rating` works (the recommender has a rating model)."""
+        return self._model.has_ratings
+
+    @property
+    def rating_range(self) -> Optional[Tuple[float, float]]:
+        """The ``(min, max)`` of predicted ratings, or None without a rating model."""
+        return self._model.rating_range
 
     @property
     def n_items(self) -> int:

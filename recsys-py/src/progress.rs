@@ -1,0 +1,54 @@
+//! Per-iteration progress of an ALS fit relayed to a Python callable.
+//!
+//! The core calls [`AlsConfig::on_iteration`] from the fitting thread while the GIL is
+//! released; the relay re-acquires the GIL for the call. A fit cannot be stopped midway, so the
+//! first exception the callable raises is kept and re-raised once the fit has returned.
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use pyo3::prelude::*;
+use recsys_core::models::als::{AlsConfig, AlsProgress};
+
+/// The first exception a progress callable raised, if any.
+#[derive(Clone, Default)]
+pub struct CallbackFailure(Arc<Mutex<Option<PyErr>>>);
+
+impl CallbackFailure {
+    /// Re-raises the kept exception (once).
+    pub fn raise(&self) -> PyResult<()> {
+        match self.0.lock().ok().and_then(|mut slot| slot.take()) {
+            Some(err) => Err(err),
+            None => Ok(()),
+        }
+    }
+}
+
+/// `config` calling `progress(iteration, iterations, seconds)` after every iteration
+/// (`seconds`: the iteration's wall time), and the slot of the callable's first exception.
+pub fn relay(config: AlsConfig, progress: Option<Py<PyAny>>) -> (AlsConfig, CallbackFailure) {
+    let failure = CallbackFailure::default();
+    let Some(callback) = progress else {
+        return (config, failure);
+    };
+    let slot = Arc::clone(&failure.0);
+    let started = Mutex::new(Instant::now());
+    let config = config.on_iteration(move |p: AlsProgress| {
+        let seconds = started
+            .lock()
+            .map(|mut t| {
+                let elapsed = t.elapsed().as_secs_f64();
+                *t = Instant::now();
+                elapsed
+            })
+            .unwrap_or(0.0);
+        Python::attach(|py| {
+            if let Err(err) = callback.call1(py, (p.iteration, p.iterations, seconds)) {
+                if let Ok(mut first) = slot.lock() {
+                    first.get_or_insert(err);
+                }
+            }
+        });
+    });
+    (config, failure)
+}
