@@ -129,7 +129,9 @@ step_python() {
     (cd "$wheels" && run "$py" -m mypy.stubtest recsys._recsys)
 }
 
-# The Django example of examples/django_movies: migrations up to date, system checks, its tests.
+# The Django example of examples/django_movies: migrations up to date, system checks, its tests,
+# under Django 5.2 (the venv's) and the 4.2 LTS (installed once into .venv/django-4.2 with
+# `pip --target` and put first on PYTHONPATH: no second venv, a few seconds per run).
 # Reuses .venv and the wheel the python step installed (built by running that step when missing).
 step_django() {
     local py="$repo_root/.venv/bin/python"
@@ -137,14 +139,23 @@ step_django() {
         step_python
     fi
     if ! "$py" -c "import django" 2>/dev/null; then
-        run "$py" -m pip install -q "django>=4.2,<6"
+        run "$py" -m pip install -q "django>=5.2,<6"
     fi
-    (
-        cd examples/django_movies
-        run "$py" manage.py makemigrations --check --dry-run movies
-        run "$py" manage.py check
-        run "$py" manage.py test --noinput
-    )
+    local lts="$repo_root/.venv/django-4.2"
+    if [ ! -d "$lts/django" ]; then
+        run "$py" -m pip install -q --target "$lts" "django>=4.2,<4.3"
+    fi
+    local path
+    for path in "" "$lts"; do
+        (
+            cd examples/django_movies
+            export PYTHONPATH="$path"
+            run "$py" -c "import django; print('Django', django.get_version())"
+            run "$py" manage.py makemigrations --check --dry-run movies
+            run "$py" manage.py check
+            run "$py" manage.py test --noinput
+        )
+    done
 }
 
 if [ "${1:-}" = "--list" ]; then

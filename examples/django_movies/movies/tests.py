@@ -109,6 +109,35 @@ class RecommendationApiTests(TestCase):
         _, after = self.get_json(newcomer.id, "?n=10")
         self.assertNotIn(first, [item["movie_id"] for item in after["items"]])
 
+    def test_predicted_stars_follow_taste_and_new_ratings(self) -> None:
+        newcomer = User.objects.create_user(username="stargazer")
+        for offset, movie_id in enumerate([1, 2, 3, 21, 22]):
+            stars = 5 if movie_id in SCI_FI else 1
+            Rating.objects.create(user=newcomer, movie_id=movie_id, stars=stars, timestamp=T0 + timedelta(days=40, hours=offset))
+        status, body = self.get_json(newcomer.id, "?n=40")
+        self.assertEqual(status, 200)
+        predicted = {item["movie_id"]: item["predicted_stars"] for item in body["items"]}
+        self.assertTrue(all(1.0 <= stars <= 5.0 for stars in predicted.values()), predicted)
+        def mean_by_genre(stars: dict[int, float]) -> tuple[float, float]:
+            sci_fi = [value for movie, value in stars.items() if movie in SCI_FI]
+            drama = [value for movie, value in stars.items() if movie in DRAMA]
+            return sum(sci_fi) / len(sci_fi), sum(drama) / len(drama)
+
+        sci_fi, drama = mean_by_genre(predicted)
+        self.assertGreater(sci_fi, drama + 1.0, predicted)
+        # The newcomer changes their mind about both genres: predictions flip without retraining.
+        for offset, movie_id in enumerate([21, 22, 23, 24]):
+            Rating.objects.update_or_create(
+                user=newcomer, movie_id=movie_id, defaults={"stars": 5, "timestamp": T0 + timedelta(days=41, hours=offset)}
+            )
+        Rating.objects.filter(user=newcomer, movie_id__in=[1, 2, 3]).update(stars=1, timestamp=T0 + timedelta(days=42))
+        _, after = self.get_json(newcomer.id, "?n=40")
+        moved = {item["movie_id"]: item["predicted_stars"] for item in after["items"]}
+        sci_fi_after, drama_after = mean_by_genre(moved)
+        self.assertGreater(drama_after, sci_fi_after + 1.0, moved)
+        html = self.client.get(f"/users/{newcomer.id}/recommendations?n=3").content.decode()
+        self.assertIn("predicted", html)
+
     def test_unknown_user_is_404(self) -> None:
         status, body = self.get_json(999_999)
         self.assertEqual(status, 404)

@@ -51,8 +51,10 @@ def recommendations_for(user_id: int, n: int) -> dict[str, Any]:
     history = current_history(user_id)
     result = model.recommend(history, n=n, list="for_you")
     movies = Movie.objects.in_bulk([int(item_id) for item_id in result.item_ids])
+    # The stars the user would give each movie, with their current ratings folded in.
+    stars = model.predict_ratings(history, result.item_ids) if model.has_ratings else [None] * len(result)
     items = []
-    for rec in result:
+    for rec, predicted in zip(result, stars):
         movie = movies.get(int(rec.item_id))
         items.append(
             {
@@ -61,6 +63,7 @@ def recommendations_for(user_id: int, n: int) -> dict[str, Any]:
                 "year": movie.year if movie else None,
                 "genres": movie.genre_list() if movie else [],
                 "score": rec.score,
+                "predicted_stars": None if predicted is None else round(float(predicted), 2),
                 "explanation": rec.explanation,
                 "reasons": rec.reasons,
             }

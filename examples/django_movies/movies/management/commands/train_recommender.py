@@ -54,6 +54,7 @@ class Command(BaseCommand):
                 regularization=options["regularization"],
                 iterations=options["iterations"],
                 seed=options["seed"],
+                show_progress=options["verbosity"] > 1,  # a tqdm bar with -v 2
             )
         except recsys.RecsysError as error:
             raise CommandError(f"training failed: {error}") from error
