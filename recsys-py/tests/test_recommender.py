@@ -367,6 +367,9 @@ def test_policy_and_blend_settings_change_the_model() -> None:
         ({"regularization": "high"}, "number"),
         ({"iterations": 2.5}, "iterations"),
         ({"num_threads": -1}, "num_threads"),
+        ({"ratings": "no"}, "ratings"),
+        ({"ratings": None}, "ratings"),
+        ({"callback": 5}, "callable"),
     ],
 )
 def test_bad_fit_settings_raise_invalid_argument(settings: Dict[str, Any], message: str) -> None:
@@ -391,6 +394,9 @@ def test_people_filter_and_favorite_people() -> None:
     assert any("Ridley Scott" in r.explanation for r in onboarding)
     by_genre = model.recommend([], n=4, favorite_genres=["drama"])
     assert all(genre_of(i) == "Drama" for i in by_genre.item_ids)
+    for argument in ("people", "favorite_people", "favorite_genres"):
+        with pytest.raises(InvalidArgumentError, match=argument):
+            model.recommend([], n=3, **{argument: "p-scott"})
     bad_credits = [{"item_id": "m0", "people": [("p1", "Someone", "gaffer")]}]
     with pytest.raises(InvalidArgumentError, match="role"):
         Recommender.fit(make_events(), bad_credits, show_progress=False)

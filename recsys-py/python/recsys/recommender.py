@@ -189,6 +189,13 @@ def _ids(values: Optional[Iterable[Any]]) -> List[str]:
     return [] if values is None else [str(v) for v in values]
 
 
+def _id_list(values: Iterable[Any], name: str) -> List[str]:
+    """A list argument of ids or names; a lone string (iterable by character) is refused."""
+    if isinstance(values, (str, bytes)):
+        raise InvalidArgumentError(f"{name} must be a list of ids, got the string {values!r} (wrap it in a list)")
+    return _ids(values)
+
+
 def _overrides(settings: Optional[Mapping[str, Any]], name: str, allow_none: Sequence[str] = ()) -> List[Tuple[str, Any]]:
     """``settings`` as ``(name, value)`` pairs for the core (which names the unknown ones)."""
     if settings is None:
@@ -230,6 +237,8 @@ class _Settings:
         )
         self.policy = _overrides(policy, "policy", allow_none=("negative_below",))
         self.blend = _overrides(blend, "blend")
+        if not isinstance(ratings, (bool, np.bool_)):
+            raise InvalidArgumentError(f"ratings must be True or False, got {ratings!r}")
         self.ratings = bool(ratings)
         self.num_threads = count(num_threads, "num_threads")
 
@@ -237,6 +246,8 @@ class _Settings:
         self, fit: Callable[..., _recsys.RecommenderModel], show_progress: bool, callback: Optional[FitCallback]
     ) -> _recsys.RecommenderModel:
         """``fit(als, policy, blend, ratings, num_threads, progress)`` under a progress bar."""
+        if callback is not None and not callable(callback):
+            raise InvalidArgumentError(f"callback must be callable(iteration, seconds, loss), got {callback!r}")
         on_iteration, bar = iteration_relay(self.als[3], show_progress, callback)
         try:
             return fit(self.als, self.policy, self.blend, self.ratings, self.num_threads, on_iteration)
@@ -370,14 +381,14 @@ class Recommender:
             [str(g) for g in genres],
             None if years is None else (int(years[0]), int(years[1])),
             [str(t) for t in tags],
-            _ids(people),
+            _id_list(people, "people"),
             exclude_seen,
             exclude_disliked,
             _ids(exclude),
             None if candidates is None else _ids(candidates),
             diversity,
-            _ids(favorite_genres),
-            _ids(favorite_people),
+            _id_list(favorite_genres, "favorite_genres"),
+            _id_list(favorite_people, "favorite_people"),
         )
         items = [Recommendation(item_id, score, reasons, explanation) for item_id, score, reasons, explanation in rows]
         return Recommendations(items, unknown)
