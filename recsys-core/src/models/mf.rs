@@ -304,7 +304,8 @@ impl MfModel {
             let (u, i) = (user as usize, item as usize);
             let p = &mut self.user_factors[u * k..(u + 1) * k];
             let q = &mut self.item_factors[i * k..(i + 1) * k];
-            let dot: f32 = p.iter().zip(q.iter()).map(|(a, b)| a * b).sum();
+            // Lane-parallel partial sums: a serial sum would not vectorise (most of the time).
+            let dot = crate::explain::dot_f32(p, q);
             let error = rating - (self.global_mean + self.user_bias[u] + self.item_bias[i] + dot);
             squared_error += f64::from(error * error);
             self.user_bias[u] += learning_rate * (error - reg_bias * self.user_bias[u]);
@@ -389,7 +390,7 @@ impl MfModel {
         if u < self.n_users() && i < self.n_items() {
             let p = &self.user_factors[u * k..(u + 1) * k];
             let q = &self.item_factors[i * k..(i + 1) * k];
-            score += p.iter().zip(q).map(|(a, b)| a * b).sum::<f32>();
+            score += crate::explain::dot_f32(p, q);
         }
         score
     }
