@@ -378,7 +378,22 @@ impl FoldIn {
     /// # Errors
     /// [`Error::IndexOutOfRange`] for an item outside the model.
     pub fn contributions(&self, model: &AlsModel, item: u32) -> Result<Vec<(u32, f64)>> {
-        let y = model.item_vector(item)?;
+        self.contributions_of(model, model.item_vector(item)?)
+    }
+
+    /// [`FoldIn::contributions`] for any item vector `y` (e.g. the estimated factors of an item
+    /// ALS never saw): they sum to `yᵀ x_u`.
+    ///
+    /// # Errors
+    /// [`Error::DimensionMismatch`] when `y` is not `k` long.
+    pub fn contributions_of(&self, model: &AlsModel, y: &[f32]) -> Result<Vec<(u32, f64)>> {
+        if y.len() != self.k {
+            return Err(Error::DimensionMismatch {
+                context: "item vector".into(),
+                expected: self.k,
+                got: y.len(),
+            });
+        }
         let mut weighted: Vec<f64> = y.iter().map(|&v| f64::from(v)).collect();
         cholesky_solve(&self.factor, &self.upper, &mut weighted, self.k);
         let weighted: Vec<f32> = weighted.iter().map(|&w| w as f32).collect();

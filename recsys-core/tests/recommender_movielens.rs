@@ -11,7 +11,7 @@
 
 use recsys_core::data::{Dataset, Feedback, FeedbackPolicy, Interactions};
 use recsys_core::eval::split::Rating;
-use recsys_core::eval::{summarize, Relevance, Report};
+use recsys_core::eval::{summarize, user_metrics, Relevance, Report};
 use recsys_core::explain::Reason;
 use recsys_core::models::als::AlsConfig;
 use recsys_core::models::{History, TopN};
@@ -211,21 +211,24 @@ fn hybrid_meets_the_quality_bars_on_the_protocol_split() {
         hybrid.coverage
     );
 
-    // The coverage knob: a stronger long-tail penalty (best validation nDCG with coverage
-    // ≥ 0.40 on validation). Reported, not a bar: it costs nDCG on test.
+    // Cold items can be recommended (from their content neighbours' factors); reported.
+    assert!(n_recommended > 0, "no cold item recommended");
+
+    // The long-tail preset: coverage ≥ 0.40 while keeping the nDCG bar.
     let long_tail = rec
         .clone()
-        .with_blend(BlendConfig::new().popularity_penalty(1.75))
+        .with_blend(BlendConfig::long_tail())
         .expect("valid blend");
     let long_tail = report(
         &lists(&long_tail, &histories, relevance.per_user(), 10),
         &relevance,
         &train,
     );
-    print("hybrid, penalty 1.75 (test)", &long_tail);
+    print("hybrid, long-tail preset (test)", &long_tail);
+    assert!(long_tail.ndcg >= 0.175, "long-tail nDCG {}", long_tail.ndcg);
     assert!(
         long_tail.coverage >= 0.40,
-        "coverage {}",
+        "long-tail coverage {}",
         long_tail.coverage
     );
 }
@@ -329,9 +332,9 @@ fn hybrid_beats_popularity_and_als_fold_in_for_cold_users() {
         "hybrid / best baseline = {:.3}",
         hybrid.ndcg / best_baseline
     );
-    // The bar is 1.15; measured 1.11 (see the report in the README).
+    // The bar.
     assert!(
-        hybrid.ndcg >= 1.10 * best_baseline,
+        hybrid.ndcg >= 1.15 * best_baseline,
         "hybrid {} vs popularity {} and ALS fold-in {}",
         hybrid.ndcg,
         popular.ndcg,
@@ -403,83 +406,210 @@ fn rec_title(rec: &Recommender, item: u32) -> String {
     recsys_core::explain::title(rec.catalog(), item)
 }
 
-/// Grid over the blend weights on the validation split (never the test split); prints every
-/// setting and the best one with coverage ≥ 0.40.
+/// One blend scored on the validation split (never the test split).
+struct Scored {
+    blend: BlendConfig,
+    validation: Report,
+    /// Standard error of the validation nDCG@10 (over users).
+    ndcg_standard_error: f64,
+    /// Coverage projected to the full training set: validation coverage times its growth from
+    /// the nested split (the same rule applied once more to the validation training part).
+    projected_coverage: f64,
+    cold_users: f64,
+}
+
+/// The validation protocol: the validation split, a nested split of its training part (for
+/// how coverage grows with data) and the cold-user protocol on the validation training part.
+struct Validation {
+    histories: Vec<UserHistory>,
+    relevance: Relevance,
+    train: Interactions,
+    base: Recommender,
+    nested_histories: Vec<UserHistory>,
+    nested_relevance: Relevance,
+    nested_train: Interactions,
+    nested_base: Recommender,
+    cold: ColdUsers,
+    cold_train: Interactions,
+    cold_base: Recommender,
+}
+
+impl Validation {
+    fn new(data: &MovieLens) -> Self {
+        let policy = FeedbackPolicy::default();
+        let split = data.split(&data.ratings);
+        let validation = data.split(&split.train);
+        let nested = data.split(&validation.train);
+        let cold = cold_users(data, &validation.train);
+        Self {
+            histories: data.histories(&validation.train),
+            relevance: Relevance::from_ratings(&validation.test, data.n_users(), 4.0),
+            train: data.matrix(&validation.train, &policy),
+            base: build(data, &validation.train),
+            nested_histories: data.histories(&nested.train),
+            nested_relevance: Relevance::from_ratings(&nested.test, data.n_users(), 4.0),
+            nested_train: data.matrix(&nested.train, &policy),
+            nested_base: build(data, &nested.train),
+            cold_train: data.matrix(&cold.train, &policy),
+            cold_base: build(data, &cold.train),
+            cold,
+        }
+    }
+
+    fn score(&self, blend: BlendConfig) -> Scored {
+        let with = |rec: &Recommender| rec.clone().with_blend(blend.clone()).expect("valid");
+        let run = |rec: &Recommender, histories, relevance: &Relevance, train| {
+            report(
+                &lists(&with(rec), histories, relevance.per_user(), 10),
+                relevance,
+                train,
+            )
+        };
+        let validation_lists = lists(
+            &with(&self.base),
+            &self.histories,
+            self.relevance.per_user(),
+            10,
+        );
+        let validation = report(&validation_lists, &self.relevance, &self.train);
+        let per_user: Vec<f64> = validation_lists
+            .iter()
+            .zip(self.relevance.per_user())
+            .filter_map(|(list, relevant)| user_metrics(list, relevant, 10).map(|m| m.ndcg))
+            .collect();
+        let n = per_user.len() as f64;
+        let variance = per_user
+            .iter()
+            .map(|v| (v - validation.ndcg).powi(2))
+            .sum::<f64>()
+            / (n - 1.0);
+        let nested = run(
+            &self.nested_base,
+            &self.nested_histories,
+            &self.nested_relevance,
+            &self.nested_train,
+        );
+        let cold = run(
+            &self.cold_base,
+            &self.cold.histories,
+            &self.cold.relevance,
+            &self.cold_train,
+        );
+        let scored = Scored {
+            ndcg_standard_error: (variance / n).sqrt(),
+            projected_coverage: validation.coverage * validation.coverage / nested.coverage,
+            cold_users: cold.ndcg,
+            validation,
+            blend,
+        };
+        let b = &scored.blend;
+        print(
+            &format!(
+                "h0 {} p0 {} pop {} knn {} pen {} cal {} exp {} shr {}",
+                b.half_history,
+                b.popularity_half_history,
+                b.popularity,
+                b.item_knn,
+                b.popularity_penalty,
+                b.penalty_calibration,
+                b.exposure_penalty,
+                b.cold_item_shrinkage
+            ),
+            &scored.validation,
+        );
+        println!(
+            "    projected coverage {:.4}, cold users nDCG {:.4}",
+            scored.projected_coverage, scored.cold_users
+        );
+        scored
+    }
+}
+
+/// The best validation nDCG among `scored`.
+fn best_ndcg(scored: &[Scored]) -> f64 {
+    scored.iter().map(|s| s.validation.ndcg).fold(0.0, f64::max)
+}
+
+/// Prints the grid and the two selection rules behind [`BlendConfig::new`] and
+/// [`BlendConfig::long_tail`], all on the validation split.
 #[test]
 #[ignore = "tuning grid; run by hand with --ignored --nocapture"]
 fn tune_blend_on_validation() {
     let data = movielens();
-    let split = data.split(&data.ratings);
-    let validation = data.split(&split.train);
-    let policy = FeedbackPolicy::default();
-    let train = data.matrix(&validation.train, &policy);
-    let relevance = Relevance::from_ratings(&validation.test, data.n_users(), 4.0);
-    let base = build(&data, &validation.train);
-    let histories = data.histories(&validation.train);
-    let als = report(
-        &als_lists(&data, &train, relevance.per_user()),
-        &relevance,
-        &train,
-    );
-    print("ALS alone (validation)", &als);
-    let cold = cold_users(&data, &validation.train);
-    let cold_base = build(&data, &cold.train);
-    let cold_matrix = data.matrix(&cold.train, &policy);
-    let mut results = Vec::new();
-    // (h0, popularity half-history, popularity, item-kNN, penalty, penalty calibration)
-    let mut grid = vec![
-        (10.0, 10.0, 2.0, 1.0, 1.0, 0.0),
-        (10.0, 10.0, 2.0, 1.0, 1.75, 0.0),
-    ];
-    for (calibration, penalty) in [(0.5, 2.5), (1.0, 2.75), (1.0, 3.0)] {
-        grid.push((10.0, 10.0, 2.0, 1.0, penalty, calibration));
+    let validation = Validation::new(&data);
+    // Cold items are left out (infinite shrinkage) until the blend is chosen.
+    let no_cold = BlendConfig::new().cold_item_shrinkage(1e30);
+
+    // The default: among the settings within one standard error of the best nDCG (the
+    // "one-standard-error rule": closer settings are indistinguishable on this split), the
+    // best for cold users.
+    let mut accurate = Vec::new();
+    for (h0, p0, popularity) in [
+        (10.0, 10.0, 2.0),
+        (20.0, 3.0, 4.0),
+        (10.0, 3.0, 4.0),
+        (20.0, 10.0, 2.0),
+        (20.0, 5.0, 2.0),
+    ] {
+        for item_knn in [1.0, 2.0] {
+            let blend = no_cold
+                .clone()
+                .half_history(h0)
+                .popularity_half_history(p0)
+                .popularity(popularity)
+                .item_knn(item_knn);
+            accurate.push(validation.score(blend));
+        }
     }
-    for (h0, p0, popularity) in [(20.0, 3.0, 4.0), (20.0, 2.0, 8.0), (10.0, 2.0, 8.0)] {
-        grid.push((h0, p0, popularity, 1.0, 1.0, 0.0));
-    }
-    for (h0, p0, popularity, item_knn, penalty, calibration) in grid {
-        let blend = BlendConfig::new()
-            .half_history(h0)
-            .content(0.3)
-            .item_knn(item_knn)
-            .popularity(popularity)
-            .popularity_half_history(p0)
-            .popularity_penalty(penalty)
-            .penalty_calibration(calibration)
-            .pool(200)
-            .cold_item_score(-1.0)
-            .diversity(0.0);
-        let rec = base.clone().with_blend(blend.clone()).expect("valid blend");
-        let r = report(
-            &lists(&rec, &histories, relevance.per_user(), 10),
-            &relevance,
-            &train,
-        );
-        let cold_rec = cold_base.clone().with_blend(blend.clone()).expect("valid");
-        let cold_report = report(
-            &lists(&cold_rec, &cold.histories, cold.relevance.per_user(), 10),
-            &cold.relevance,
-            &cold_matrix,
-        );
-        print(
-            &format!(
-                "h0 {h0} p0 {p0} pop {popularity} knn {item_knn} pen {penalty} cal {calibration}"
-            ),
-            &r,
-        );
-        println!("    cold users nDCG {:.4}", cold_report.ndcg);
-        results.push((blend, r, cold_report.ndcg));
-    }
-    let best = results
+    let best = accurate
         .iter()
-        .filter(|(_, r, _)| r.coverage >= 0.40)
-        .max_by(|a, b| a.1.ndcg.total_cmp(&b.1.ndcg));
-    println!("best with coverage ≥ 0.40: {best:?}");
+        .max_by(|a, b| a.validation.ndcg.total_cmp(&b.validation.ndcg))
+        .expect("a setting");
+    let floor = best.validation.ndcg - best.ndcg_standard_error;
+    println!("nDCG floor {floor:.4} (best minus one standard error)");
+    let chosen = accurate
+        .iter()
+        .filter(|s| s.validation.ndcg >= floor)
+        .max_by(|a, b| a.cold_users.total_cmp(&b.cold_users))
+        .expect("a setting")
+        .blend
+        .clone();
+    // Its cold-item shrinkage: the smallest within 0.5 % of the best nDCG.
+    let shrinkages = [2.0, 5.0, 10.0, 20.0, 50.0, 1e30];
+    let with_shrinkage: Vec<Scored> = shrinkages
+        .iter()
+        .map(|&shrinkage| validation.score(chosen.clone().cold_item_shrinkage(shrinkage)))
+        .collect();
+    let floor = 0.995 * best_ndcg(&with_shrinkage);
+    let default = with_shrinkage
+        .iter()
+        .find(|s| s.validation.ndcg >= floor)
+        .expect("a shrinkage");
+    println!("chosen default: {:?}", default.blend);
+
+    // The long-tail preset: the best nDCG whose projected coverage is ≥ 0.40.
+    let mut long_tail = Vec::new();
+    for exposure in [0.0, 4.0, 8.0, 16.0] {
+        for penalty in [2.5, 2.75, 3.0, 3.5] {
+            for shrinkage in [20.0, 50.0] {
+                let blend = chosen
+                    .clone()
+                    .popularity_penalty(penalty)
+                    .penalty_calibration(1.0)
+                    .exposure_penalty(exposure)
+                    .cold_item_shrinkage(shrinkage);
+                long_tail.push(validation.score(blend));
+            }
+        }
+    }
+    let preset = long_tail
+        .iter()
+        .filter(|s| s.projected_coverage >= 0.40)
+        .max_by(|a, b| a.validation.ndcg.total_cmp(&b.validation.ndcg))
+        .expect("a setting with coverage ≥ 0.40");
+    println!("chosen long-tail preset: {:?}", preset.blend);
 }
 
-/// Explicit rating prediction for users the model never saw: every fifth user is held out of
-/// training entirely; at request time the first 80 % of their ratings (by time) are folded in
-/// and the last 20 % are predicted.
 #[test]
 fn predicts_ratings_of_held_out_users_by_folding_them_in() {
     use recsys_core::eval::prediction_errors;

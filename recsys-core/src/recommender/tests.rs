@@ -124,6 +124,35 @@ fn cold_items_come_from_content_and_say_so() {
 }
 
 #[test]
+fn a_cold_item_reaches_for_you_with_a_faithful_explanation() {
+    let rec = small_recommender();
+    let new_crime = rec.items().index_of("new-crime").unwrap();
+    assert!(!rec.is_warm(new_crime));
+    let history = UserHistory::new()
+        .with("fargo", Feedback::Rating(5.0), 1)
+        .with("blood-simple", Feedback::Rating(5.0), 2);
+    let recs = rec
+        .recommend(&history, &Query::new(List::ForYou).n(8))
+        .unwrap();
+    let cold = recs
+        .items
+        .iter()
+        .find(|r| r.item_id == "new-crime")
+        .expect("the cold crime film is among a crime fan's 8");
+    assert!(
+        cold.reasons.contains(&Reason::NewArrival),
+        "{:?}",
+        cold.reasons
+    );
+    let cf = cold.collaborative.as_ref().expect("estimated factors");
+    assert!(cf.score != 0.0);
+    let total: f32 = cf.contributions.iter().map(|c| c.1).sum();
+    assert!((total - cf.score).abs() < 1e-4, "{total} vs {}", cf.score);
+    let liked = ["fargo", "blood-simple"].map(|id| rec.items().index_of(id).unwrap());
+    assert!(cf.contributions.iter().all(|c| liked.contains(&c.0)));
+}
+
+#[test]
 fn every_list_answers_and_unknown_ids_are_reported() {
     let rec = small_recommender();
     let history =
