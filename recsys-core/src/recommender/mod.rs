@@ -45,6 +45,7 @@ pub use query::{
     UserHistory,
 };
 
+use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
 use crate::data::{Catalog, Dataset, Feedback, FeedbackPolicy, IdMap};
@@ -89,6 +90,8 @@ pub struct RecommenderBuilder {
     ratings: Option<MfConfig>,
     trending: TrendingConfig,
     blend: BlendConfig,
+    /// Caller-supplied dense item embeddings (dataset item order) and their weight.
+    embeddings: Option<(Array2<f32>, f32)>,
 }
 
 impl Default for RecommenderBuilder {
@@ -117,6 +120,7 @@ impl RecommenderBuilder {
             ratings: Some(MfConfig::new()),
             trending: TrendingConfig::new(),
             blend: BlendConfig::new(),
+            embeddings: None,
         }
     }
 
@@ -147,6 +151,32 @@ impl RecommenderBuilder {
     /// Sets the item-kNN settings (`None`: no item-kNN signal).
     pub fn knn(mut self, knn: Option<ItemKnnConfig>) -> Self {
         self.knn = knn;
+        self
+    }
+
+    /// Mixes dense item embeddings (e.g. a text model's vectors of the plots) into the content
+    /// similarity with `weight` in `[0, 1]` (see [`ContentFeatures::with_embeddings`]): one row
+    /// per item in the dataset's item order (`dataset.items`), an all-zero row for an item
+    /// without one. Checked by [`RecommenderBuilder::fit`].
+    ///
+    /// ```
+    /// use ndarray::Array2;
+    /// use recsys_core::data::{Dataset, Feedback};
+    /// use recsys_core::recommender::RecommenderBuilder;
+    ///
+    /// let mut dataset = Dataset::new();
+    /// dataset.add_event("ann", "alien", Feedback::Like, 1).unwrap();
+    /// dataset.add_event("bob", "heat", Feedback::Like, 2).unwrap();
+    /// let embeddings = Array2::from_shape_vec((2, 3), vec![1.0, 0.0, 0.0, 0.0, 1.0, 0.0]).unwrap();
+    /// let builder = RecommenderBuilder::new().item_embeddings(embeddings, 0.5);
+    /// assert!(builder.fit(&dataset).is_ok());
+    /// let wrong = Array2::zeros((5, 3));
+    /// assert!(RecommenderBuilder::new().item_embeddings(wrong, 0.5).fit(&dataset).is_err());
+    /// ```
+    ///
+    /// [`ContentFeatures::with_embeddings`]: crate::features::ContentFeatures::with_embeddings
+    pub fn item_embeddings(mut self, embeddings: Array2<f32>, weight: f32) -> Self {
+        self.embeddings = Some((embeddings, weight));
         self
     }
 
@@ -191,7 +221,10 @@ impl RecommenderBuilder {
             Some(config) => Some(config.fit(&matrix.map_values(|v| v.max(0.0)))?),
             None => None,
         };
-        let features = self.features.fit_items(&dataset.catalog, n_items)?;
+        let mut features = self.features.fit_items(&dataset.catalog, n_items)?;
+        if let Some((embeddings, weight)) = &self.embeddings {
+            features = features.with_embeddings(embeddings.view(), *weight)?;
+        }
         let neighbors = ContentNeighborsConfig::new()
             .neighbors(SIMILAR_NEIGHBORS)
             .fit(&features)?;
