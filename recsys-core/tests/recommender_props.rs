@@ -222,6 +222,17 @@ proptest! {
             }
             prop_assert!(!r.reasons.is_empty() && !r.explanation.is_empty());
             prop_assert!(r.score.is_finite());
+            // Faithful collaborative reasons, cold items (estimated factors) included: the
+            // contributions sum to the score and cite only items of the history.
+            if let Some(cf) = &r.collaborative {
+                let total: f32 = cf.contributions.iter().map(|c| c.1).sum();
+                prop_assert!((total - cf.score).abs() <= 1e-3 * (1.0 + cf.score.abs()),
+                    "{} vs {}", total, cf.score);
+                for (item, _) in &cf.contributions {
+                    let id = rec.items().id_of(*item).expect("known item");
+                    prop_assert!(events.iter().any(|e| e.0 == id), "{} not in the history", id);
+                }
+            }
         }
         // Every unknown id of the request is reported, and nothing else.
         let known = |id: &String| rec.items().index_of(id).is_some();
