@@ -184,6 +184,37 @@ mod tests {
     }
 
     #[test]
+    fn the_rating_model_survives_the_artifact_and_is_checked_on_load() {
+        use crate::artifact::Artifact;
+        let recommender = builder().fit(&dataset(true)).unwrap();
+        let history = UserHistory::new().with("i0", Feedback::Rating(5.0), 0);
+        let expected = recommender
+            .predict_ratings(&history, &["i1", "i2"])
+            .unwrap();
+        let restored = Recommender::from_bytes(&recommender.to_bytes().unwrap()).unwrap();
+        assert_eq!(
+            restored.predict_ratings(&history, &["i1", "i2"]).unwrap(),
+            expected
+        );
+        // Only the item side is stored: requests fold their users in.
+        assert_eq!(restored.rating_model().map(MfModel::n_users), Some(0));
+        // A rating model over another catalogue is refused on load.
+        let mut damaged = recommender;
+        damaged.ratings = Some(
+            MfConfig::new()
+                .factors(2)
+                .epochs(2)
+                .fit(&[(0, 0, 1.0)], 1, 3)
+                .unwrap(),
+        );
+        let err = Recommender::from_bytes(&damaged.to_bytes().unwrap()).unwrap_err();
+        assert!(
+            matches!(err, Error::CorruptArtifact { ref reason } if reason.contains("rating model")),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn errors_instead_of_panics() {
         let recommender = builder().fit(&dataset(true)).unwrap();
         let history = UserHistory::new();
