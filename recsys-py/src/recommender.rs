@@ -13,6 +13,7 @@ use recsys_core::data::{Dataset, Feedback, FeedbackPolicy, Role};
 use recsys_core::eval::{summarize, Report};
 use recsys_core::explain::Reason;
 use recsys_core::models::als::AlsConfig;
+use recsys_core::models::mf::MfConfig;
 use recsys_core::recommender::{
     BlendConfig, Filters, List, Query, Recommender, RecommenderBuilder, UserHistory,
 };
@@ -192,12 +193,53 @@ fn blend_of(overrides: &[(String, f64)]) -> Result<BlendConfig, Error> {
     Ok(blend)
 }
 
+/// The MF settings `fit` overrides by name.
+const MF_SETTINGS: &str = "factors, epochs, learning_rate, learning_rate_decay, regularization, \
+    bias_regularization, init_std or seed";
+
+/// The core's default explicit rating model with the caller's `(name, value)` overrides.
+fn mf_of(overrides: &[(String, f64)]) -> Result<MfConfig, Error> {
+    let mut config = MfConfig::new();
+    for (name, value) in overrides {
+        let count = || {
+            if value.is_finite() && *value >= 0.0 && value.fract() == 0.0 {
+                Ok(*value as u64)
+            } else {
+                Err(Error::invalid(
+                    "ratings",
+                    format!("{name} must be a non-negative integer, got {value}"),
+                ))
+            }
+        };
+        let real = *value as f32;
+        config = match name.as_str() {
+            "factors" => config.factors(count()? as usize),
+            "epochs" => config.epochs(count()? as usize),
+            "seed" => config.seed(count()?),
+            "learning_rate" => config.learning_rate(real),
+            "learning_rate_decay" => config.learning_rate_decay(real),
+            "regularization" => config.regularization(real),
+            "bias_regularization" => config.bias_regularization(real),
+            "init_std" => config.init_std(real),
+            other => {
+                return Err(Error::invalid(
+                    "ratings",
+                    format!("unknown setting {other:?} (expected {MF_SETTINGS})"),
+                ))
+            }
+        };
+    }
+    config.validate()?;
+    Ok(config)
+}
+
 /// Everything `fit` takes besides the data.
 struct FitSettings {
     als: AlsArgs,
     policy: Vec<(String, Option<f64>)>,
     blend: Vec<(String, f64)>,
-    ratings: bool,
+    /// `None`: no rating model; otherwise MF overrides by name.
+    ratings: Option<Vec<(String, f64)>>,
     num_threads: usize,
     progress: Option<Py<PyAny>>,
 }
@@ -218,9 +260,11 @@ impl FitSettings {
             .als(als)
             .policy(policy_of(&self.policy).map_err(PyRecsysError)?)
             .blend(blend_of(&self.blend).map_err(PyRecsysError)?);
-        if !self.ratings {
-            builder = builder.ratings(None);
-        }
+        let ratings = match &self.ratings {
+            Some(overrides) => Some(mf_of(overrides).map_err(PyRecsysError)?),
+            None => None,
+        };
+        builder = builder.ratings(ratings);
         Ok((builder, failure))
     }
 
@@ -437,7 +481,7 @@ impl PyRecommender {
         als: AlsArgs,
         policy: Vec<(String, Option<f64>)>,
         blend: Vec<(String, f64)>,
-        ratings: bool,
+        ratings: Option<Vec<(String, f64)>>,
         num_threads: usize,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Self> {
@@ -466,7 +510,7 @@ impl PyRecommender {
         als: AlsArgs,
         policy: Vec<(String, Option<f64>)>,
         blend: Vec<(String, f64)>,
-        ratings: bool,
+        ratings: Option<Vec<(String, f64)>>,
         num_threads: usize,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Self> {

@@ -310,6 +310,19 @@ def test_without_a_rating_model_predict_rating_says_why() -> None:
         assert len(model.recommend([("m0", "like", 1)], n=3)) == 3
 
 
+def test_rating_model_settings() -> None:
+    default = Recommender.fit(taste_events(), factors=4, iterations=3, show_progress=False)
+    same = Recommender.fit(taste_events(), factors=4, iterations=3, ratings={}, show_progress=False)
+    quick = Recommender.fit(
+        taste_events(), factors=4, iterations=3, ratings={"factors": 2, "epochs": 5, "seed": 3}, show_progress=False
+    )
+    history = [("m0", 5.0, 1), ("m1", 1.0, 2)]
+    items = ["m2", "m3", "m4", "m5"]
+    assert same.predict_ratings(history, items).tolist() == default.predict_ratings(history, items).tolist()
+    assert quick.has_ratings
+    assert quick.predict_ratings(history, items).tolist() != default.predict_ratings(history, items).tolist()
+
+
 def test_predictions_survive_persistence(rater: Recommender, tmp_path: Path) -> None:
     history = [("m0", 5.0, 1), ("m1", 2.0, 2)]
     expected = rater.predict_ratings(history, ["m2", "m3", "m4"])
@@ -369,6 +382,14 @@ def test_policy_and_blend_settings_change_the_model() -> None:
         ({"num_threads": -1}, "num_threads"),
         ({"ratings": "no"}, "ratings"),
         ({"ratings": None}, "ratings"),
+        ({"ratings": {"epochs": 0}}, "epochs"),
+        ({"ratings": {"epochs": 2.5}}, "epochs"),
+        ({"ratings": {"factors": -4}}, "factors"),
+        ({"ratings": {"learning_rate": float("nan")}}, "learning_rate"),
+        ({"ratings": {"learning_rate_decay": 1.5}}, "learning_rate_decay"),
+        ({"ratings": {"regularization": -1.0}}, "regularization"),
+        ({"ratings": {"speed": 1.0}}, "unknown setting"),
+        ({"ratings": {"epochs": "many"}}, "number"),
         ({"callback": 5}, "callable"),
     ],
 )

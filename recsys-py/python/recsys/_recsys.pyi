@@ -137,7 +137,7 @@ class RecommenderModel:
         als: _AlsArgs,
         policy: List[Tuple[str, Optional[float]]],
         blend: List[Tuple[str, float]],
-        ratings: bool,
+        ratings: Optional[List[Tuple[str, float]]],
         num_threads: int,
         progress: _Progress = None,
     ) -> RecommenderModel: ...
@@ -148,7 +148,7 @@ class RecommenderModel:
         als: _AlsArgs,
         policy: List[Tuple[str, Optional[float]]],
         blend: List[Tuple[str, float]],
-        ratings: bool,
+        ratings: Optional[List[Tuple[str, float]]],
         num_threads: int,
         progress: _Progress = None,
     ) -> RecommenderModel: ...

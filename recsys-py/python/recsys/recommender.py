@@ -225,7 +225,7 @@ class _Settings:
         seed: int,
         policy: Optional[Mapping[str, Optional[float]]],
         blend: Optional[Mapping[str, float]],
-        ratings: bool,
+        ratings: Union[bool, Mapping[str, float]],
         num_threads: int,
     ) -> None:
         self.als = (
@@ -237,9 +237,12 @@ class _Settings:
         )
         self.policy = _overrides(policy, "policy", allow_none=("negative_below",))
         self.blend = _overrides(blend, "blend")
-        if not isinstance(ratings, (bool, np.bool_)):
-            raise InvalidArgumentError(f"ratings must be True or False, got {ratings!r}")
-        self.ratings = bool(ratings)
+        if isinstance(ratings, Mapping):
+            self.ratings: Optional[List[Tuple[str, Any]]] = _overrides(ratings, "ratings")
+        elif isinstance(ratings, (bool, np.bool_)):
+            self.ratings = [] if ratings else None
+        else:
+            raise InvalidArgumentError(f"ratings must be True, False or a dict of settings, got {ratings!r}")
         self.num_threads = count(num_threads, "num_threads")
 
     def train(
@@ -286,7 +289,7 @@ class Recommender:
         seed: int = 42,
         policy: Optional[Mapping[str, Optional[float]]] = None,
         blend: Optional[Mapping[str, float]] = None,
-        ratings: bool = True,
+        ratings: Union[bool, Mapping[str, float]] = True,
         num_threads: int = 0,
         show_progress: bool = True,
         callback: Optional[FitCallback] = None,
@@ -300,7 +303,11 @@ class Recommender:
         ``item_knn``, ``popularity``, ``popularity_half_history``, ``popularity_penalty``,
         ``penalty_calibration``, ``pool``, ``cold_item_score``, ``diversity``); settings not
         given keep the core's defaults. ``ratings=False`` skips the explicit rating model
-        (it is trained only when there are numeric ratings).
+        (it is trained only when there are numeric ratings); a dict overrides its settings by
+        name (``factors``, ``epochs``, ``learning_rate``, ``learning_rate_decay``,
+        ``regularization``, ``bias_regularization``, ``init_std``, ``seed``), e.g.
+        ``ratings={"epochs": 20}`` to train it faster on a large dataset (its cost grows with
+        ratings × epochs × factors).
 
         The GIL is released while training; ``num_threads = 0`` uses all cores.
         ``show_progress`` shows a tqdm bar over the ALS iterations when tqdm is installed;
@@ -326,7 +333,7 @@ class Recommender:
         seed: int = 42,
         policy: Optional[Mapping[str, Optional[float]]] = None,
         blend: Optional[Mapping[str, float]] = None,
-        ratings: bool = True,
+        ratings: Union[bool, Mapping[str, float]] = True,
         num_threads: int = 0,
         show_progress: bool = True,
         callback: Optional[FitCallback] = None,
