@@ -118,8 +118,8 @@ const POLICY_SETTINGS: &str =
     "rating_scale, negative_below, like, dislike, watched, watchlisted or not_interested";
 /// The blend settings `fit` overrides by name.
 const BLEND_SETTINGS: &str = "half_history, content, item_knn, popularity, \
-    popularity_half_history, popularity_penalty, penalty_calibration, pool, cold_item_score or \
-    diversity";
+    popularity_half_history, popularity_penalty, penalty_calibration, exposure_penalty, pool, \
+    cold_item_score, cold_item_shrinkage or diversity";
 
 /// The field a setting name selected, or an error listing the `expected` names.
 fn known<'a>(
@@ -183,7 +183,9 @@ fn blend_of(overrides: &[(String, f64)]) -> Result<BlendConfig, Error> {
             "popularity_half_history" => Some(&mut blend.popularity_half_history),
             "popularity_penalty" => Some(&mut blend.popularity_penalty),
             "penalty_calibration" => Some(&mut blend.penalty_calibration),
+            "exposure_penalty" => Some(&mut blend.exposure_penalty),
             "cold_item_score" => Some(&mut blend.cold_item_score),
+            "cold_item_shrinkage" => Some(&mut blend.cold_item_shrinkage),
             "diversity" => Some(&mut blend.diversity),
             _ => None,
         };

@@ -354,6 +354,8 @@ def test_policy_and_blend_settings_change_the_model() -> None:
     scores = [r.score for r in collaborative.recommend(request, n=5)]
     assert scores != [r.score for r in default.recommend(request, n=5)]
     assert small_fit(blend={"pool": 50, "diversity": 0.5}).to_bytes() != default.to_bytes()
+    for name in ("exposure_penalty", "cold_item_shrinkage"):
+        assert small_fit(blend={name: 0.5}).to_bytes() != default.to_bytes(), name
 
 
 @pytest.mark.parametrize(
@@ -373,6 +375,7 @@ def test_policy_and_blend_settings_change_the_model() -> None:
         ({"blend": {"pool": -3}}, "pool"),
         ({"blend": {"diversity": 2.0}}, "diversity"),
         ({"blend": {"colour": 1.0}}, "unknown setting"),
+        ({"blend": {"exposure_penalty": float("inf")}}, "exposure_penalty"),
         ({"blend": {"content": True}}, "number"),
         ({"factors": 0}, "factors"),
         ({"factors": -1}, "factors"),

@@ -301,7 +301,8 @@ class Recommender:
         positive), ``like``, ``dislike``, ``watched``, ``watchlisted``, ``not_interested``);
         ``blend`` overrides blend weights by name (``half_history``, ``content``,
         ``item_knn``, ``popularity``, ``popularity_half_history``, ``popularity_penalty``,
-        ``penalty_calibration``, ``pool``, ``cold_item_score``, ``diversity``); settings not
+        ``penalty_calibration``, ``exposure_penalty``, ``pool``, ``cold_item_score``,
+        ``cold_item_shrinkage``, ``diversity``); settings not
         given keep the core's defaults. ``ratings=False`` skips the explicit rating model
         (it is trained only when there are numeric ratings); a dict overrides its settings by
         name (``factors``, ``epochs``, ``learning_rate``, ``learning_rate_decay``,
