@@ -57,6 +57,8 @@ type CatalogRow = (
 );
 /// ALS settings: `(factors, regularization, alpha, iterations, seed)`.
 type AlsArgs = (usize, f32, f32, usize, u64);
+/// Blend settings: `(preset, overrides by name)`.
+type BlendArgs = (Option<String>, Vec<(String, f64)>);
 /// One history event: `(item_id, feedback, timestamp)`.
 type HistoryRow = (String, FeedbackArg, i64);
 /// One result: `(item_id, score, reasons, explanation)`.
@@ -161,9 +163,19 @@ fn policy_of(overrides: &[(String, Option<f64>)]) -> Result<FeedbackPolicy, Erro
     Ok(policy)
 }
 
-/// The core's default blend with the caller's `(name, value)` overrides.
-fn blend_of(overrides: &[(String, f64)]) -> Result<BlendConfig, Error> {
-    let mut blend = BlendConfig::new();
+/// The blend `preset` (`default` or `long_tail`; None: the default) with the caller's
+/// `(name, value)` overrides.
+fn blend_of(preset: Option<&str>, overrides: &[(String, f64)]) -> Result<BlendConfig, Error> {
+    let mut blend = match preset.unwrap_or("default") {
+        "default" => BlendConfig::new(),
+        "long_tail" => BlendConfig::long_tail(),
+        other => {
+            return Err(Error::invalid(
+                "blend",
+                format!("unknown preset {other:?} (expected default or long_tail)"),
+            ))
+        }
+    };
     for (name, value) in overrides {
         if name == "pool" {
             if !(value.is_finite() && *value >= 0.0 && value.fract() == 0.0) {
@@ -239,7 +251,7 @@ fn mf_of(overrides: &[(String, f64)]) -> Result<MfConfig, Error> {
 struct FitSettings {
     als: AlsArgs,
     policy: Vec<(String, Option<f64>)>,
-    blend: Vec<(String, f64)>,
+    blend: BlendArgs,
     /// `None`: no rating model; otherwise MF overrides by name.
     ratings: Option<Vec<(String, f64)>>,
     num_threads: usize,
@@ -261,7 +273,7 @@ impl FitSettings {
         let mut builder = RecommenderBuilder::new()
             .als(als)
             .policy(policy_of(&self.policy).map_err(PyRecsysError)?)
-            .blend(blend_of(&self.blend).map_err(PyRecsysError)?);
+            .blend(blend_of(self.blend.0.as_deref(), &self.blend.1).map_err(PyRecsysError)?);
         let ratings = match &self.ratings {
             Some(overrides) => Some(mf_of(overrides).map_err(PyRecsysError)?),
             None => None,
@@ -482,7 +494,7 @@ impl PyRecommender {
         catalog: Vec<CatalogRow>,
         als: AlsArgs,
         policy: Vec<(String, Option<f64>)>,
-        blend: Vec<(String, f64)>,
+        blend: BlendArgs,
         ratings: Option<Vec<(String, f64)>>,
         num_threads: usize,
         progress: Option<Py<PyAny>>,
@@ -511,7 +523,7 @@ impl PyRecommender {
         name: &str,
         als: AlsArgs,
         policy: Vec<(String, Option<f64>)>,
-        blend: Vec<(String, f64)>,
+        blend: BlendArgs,
         ratings: Option<Vec<(String, f64)>>,
         num_threads: usize,
         progress: Option<Py<PyAny>>,

@@ -356,6 +356,12 @@ def test_policy_and_blend_settings_change_the_model() -> None:
     assert small_fit(blend={"pool": 50, "diversity": 0.5}).to_bytes() != default.to_bytes()
     for name in ("exposure_penalty", "cold_item_shrinkage"):
         assert small_fit(blend={name: 0.5}).to_bytes() != default.to_bytes(), name
+    # Presets: "default" is the default; "long_tail" differs, and a dict can start from it.
+    assert small_fit(blend="default").to_bytes() == default.to_bytes()
+    long_tail = small_fit(blend="long_tail").to_bytes()
+    assert long_tail != default.to_bytes()
+    assert small_fit(blend={"preset": "long_tail"}).to_bytes() == long_tail
+    assert small_fit(blend={"preset": "long_tail", "diversity": 0.3}).to_bytes() != long_tail
 
 
 @pytest.mark.parametrize(
@@ -376,6 +382,9 @@ def test_policy_and_blend_settings_change_the_model() -> None:
         ({"blend": {"diversity": 2.0}}, "diversity"),
         ({"blend": {"colour": 1.0}}, "unknown setting"),
         ({"blend": {"exposure_penalty": float("inf")}}, "exposure_penalty"),
+        ({"blend": "wide"}, "preset"),
+        ({"blend": {"preset": 3}}, "preset"),
+        ({"blend": 3}, "dict"),
         ({"blend": {"content": True}}, "number"),
         ({"factors": 0}, "factors"),
         ({"factors": -1}, "factors"),

@@ -213,6 +213,18 @@ def _overrides(settings: Optional[Mapping[str, Any]], name: str, allow_none: Seq
     return pairs
 
 
+def _blend(blend: Union[None, str, Mapping[str, Any]]) -> Tuple[Optional[str], List[Tuple[str, Any]]]:
+    """``(preset, overrides)``: a preset name, or a dict of weights with an optional ``preset``."""
+    if isinstance(blend, str):
+        return blend, []
+    if isinstance(blend, Mapping) and "preset" in blend:
+        preset = blend["preset"]
+        if not isinstance(preset, str):
+            raise InvalidArgumentError(f"blend preset must be a name (default or long_tail), got {preset!r}")
+        return preset, _overrides({k: v for k, v in blend.items() if k != "preset"}, "blend")
+    return None, _overrides(blend, "blend")
+
+
 class _Settings:
     """The checked training settings of :meth:`Recommender.fit` and :meth:`Recommender.fit_recbole`."""
 
@@ -224,7 +236,7 @@ class _Settings:
         iterations: int,
         seed: int,
         policy: Optional[Mapping[str, Optional[float]]],
-        blend: Optional[Mapping[str, float]],
+        blend: Union[None, str, Mapping[str, Any]],
         ratings: Union[bool, Mapping[str, float]],
         num_threads: int,
     ) -> None:
@@ -236,7 +248,7 @@ class _Settings:
             count(seed, "seed") & (2**64 - 1),
         )
         self.policy = _overrides(policy, "policy", allow_none=("negative_below",))
-        self.blend = _overrides(blend, "blend")
+        self.blend = _blend(blend)
         if isinstance(ratings, Mapping):
             self.ratings: Optional[List[Tuple[str, Any]]] = _overrides(ratings, "ratings")
         elif isinstance(ratings, (bool, np.bool_)):
@@ -288,7 +300,7 @@ class Recommender:
         iterations: int = 15,
         seed: int = 42,
         policy: Optional[Mapping[str, Optional[float]]] = None,
-        blend: Optional[Mapping[str, float]] = None,
+        blend: Union[None, str, Mapping[str, Any]] = None,
         ratings: Union[bool, Mapping[str, float]] = True,
         num_threads: int = 0,
         show_progress: bool = True,
@@ -299,7 +311,9 @@ class Recommender:
         The ALS defaults are the core's (tuned on MovieLens). ``policy`` overrides the core's
         feedback policy by name (``rating_scale``, ``negative_below`` (None: every rating is
         positive), ``like``, ``dislike``, ``watched``, ``watchlisted``, ``not_interested``);
-        ``blend`` overrides blend weights by name (``half_history``, ``content``,
+        ``blend`` is a preset (``"default"`` or ``"long_tail"``: more catalogue coverage for a
+        little nDCG) or a dict of weights by name, with an optional ``"preset"`` to start
+        from (``half_history``, ``content``,
         ``item_knn``, ``popularity``, ``popularity_half_history``, ``popularity_penalty``,
         ``penalty_calibration``, ``exposure_penalty``, ``pool``, ``cold_item_score``,
         ``cold_item_shrinkage``, ``diversity``); settings not
@@ -333,7 +347,7 @@ class Recommender:
         iterations: int = 15,
         seed: int = 42,
         policy: Optional[Mapping[str, Optional[float]]] = None,
-        blend: Optional[Mapping[str, float]] = None,
+        blend: Union[None, str, Mapping[str, Any]] = None,
         ratings: Union[bool, Mapping[str, float]] = True,
         num_threads: int = 0,
         show_progress: bool = True,
