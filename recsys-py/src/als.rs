@@ -67,10 +67,11 @@ impl PyAlsModel {
 
 #[pymethods]
 impl PyAlsModel {
-    /// Trains a model; `progress(iteration, iterations, seconds)` is called after each
-    /// iteration. `cg_steps = 0` selects the exact Cholesky solver.
+    /// Trains a model; `progress(iteration, iterations, seconds, loss)` is called after each
+    /// iteration (`loss` is None unless `track_loss`). `cg_steps = 0` selects the exact
+    /// Cholesky solver.
     #[staticmethod]
-    #[pyo3(signature = (user_items, factors, regularization, alpha, iterations, cg_steps, seed, num_threads, progress=None))]
+    #[pyo3(signature = (user_items, factors, regularization, alpha, iterations, cg_steps, seed, num_threads, progress=None, track_loss=false))]
     #[allow(clippy::too_many_arguments)]
     fn fit(
         py: Python<'_>,
@@ -83,6 +84,7 @@ impl PyAlsModel {
         seed: u64,
         num_threads: usize,
         progress: Option<Py<PyAny>>,
+        track_loss: bool,
     ) -> PyResult<Self> {
         let matrix = user_items
             .to_interactions()
@@ -97,7 +99,8 @@ impl PyAlsModel {
             .alpha(alpha)
             .iterations(iterations)
             .solver(solver)
-            .seed(seed);
+            .seed(seed)
+            .track_loss(track_loss && progress.is_some());
         let (config, failure) = crate::progress::relay(config, progress);
         let model = detached(py, num_threads, || config.fit(&matrix))?
             .map_err(crate::error::PyRecsysError)?;

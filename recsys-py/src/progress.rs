@@ -24,8 +24,9 @@ impl CallbackFailure {
     }
 }
 
-/// `config` calling `progress(iteration, iterations, seconds)` after every iteration
-/// (`seconds`: the iteration's wall time), and the slot of the callable's first exception.
+/// `config` calling `progress(iteration, iterations, seconds, loss)` after every iteration
+/// (`seconds`: the iteration's wall time; `loss`: the training loss when the config tracks it,
+/// else None), and the slot of the callable's first exception.
 pub fn relay(config: AlsConfig, progress: Option<Py<PyAny>>) -> (AlsConfig, CallbackFailure) {
     let failure = CallbackFailure::default();
     let Some(callback) = progress else {
@@ -43,7 +44,7 @@ pub fn relay(config: AlsConfig, progress: Option<Py<PyAny>>) -> (AlsConfig, Call
             })
             .unwrap_or(0.0);
         Python::attach(|py| {
-            if let Err(err) = callback.call1(py, (p.iteration, p.iterations, seconds)) {
+            if let Err(err) = callback.call1(py, (p.iteration, p.iterations, seconds, p.loss)) {
                 if let Ok(mut first) = slot.lock() {
                     first.get_or_insert(err);
                 }

@@ -57,6 +57,18 @@ def test_callback_and_progress(user_items: sp.csr_matrix) -> None:
     assert calls[-3:] == [0, 1, 2]
 
 
+def test_training_loss_is_reported_every_iteration(user_items: sp.csr_matrix) -> None:
+    calls = []
+    model = AlternatingLeastSquares(factors=4, iterations=4, random_state=1, calculate_training_loss=True)
+    model.fit(user_items, show_progress=True, callback=lambda it, seconds, loss: calls.append((it, loss)))
+    assert [it for it, _ in calls] == [0, 1, 2, 3]
+    losses = [loss for _, loss in calls]
+    assert all(isinstance(loss, float) and np.isfinite(loss) for loss in losses)
+    assert losses[-1] <= losses[0]
+    assert model.training_loss_ == pytest.approx(losses[-1])
+    assert model.training_loss_ == pytest.approx(model.loss(user_items), rel=1e-5)
+
+
 def test_callback_exception_propagates(user_items: sp.csr_matrix) -> None:
     def boom(*_: object) -> None:
         raise RuntimeError("stop")

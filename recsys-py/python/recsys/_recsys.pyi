@@ -38,7 +38,8 @@ class AlsModel:
         cg_steps: int,
         seed: int,
         num_threads: int,
-        progress: Optional[Callable[[int, int, float], Any]] = None,
+        progress: Optional[Callable[[int, int, float, Optional[float]], Any]] = None,
+        track_loss: bool = False,
     ) -> AlsModel: ...
     @staticmethod
     def from_factors(

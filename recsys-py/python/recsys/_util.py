@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numbers
 import sys
-from typing import Any, Callable, Optional, Tuple
+from typing import Any, Callable, List, Optional, Tuple
 
 import numpy as np
 import scipy.sparse
@@ -124,19 +124,27 @@ FitCallback = Callable[[int, float, Optional[float]], Any]
 
 
 def iteration_relay(
-    total: int, show_progress: bool, callback: Optional[FitCallback]
-) -> Tuple[Optional[Callable[[int, int, float], None]], Any]:
-    """What to hand the core as its per-iteration ``progress(iteration, iterations, seconds)``
-    (None when nobody listens) and the tqdm bar to close after fitting (or None)."""
+    total: int,
+    show_progress: bool,
+    callback: Optional[FitCallback],
+    losses: Optional[List[float]] = None,
+) -> Tuple[Optional[Callable[[int, int, float, Optional[float]], None]], Any]:
+    """What to hand the core as its per-iteration ``progress(iteration, iterations, seconds,
+    loss)`` (None when nobody listens) and the tqdm bar to close after fitting (or None).
+    Reported losses are appended to ``losses`` when given (which also makes someone listen)."""
     bar = progress_bar(total, show_progress)
-    if bar is None and callback is None:
+    if bar is None and callback is None and losses is None:
         return None, None
 
-    def on_iteration(iteration: int, iterations: int, seconds: float) -> None:
+    def on_iteration(iteration: int, iterations: int, seconds: float, loss: Optional[float]) -> None:
+        if loss is not None and losses is not None:
+            losses.append(loss)
         if bar is not None:
+            if loss is not None:
+                bar.set_postfix(loss=f"{loss:.5f}", refresh=False)
             bar.update(1)
         if callback is not None:
-            callback(iteration - 1, seconds, None)
+            callback(iteration - 1, seconds, loss)
 
     return on_iteration, bar
 

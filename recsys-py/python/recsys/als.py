@@ -18,8 +18,9 @@ Differences from implicit, all deliberate:
   may be the full matrix (row ``userid`` is used) or just the user's row.
 * ``save``/``load`` use recsys's versioned, checksummed model file (not ``.npz``); it stores
   the factors, ``regularization`` and ``alpha``.
-* ``calculate_training_loss=True`` computes the loss once, after the last iteration (logged
-  as "Final training loss", kept in ``training_loss_``); ``callback`` gets ``loss=None``.
+* ``calculate_training_loss=True`` computes the loss after every iteration, as implicit: it is
+  passed to ``callback`` and shown on the progress bar, and the last one is logged ("Final
+  training loss") and kept in ``training_loss_``. Otherwise ``callback`` gets ``loss=None``.
 """
 
 from __future__ import annotations
@@ -208,8 +209,9 @@ class AlternatingLeastSquares:
         """Factorises ``user_items`` (users × items confidences, any scipy.sparse format).
 
         ``show_progress`` shows a tqdm bar when tqdm is installed; ``callback(iteration,
-        seconds, loss)`` is called after every iteration (iteration counts from 0, loss is
-        None), like implicit's ``fit_callback``.
+        seconds, loss)`` is called after every iteration (iteration counts from 0; loss is the
+        training loss with ``calculate_training_loss=True``, else None), like implicit's
+        ``fit_callback``.
         """
         matrix = to_csr(user_items, "user_items")
         seed = seed_from(self.random_state)
@@ -218,7 +220,8 @@ class AlternatingLeastSquares:
             raise InvalidArgumentError("cg_steps must be at least 1 with use_cg=True")
         iterations = count(self.iterations, "iterations")
         callback = callback or self.fit_callback
-        on_iteration, bar = iteration_relay(iterations, show_progress, callback)
+        losses: Optional[List[float]] = [] if self.calculate_training_loss else None
+        on_iteration, bar = iteration_relay(iterations, show_progress, callback, losses)
         try:
             model = _recsys.AlsModel.fit(
                 matrix,
@@ -230,14 +233,15 @@ class AlternatingLeastSquares:
                 seed,
                 count(self.num_threads, "num_threads"),
                 on_iteration,
+                bool(self.calculate_training_loss),
             )
         finally:
             if bar is not None:
                 bar.close()
         self._set_model(model)
         self.training_loss_ = None
-        if self.calculate_training_loss:
-            self.training_loss_ = self.loss(matrix)
+        if losses:
+            self.training_loss_ = losses[-1]
             log.info("Final training loss %.4f", self.training_loss_)
 
     def loss(self, user_items: Any) -> float:

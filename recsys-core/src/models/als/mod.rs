@@ -103,12 +103,15 @@ impl Default for Solver {
 }
 
 /// Progress reported to [`AlsConfig::on_iteration`] after each full iteration.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct AlsProgress {
     /// Iterations completed so far (1-based).
     pub iteration: usize,
     /// Iterations in total.
     pub iterations: usize,
+    /// The training loss ([`AlsModel::loss`]) after this iteration, when
+    /// [`AlsConfig::track_loss`] asked for it.
+    pub loss: Option<f64>,
 }
 
 type ProgressCallback = Arc<dyn Fn(AlsProgress) + Send + Sync>;
@@ -130,6 +133,7 @@ pub struct AlsConfig {
     /// Seed of the factor initialisation.
     pub seed: u64,
     progress: Option<ProgressCallback>,
+    track_loss: bool,
 }
 
 impl fmt::Debug for AlsConfig {
@@ -142,6 +146,7 @@ impl fmt::Debug for AlsConfig {
             .field("solver", &self.solver)
             .field("seed", &self.seed)
             .field("progress", &self.progress.as_ref().map(|_| "callback"))
+            .field("track_loss", &self.track_loss)
             .finish()
     }
 }
@@ -177,6 +182,7 @@ impl AlsConfig {
             solver: Solver::default(),
             seed: 42,
             progress: None,
+            track_loss: false,
         }
     }
 
@@ -239,6 +245,34 @@ impl AlsConfig {
     /// ```
     pub fn on_iteration(mut self, callback: impl Fn(AlsProgress) + Send + Sync + 'static) -> Self {
         self.progress = Some(Arc::new(callback));
+        self
+    }
+
+    /// Computes the training loss after every iteration and reports it in
+    /// [`AlsProgress::loss`] (an extra pass over the data and a copy of the factors per
+    /// iteration: for monitoring convergence, off by default).
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use recsys_core::data::Interactions;
+    /// use recsys_core::models::als::AlsConfig;
+    ///
+    /// let losses = Arc::new(Mutex::new(Vec::new()));
+    /// let sink = Arc::clone(&losses);
+    /// let m = Interactions::from_triplets(3, 3, &[(0, 0, 1.0), (0, 1, 2.0), (1, 1, 1.0), (2, 2, 1.0)]).unwrap();
+    /// AlsConfig::new()
+    ///     .factors(2)
+    ///     .iterations(4)
+    ///     .track_loss(true)
+    ///     .on_iteration(move |p| sink.lock().unwrap().push(p.loss.unwrap()))
+    ///     .fit(&m)
+    ///     .unwrap();
+    /// let losses = losses.lock().unwrap();
+    /// assert_eq!(losses.len(), 4);
+    /// assert!(losses[3] <= losses[0]);
+    /// ```
+    pub fn track_loss(mut self, track: bool) -> Self {
+        self.track_loss = track;
         self
     }
 
@@ -333,9 +367,22 @@ impl AlsConfig {
             };
             solve_rows(&items, &mut item_factors)?;
             if let Some(callback) = &self.progress {
+                let loss = if self.track_loss {
+                    let snapshot = AlsModel::assemble(
+                        k,
+                        self.regularization,
+                        self.alpha,
+                        user_factors.clone(),
+                        item_factors.clone(),
+                    );
+                    Some(snapshot.loss(matrix)?)
+                } else {
+                    None
+                };
                 callback(AlsProgress {
                     iteration,
                     iterations: self.iterations,
+                    loss,
                 });
             }
         }
