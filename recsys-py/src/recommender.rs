@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 
-use numpy::PyArray1;
+use ndarray::Array2;
+use numpy::{PyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
 use rayon::prelude::*;
@@ -247,6 +248,47 @@ fn mf_of(overrides: &[(String, f64)]) -> Result<MfConfig, Error> {
     Ok(config)
 }
 
+/// Caller-supplied dense item embeddings: one row per id, and their weight in the content
+/// similarity.
+struct ItemEmbeddings {
+    ids: Vec<String>,
+    rows: Array2<f32>,
+    weight: f32,
+}
+
+/// `(item ids, float32 rows, weight)` as Python hands them over.
+type EmbeddingArgs<'py> = Option<(Vec<String>, PyReadonlyArray2<'py, f32>, f32)>;
+
+impl ItemEmbeddings {
+    fn from_args(args: EmbeddingArgs<'_>) -> Option<Self> {
+        args.map(|(ids, rows, weight)| Self {
+            ids,
+            rows: rows.as_array().to_owned(),
+            weight,
+        })
+    }
+
+    /// The rows in the dataset's item order (all-zero for items without one).
+    fn aligned(&self, data: &Dataset) -> Result<Array2<f32>, Error> {
+        if self.ids.len() != self.rows.nrows() {
+            return Err(Error::DimensionMismatch {
+                context: "item embeddings: rows for the ids given".into(),
+                expected: self.ids.len(),
+                got: self.rows.nrows(),
+            });
+        }
+        let mut aligned = Array2::zeros((data.n_items(), self.rows.ncols()));
+        for (id, row) in self.ids.iter().zip(self.rows.outer_iter()) {
+            let item = data
+                .items
+                .index_of(id)
+                .ok_or_else(|| Error::UnknownItem { id: id.clone() })?;
+            aligned.row_mut(item as usize).assign(&row);
+        }
+        Ok(aligned)
+    }
+}
+
 /// Everything `fit` takes besides the data.
 struct FitSettings {
     als: AlsArgs,
@@ -256,6 +298,7 @@ struct FitSettings {
     ratings: Option<Vec<(String, f64)>>,
     num_threads: usize,
     progress: Option<Py<PyAny>>,
+    embeddings: Option<ItemEmbeddings>,
 }
 
 impl FitSettings {
@@ -285,14 +328,21 @@ impl FitSettings {
     /// Loads the dataset and trains on it with the GIL released, then re-raises the progress
     /// callable's first exception.
     fn fit(
-        self,
+        mut self,
         py: Python<'_>,
         load: impl FnOnce() -> Result<Dataset, Error> + Send,
     ) -> PyResult<Recommender> {
         let num_threads = self.num_threads;
+        let embeddings = self.embeddings.take();
         let (builder, failure) = self.builder()?;
-        let model = detached(py, num_threads, || {
-            load().and_then(|data| builder.fit(&data))
+        let model = detached(py, num_threads, move || {
+            load().and_then(|data| {
+                let builder = match &embeddings {
+                    Some(e) => builder.item_embeddings(e.aligned(&data)?, e.weight),
+                    None => builder,
+                };
+                builder.fit(&data)
+            })
         })?
         .map_err(PyRecsysError)?;
         failure.raise()?;
@@ -483,10 +533,11 @@ impl PyRecommender {
     /// Trains the hybrid from events `(user_id, item_id, feedback, timestamp)` and catalog rows
     /// `(item_id, title, year, genres, tags, people)`; the GIL is released while training.
     /// `als` is `(factors, regularization, alpha, iterations, seed)`; `policy` and `blend`
-    /// override core defaults by name; `progress(iteration, iterations, seconds)` is called
-    /// after every ALS iteration (its first exception is raised after training).
+    /// override core defaults by name; `progress(iteration, iterations, seconds, loss)` is
+    /// called after every ALS iteration (its first exception is raised after training);
+    /// `embeddings` is `(item_ids, float32 rows, weight)`.
     #[staticmethod]
-    #[pyo3(signature = (events, catalog, als, policy, blend, ratings, num_threads, progress=None))]
+    #[pyo3(signature = (events, catalog, als, policy, blend, ratings, num_threads, progress=None, embeddings=None))]
     #[allow(clippy::too_many_arguments)] // mirrors the Python keyword arguments one to one
     fn fit(
         py: Python<'_>,
@@ -498,6 +549,7 @@ impl PyRecommender {
         ratings: Option<Vec<(String, f64)>>,
         num_threads: usize,
         progress: Option<Py<PyAny>>,
+        embeddings: EmbeddingArgs<'_>,
     ) -> PyResult<Self> {
         let settings = FitSettings {
             als,
@@ -506,6 +558,7 @@ impl PyRecommender {
             ratings,
             num_threads,
             progress,
+            embeddings: ItemEmbeddings::from_args(embeddings),
         };
         let model = settings.fit(py, || dataset_of(&events, &catalog))?;
         Ok(Self { model })
@@ -515,7 +568,7 @@ impl PyRecommender {
     /// read by the core's loader (e.g. MovieLens-100K); the GIL is released throughout. The
     /// settings are those of `fit`.
     #[staticmethod]
-    #[pyo3(signature = (directory, name, als, policy, blend, ratings, num_threads, progress=None))]
+    #[pyo3(signature = (directory, name, als, policy, blend, ratings, num_threads, progress=None, embeddings=None))]
     #[allow(clippy::too_many_arguments)] // mirrors the Python keyword arguments one to one
     fn fit_recbole(
         py: Python<'_>,
@@ -527,6 +580,7 @@ impl PyRecommender {
         ratings: Option<Vec<(String, f64)>>,
         num_threads: usize,
         progress: Option<Py<PyAny>>,
+        embeddings: EmbeddingArgs<'_>,
     ) -> PyResult<Self> {
         let settings = FitSettings {
             als,
@@ -535,6 +589,7 @@ impl PyRecommender {
             ratings,
             num_threads,
             progress,
+            embeddings: ItemEmbeddings::from_args(embeddings),
         };
         let model = settings.fit(py, || load_recbole_dir(&directory, name))?;
         Ok(Self { model })

@@ -546,3 +546,37 @@ def test_evaluate_recommender_bad_input(rec: Recommender, arguments: Dict[str, A
     call.update(arguments)
     with pytest.raises(error):
         evaluate_recommender(**call)
+
+
+def test_item_embeddings_in_every_form() -> None:
+    ids = [f"m{i}" for i in range(30)]
+    rng = np.random.default_rng(7)
+    vectors = rng.normal(size=(30, 4)).astype(np.float32)
+    default = small_fit()
+    as_tuple = small_fit(embeddings=(ids, vectors), embedding_weight=0.8)
+    assert as_tuple.to_bytes() != default.to_bytes()
+    as_dict = small_fit(embeddings={i: v.tolist() for i, v in zip(ids, vectors)}, embedding_weight=0.8)
+    assert as_dict.to_bytes() == as_tuple.to_bytes()
+    pd = pytest.importorskip("pandas")
+    as_frame = small_fit(embeddings=pd.DataFrame(vectors, index=ids), embedding_weight=0.8)
+    assert as_frame.to_bytes() == as_tuple.to_bytes()
+    # Some items only: the others get no embedding (still a valid model).
+    partial = small_fit(embeddings=(ids[:5], vectors[:5]))
+    assert len(partial.recommend([("m0", 5.0, 1)], n=5)) == 5
+
+
+@pytest.mark.parametrize(
+    "embeddings, weight, error",
+    [
+        ((["m0", "nope"], np.ones((2, 3), np.float32)), 0.5, UnknownIdError),
+        ((["m0", "m1"], np.ones((3, 3), np.float32)), 0.5, InvalidArgumentError),
+        ((["m0"], np.array([[np.nan, 1.0]], np.float32)), 0.5, InvalidArgumentError),
+        ((["m0"], np.ones((1, 3), np.float32)), 1.5, InvalidArgumentError),
+        ({"m0": [1.0, 2.0], "m1": [1.0]}, 0.5, InvalidArgumentError),
+        ("not embeddings", 0.5, InvalidArgumentError),
+        ((["m0"], np.ones((1, 3), np.float32)), "heavy", InvalidArgumentError),
+    ],
+)
+def test_bad_item_embeddings_raise(embeddings: Any, weight: Any, error: type) -> None:
+    with pytest.raises(error):
+        small_fit(embeddings=embeddings, embedding_weight=weight)

@@ -125,7 +125,7 @@ _Reason = Dict[str, Any]
 _Credit = Tuple[str, Optional[str], str]
 _CatalogRow = Tuple[str, Optional[str], Optional[int], List[str], List[str], List[_Credit]]
 _AlsArgs = Tuple[int, float, float, int, int]
-_Progress = Optional[Callable[[int, int, float], Any]]
+_Progress = Optional[Callable[[int, int, float, Optional[float]], Any]]
 
 @final
 class RecommenderModel:
@@ -141,6 +141,7 @@ class RecommenderModel:
         ratings: Optional[List[Tuple[str, float]]],
         num_threads: int,
         progress: _Progress = None,
+        embeddings: Optional[Tuple[List[str], npt.NDArray[np.float32], float]] = None,
     ) -> RecommenderModel: ...
     @staticmethod
     def fit_recbole(
@@ -152,6 +153,7 @@ class RecommenderModel:
         ratings: Optional[List[Tuple[str, float]]],
         num_threads: int,
         progress: _Progress = None,
+        embeddings: Optional[Tuple[List[str], npt.NDArray[np.float32], float]] = None,
     ) -> RecommenderModel: ...
     def recommend(
         self,

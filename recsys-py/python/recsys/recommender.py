@@ -27,6 +27,13 @@ Training data are events and, optionally, a catalog, both keyed by the app's own
     ``writer`` or ``producer``; used by the ``people`` filter, ``favorite_people`` and the
     reasons). Catalog items without events can still be recommended (as new arrivals).
 
+``embeddings``
+    optional dense item vectors (e.g. a sentence model's embeddings of the plots), mixed into
+    the content similarity with ``embedding_weight`` in ``[0, 1]``: a mapping of item id to a
+    vector, a ``DataFrame`` indexed by item id (one column per dimension), or ``(item_ids,
+    2-D array)``. Items without one get none; an id the recommender does not know raises
+    :class:`~recsys.exceptions.UnknownIdError`.
+
 Explicit ratings (numeric feedback) also train a rating model: :meth:`Recommender.predict_rating`
 folds the ratings of a request history in, so a rating made a second ago counts.
 
@@ -271,6 +278,34 @@ class _Settings:
                 bar.close()
 
 
+def _embedding_args(
+    embeddings: Any, weight: float
+) -> Optional[Tuple[List[str], npt.NDArray[np.float32], float]]:
+    """``embeddings`` (see the module docs) as ``(ids, float32 rows, weight)`` for the core."""
+    if embeddings is None:
+        return None
+    if _is_frame(embeddings):
+        ids, rows = list(embeddings.index), embeddings.to_numpy()
+    elif isinstance(embeddings, Mapping):
+        ids, rows = list(embeddings.keys()), list(embeddings.values())
+    elif isinstance(embeddings, tuple) and len(embeddings) == 2:
+        ids, rows = list(embeddings[0]), embeddings[1]
+    else:
+        raise InvalidArgumentError(
+            "embeddings must be a mapping of item id to vector, a DataFrame indexed by item id "
+            f"or (item_ids, 2-D array), got {type(embeddings).__name__}"
+        )
+    try:
+        matrix = np.ascontiguousarray(np.asarray(rows, dtype=np.float32))
+    except (TypeError, ValueError) as err:
+        raise InvalidArgumentError(f"embeddings must be numeric vectors of one length: {err}") from None
+    if matrix.ndim != 2 or matrix.shape[0] != len(ids):
+        raise InvalidArgumentError(
+            f"embeddings must be one vector per item id: {len(ids)} ids, rows of shape {matrix.shape}"
+        )
+    return [str(i) for i in ids], matrix, number(weight, "embedding_weight")
+
+
 def _item_ids(items: Any) -> List[str]:
     if isinstance(items, (str, bytes)) or not isinstance(items, Iterable):
         raise InvalidArgumentError(f"items must be a sequence of item ids, got {items!r}")
@@ -305,6 +340,8 @@ class Recommender:
         num_threads: int = 0,
         show_progress: bool = True,
         callback: Optional[FitCallback] = None,
+        embeddings: Any = None,
+        embedding_weight: float = 0.5,
     ) -> "Recommender":
         """Trains on ``events`` and ``catalog`` (see the module docs for their shapes).
 
@@ -328,10 +365,16 @@ class Recommender:
         ``show_progress`` shows a tqdm bar over the ALS iterations when tqdm is installed;
         ``callback(iteration, seconds, loss)`` is called after every ALS iteration (from 0,
         loss None), like implicit's ``fit_callback``; an exception it raises is re-raised after
-        training. Bad input raises :class:`~recsys.exceptions.InvalidArgumentError` naming
+        training. ``embeddings`` adds dense item vectors to the content similarity with
+        ``embedding_weight`` (see the module docs). Bad input raises :class:`~recsys.exceptions.InvalidArgumentError` naming
         the row or setting.
         """
-        train = partial(_recsys.RecommenderModel.fit, _event_rows(events), _catalog_rows(catalog))
+        train = partial(
+            _recsys.RecommenderModel.fit,
+            _event_rows(events),
+            _catalog_rows(catalog),
+            embeddings=_embedding_args(embeddings, embedding_weight),
+        )
         settings = _Settings(factors, regularization, alpha, iterations, seed, policy, blend, ratings, num_threads)
         return cls(settings.train(train, show_progress, callback))
 
@@ -352,6 +395,8 @@ class Recommender:
         num_threads: int = 0,
         show_progress: bool = True,
         callback: Optional[FitCallback] = None,
+        embeddings: Any = None,
+        embedding_weight: float = 0.5,
     ) -> "Recommender":
         """Trains on the RecBole-format files ``directory/name.inter`` (+ ``.item``, ``.kg``,
         ``.link`` when present) read by the core's loader, e.g. ``("data/ml-100k", "ml-100k")``.
@@ -359,7 +404,12 @@ class Recommender:
 
         A missing directory raises ``ModelNotFoundError`` (a ``FileNotFoundError``).
         """
-        train = partial(_recsys.RecommenderModel.fit_recbole, directory, name)
+        train = partial(
+            _recsys.RecommenderModel.fit_recbole,
+            directory,
+            name,
+            embeddings=_embedding_args(embeddings, embedding_weight),
+        )
         settings = _Settings(factors, regularization, alpha, iterations, seed, policy, blend, ratings, num_threads)
         return cls(settings.train(train, show_progress, callback))
 
