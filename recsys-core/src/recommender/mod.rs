@@ -981,7 +981,7 @@ impl Recommender {
 
 fn pool_size(n: usize, diversity: f32) -> usize {
     if diversity > 0.0 {
-        n.saturating_mul(MMR_POOL_FACTOR).max(n + 20)
+        n.saturating_mul(MMR_POOL_FACTOR).max(n.saturating_add(20))
     } else {
         n
     }

@@ -274,3 +274,21 @@ fn onboarding_favourites_rank_matching_items_first_with_reasons() {
         .unwrap();
     assert!(recs.items.iter().all(|r| r.collaborative.is_some()));
 }
+
+#[test]
+fn an_absurd_list_length_returns_the_whole_catalogue_once() {
+    let rec = small_recommender();
+    let history = UserHistory::new().with("fargo", Feedback::Rating(5.0), 1);
+    for diversity in [None, Some(0.5)] {
+        let query = Query {
+            diversity,
+            ..Query::new(List::ForYou).n(usize::MAX)
+        };
+        let recs = rec.recommend(&history, &query).unwrap();
+        let mut got = ids(&recs);
+        got.sort_unstable();
+        got.dedup();
+        assert_eq!(got.len(), recs.items.len());
+        assert_eq!(recs.items.len(), rec.items().len() - 1, "{diversity:?}");
+    }
+}
