@@ -881,7 +881,7 @@ mod tests {
         let mut ds = Dataset::new();
         ds.add_event("ann", "alien", Feedback::Like, 0).unwrap();
         let mut catalog = Catalog::new();
-        catalog.ensure_len(3);
+        catalog.ensure_len(3).unwrap();
         let forged = forge(
             Dataset::KIND,
             &(ds.users.ids(), ds.items.ids(), &catalog, ds.events()),

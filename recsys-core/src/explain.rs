@@ -10,9 +10,9 @@
 //! use recsys_core::data::Catalog;
 //! use recsys_core::explain::{render, Reason};
 //! let mut catalog = Catalog::new();
-//! catalog.item_mut(0).title = Some("Star Wars".into());
-//! catalog.item_mut(0).year = Some(1977);
-//! catalog.item_mut(1).title = Some("Alien (1979)".into());
+//! catalog.item_mut(0).unwrap().title = Some("Star Wars".into());
+//! catalog.item_mut(0).unwrap().year = Some(1977);
+//! catalog.item_mut(1).unwrap().title = Some("Alien (1979)".into());
 //! let why = [Reason::BecauseYouLiked { items: vec![(0, 0.6), (1, 0.3)] }];
 //! assert_eq!(render(&why, &catalog), "Because you liked Star Wars (1977) and Alien (1979)");
 //! ```
@@ -522,23 +522,25 @@ mod tests {
     #[test]
     fn rendering_counts_roles_and_names_single_people() {
         let mut c = Catalog::new();
-        c.item_mut(0).title = Some("Fargo".into());
-        c.item_mut(0).year = Some(1996);
-        c.item_mut(1).title = Some("Blood Simple".into());
-        c.add_credit(0, "coen", None, Role::Director);
-        c.add_credit(1, "coen", None, Role::Director);
+        c.item_mut(0).unwrap().title = Some("Fargo".into());
+        c.item_mut(0).unwrap().year = Some(1996);
+        c.item_mut(1).unwrap().title = Some("Blood Simple".into());
+        c.add_credit(0, "coen", None, Role::Director).unwrap();
+        c.add_credit(1, "coen", None, Role::Director).unwrap();
         for a in ["a1", "a2"] {
-            c.add_credit(0, a, None, Role::Actor);
-            c.add_credit(1, a, None, Role::Actor);
+            c.add_credit(0, a, None, Role::Actor).unwrap();
+            c.add_credit(1, a, None, Role::Actor).unwrap();
         }
         let reason = shared_people(&c, 1, 0).unwrap();
         assert_eq!(
             render(&[reason], &c),
             "Shares director and 2 cast members with Fargo (1996)"
         );
-        c.add_credit(2, "mcd", Some("Frances McDormand"), Role::Actor);
-        c.add_credit(0, "mcd", Some("Frances McDormand"), Role::Actor);
-        c.item_mut(2).title = Some("Short Cuts".into());
+        c.add_credit(2, "mcd", Some("Frances McDormand"), Role::Actor)
+            .unwrap();
+        c.add_credit(0, "mcd", Some("Frances McDormand"), Role::Actor)
+            .unwrap();
+        c.item_mut(2).unwrap().title = Some("Short Cuts".into());
         let reason = shared_people(&c, 2, 0).unwrap();
         assert_eq!(
             render_reason(&reason, &c),

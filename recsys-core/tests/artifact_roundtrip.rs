@@ -177,9 +177,10 @@ fn content_round_trips() {
     let mut catalog = Catalog::new();
     for item in 0..ITEMS {
         let genre = ["Crime", "Comedy", "Drama"][item as usize % 3];
-        catalog.item_mut(item).add_genre(genre);
+        catalog.item_mut(item).unwrap().add_genre(genre);
         catalog
             .item_mut(item)
+            .unwrap()
             .add_genre(if item % 2 == 0 { "Even" } else { "Odd" });
     }
     let features = ContentFeaturesConfig::new()

@@ -36,7 +36,7 @@ struct Evaluation {
 }
 
 fn evaluate(model: &dyn ItemScorer, train: &Interactions, split: &Split<Rating>) -> Evaluation {
-    let relevance = Relevance::from_ratings(&split.test, train.n_users(), 4.0);
+    let relevance = Relevance::from_ratings(&split.test, train.n_users(), 4.0).expect("relevance");
     let report = evaluate_top_n(model, train, &relevance, 10).expect("evaluation runs");
     let counts = train.item_counts();
     let mut cold = vec![false; train.n_items()];

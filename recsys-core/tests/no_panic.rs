@@ -3,7 +3,9 @@
 //! score it returns must be finite. Data is small and generated; the arguments are not.
 
 use proptest::prelude::*;
-use recsys_core::data::{Catalog, Event, Feedback, FeedbackPolicy, Interactions, Role};
+use recsys_core::data::{
+    Catalog, Event, Feedback, FeedbackPolicy, Interactions, Role, MAX_UNBACKED_LEN,
+};
 use recsys_core::eval::{self, split, Relevance};
 use recsys_core::features::ContentFeaturesConfig;
 use recsys_core::models::als::{AlsConfig, AlsModel, Side};
@@ -14,6 +16,7 @@ use recsys_core::models::popularity::PopularityConfig;
 use recsys_core::models::trending::{Favorites, PopularityKind, TrendingConfig};
 use recsys_core::models::{recommend, History, ItemScorer, TopN};
 use recsys_core::topk::{top_n, Scored, TopK};
+use recsys_core::Error;
 
 const USERS: usize = 6;
 const ITEMS: usize = 8;
@@ -344,8 +347,8 @@ proptest! {
         }
         check_scored(&recommend(&model, None, History::default(), &query(&parts)), ITEMS);
         let mut catalog = Catalog::new();
-        catalog.item_mut(1).add_genre("a");
-        catalog.add_credit(2, "p", None, Role::Actor);
+        catalog.item_mut(1).unwrap().add_genre("a");
+        catalog.add_credit(2, "p", None, Role::Actor).unwrap();
         let _ = model.popular_in(&catalog, &genre, PopularityKind::Trending, parts.0);
         let favorites = Favorites { genres: vec![genre], people };
         let onboarding =
@@ -370,10 +373,10 @@ proptest! {
         let mut catalog = Catalog::new();
         for (i, names) in genres.iter().enumerate() {
             for g in names {
-                catalog.item_mut(i as u32).add_genre(g);
+                catalog.item_mut(i as u32).unwrap().add_genre(g);
             }
         }
-        catalog.ensure_len(ITEMS);
+        catalog.ensure_len(ITEMS).unwrap();
         let features = ContentFeaturesConfig::new().min_df(1).max_df(1.0).fit(&catalog).unwrap();
         let matrix = ndarray::Array2::from_shape_vec((ITEMS, 2), embedding).unwrap();
         let features = match features.clone().with_embeddings(matrix.view(), weight) {
@@ -427,7 +430,7 @@ proptest! {
         if let Ok(report) = eval::prediction_errors(errors) {
             prop_assert!(report.rmse.is_finite() && report.mae.is_finite());
         }
-        let relevance = Relevance::from_pairs(USERS, pairs);
+        let relevance = Relevance::from_pairs(USERS, pairs).unwrap();
         let model = PopularityConfig::new().fit(&m).unwrap();
         let _ = eval::evaluate_top_n(&model, &m, &relevance, k);
         let ratings: Vec<split::Rating> = (0..10u32)
@@ -436,7 +439,7 @@ proptest! {
         let _ = split::random_split(&ratings, fraction, 1);
         let _ = split::temporal_split(&ratings, fraction);
         let _ = split::leave_last_k_out(&ratings, k);
-        if let Ok(folds) = split::fold_assignment(ratings.len(), n_folds, 7) {
+        if let Ok(folds) = split::fold_assignment(&ratings, n_folds, 7) {
             prop_assert!(folds.iter().all(|&f| f < n_folds));
             let _ = split::fold_split(&ratings, &folds, fold);
         }
@@ -446,12 +449,151 @@ proptest! {
     }
 }
 
+/// Sizes and indices that no data passed alongside backs: each would need gigabytes to
+/// terabytes if allocated, so the only acceptable answer is an error.
+fn absurd_len() -> impl Strategy<Value = usize> {
+    prop_oneof![
+        Just(usize::MAX),
+        Just(usize::MAX / 2),
+        Just(1 << 40),
+        Just(u32::MAX as usize),
+        Just(u32::MAX as usize + 1),
+        // Just past the bound for the few records the tests pass.
+        (MAX_UNBACKED_LEN + 100..MAX_UNBACKED_LEN + 1000),
+    ]
+}
+
+fn is_invalid<T>(result: &recsys_core::Result<T>) -> bool {
+    matches!(result, Err(Error::InvalidParameter { .. }))
+}
+
+fn is_out_of_range<T>(result: &recsys_core::Result<T>) -> bool {
+    matches!(result, Err(Error::IndexOutOfRange { .. }))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    /// Every shape or size argument beyond the data given is refused before anything is sized
+    /// by it (an allocation of that size would abort the test process, not fail it).
+    #[test]
+    fn size_arguments_never_allocate(
+        len in absurd_len(),
+        small in 0usize..4,
+        triplets in prop::collection::vec((0..USERS as u32, 0..ITEMS as u32, 0.5f32..5.0), 0..20),
+    ) {
+        prop_assert!(is_invalid(&Interactions::empty(len, small)));
+        prop_assert!(is_invalid(&Interactions::empty(small, len)));
+        prop_assert!(is_invalid(&Interactions::from_triplets(len, ITEMS, &triplets)));
+        prop_assert!(is_invalid(&Interactions::from_triplets(USERS, len, &triplets)));
+        prop_assert!(is_invalid(&Interactions::from_csr(1, len, &[0, 1], &[0], &[1.0])));
+
+        let events: Vec<Event> = triplets
+            .iter()
+            .map(|&(user, item, _)| Event { user, item, feedback: Feedback::Like, timestamp: 0 })
+            .collect();
+        let policy = FeedbackPolicy::default();
+        prop_assert!(is_invalid(&TrendingConfig::new().fit(&events, len, &policy)));
+
+        let mf = MfConfig::new().factors(2).epochs(1);
+        prop_assert!(is_invalid(&mf.fit(&triplets, len, ITEMS)));
+        prop_assert!(is_invalid(&mf.fit(&triplets, USERS, len)));
+
+        let mut catalog = Catalog::new();
+        catalog.item_mut(small as u32).unwrap().add_genre("a");
+        prop_assert!(is_invalid(&ContentFeaturesConfig::new().fit_items(&catalog, len)));
+
+        let pairs: Vec<(u32, u32)> = triplets.iter().map(|&(u, i, _)| (u, i)).collect();
+        prop_assert!(is_invalid(&Relevance::from_pairs(len, pairs.clone())));
+        let far_user = u32::try_from(len).unwrap_or(u32::MAX);
+        let with_far_user = pairs.iter().copied().chain([(far_user, 0)]);
+        prop_assert!(is_invalid(&Relevance::from_pairs(USERS, with_far_user)));
+        let test: Vec<split::Rating> =
+            triplets.iter().map(|&(u, i, r)| split::Rating::new(u, i, r, 0)).collect();
+        prop_assert!(is_invalid(&eval::Relevance::from_ratings(&test, len, 0.0)));
+    }
+
+    /// The catalogue grows by at most `Catalog::MAX_GROWTH` per call; a far index is an error
+    /// that leaves the catalogue (and its people) as it was.
+    #[test]
+    fn catalog_growth_is_bounded(
+        existing in 0u32..5,
+        far in prop_oneof![
+            Just(u32::MAX),
+            Just(u32::MAX - 1),
+            (Catalog::MAX_GROWTH as u32 + 5..u32::MAX),
+        ],
+        len in absurd_len(),
+    ) {
+        let mut catalog = Catalog::new();
+        catalog.item_mut(existing).unwrap().add_genre("a");
+        let before = catalog.clone();
+        prop_assert!(is_out_of_range(&catalog.item_mut(far)));
+        prop_assert!(is_out_of_range(&catalog.add_credit(far, "p", Some("P"), Role::Actor)));
+        prop_assert!(is_out_of_range(&catalog.ensure_len(len)));
+        prop_assert_eq!(&catalog, &before);
+        prop_assert_eq!(catalog.n_people(), 0);
+        // Appending and small steps still work, as before.
+        let next = catalog.len() as u32;
+        catalog.add_credit(next, "p", None, Role::Director).unwrap();
+        catalog.item_mut(next + 3).unwrap().add_genre("b");
+        prop_assert_eq!(catalog.len(), next as usize + 4);
+    }
+
+    /// An ALS partial fit of an index far past the model's end would zero-fill every row in
+    /// between: refused.
+    #[test]
+    fn als_partial_fit_far_index(m in matrix(), far in prop_oneof![
+        Just(u32::MAX),
+        (MAX_UNBACKED_LEN as u32..u32::MAX),
+    ]) {
+        let mut model = AlsConfig::new().factors(2).iterations(1).seed(1).fit(&m).unwrap();
+        let before = model.clone();
+        let row = Interactions::from_triplets(1, ITEMS, &[(0, 1, 1.0)]).unwrap();
+        prop_assert!(is_invalid(&model.partial_fit_users(&[far], &row)));
+        prop_assert_eq!(model.n_users(), before.n_users());
+        // The next index is an append.
+        model.partial_fit_users(&[USERS as u32], &row).unwrap();
+        prop_assert_eq!(model.n_users(), USERS + 1);
+    }
+}
+
+/// Shapes within the bound keep working: users and items without any data, up to the bound.
+#[test]
+fn unbacked_padding_within_the_bound_is_accepted() {
+    let m = Interactions::from_triplets(USERS + 1000, ITEMS + 1000, &[(0, 0, 1.0)]).unwrap();
+    assert_eq!((m.n_users(), m.n_items()), (USERS + 1000, ITEMS + 1000));
+    let empty = Interactions::empty(1000, 2000).unwrap();
+    assert_eq!(
+        (empty.n_users(), empty.n_items(), empty.nnz()),
+        (1000, 2000, 0)
+    );
+    let relevance = Relevance::from_pairs(50, [(3, 1)]).unwrap();
+    assert_eq!(relevance.per_user().len(), 50);
+    let trending = TrendingConfig::new()
+        .fit(&[], 500, &FeedbackPolicy::default())
+        .unwrap();
+    assert_eq!(trending.scores(PopularityKind::AllTime).len(), 500);
+    let mut catalog = Catalog::new();
+    catalog.ensure_len(1000).unwrap();
+    catalog.item_mut(1500).unwrap();
+    assert_eq!(catalog.len(), 1501);
+    // A dataset's id maps back its shape: every registered user gets a row.
+    let mut dataset = recsys_core::data::Dataset::new();
+    for user in 0..300 {
+        dataset.add_user(&format!("u{user}"));
+    }
+    dataset.add_event("u0", "x", Feedback::Like, 0).unwrap();
+    let matrix = dataset.interactions(&FeedbackPolicy::default()).unwrap();
+    assert_eq!((matrix.n_users(), matrix.n_items()), (300, 1));
+}
+
 /// Degenerate shapes: no users, no items, nothing stored. Fitting may refuse them; a model that
 /// fits must answer queries.
 #[test]
 fn degenerate_shapes() {
     for (n_users, n_items) in [(0, 0), (0, 3), (3, 0), (1, 1), (2, 2)] {
-        let m = Interactions::empty(n_users, n_items);
+        let m = Interactions::empty(n_users, n_items).unwrap();
         let query = TopN::new(usize::MAX);
         if let Ok(model) = AlsConfig::new().factors(2).iterations(1).fit(&m) {
             check_scored(&model.recommend(None, History::default(), &query), n_items);

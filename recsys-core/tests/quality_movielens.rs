@@ -21,7 +21,7 @@ use common::{movielens, MovieLens};
 /// The protocol split: train / test and relevance (test rating ≥ 4).
 fn protocol_split(data: &MovieLens) -> (Split<Rating>, Relevance) {
     let split = data.split(&data.ratings);
-    let relevance = Relevance::from_ratings(&split.test, data.n_users(), 4.0);
+    let relevance = Relevance::from_ratings(&split.test, data.n_users(), 4.0).expect("relevance");
     (split, relevance)
 }
 
@@ -94,7 +94,7 @@ fn als_reaches_its_bar() {
 #[test]
 fn explicit_mf_rmse_on_a_random_fold() {
     let data = movielens();
-    let folds = fold_assignment(data.ratings.len(), 5, 7).expect("valid folds");
+    let folds = fold_assignment(&data.ratings, 5, 7).expect("valid folds");
     let split = fold_split(&data.ratings, &folds, 0).expect("same length");
     let triplets: Vec<(u32, u32, f32)> = split
         .train

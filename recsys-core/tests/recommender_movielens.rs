@@ -139,7 +139,7 @@ fn hybrid_meets_the_quality_bars_on_the_protocol_split() {
     let split = data.split(&data.ratings);
     let policy = FeedbackPolicy::default();
     let train = data.matrix(&split.train, &policy);
-    let relevance = Relevance::from_ratings(&split.test, data.n_users(), 4.0);
+    let relevance = Relevance::from_ratings(&split.test, data.n_users(), 4.0).expect("relevance");
     assert_eq!(relevance.n_evaluated_users(), 908);
 
     let als = report(
@@ -276,7 +276,7 @@ fn cold_users(data: &MovieLens, ratings: &[Rating]) -> ColdUsers {
         train,
         histories,
         firsts: per_user,
-        relevance: Relevance::from_pairs(data.n_users(), relevant_pairs),
+        relevance: Relevance::from_pairs(data.n_users(), relevant_pairs).expect("relevance"),
     }
 }
 
@@ -443,11 +443,13 @@ impl Validation {
         let cold = cold_users(data, &validation.train);
         Self {
             histories: data.histories(&validation.train),
-            relevance: Relevance::from_ratings(&validation.test, data.n_users(), 4.0),
+            relevance: Relevance::from_ratings(&validation.test, data.n_users(), 4.0)
+                .expect("relevance"),
             train: data.matrix(&validation.train, &policy),
             base: build(data, &validation.train),
             nested_histories: data.histories(&nested.train),
-            nested_relevance: Relevance::from_ratings(&nested.test, data.n_users(), 4.0),
+            nested_relevance: Relevance::from_ratings(&nested.test, data.n_users(), 4.0)
+                .expect("relevance"),
             nested_train: data.matrix(&nested.train, &policy),
             nested_base: build(data, &nested.train),
             cold_train: data.matrix(&cold.train, &policy),

@@ -34,9 +34,11 @@ fn recommender() -> &'static Recommender {
                 info.add_tag("classic");
             }
             ds.catalog
-                .add_credit(index, &format!("p{}", i % 5), None, Role::Director);
+                .add_credit(index, &format!("p{}", i % 5), None, Role::Director)
+                .unwrap();
             ds.catalog
-                .add_credit(index, &format!("a{}", i % 7), None, Role::Actor);
+                .add_credit(index, &format!("a{}", i % 7), None, Role::Actor)
+                .unwrap();
         }
         for user in 0..40usize {
             for i in 0..27usize {

@@ -98,7 +98,7 @@ fn dataset_of(events: &[EventRow], catalog: &[CatalogRow]) -> Result<Dataset, Er
             let role = role_of(role)?;
             dataset
                 .catalog
-                .add_credit(index, person, name.as_deref(), role);
+                .add_credit(index, person, name.as_deref(), role)?;
         }
     }
     Ok(dataset)

@@ -72,7 +72,7 @@ fn run() -> AnyResult<()> {
         write_split_csv(&all.dataset, &split, &dir)?;
     }
     let train = train_subset(&all.dataset, &split.train)?;
-    let relevance = Relevance::from_ratings(&split.test, all.dataset.n_users(), 4.0);
+    let relevance = Relevance::from_ratings(&split.test, all.dataset.n_users(), 4.0)?;
     println!(
         "temporal split: {} train / {} test ratings, {} users with a relevant (≥ 4) test item\n",
         split.train.len(),
@@ -165,7 +165,7 @@ fn load(dir: &Path) -> AnyResult<Dataset> {
     }
     let file = std::io::BufReader::new(std::fs::File::open(&inter)?);
     recbole::read_inter(file, &inter.display().to_string(), &mut dataset)?;
-    dataset.catalog.ensure_len(dataset.n_items());
+    dataset.catalog.ensure_len(dataset.n_items())?;
     Ok(dataset)
 }
 

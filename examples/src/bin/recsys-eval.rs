@@ -105,7 +105,7 @@ fn run() -> AnyResult<()> {
             &train.dataset.users,
             &train.dataset.items,
         );
-        let relevance = Relevance::from_ratings(&test, matrix.n_users(), relevant_at);
+        let relevance = Relevance::from_ratings(&test, matrix.n_users(), relevant_at)?;
         let report = evaluate_top_n(model.as_ref(), &matrix, &relevance, k)?;
         println!(
             "{:<12} {}",
@@ -133,7 +133,7 @@ fn explicit_folds(
     let folds: Vec<usize> = if rows.iter().all(|r| r.fold.is_some()) {
         rows.iter().map(|r| r.fold.unwrap_or_default()).collect()
     } else {
-        fold_assignment(rows.len(), n_folds, fold_seed)?
+        fold_assignment(&rows, n_folds, fold_seed)?
     };
     let n_folds = folds.iter().max().map_or(0, |&f| f + 1);
     let triplets = everything.triplets();

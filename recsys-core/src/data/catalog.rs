@@ -161,11 +161,11 @@ impl ItemInfo {
 /// ```
 /// use recsys_core::data::{Catalog, Role};
 /// let mut catalog = Catalog::new();
-/// catalog.item_mut(0).title = Some("Alien".into());
-/// catalog.item_mut(0).add_genre("Sci-Fi");
-/// catalog.add_credit(0, "ridley-scott", Some("Ridley Scott"), Role::Director);
-/// catalog.item_mut(1).title = Some("Blade Runner".into());
-/// catalog.add_credit(1, "ridley-scott", None, Role::Director);
+/// catalog.item_mut(0).unwrap().title = Some("Alien".into());
+/// catalog.item_mut(0).unwrap().add_genre("Sci-Fi");
+/// catalog.add_credit(0, "ridley-scott", Some("Ridley Scott"), Role::Director).unwrap();
+/// catalog.item_mut(1).unwrap().title = Some("Blade Runner".into());
+/// catalog.add_credit(1, "ridley-scott", None, Role::Director).unwrap();
 ///
 /// let shared = catalog.shared_credits(0, 1);
 /// assert_eq!(shared.len(), 1);
@@ -231,13 +231,46 @@ impl Catalog {
         self.items.get(item as usize)
     }
 
-    /// Mutable metadata of `item`, growing the catalog with empty entries as needed.
-    pub fn item_mut(&mut self, item: u32) -> &mut ItemInfo {
+    /// How many empty entries one call may add past the catalog's end (2^20, about 160 MB):
+    /// [`Catalog::item_mut`], [`Catalog::add_credit`] and [`Catalog::ensure_len`] refuse to grow
+    /// further, so that an absurd index is an error rather than an allocation that aborts.
+    /// A [`Dataset`](crate::data::Dataset) grows its catalog with its item ids, unbounded.
+    pub const MAX_GROWTH: usize = 1 << 20;
+
+    /// Mutable metadata of `item`, growing the catalog with empty entries as needed (at most
+    /// [`Catalog::MAX_GROWTH`] past its end).
+    ///
+    /// ```
+    /// use recsys_core::data::Catalog;
+    /// let mut catalog = Catalog::new();
+    /// catalog.item_mut(1).unwrap().title = Some("Heat".into());
+    /// assert_eq!(catalog.len(), 2); // item 0 has an empty entry
+    /// assert!(catalog.item_mut(u32::MAX).is_err());
+    /// assert_eq!(catalog.len(), 2);
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`] for an item more than [`Catalog::MAX_GROWTH`] past the end.
+    pub fn item_mut(&mut self, item: u32) -> Result<&mut ItemInfo> {
         let index = item as usize;
-        if index >= self.items.len() {
-            self.items.resize_with(index + 1, ItemInfo::default);
-        }
+        self.ensure_len(index.saturating_add(1))?;
+        Ok(&mut self.items[index])
+    }
+
+    /// Mutable metadata of `item`, growing the catalog without the [`Catalog::MAX_GROWTH`]
+    /// limit: for indices backed by an id map (a [`Dataset`](crate::data::Dataset)'s items).
+    pub(crate) fn backed_item_mut(&mut self, item: u32) -> &mut ItemInfo {
+        let index = item as usize;
+        self.backed_ensure_len(index + 1);
         &mut self.items[index]
+    }
+
+    /// [`Catalog::ensure_len`] without the [`Catalog::MAX_GROWTH`] limit, for a length backed
+    /// by an id map.
+    pub(crate) fn backed_ensure_len(&mut self, len: usize) {
+        if len > self.items.len() {
+            self.items.resize_with(len, ItemInfo::default);
+        }
     }
 
     /// Drops the entries of items `len..` (to undo growth by a failed bulk read).
@@ -246,10 +279,25 @@ impl Catalog {
     }
 
     /// Grows the catalog with empty entries up to `len` items (never shrinks).
-    pub fn ensure_len(&mut self, len: usize) {
-        if len > self.items.len() {
-            self.items.resize_with(len, ItemInfo::default);
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`] when `len` is more than [`Catalog::MAX_GROWTH`] past the
+    /// current length or beyond the `u32` item indices; nothing is added then.
+    pub fn ensure_len(&mut self, len: usize) -> Result<()> {
+        let limit = self
+            .items
+            .len()
+            .saturating_add(Self::MAX_GROWTH)
+            .min((u32::MAX as usize).saturating_add(1));
+        if len > limit {
+            return Err(Error::IndexOutOfRange {
+                what: "catalog item (growth past the end)",
+                index: len - 1,
+                len: limit,
+            });
         }
+        self.backed_ensure_len(len);
+        Ok(())
     }
 
     /// `(item index, metadata)` for every item slot.
@@ -272,22 +320,26 @@ impl Catalog {
         person
     }
 
-    /// Credits person `id` (registered if new) with `role` on `item`; returns the person index.
-    /// A repeated credit is ignored.
+    /// Credits person `id` (registered if new) with `role` on `item` (the catalog grows as
+    /// [`Catalog::item_mut`] does); returns the person index. A repeated credit is ignored.
+    ///
+    /// # Errors
+    /// Those of [`Catalog::item_mut`]; the person is not registered then.
     pub fn add_credit(
         &mut self,
         item: u32,
         person_id: &str,
         name: Option<&str>,
         role: Role,
-    ) -> u32 {
+    ) -> Result<u32> {
+        self.item_mut(item)?;
         let person = self.add_person(person_id, name);
         let credit = Credit { person, role };
-        let info = self.item_mut(item);
+        let info = &mut self.items[item as usize];
         if !info.credits.contains(&credit) {
             info.credits.push(credit);
         }
-        person
+        Ok(person)
     }
 
     /// Number of people.
@@ -375,11 +427,11 @@ impl Catalog {
     /// ```
     /// use recsys_core::data::{Catalog, Role};
     /// let mut catalog = Catalog::new();
-    /// catalog.item_mut(0).add_genre("Sci-Fi");
-    /// catalog.item_mut(0).add_tag("Space");
-    /// catalog.item_mut(0).add_tag("space");
-    /// catalog.add_credit(0, "m.scott", None, Role::Director);
-    /// catalog.item_mut(0).add_attribute("film.film.language", "m.english");
+    /// catalog.item_mut(0).unwrap().add_genre("Sci-Fi");
+    /// catalog.item_mut(0).unwrap().add_tag("Space");
+    /// catalog.item_mut(0).unwrap().add_tag("space");
+    /// catalog.add_credit(0, "m.scott", None, Role::Director).unwrap();
+    /// catalog.item_mut(0).unwrap().add_attribute("film.film.language", "m.english");
     /// assert_eq!(catalog.content_tokens(0), [
     ///     ("genre:sci-fi".to_string(), 1),
     ///     ("tag:space".to_string(), 2),
@@ -416,7 +468,7 @@ impl Catalog {
     /// ```
     /// use recsys_core::data::Catalog;
     /// let mut catalog = Catalog::new();
-    /// let info = catalog.item_mut(3);
+    /// let info = catalog.item_mut(3).unwrap();
     /// info.title = Some("Toy Story".into());
     /// info.year = Some(1995);
     /// assert_eq!(catalog.find_title("toy story (1995)"), Some(3));
@@ -472,15 +524,15 @@ mod tests {
     #[test]
     fn duplicates_are_merged() {
         let mut c = Catalog::new();
-        c.item_mut(2).add_genre("Drama");
-        c.item_mut(2).add_genre("drama");
-        c.item_mut(2).add_tag("twist ending");
-        c.item_mut(2).add_tag("Twist Ending");
-        c.item_mut(2).add_attribute("k", "v");
-        c.item_mut(2).add_attribute("k", "v");
-        let p = c.add_credit(2, "p", None, Role::Actor);
-        assert_eq!(c.add_credit(2, "p", Some("Pat"), Role::Actor), p);
-        c.add_credit(2, "p", None, Role::Director);
+        c.item_mut(2).unwrap().add_genre("Drama");
+        c.item_mut(2).unwrap().add_genre("drama");
+        c.item_mut(2).unwrap().add_tag("twist ending");
+        c.item_mut(2).unwrap().add_tag("Twist Ending");
+        c.item_mut(2).unwrap().add_attribute("k", "v");
+        c.item_mut(2).unwrap().add_attribute("k", "v");
+        let p = c.add_credit(2, "p", None, Role::Actor).unwrap();
+        assert_eq!(c.add_credit(2, "p", Some("Pat"), Role::Actor).unwrap(), p);
+        c.add_credit(2, "p", None, Role::Director).unwrap();
         let info = c.item(2).unwrap();
         assert_eq!(info.genres, vec!["Drama"]);
         assert_eq!(
@@ -515,8 +567,8 @@ mod tests {
     #[test]
     fn serde_round_trip() {
         let mut c = Catalog::new();
-        c.item_mut(0).title = Some("A".into());
-        c.add_credit(1, "x", Some("X"), Role::Writer);
+        c.item_mut(0).unwrap().title = Some("A".into());
+        c.add_credit(1, "x", Some("X"), Role::Writer).unwrap();
         let bytes = bincode::serde::encode_to_vec(&c, bincode::config::standard()).unwrap();
         let (back, _): (Catalog, usize) =
             bincode::serde::decode_from_slice(&bytes, bincode::config::standard()).unwrap();

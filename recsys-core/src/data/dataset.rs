@@ -83,7 +83,7 @@ impl Dataset {
     /// The catalog grows with the items, so every item index has an entry (empty until filled).
     pub fn add_item(&mut self, item: &str) -> u32 {
         let index = self.items.get_or_insert(item);
-        self.catalog.ensure_len(self.items.len());
+        self.catalog.backed_ensure_len(self.items.len());
         index
     }
 
@@ -99,7 +99,7 @@ impl Dataset {
     /// ```
     pub fn item_info_mut(&mut self, item: &str) -> (u32, &mut ItemInfo) {
         let index = self.add_item(item);
-        (index, self.catalog.item_mut(index))
+        (index, self.catalog.backed_item_mut(index))
     }
 
     /// Registers a user with no events yet; returns its index.
@@ -163,7 +163,8 @@ impl Dataset {
                 triplets.push((group[0].user, group[0].item, weight));
             }
         }
-        Interactions::from_triplets(self.n_users(), self.n_items(), &triplets)
+        // The id maps back the shape: users and items without events are real, however many.
+        Interactions::from_backed_triplets(self.n_users(), self.n_items(), &triplets)
     }
 
     /// The latest explicit rating of every rated (user, item) pair, as `(user, item, rating)`.

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use sprs::{CsMatI, TriMatI};
 
+use super::check_unbacked_len;
 use crate::{Error, Result};
 
 /// A sparse user × item matrix of signed confidences, stored as CSR with `u32` indices.
@@ -28,10 +29,26 @@ impl Interactions {
     /// Builds the matrix from `(user, item, value)` triplets, summing duplicates and dropping
     /// entries that sum to zero.
     ///
+    /// Rows and columns without triplets are allowed (users without events, items nobody
+    /// rated), up to [`MAX_UNBACKED_LEN`](super::MAX_UNBACKED_LEN) more than the triplets given; a
+    /// [`Dataset`](super::Dataset) builds larger shapes from its id maps.
+    ///
     /// # Errors
     /// [`Error::IndexOutOfRange`] for an index outside the shape, [`Error::NonFinite`] for NaN or
-    /// infinite values.
+    /// infinite values, [`Error::InvalidParameter`] for a shape larger than the triplets allow.
     pub fn from_triplets(
+        n_users: usize,
+        n_items: usize,
+        triplets: &[(u32, u32, f32)],
+    ) -> Result<Self> {
+        check_unbacked_len("n_users", n_users, triplets.len())?;
+        check_unbacked_len("n_items", n_items, triplets.len())?;
+        Self::from_backed_triplets(n_users, n_items, triplets)
+    }
+
+    /// [`Interactions::from_triplets`] for a shape backed by data the caller holds (the id maps
+    /// of a [`Dataset`](super::Dataset)): only the `u32` index space limits it.
+    pub(crate) fn from_backed_triplets(
         n_users: usize,
         n_items: usize,
         triplets: &[(u32, u32, f32)],
@@ -68,9 +85,13 @@ impl Interactions {
     ///
     /// Column indices within a row may come in any order; they are sorted, and duplicates summed.
     ///
+    /// The rows are backed by `indptr`; columns without entries are allowed up to
+    /// [`MAX_UNBACKED_LEN`](super::MAX_UNBACKED_LEN) more than the entries given.
+    ///
     /// # Errors
     /// [`Error::DimensionMismatch`] / [`Error::IndexOutOfRange`] for inconsistent arrays,
-    /// [`Error::NonFinite`] for NaN or infinite values.
+    /// [`Error::NonFinite`] for NaN or infinite values, [`Error::InvalidParameter`] for more
+    /// columns than the entries allow.
     pub fn from_csr(
         n_users: usize,
         n_items: usize,
@@ -109,14 +130,29 @@ impl Interactions {
                 triplets.push((u as u32, indices[k], data[k]));
             }
         }
-        Self::from_triplets(n_users, n_items, &triplets)
+        check_unbacked_len("n_items", n_items, indices.len())?;
+        Self::from_backed_triplets(n_users, n_items, &triplets)
     }
 
     /// An empty matrix of the given shape.
-    pub fn empty(n_users: usize, n_items: usize) -> Self {
-        Self {
+    ///
+    /// ```
+    /// use recsys_core::data::{Interactions, MAX_UNBACKED_LEN};
+    /// let m = Interactions::empty(2, 3).unwrap();
+    /// assert_eq!((m.n_users(), m.n_items(), m.nnz()), (2, 3, 0));
+    /// // A shape that no data backs is refused rather than allocated.
+    /// assert!(Interactions::empty(usize::MAX, 1).is_err());
+    /// assert!(Interactions::empty(1, MAX_UNBACKED_LEN + 1).is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for more than [`MAX_UNBACKED_LEN`](super::MAX_UNBACKED_LEN) users or items.
+    pub fn empty(n_users: usize, n_items: usize) -> Result<Self> {
+        check_unbacked_len("n_users", n_users, 0)?;
+        check_unbacked_len("n_items", n_items, 0)?;
+        Ok(Self {
             matrix: CsMatI::zero((n_users, n_items)),
-        }
+        })
     }
 
     /// Number of users (rows).

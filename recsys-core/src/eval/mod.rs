@@ -17,7 +17,7 @@
 //! let split = temporal_split(&ratings, 0.4).unwrap();
 //! let triplets: Vec<(u32, u32, f32)> = split.train.iter().map(|r| (r.user, r.item, 1.0)).collect();
 //! let train = Interactions::from_triplets(3, 3, &triplets).unwrap();
-//! let relevance = Relevance::from_ratings(&split.test, 3, 4.0);
+//! let relevance = Relevance::from_ratings(&split.test, 3, 4.0).unwrap();
 //! let model = PopularityConfig::new().fit(&train).unwrap();
 //! let report = evaluate_top_n(&model, &train, &relevance, 1).unwrap();
 //! assert_eq!(report.n_users, 3);
@@ -48,24 +48,45 @@ pub struct Relevance {
 impl Relevance {
     /// Relevance from `(user, item)` pairs; `n_users` is a lower bound on the number of users
     /// (it grows to fit the largest user index).
-    pub fn from_pairs(n_users: usize, pairs: impl IntoIterator<Item = (u32, u32)>) -> Self {
-        let mut per_user: Vec<Vec<u32>> = vec![Vec::new(); n_users];
+    ///
+    /// ```
+    /// use recsys_core::eval::Relevance;
+    /// let relevance = Relevance::from_pairs(3, [(1, 7), (1, 2), (1, 7)]).unwrap();
+    /// assert_eq!(relevance.per_user(), &[vec![], vec![2, 7], vec![]]);
+    /// // One list per user is allocated: a user count no pair backs is refused.
+    /// assert!(Relevance::from_pairs(usize::MAX, []).is_err());
+    /// assert!(Relevance::from_pairs(0, [(u32::MAX, 0)]).is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) when `n_users` or the
+    /// largest user index exceeds the number of pairs by more than
+    /// [`MAX_UNBACKED_LEN`](crate::data::MAX_UNBACKED_LEN).
+    pub fn from_pairs(n_users: usize, pairs: impl IntoIterator<Item = (u32, u32)>) -> Result<Self> {
+        let pairs: Vec<(u32, u32)> = pairs.into_iter().collect();
+        let users_needed = pairs
+            .iter()
+            .map(|&(user, _)| (user as usize).saturating_add(1))
+            .max()
+            .unwrap_or(0)
+            .max(n_users);
+        crate::data::check_unbacked_len("n_users", users_needed, pairs.len())?;
+        let mut per_user: Vec<Vec<u32>> = vec![Vec::new(); users_needed];
         for (user, item) in pairs {
-            let user = user as usize;
-            if user >= per_user.len() {
-                per_user.resize_with(user + 1, Vec::new);
-            }
-            per_user[user].push(item);
+            per_user[user as usize].push(item);
         }
         for items in &mut per_user {
             items.sort_unstable();
             items.dedup();
         }
-        Self { per_user }
+        Ok(Self { per_user })
     }
 
     /// Test ratings at or above `threshold` are relevant (the MovieLens protocol uses 4).
-    pub fn from_ratings(test: &[split::Rating], n_users: usize, threshold: f32) -> Self {
+    ///
+    /// # Errors
+    /// Those of [`Relevance::from_pairs`] (`n_users` far beyond the test ratings).
+    pub fn from_ratings(test: &[split::Rating], n_users: usize, threshold: f32) -> Result<Self> {
         Self::from_pairs(
             n_users,
             test.iter()
@@ -157,7 +178,7 @@ mod tests {
         let train = Interactions::from_triplets(2, 4, &[(0, 3, 1.0), (1, 0, 1.0)]).unwrap();
         let model = Fixed(vec![0.1, 0.2, 0.3, 0.4]);
         // User 0 trained on item 3, so its top-1 is item 2; user 2 is unknown: top-1 is item 3.
-        let relevance = Relevance::from_pairs(0, [(0, 2), (2, 3), (1, 1), (1, 1)]);
+        let relevance = Relevance::from_pairs(0, [(0, 2), (2, 3), (1, 1), (1, 1)]).unwrap();
         assert_eq!(relevance.per_user()[1], vec![1]);
         let report = evaluate_top_n(&model, &train, &relevance, 1).unwrap();
         assert_eq!(report.n_users, 3);

@@ -189,23 +189,27 @@ pub fn leave_last_k_out<T: Timed + Clone>(records: &[T], k: usize) -> Result<Spl
     split_user_tails(records, Timed::item, |n_u| if n_u > k { k } else { 0 })
 }
 
-/// Assigns each of `n` records to one of `n_folds` folds of (nearly) equal size, seeded:
-/// a random permutation cut into contiguous blocks.
+/// Assigns each of the `records` to one of `n_folds` folds of (nearly) equal size, seeded:
+/// a random permutation cut into contiguous blocks. Only the number of records matters; taking
+/// the records (not a bare count) keeps the allocation the size of data that exists.
 ///
 /// ```
-/// use recsys_core::eval::split::fold_assignment;
-/// let folds = fold_assignment(10, 5, 1).unwrap();
+/// use recsys_core::eval::split::{fold_assignment, fold_split, Rating};
+/// let ratings: Vec<Rating> = (0..10).map(|i| Rating::new(0, i, 4.0, 0)).collect();
+/// let folds = fold_assignment(&ratings, 5, 1).unwrap();
 /// for f in 0..5 {
 ///     assert_eq!(folds.iter().filter(|&&x| x == f).count(), 2);
 /// }
+/// assert_eq!(fold_split(&ratings, &folds, 0).unwrap().test.len(), 2);
 /// ```
 ///
 /// # Errors
 /// [`Error::InvalidParameter`] for `n_folds < 2`.
-pub fn fold_assignment(n: usize, n_folds: usize, seed: u64) -> Result<Vec<usize>> {
+pub fn fold_assignment<T>(records: &[T], n_folds: usize, seed: u64) -> Result<Vec<usize>> {
     if n_folds < 2 {
         return Err(Error::invalid("n_folds", "must be at least 2"));
     }
+    let n = records.len();
     let mut order: Vec<usize> = (0..n).collect();
     shuffle(&mut SplitMix64::new(seed), &mut order);
     let mut fold = vec![0; n];
@@ -321,9 +325,9 @@ mod tests {
         assert!(temporal_split(&data, 1.5).is_err());
         assert!(random_split(&data, -0.1, 0).is_err());
         assert!(leave_last_k_out(&data, 0).is_err());
-        assert!(fold_assignment(5, 1, 0).is_err());
+        assert!(fold_assignment(&[(); 5], 1, 0).is_err());
         // `position * n_folds` overflowed: folds must still lie in 0..n_folds, in order.
-        let folds = fold_assignment(5, usize::MAX, 0).unwrap();
+        let folds = fold_assignment(&[(); 5], usize::MAX, 0).unwrap();
         let mut sorted = folds.clone();
         sorted.sort_unstable();
         assert_eq!(sorted[0], 0);
@@ -344,7 +348,7 @@ mod tests {
                 leave_last_k_out(&data, k).unwrap(),
                 random_split(&data, fraction, seed).unwrap(),
             ];
-            let folds = fold_assignment(data.len(), 3, seed).unwrap();
+            let folds = fold_assignment(&data, 3, seed).unwrap();
             splits.push(fold_split(&data, &folds, 1).unwrap());
             for split in splits {
                 let mut items: Vec<u32> =

@@ -159,11 +159,11 @@ impl Default for TokenWeights {
 /// use recsys_core::features::{ContentFeaturesConfig, TokenKind};
 /// let mut catalog = Catalog::new();
 /// for (item, genre) in [(0, "Crime"), (1, "Crime"), (2, "Comedy")] {
-///     catalog.item_mut(item).add_genre(genre);
-///     catalog.item_mut(item).year = Some(1996);
+///     catalog.item_mut(item).unwrap().add_genre(genre);
+///     catalog.item_mut(item).unwrap().year = Some(1996);
 /// }
-/// catalog.add_credit(0, "coen", None, Role::Director);
-/// catalog.add_credit(1, "coen", None, Role::Director);
+/// catalog.add_credit(0, "coen", None, Role::Director).unwrap();
+/// catalog.add_credit(1, "coen", None, Role::Director).unwrap();
 /// // A tiny catalog: keep tokens shared by 2 items, however common.
 /// let config = ContentFeaturesConfig::new().min_df(2).max_df(1.0);
 /// let features = config.fit(&catalog).unwrap();
@@ -281,9 +281,12 @@ impl ContentFeaturesConfig {
     /// the catalog's end have no metadata and an empty row.
     ///
     /// # Errors
-    /// Those of [`ContentFeaturesConfig::validate`].
+    /// Those of [`ContentFeaturesConfig::validate`]; [`Error::InvalidParameter`] when
+    /// `n_items` exceeds the catalog's length by more than
+    /// [`MAX_UNBACKED_LEN`](crate::data::MAX_UNBACKED_LEN).
     pub fn fit_items(&self, catalog: &Catalog, n_items: usize) -> Result<ContentFeatures> {
         self.validate()?;
+        crate::data::check_unbacked_len("n_items", n_items, catalog.len())?;
         let n_items = n_items.max(catalog.len());
         let raw: Vec<Vec<(TokenKind, String, f32)>> = (0..n_items)
             .map(|item| self.raw_tokens(catalog, item as u32))
@@ -695,7 +698,7 @@ impl ContentFeatures {
     /// use recsys_core::data::Catalog;
     /// use recsys_core::features::ContentFeaturesConfig;
     /// let mut catalog = Catalog::new();
-    /// catalog.ensure_len(2);
+    /// catalog.ensure_len(2).unwrap();
     /// let features = ContentFeaturesConfig::new().fit(&catalog).unwrap();
     /// let with = features.with_embeddings(array![[1.0, 0.0], [1.0, 1.0]].view(), 0.5).unwrap();
     /// let s = with.similarity(0, 1).unwrap();
@@ -810,7 +813,7 @@ impl ContentFeatures {
     /// use recsys_core::features::ContentFeaturesConfig;
     /// let mut catalog = Catalog::new();
     /// for item in 0..2 {
-    ///     catalog.add_credit(item, "m.coen", Some("Joel Coen"), Role::Director);
+    ///     catalog.add_credit(item, "m.coen", Some("Joel Coen"), Role::Director).unwrap();
     /// }
     /// let features = ContentFeaturesConfig::new().min_df(2).max_df(1.0).fit(&catalog).unwrap();
     /// let token = features.shared_tokens(0, 1).unwrap()[0].token;
@@ -920,17 +923,18 @@ mod tests {
             ("Heat", 1995, &["Crime", "Action"][..]),
         ];
         for (item, (title, year, genres)) in films.iter().enumerate() {
-            let info = c.item_mut(item as u32);
+            let info = c.item_mut(item as u32).unwrap();
             info.title = Some((*title).into());
             info.year = Some(*year);
             genres.iter().for_each(|g| info.add_genre(g));
         }
-        c.add_credit(0, "coen", Some("Joel Coen"), Role::Director);
-        c.add_credit(1, "coen", None, Role::Director);
-        c.add_credit(0, "mcdormand", None, Role::Actor);
-        c.add_credit(1, "mcdormand", None, Role::Actor);
-        c.add_credit(3, "deniro", None, Role::Actor);
-        c.ensure_len(6); // items 4 and 5 have no metadata
+        c.add_credit(0, "coen", Some("Joel Coen"), Role::Director)
+            .unwrap();
+        c.add_credit(1, "coen", None, Role::Director).unwrap();
+        c.add_credit(0, "mcdormand", None, Role::Actor).unwrap();
+        c.add_credit(1, "mcdormand", None, Role::Actor).unwrap();
+        c.add_credit(3, "deniro", None, Role::Actor).unwrap();
+        c.ensure_len(6).unwrap(); // items 4 and 5 have no metadata
         c
     }
 
@@ -1032,7 +1036,7 @@ mod tests {
     #[test]
     fn extreme_embedding_values_still_normalise() {
         let mut catalog = Catalog::new();
-        catalog.ensure_len(3);
+        catalog.ensure_len(3).unwrap();
         let features = ContentFeaturesConfig::new().fit(&catalog).unwrap();
         let rows = ndarray::array![[f32::MAX, f32::MAX], [1e-30, 0.0], [0.0, 0.0]];
         let with = features.with_embeddings(rows.view(), 1.0).unwrap();
@@ -1080,11 +1084,12 @@ mod tests {
             let mut c = Catalog::new();
             for (index, (genres, people, year)) in items.iter().enumerate() {
                 let index = index as u32;
-                let info = c.item_mut(index);
+                let info = c.item_mut(index).unwrap();
                 info.year = *year;
                 genres.iter().for_each(|g| info.add_genre(&format!("g{g}")));
                 for &(person, role) in people {
-                    c.add_credit(index, &format!("p{person}"), None, Role::ALL[role]);
+                    c.add_credit(index, &format!("p{person}"), None, Role::ALL[role])
+                        .unwrap();
                 }
             }
             c

@@ -15,11 +15,11 @@
 //!
 //! let mut catalog = Catalog::new();
 //! for (item, title, genre) in [(0, "Fargo", "Crime"), (1, "Blood Simple", "Crime"), (2, "Toy Story", "Animation")] {
-//!     catalog.item_mut(item).title = Some(title.into());
-//!     catalog.item_mut(item).add_genre(genre);
+//!     catalog.item_mut(item).unwrap().title = Some(title.into());
+//!     catalog.item_mut(item).unwrap().add_genre(genre);
 //! }
-//! catalog.add_credit(0, "m.coen", Some("Joel Coen"), Role::Director);
-//! catalog.add_credit(1, "m.coen", None, Role::Director);
+//! catalog.add_credit(0, "m.coen", Some("Joel Coen"), Role::Director).unwrap();
+//! catalog.add_credit(1, "m.coen", None, Role::Director).unwrap();
 //!
 //! // A tiny catalog: keep tokens shared by 2 items, however common.
 //! let features = ContentFeaturesConfig::new().min_df(2).max_df(1.0).fit(&catalog)?;

@@ -17,7 +17,7 @@ use rayon::prelude::*;
 /// use recsys_core::features::{ContentFeaturesConfig, ContentNeighborsConfig};
 /// let mut catalog = Catalog::new();
 /// for (item, genre) in [(0, "Crime"), (1, "Crime"), (2, "Comedy"), (3, "Comedy")] {
-///     catalog.item_mut(item).add_genre(genre);
+///     catalog.item_mut(item).unwrap().add_genre(genre);
 /// }
 /// let features = ContentFeaturesConfig::new().min_df(2).max_df(1.0).fit(&catalog).unwrap();
 /// let neighbors = ContentNeighborsConfig::new().neighbors(5).fit(&features).unwrap();
@@ -337,11 +337,14 @@ mod tests {
     fn neighbours_match_exact_similarities() {
         let mut c = Catalog::new();
         for item in 0..8u32 {
-            c.item_mut(item).add_genre(&format!("g{}", item % 3));
-            c.item_mut(item).year = Some(1990 + item as i32);
-            c.add_credit(item, &format!("p{}", item % 2), None, Role::Actor);
+            c.item_mut(item)
+                .unwrap()
+                .add_genre(&format!("g{}", item % 3));
+            c.item_mut(item).unwrap().year = Some(1990 + item as i32);
+            c.add_credit(item, &format!("p{}", item % 2), None, Role::Actor)
+                .unwrap();
         }
-        c.ensure_len(10);
+        c.ensure_len(10).unwrap();
         let f = ContentFeaturesConfig::new()
             .weights(TokenWeights::uniform(1.0))
             .min_df(2)
@@ -379,8 +382,8 @@ mod tests {
         ) {
             let mut c = Catalog::new();
             for (item, gs) in genres.iter().enumerate() {
-                c.item_mut(item as u32);
-                gs.iter().for_each(|g| c.item_mut(item as u32).add_genre(&format!("g{g}")));
+                c.item_mut(item as u32).unwrap();
+                gs.iter().for_each(|g| c.item_mut(item as u32).unwrap().add_genre(&format!("g{g}")));
             }
             let f = ContentFeaturesConfig::new().min_df(1).max_df(1.0).fit(&c).unwrap();
             let n = ContentNeighborsConfig::new().neighbors(k).fit(&f).unwrap();

@@ -36,7 +36,7 @@ use crate::{Error, Result};
 ///
 /// let mut catalog = Catalog::new();
 /// for (item, genre) in [(0, "Crime"), (1, "Comedy"), (2, "Crime"), (3, "Comedy")] {
-///     catalog.item_mut(item).add_genre(genre);
+///     catalog.item_mut(item).unwrap().add_genre(genre);
 /// }
 /// let features = ContentFeaturesConfig::new().min_df(2).max_df(1.0).fit(&catalog).unwrap();
 /// let model = ContentModelConfig::new().fit(features).unwrap();
@@ -351,8 +351,8 @@ impl ContentModel {
     /// use recsys_core::models::content::ContentModelConfig;
     /// let mut catalog = Catalog::new();
     /// for (item, genre) in [(0, "Crime"), (1, "Crime"), (2, "Comedy"), (3, "Comedy")] {
-    ///     catalog.item_mut(item).add_genre(genre);
-    ///     catalog.add_credit(item, if item < 3 { "m.coen" } else { "m.other" }, None, Role::Director);
+    ///     catalog.item_mut(item).unwrap().add_genre(genre);
+    ///     catalog.add_credit(item, if item < 3 { "m.coen" } else { "m.other" }, None, Role::Director).unwrap();
     /// }
     /// let features = ContentFeaturesConfig::new().min_df(2).max_df(1.0).fit(&catalog).unwrap();
     /// let model = ContentModelConfig::new().fit(features).unwrap();
@@ -476,11 +476,14 @@ mod tests {
     fn catalog() -> Catalog {
         let mut c = Catalog::new();
         for item in 0..12u32 {
-            c.item_mut(item).add_genre(&format!("g{}", item % 4));
-            c.item_mut(item).year = Some(1960 + 7 * item as i32);
-            c.add_credit(item, &format!("p{}", item % 3), None, Role::Director);
+            c.item_mut(item)
+                .unwrap()
+                .add_genre(&format!("g{}", item % 4));
+            c.item_mut(item).unwrap().year = Some(1960 + 7 * item as i32);
+            c.add_credit(item, &format!("p{}", item % 3), None, Role::Director)
+                .unwrap();
         }
-        c.ensure_len(14);
+        c.ensure_len(14).unwrap();
         c
     }
 

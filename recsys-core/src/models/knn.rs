@@ -316,7 +316,7 @@ mod tests {
         assert!(ItemKnnConfig::new().shrinkage(-1.0).validate().is_err());
         assert!(ItemKnnConfig::new().shrinkage(f32::NAN).validate().is_err());
         assert!(ItemKnnConfig::new()
-            .fit(&Interactions::empty(3, 0))
+            .fit(&Interactions::empty(3, 0).unwrap())
             .is_err());
         let m = Interactions::from_triplets(1, 2, &[(0, 0, 1.0)]).unwrap();
         let model = ItemKnnConfig::new().fit(&m).unwrap();

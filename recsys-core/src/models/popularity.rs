@@ -143,7 +143,7 @@ mod tests {
             .score_items(None, History::default(), &mut wrong)
             .is_err());
         assert!(PopularityConfig::new()
-            .fit(&Interactions::empty(2, 0))
+            .fit(&Interactions::empty(2, 0).unwrap())
             .is_err());
     }
 }

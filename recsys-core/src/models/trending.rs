@@ -119,7 +119,9 @@ impl TrendingConfig {
     /// # Errors
     /// Those of [`TrendingConfig::validate`] and [`FeedbackPolicy::validate`];
     /// [`Error::EmptyInput`] for zero items; [`Error::IndexOutOfRange`] for an event's item
-    /// outside `n_items`.
+    /// outside `n_items`; [`Error::InvalidParameter`] when `n_items` exceeds the number of
+    /// events by more than [`MAX_UNBACKED_LEN`](crate::data::MAX_UNBACKED_LEN) (items without
+    /// events are allowed, a catalogue of absurd size is not).
     pub fn fit(
         &self,
         events: &[Event],
@@ -133,6 +135,7 @@ impl TrendingConfig {
                 what: "no items to rank".into(),
             });
         }
+        crate::data::check_unbacked_len("n_items", n_items, events.len())?;
         let now = self
             .now
             .or_else(|| events.iter().map(|e| e.timestamp).max())
@@ -280,10 +283,10 @@ impl TrendingModel {
     ///     ds.add_event(user, item, Feedback::Watched, 0).unwrap();
     /// }
     /// let fargo = ds.items.index_of("fargo").unwrap();
-    /// ds.catalog.item_mut(fargo).add_genre("Crime");
+    /// ds.catalog.item_mut(fargo).unwrap().add_genre("Crime");
     /// let heat = ds.items.index_of("heat").unwrap();
-    /// ds.catalog.item_mut(heat).add_genre("Crime");
-    /// let coen = ds.catalog.add_credit(fargo, "coen", Some("Joel Coen"), Role::Director);
+    /// ds.catalog.item_mut(heat).unwrap().add_genre("Crime");
+    /// let coen = ds.catalog.add_credit(fargo, "coen", Some("Joel Coen"), Role::Director).unwrap();
     /// let model = TrendingConfig::new().fit(ds.events(), ds.n_items(), &FeedbackPolicy::default()).unwrap();
     /// let favorites = Favorites { genres: vec!["crime".into()], people: vec![coen] };
     /// let scores = model.onboarding_scores(&ds.catalog, &favorites, PopularityKind::AllTime, 0.1).unwrap();
@@ -412,9 +415,9 @@ mod tests {
     #[test]
     fn popular_in_a_genre() {
         let mut catalog = Catalog::new();
-        catalog.item_mut(0).add_genre("Noir");
-        catalog.item_mut(2).add_genre("Noir");
-        catalog.item_mut(3).add_genre("Noir");
+        catalog.item_mut(0).unwrap().add_genre("Noir");
+        catalog.item_mut(2).unwrap().add_genre("Noir");
+        catalog.item_mut(3).unwrap().add_genre("Noir");
         let events = [
             event(0, Feedback::Watched, 0),
             event(1, Feedback::Watched, 0),

@@ -144,7 +144,7 @@ mod tests {
             .into_iter()
             .enumerate()
         {
-            catalog.item_mut(item as u32).add_genre(genre);
+            catalog.item_mut(item as u32).unwrap().add_genre(genre);
         }
         let features = ContentFeaturesConfig::new()
             .min_df(1)

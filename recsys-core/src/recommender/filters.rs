@@ -124,10 +124,10 @@ mod tests {
         .enumerate()
         {
             items.get_or_insert(id);
-            catalog.item_mut(i as u32).add_genre(genre);
-            catalog.item_mut(i as u32).year = Some(year);
+            catalog.item_mut(i as u32).unwrap().add_genre(genre);
+            catalog.item_mut(i as u32).unwrap().year = Some(year);
         }
-        catalog.add_credit(2, "p1", None, Role::Director);
+        catalog.add_credit(2, "p1", None, Role::Director).unwrap();
         let mut unknown = Vec::new();
         let filters = Filters {
             genres: vec!["crime".into()],

@@ -237,14 +237,15 @@ impl RecommenderBuilder {
                     None
                 } else {
                     // Requests fold users in: only the item side is kept.
-                    let model = config.fit(&triplets, dataset.n_users(), n_items)?;
+                    // The dataset's id maps back the shape.
+                    let model = config.fit_backed(&triplets, dataset.n_users(), n_items)?;
                     Some(model.into_item_side())
                 }
             }
             None => None,
         };
         let mut catalog = dataset.catalog.clone();
-        catalog.ensure_len(n_items);
+        catalog.ensure_len(n_items)?;
         let exposure = list_exposure(&als, &matrix)?;
         Recommender::assemble(
             dataset.items.clone(),

@@ -40,9 +40,12 @@ pub(crate) fn small_dataset() -> Dataset {
     let new_crime = ds.items.index_of("new-crime").unwrap();
     let blood = ds.items.index_of("blood-simple").unwrap();
     for item in [fargo, new_crime, blood] {
-        ds.catalog.add_credit(item, "coen", None, Role::Director);
         ds.catalog
-            .add_credit(item, "mcd", Some("Frances McDormand"), Role::Actor);
+            .add_credit(item, "coen", None, Role::Director)
+            .unwrap();
+        ds.catalog
+            .add_credit(item, "mcd", Some("Frances McDormand"), Role::Actor)
+            .unwrap();
     }
     ds
 }

@@ -84,7 +84,8 @@ mod tests {
         info.title = Some("Before".into());
         info.add_genre("Drama");
         ds.catalog
-            .add_credit(0, "p1", Some("Someone"), crate::data::Role::Actor);
+            .add_credit(0, "p1", Some("Someone"), crate::data::Role::Actor)
+            .unwrap();
         ds
     }
 

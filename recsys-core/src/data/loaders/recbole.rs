@@ -331,12 +331,12 @@ pub fn read_kg<K: BufRead, L: BufRead>(
                 person_relation,
             ) {
                 (Some(&item), _, Some(&(_, role, true))) => {
-                    catalog.add_credit(item, tail, None, role);
+                    catalog.add_credit(item, tail, None, role)?;
                 }
                 (_, Some(&item), Some(&(_, role, false))) => {
-                    catalog.add_credit(item, head, None, role);
+                    catalog.add_credit(item, head, None, role)?;
                 }
-                (Some(&item), _, None) => catalog.item_mut(item).add_attribute(relation, tail),
+                (Some(&item), _, None) => catalog.item_mut(item)?.add_attribute(relation, tail),
                 _ => continue,
             }
             used += 1;

@@ -637,7 +637,9 @@ impl AlsModel {
     /// [`Error::DimensionMismatch`] if `rows` has not one row per user or more columns than the
     /// model has items; [`Error::NonFinite`], [`Error::FitFailed`] as for
     /// [`AlsModel::recalculate_user`]; [`Error::InvalidParameter`] if the factor matrix cannot
-    /// grow that far.
+    /// grow that far, or if indices past the end would leave more than
+    /// [`MAX_UNBACKED_LEN`](crate::data::MAX_UNBACKED_LEN) factor values of unfitted rows
+    /// between the model's end and them.
     pub fn partial_fit_users(&mut self, users: &[u32], rows: &Interactions) -> Result<()> {
         let solved = re_solve(
             users,
@@ -904,6 +906,18 @@ fn scatter(
         .unwrap_or(0)
         .max(rows);
     if new_rows > rows {
+        // Rows between the old end and the new indices get zero factors without being solved:
+        // bound that padding, so an absurd index is an error rather than a huge allocation.
+        let padding = (new_rows - rows).saturating_sub(targets.len());
+        if padding.saturating_mul(k) > crate::data::MAX_UNBACKED_LEN {
+            return Err(Error::invalid(
+                "indices",
+                format!(
+                    "index {} leaves {padding} rows unfitted past the {rows} rows of the model",
+                    new_rows - 1
+                ),
+            ));
+        }
         let extra = (new_rows - rows) * k;
         factors.try_reserve_exact(extra).map_err(|_| {
             Error::invalid(

@@ -306,7 +306,7 @@ fn invalid_input_is_an_error_not_a_panic() {
         .validate()
         .is_err());
     assert!(matches!(
-        AlsConfig::new().fit(&Interactions::empty(3, 3)),
+        AlsConfig::new().fit(&Interactions::empty(3, 3).unwrap()),
         Err(Error::EmptyInput { .. })
     ));
     assert!(matches!(
@@ -339,10 +339,10 @@ fn invalid_input_is_an_error_not_a_panic() {
     assert!(model.similar_items(0, 3, Some(&[8])).is_err());
     assert!(model.similar_users(10, 3).is_err());
     assert!(model
-        .recommend_batch(&[10], &Interactions::empty(1, 8), 3, true)
+        .recommend_batch(&[10], &Interactions::empty(1, 8).unwrap(), 3, true)
         .is_err());
     assert!(model
-        .recommend_batch(&[0, 1], &Interactions::empty(1, 8), 3, true)
+        .recommend_batch(&[0, 1], &Interactions::empty(1, 8).unwrap(), 3, true)
         .is_err());
     // An empty history folds in to zeros; scores stay finite.
     let recs = model.recommend(None, none, &TopN::new(3)).unwrap();
