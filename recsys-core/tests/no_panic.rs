@@ -511,6 +511,10 @@ proptest! {
         let test: Vec<split::Rating> =
             triplets.iter().map(|&(u, i, r)| split::Rating::new(u, i, r, 0)).collect();
         prop_assert!(is_invalid(&eval::Relevance::from_ratings(&test, len, 0.0)));
+
+        // indptr's values are numbers, not data: a row "of" usize::MAX entries with a huge k.
+        let held_out = eval::holdout::leave_k_out_positions(&[0, usize::MAX], len, 0.0, 1);
+        prop_assert!(is_invalid(&held_out) || held_out.as_ref().is_ok_and(Vec::is_empty));
     }
 
     /// The catalogue grows by at most `Catalog::MAX_GROWTH` per call; a far index is an error

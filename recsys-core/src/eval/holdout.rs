@@ -14,6 +14,9 @@
 //! assert!((0..5).contains(&test[0]) && (7..11).contains(&test[1]));
 //! ```
 
+use std::collections::HashMap;
+
+use crate::data::MAX_UNBACKED_LEN;
 use crate::eval::split::shuffle;
 use crate::rng::SplitMix64;
 use crate::{Error, Result};
@@ -25,8 +28,10 @@ use crate::{Error, Result};
 /// remaining eligible row gives `k` positions chosen at random. Seeded.
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] for `k == 0`, a fraction outside `[0, 1)`, or an `indptr` that
-/// is empty, does not start at 0 or decreases.
+/// [`Error::InvalidParameter`] for `k == 0`, a fraction outside `[0, 1)`, an `indptr` that
+/// is empty, does not start at 0 or decreases, or more test positions than
+/// [`MAX_TEST_PER_ROW`] per row plus [`MAX_UNBACKED_LEN`] (an `indptr` whose values describe
+/// far more entries than any matrix passed).
 pub fn leave_k_out_positions(
     indptr: &[usize],
     k: usize,
@@ -60,27 +65,43 @@ pub fn leave_k_out_positions(
             train_only[u] = true;
         }
     }
-    let mut test = Vec::new();
-    let mut offsets: Vec<usize> = Vec::new();
-    for u in 0..indptr.len() - 1 {
+    // Saturating: `k + 1` would wrap to 0 for `k == usize::MAX`.
+    let eligible = |u: usize| indptr[u + 1] - indptr[u] > k.saturating_add(1) && !train_only[u];
+    let rows = indptr.len() - 1;
+    // The positions returned are sized by `k` and by indptr's values, which are numbers rather
+    // than data: bound them (in u128, where `k × rows` cannot overflow) before allocating.
+    let n_test = (0..rows).filter(|&u| eligible(u)).count() as u128 * k as u128;
+    let limit = rows as u128 * MAX_TEST_PER_ROW as u128 + MAX_UNBACKED_LEN as u128;
+    if n_test > limit {
+        return Err(Error::invalid(
+            "K",
+            format!("{k} per row gives {n_test} test positions, more than {limit} for {rows} rows"),
+        ));
+    }
+    let mut test = Vec::with_capacity(n_test as usize);
+    // Partial Fisher–Yates over a virtual `0..len` whose displaced slots live in a map: the
+    // first k slots become a uniform random k-subset, in O(k) memory whatever the row length.
+    let mut displaced: HashMap<usize, usize> = HashMap::new();
+    for u in (0..rows).filter(|&u| eligible(u)) {
         let len = indptr[u + 1] - indptr[u];
-        // Saturating: `k + 1` would wrap to 0 for `k == usize::MAX`.
-        if len <= k.saturating_add(1) || train_only[u] {
-            continue;
-        }
-        offsets.clear();
-        offsets.extend(0..len);
-        // Partial Fisher–Yates: the first k slots become a uniform random k-subset.
+        displaced.clear();
         for slot in 0..k {
             let pick = slot + rng.below(len - slot);
-            offsets.swap(slot, pick);
+            let at_pick = displaced.get(&pick).copied().unwrap_or(pick);
+            let at_slot = displaced.get(&slot).copied().unwrap_or(slot);
+            displaced.insert(pick, at_slot);
+            displaced.insert(slot, at_pick);
         }
-        let mut chosen: Vec<usize> = offsets[..k].iter().map(|o| indptr[u] + o).collect();
-        chosen.sort_unstable();
-        test.extend(chosen);
+        let start = test.len();
+        test.extend((0..k).map(|slot| indptr[u] + displaced.get(&slot).copied().unwrap_or(slot)));
+        test[start..].sort_unstable();
     }
     Ok(test)
 }
+
+/// How many test positions per row (on average) [`leave_k_out_positions`] may return beyond
+/// [`MAX_UNBACKED_LEN`]: `k × eligible rows` must stay within `64 × rows + MAX_UNBACKED_LEN`.
+pub const MAX_TEST_PER_ROW: usize = 64;
 
 #[cfg(test)]
 mod tests {
@@ -119,5 +140,45 @@ mod tests {
         assert!(leave_k_out_positions(&[0, 3], usize::MAX, 0.0, 1)
             .unwrap()
             .is_empty());
+    }
+
+    #[test]
+    fn long_rows_need_memory_for_k_only() {
+        // A row "of" usize::MAX entries: one position drawn, no scratch of the row's length.
+        let test = leave_k_out_positions(&[0, usize::MAX], 1, 0.0, 5).unwrap();
+        assert_eq!(test.len(), 1);
+        // k test positions per row sized by indptr's values alone: refused, not allocated.
+        assert!(matches!(
+            leave_k_out_positions(&[0, usize::MAX], usize::MAX / 4, 0.0, 5),
+            Err(Error::InvalidParameter { .. })
+        ));
+    }
+
+    /// The virtual (map-based) shuffle draws exactly what shuffling a materialised row draws.
+    #[test]
+    fn same_draws_as_a_materialised_shuffle() {
+        let indptr = [0, 10, 12, 15, 15, 40, 47];
+        for (k, seed) in [(1, 3), (2, 7), (3, 11), (5, 1)] {
+            let mut rng = SplitMix64::new(seed);
+            let mut expected = Vec::new();
+            for u in 0..indptr.len() - 1 {
+                let len = indptr[u + 1] - indptr[u];
+                if len <= k + 1 {
+                    continue;
+                }
+                let mut offsets: Vec<usize> = (0..len).collect();
+                for slot in 0..k {
+                    let pick = slot + rng.below(len - slot);
+                    offsets.swap(slot, pick);
+                }
+                let mut chosen: Vec<usize> = offsets[..k].iter().map(|o| indptr[u] + o).collect();
+                chosen.sort_unstable();
+                expected.extend(chosen);
+            }
+            assert_eq!(
+                leave_k_out_positions(&indptr, k, 0.0, seed).unwrap(),
+                expected
+            );
+        }
     }
 }
