@@ -111,8 +111,8 @@ step_python() {
     fi
     local py="$venv/bin/python"
     # Installing only when something is missing keeps warm runs quick.
-    if ! "$py" -c "import maturin, numpy, scipy, pandas, pytest, tqdm, mypy" 2>/dev/null; then
-        run "$py" -m pip install -q "maturin>=1.16,<2" numpy scipy pandas pytest tqdm mypy
+    if ! "$py" -c "import maturin, numpy, scipy, pandas, pytest, tqdm, mypy, hypothesis" 2>/dev/null; then
+        run "$py" -m pip install -q "maturin>=1.16,<2" numpy scipy pandas pytest hypothesis tqdm mypy
     fi
     if ! "$py" -c "import implicit" 2>/dev/null; then
         run "$py" -m pip install -q "implicit>=0.7,<0.8" ||

@@ -1,5 +1,5 @@
 //! `num_threads` as in `implicit`: 0 = rayon's global pool (all cores), otherwise a pool of that
-//! size, built once per size and reused.
+//! size (capped to the machine's cores), built once per size and reused.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -13,12 +13,20 @@ fn pools() -> &'static Mutex<HashMap<usize, Arc<ThreadPool>>> {
     POOLS.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
-/// Runs `work` with the GIL released, on `num_threads` threads (0 = all cores).
+/// The most threads a pool gets: the machine's cores. More would only time-slice the same
+/// cores, and an absurd request (10**9) must not try to spawn that many threads.
+fn max_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
+/// Runs `work` with the GIL released, on `num_threads` threads (0 = all cores; more than the
+/// machine's cores are capped to them).
 pub fn detached<T, F>(py: Python<'_>, num_threads: usize, work: F) -> PyResult<T>
 where
     T: Send,
     F: FnOnce() -> T + Send,
 {
+    let num_threads = num_threads.min(max_threads());
     if num_threads == 0 {
         return Ok(py.detach(work));
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 import sys
 from typing import Any, Callable, List, Optional, Tuple
@@ -12,6 +13,8 @@ import scipy.sparse
 from .exceptions import IdOutOfRangeError, InvalidArgumentError
 
 _INDEX_DTYPES = (np.int32, np.int64)
+#: The largest id the bindings take (int64); larger ids cannot index anything anyway.
+_MAX_ID = 2**63 - 1
 
 
 def to_csr(matrix: Any, name: str) -> scipy.sparse.csr_matrix:
@@ -52,6 +55,8 @@ def id_array(ids: Any, name: str) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     if not np.issubdtype(array.dtype, np.integer):
         raise InvalidArgumentError(f"{name} must hold integer ids, got dtype {array.dtype}")
+    if np.issubdtype(array.dtype, np.unsignedinteger) and (array > _MAX_ID).any():
+        raise IdOutOfRangeError(f"{name} holds an id too large to be a row index ({int(array.max())})")
     array = array.astype(np.int64, copy=False)
     if (array < 0).any():
         raise IdOutOfRangeError(f"{name} holds a negative id ({int(array.min())})")
@@ -74,6 +79,8 @@ def scalar_id(value: Any, name: str) -> int:
     value = int(value)
     if value < 0:
         raise IdOutOfRangeError(f"{name} {value} is out of range (negative)")
+    if value > _MAX_ID:
+        raise IdOutOfRangeError(f"{name} {value} is out of range (too large to be a row index)")
     return value
 
 
@@ -153,4 +160,40 @@ def number(value: Any, name: str) -> float:
     """A real-number argument (bools and non-numbers are refused; the core checks ranges)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise InvalidArgumentError(f"{name} must be a number, got {value!r}")
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:
+        raise InvalidArgumentError(f"{name} is too large: {value}") from None
+
+
+def is_real(value: Any) -> bool:
+    """Whether ``value`` is a real number (bools, which Python counts as ints, excluded)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def timestamp(value: Any, where: str) -> int:
+    """An event timestamp: integer seconds (an integral float, as pandas makes of a column with
+    gaps, is accepted), within int64. A value of the wrong type raises ``TypeError``."""
+    if not is_real(value):
+        raise TypeError(f"{where}: timestamp must be integer seconds, got {value!r}")
+    if not (-_MAX_ID - 1 <= value <= _MAX_ID):
+        raise InvalidArgumentError(f"{where}: timestamp {value!r} does not fit in 64 bits")
+    if value != math.floor(value):
+        raise InvalidArgumentError(f"{where}: timestamp must be integer seconds, got {value!r}")
+    return int(value)
+
+
+def feedback(value: Any, where: str) -> Any:
+    """A feedback value: a kind name (str, checked by the core) or a rating as a float. A value
+    of the wrong type raises ``TypeError``."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{where}: feedback must be a rating (a number) or one of like, dislike, watched, "
+            f"watchlisted, not_interested; got {value!r}"
+        )
+    try:
+        return float(value)
+    except OverflowError:
+        raise InvalidArgumentError(f"{where}: rating {value} is too large") from None

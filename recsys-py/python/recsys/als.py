@@ -40,6 +40,7 @@ from ._util import (
     id_array,
     is_scalar_id,
     iteration_relay,
+    number,
     optional_ids,
     scalar_id,
     seed_from,
@@ -52,6 +53,20 @@ __all__ = ["AlternatingLeastSquares"]
 log = logging.getLogger("recsys")
 
 PathLike = Union[str, "os.PathLike[str]"]
+
+
+def _check_growth(ids: np.ndarray, rows: int, name: str) -> None:
+    """Refuses ids that would grow the factor matrix far past what the call supplies: ids are
+    dense row indices, so a huge one is a mistake that would otherwise allocate gigabytes."""
+    if len(ids) == 0:
+        return
+    limit = 2 * rows + len(ids)
+    largest = int(ids.max())
+    if largest >= limit:
+        raise InvalidArgumentError(
+            f"{name} holds {largest}, which would grow the model from {rows} to {largest + 1} rows; "
+            f"one call may add rows up to index {limit - 1} (ids are dense row indices)"
+        )
 
 
 class AlternatingLeastSquares:
@@ -169,7 +184,7 @@ class AlternatingLeastSquares:
         users, items = (array, other_array) if side == "users" else (other_array, array)
         self._set_model(
             _recsys.AlsModel.from_factors(
-                users, items, float(self.regularization), float(self.alpha)
+                users, items, number(self.regularization, "regularization"), number(self.alpha, "alpha")
             )
         )
 
@@ -226,8 +241,8 @@ class AlternatingLeastSquares:
             model = _recsys.AlsModel.fit(
                 matrix,
                 count(self.factors, "factors"),
-                float(self.regularization),
-                float(self.alpha),
+                number(self.regularization, "regularization"),
+                number(self.alpha, "alpha"),
                 iterations,
                 cg_steps,
                 seed,
@@ -256,6 +271,7 @@ class AlternatingLeastSquares:
         rows = to_csr(user_items, "user_items")
         if rows.shape[0] != len(ids):
             raise InvalidArgumentError("user_items must contain 1 row for every user in userids")
+        _check_growth(ids, self.model.n_users, "userids")
         self.model.partial_fit_users(ids, rows)
         self._set_model(self._model)
 
@@ -266,6 +282,7 @@ class AlternatingLeastSquares:
         rows = to_csr(item_users, "item_users")
         if rows.shape[0] != len(ids):
             raise InvalidArgumentError("item_users must contain 1 row for every item in itemids")
+        _check_growth(ids, self.model.n_items, "itemids")
         self.model.partial_fit_items(ids, rows)
         self._set_model(self._model)
 

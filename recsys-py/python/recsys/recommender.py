@@ -44,6 +44,7 @@ core (``recsys._recsys.RecommenderModel``); this module only converts.
 from __future__ import annotations
 
 import math
+import numbers
 import os
 from dataclasses import dataclass
 from functools import partial
@@ -53,7 +54,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _recsys
-from ._util import FitCallback, count, iteration_relay, number
+from ._util import FitCallback, count, feedback, is_real, iteration_relay, number, timestamp
 from .exceptions import InvalidArgumentError
 
 __all__ = ["Recommender", "Recommendation", "Recommendations", "LISTS"]
@@ -114,30 +115,50 @@ def _is_frame(value: object) -> bool:
 def _event_rows(events: Any) -> List[Tuple[str, str, Any, int]]:
     if _is_frame(events):
         columns = list(events.columns)
-        feedback = "feedback" if "feedback" in columns else "rating" if "rating" in columns else None
+        feedback_column = "feedback" if "feedback" in columns else "rating" if "rating" in columns else None
         missing = [c for c in ("user_id", "item_id") if c not in columns]
-        if feedback is None or missing:
+        if feedback_column is None or missing:
             raise InvalidArgumentError(
                 f"events needs columns user_id, item_id and feedback (or rating); got {columns}"
             )
         n = len(events)
         timestamps = events["timestamp"].tolist() if "timestamp" in columns else [0] * n
-        events = zip(events["user_id"].tolist(), events["item_id"].tolist(), events[feedback].tolist(), timestamps)
+        events = zip(events["user_id"].tolist(), events["item_id"].tolist(), events[feedback_column].tolist(), timestamps)
+    if not isinstance(events, Iterable) or isinstance(events, (str, bytes)):
+        raise TypeError(
+            f"events must be a DataFrame or an iterable of (user_id, item_id, feedback, timestamp), got {events!r}"
+        )
     rows = []
     for row, event in enumerate(events):
         if not isinstance(event, (tuple, list)) or len(event) != 4:
             raise InvalidArgumentError(f"events row {row}: expected (user_id, item_id, feedback, timestamp), got {event!r}")
-        user, item, feedback, timestamp = event
-        rows.append((str(user), str(item), feedback, timestamp))
+        user, item, value, when = event
+        where = f"events row {row}"
+        rows.append((str(user), str(item), feedback(value, where), timestamp(when, where)))
     return rows
 
 
-def _names(value: Any) -> List[str]:
+def _names(value: Any, field: str, row: int) -> List[str]:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return []
     if isinstance(value, str):
         return [part for part in value.split("|") if part]
+    if isinstance(value, bytes) or not isinstance(value, Iterable):
+        raise TypeError(
+            f"catalog row {row}: {field} must be a list of names or one '|'-separated str, got {value!r}"
+        )
     return [str(v) for v in value]
+
+
+def _year(value: Any, row: int) -> Optional[int]:
+    """A catalog year: an integer (an integral float from a DataFrame too) or missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, str) and value.strip().lstrip("+-").isdigit():  # a year read as text
+        value = int(value)
+    if is_real(value) and -(2**31) <= value < 2**31 and value == math.floor(value):
+        return int(value)
+    raise InvalidArgumentError(f"catalog row {row}: year must be an integer (or missing), got {value!r}")
 
 
 def _people(value: Any, row: int) -> List[Tuple[str, Optional[str], str]]:
@@ -166,16 +187,13 @@ def _catalog_rows(catalog: Any) -> List[CatalogRow]:
         if not isinstance(record, dict) or "item_id" not in record:
             raise InvalidArgumentError(f"catalog row {row}: expected a dict with an item_id, got {record!r}")
         title = record.get("title")
-        year = record.get("year")
-        if isinstance(year, float) and math.isnan(year):  # a missing year in a DataFrame
-            year = None
         rows.append(
             (
                 str(record["item_id"]),
                 None if title is None else str(title),
-                None if year is None else int(year),
-                _names(record.get("genres")),
-                _names(record.get("tags")),
+                _year(record.get("year"), row),
+                _names(record.get("genres"), "genres", row),
+                _names(record.get("tags"), "tags", row),
                 _people(record.get("people"), row),
             )
         )
@@ -183,24 +201,44 @@ def _catalog_rows(catalog: Any) -> List[CatalogRow]:
 
 
 def _history_rows(history: Iterable[HistoryEvent]) -> List[Tuple[str, Any, int]]:
+    if not isinstance(history, Iterable) or isinstance(history, (str, bytes)):
+        raise TypeError(f"history must be an iterable of (item_id, feedback, timestamp), got {history!r}")
     rows = []
     for row, event in enumerate(history):
         if not isinstance(event, (tuple, list)) or len(event) != 3:
             raise InvalidArgumentError(f"history row {row}: expected (item_id, feedback, timestamp), got {event!r}")
-        item, feedback, timestamp = event
-        rows.append((str(item), feedback, timestamp))
+        item, value, when = event
+        where = f"history row {row}"
+        rows.append((str(item), feedback(value, where), timestamp(when, where)))
     return rows
 
 
-def _ids(values: Optional[Iterable[Any]]) -> List[str]:
-    return [] if values is None else [str(v) for v in values]
-
-
-def _id_list(values: Iterable[Any], name: str) -> List[str]:
-    """A list argument of ids or names; a lone string (iterable by character) is refused."""
+def _id_list(values: Optional[Iterable[Any]], name: str) -> List[str]:
+    """A list argument of ids or names (None: empty); a lone string (iterable by character) is
+    refused."""
+    if values is None:
+        return []
     if isinstance(values, (str, bytes)):
         raise InvalidArgumentError(f"{name} must be a list of ids, got the string {values!r} (wrap it in a list)")
-    return _ids(values)
+    if not isinstance(values, Iterable):
+        raise TypeError(f"{name} must be a list of ids, got {values!r}")
+    return [str(v) for v in values]
+
+
+def _years(years: Any) -> Optional[Tuple[int, int]]:
+    """The ``years`` filter: None or an inclusive ``(first, last)`` pair of integer years."""
+    if years is None:
+        return None
+    if not (
+        isinstance(years, (tuple, list))
+        and len(years) == 2
+        and all(isinstance(y, numbers.Integral) and not isinstance(y, (bool, np.bool_)) for y in years)
+    ):
+        raise TypeError(f"years must be a (first, last) pair of integer years, got {years!r}")
+    first, last = int(years[0]), int(years[1])
+    if not all(-(2**31) <= y < 2**31 for y in (first, last)):
+        raise InvalidArgumentError(f"years must be within 32-bit years, got {years!r}")
+    return first, last
 
 
 def _overrides(settings: Optional[Mapping[str, Any]], name: str, allow_none: Sequence[str] = ()) -> List[Tuple[str, Any]]:
@@ -444,21 +482,25 @@ class Recommender:
         no positive evidence. Unknown ids are reported in :attr:`Recommendations.unknown_ids`,
         not raised.
         """
+        if not isinstance(list, str):
+            raise TypeError(f"list must be one of {', '.join(LISTS)}, got {list!r}")
+        if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral):
+            raise TypeError(f"n must be a non-negative integer, got {n!r}")
         rows, unknown = self._model.recommend(
             _history_rows(history),
-            n,
+            count(n, "n"),
             list,
             None if item is None else str(item),
-            genre,
-            [str(g) for g in genres],
-            None if years is None else (int(years[0]), int(years[1])),
-            [str(t) for t in tags],
+            None if genre is None else str(genre),
+            _id_list(genres, "genres"),
+            _years(years),
+            _id_list(tags, "tags"),
             _id_list(people, "people"),
-            exclude_seen,
-            exclude_disliked,
-            _ids(exclude),
-            None if candidates is None else _ids(candidates),
-            diversity,
+            bool(exclude_seen),
+            bool(exclude_disliked),
+            _id_list(exclude, "exclude"),
+            None if candidates is None else _id_list(candidates, "candidates"),
+            None if diversity is None else number(diversity, "diversity"),
             _id_list(favorite_genres, "favorite_genres"),
             _id_list(favorite_people, "favorite_people"),
         )
