@@ -245,7 +245,8 @@ impl RecommenderBuilder {
             None => None,
         };
         let mut catalog = dataset.catalog.clone();
-        catalog.ensure_len(n_items)?;
+        // The dataset's item ids back the length (its catalog field may have been replaced).
+        catalog.backed_ensure_len(n_items);
         let exposure = list_exposure(&als, &matrix)?;
         Recommender::assemble(
             dataset.items.clone(),
