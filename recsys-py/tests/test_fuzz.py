@@ -606,3 +606,54 @@ def test_recommender_from_bytes_hostile(how: str, position: int, blob: bytes) ->
     if model is not None:
         answer = model.recommend(n=3)
         assert len(answer) <= 3 and set(answer.item_ids) <= KNOWN_ITEMS
+
+
+# ---------------------------------------------------------------------------------- evaluation
+@FUZZ
+@given(
+    matrix=matrices(),
+    fraction=reals_and_junk(),
+    K=ints_and_junk(),
+    metric=st.sampled_from(["split", "leave_k_out", "precision", "ndcg", "map", "ranking"]),
+    random_state=st.sampled_from([None, 0, -1, "s"]),
+)
+def test_evaluation_hostile(matrix: Tuple[Any, bool], fraction: Any, K: Any, metric: str, random_state: Any) -> None:
+    from recsys import evaluation
+
+    ratings, _ = matrix
+    if metric == "split":
+        result, _ = attempt(evaluation.train_test_split, ratings, fraction, random_state)
+        if result is not None:
+            train, test = result
+            assert train.shape == test.shape == ratings.shape
+            assert train.nnz + test.nnz <= sp.csr_matrix(ratings).nnz
+    elif metric == "leave_k_out":
+        result, _ = attempt(evaluation.leave_k_out_split, ratings, K, fraction, random_state)
+        if result is not None:
+            assert result[0].shape == result[1].shape == ratings.shape
+    else:
+        call = {
+            "precision": evaluation.precision_at_k,
+            "ndcg": evaluation.ndcg_at_k,
+            "map": evaluation.mean_average_precision_at_k,
+            "ranking": evaluation.ranking_metrics_at_k,
+        }[metric]
+        result, _ = attempt(call, fitted(), TRAIN, ratings, K=K, show_progress=False)
+        if result is not None:
+            values = result.values() if isinstance(result, dict) else [result]
+            assert all(math.isfinite(v) and 0.0 <= v <= 1.0 for v in values)
+
+
+@FUZZ
+@given(
+    test=st.lists(st.tuples(HOSTILE_TEXT_IDS, HOSTILE_TEXT_IDS, FEEDBACK, TIMESTAMPS), max_size=3),
+    k=ints_and_junk(),
+    threshold=reals_and_junk(),
+)
+def test_evaluate_recommender_hostile(test: List[Any], k: Any, threshold: Any) -> None:
+    from recsys.evaluation import evaluate_recommender
+
+    events = GOOD_EVENTS[:20] + test
+    result, _ = attempt(evaluate_recommender, recommender(), GOOD_EVENTS, events, k, relevant_threshold=threshold)
+    if result is not None:
+        assert all(math.isfinite(v) for v in result.values())

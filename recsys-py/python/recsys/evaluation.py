@@ -51,10 +51,9 @@ def train_test_split(
         raise InvalidArgumentError(
             f"ratings must be a scipy.sparse matrix, got {type(ratings).__name__}"
         )
-    try:
-        fraction = float(train_percentage)
-    except (TypeError, ValueError) as error:
-        raise InvalidArgumentError(f"train_percentage must be a number: {error}") from None
+    fraction = number(train_percentage, "train_percentage")
+    if not 0.0 <= fraction <= 1.0:
+        raise InvalidArgumentError(f"train_percentage must be in [0, 1], got {train_percentage!r}")
     coo = ratings.tocoo()
     train_index, test_index = _recsys.split_entries(coo.nnz, 1.0 - fraction, seed_from(random_state))
 
@@ -77,10 +76,7 @@ def leave_k_out_split(
     csr = ratings.tocsr()
     csr.sum_duplicates()
     k = count(K, "K")
-    try:
-        fraction = float(train_only_size)
-    except (TypeError, ValueError) as error:
-        raise InvalidArgumentError(f"train_only_size must be a number: {error}") from None
+    fraction = number(train_only_size, "train_only_size")
     test_positions = _recsys.leave_k_out_positions(
         csr.indptr.astype(np.int64), k, fraction, seed_from(random_state)
     )
@@ -115,6 +111,9 @@ def ranking_metrics_at_k(
         raise InvalidArgumentError(
             f"train_user_items has {train.shape[0]} rows but test_user_items {test.shape[0]}"
         )
+    # No list is longer than the catalogue, and min(K, |test_u|) never exceeds it either: a
+    # larger K changes no metric, only the size of the id buffer below.
+    k = min(k, max(train.shape[1], test.shape[1], 1))
     users = np.flatnonzero(np.diff(test.indptr) > 0).astype(np.int32)
     ids = np.full((len(users), k), -1, dtype=np.int64)
     bar = progress_bar(len(users), show_progress)
