@@ -632,7 +632,7 @@ def test_evaluation_hostile(matrix: Tuple[Any, bool], fraction: Any, K: Any, met
         if result is not None:
             assert result[0].shape == result[1].shape == ratings.shape
     else:
-        call = {
+        call: Callable[..., Any] = {
             "precision": evaluation.precision_at_k,
             "ndcg": evaluation.ndcg_at_k,
             "map": evaluation.mean_average_precision_at_k,
@@ -657,3 +657,112 @@ def test_evaluate_recommender_hostile(test: List[Any], k: Any, threshold: Any) -
     result, _ = attempt(evaluate_recommender, recommender(), GOOD_EVENTS, events, k, relevant_threshold=threshold)
     if result is not None:
         assert all(math.isfinite(v) for v in result.values())
+
+
+# ---------------------------------------------------------------------------------- good input
+SMALL_IDS = st.sampled_from(["a", "b", "c", "d", "e", "f"])
+GOOD_FEEDBACK = st.one_of(
+    st.sampled_from(["like", "dislike", "watched", "watchlisted", "not_interested"]),
+    st.sampled_from([1.0, 2.0, 3.0, 4.0, 5.0, 0.5]),
+)
+
+
+@FUZZ
+@given(
+    events=st.lists(
+        st.tuples(SMALL_IDS, SMALL_IDS, GOOD_FEEDBACK, st.integers(-(2**40), 2**40)), min_size=1, max_size=25
+    ),
+    catalog=st.lists(
+        st.fixed_dictionaries(
+            {"item_id": st.sampled_from(["a", "b", "c", "x", "y"])},
+            optional={
+                "year": st.integers(1900, 2030),
+                "genres": st.lists(st.sampled_from(["Drama", "Noir"]), max_size=2),
+                "people": st.lists(
+                    st.tuples(st.sampled_from(["p", "q"]), st.none(), st.sampled_from(["actor", "director"])),
+                    max_size=2,
+                ),
+            },
+        ),
+        max_size=5,
+    ),
+    history=st.lists(st.tuples(SMALL_IDS, GOOD_FEEDBACK, st.integers(0, 100)), max_size=4),
+    n=st.sampled_from([0, 1, 3, 10**12]),
+    diversity=st.sampled_from([None, 0.0, 0.7, 1.0]),
+    factors=st.sampled_from([1, 2, 8]),
+)
+def test_recommender_good_input_never_raises(
+    events: List[Any], catalog: List[Any], history: List[Any], n: int, diversity: Optional[float], factors: int
+) -> None:
+    """Small valid datasets (a single user or item, only dislikes, catalog-only items, equal
+    ratings): fitting and every list kind succeed; only an unknown anchor item or a genre no
+    item has may raise."""
+    has_positive = any(f not in ("dislike", "not_interested") for _, _, f, _ in events)
+    model, error = attempt(
+        Recommender.fit, events, catalog, factors=factors, iterations=2, show_progress=False, ratings={"epochs": 2}
+    )
+    if model is None:
+        assert not has_positive, f"valid events raised {error!r}"
+        return
+    known = {e[1] for e in events} | {row["item_id"] for row in catalog}
+    genres = {g for row in catalog for g in row.get("genres", [])}
+    for kind in LISTS:
+        anchors: List[Optional[str]] = sorted(known) if kind in ("because_you_liked", "similar_to") else [None]
+        for anchor in anchors:
+            genre = sorted(genres)[0] if kind == "by_genre" and genres else None
+            if kind == "by_genre" and genre is None:
+                continue
+            result, error = attempt(
+                model.recommend, history, n, kind, item=anchor, genre=genre, diversity=diversity, people=["p"]
+            )
+            assert error is None, f"{kind} {anchor} raised {error!r}"
+            assert len(result) <= min(n, model.n_items) and set(result.item_ids) <= known
+            assert all(math.isfinite(r.score) for r in result)
+    if model.has_ratings:
+        predictions = model.predict_ratings(history, sorted(known))
+        low, high = model.rating_range
+        assert np.isfinite(predictions).all() and ((predictions >= low) & (predictions <= high)).all()
+
+
+@FUZZ
+@given(
+    users=st.sampled_from(["ok", "nan", "inf", "1d", "empty", "wide", "object", "text", "none", "int", "zero_rows"]),
+    items=st.sampled_from(["ok", "nan", "1d", "empty", "wide", "zero_rows", "huge"]),
+    loss_rows=st.sampled_from([(20, 15), (20, 3), (0, 0), (1, 15)]),
+    loss_value=CELLS,
+)
+def test_als_factor_assignment_and_loss_hostile(
+    users: str, items: str, loss_rows: Tuple[int, int], loss_value: float
+) -> None:
+    k = 4
+
+    def array(kind: str, rows: int) -> Any:
+        return {
+            "ok": np.ones((rows, k), dtype=np.float32),
+            "nan": np.full((rows, k), np.nan),
+            "inf": np.full((rows, k), np.inf),
+            "1d": np.ones(k),
+            "empty": np.zeros((0, 0)),
+            "wide": np.ones((rows, k + 1)),
+            "object": np.array([[object()] * k] * rows, dtype=object),
+            "text": "factors",
+            "none": None,
+            "int": np.ones((rows, k), dtype=np.int64),
+            "zero_rows": np.zeros((0, k)),
+            "huge": np.full((rows, k), 1e30),
+        }[kind]
+
+    model = AlternatingLeastSquares(factors=k)
+    _, error = attempt(setattr, model, "user_factors", array(users, 20))
+    if error is None:
+        _, error = attempt(setattr, model, "item_factors", array(items, 15))
+    if error is None and model._model is not None:
+        values = np.zeros(loss_rows)
+        if values.size:
+            values[0, 0] = loss_value
+        loss, _ = attempt(model.loss, sp.csr_matrix(values))
+        if loss is not None:
+            assert math.isfinite(loss)
+        answer, _ = attempt(model.recommend, 0, TRAIN[:1], N=5)
+        if answer is not None:
+            check_list(answer[0], answer[1], 5, model.model.n_items)
