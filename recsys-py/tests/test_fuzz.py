@@ -13,7 +13,7 @@ import math
 import os
 import tempfile
 import warnings
-from typing import Any, Callable, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 import pytest
@@ -593,16 +593,46 @@ def test_recommender_predict_hostile(history: List[Any], items: Any) -> None:
         assert np.isfinite(result).all() and ((result >= low) & (result <= high)).all()
 
 
+class _ForgedRecommender:
+    """Pickles as a Recommender whose artifact bytes are ``data`` (a tampered pickle)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (Recommender.from_bytes, (self.data,))
+
+
 @FUZZ
 @given(
     how=st.sampled_from(["truncated", "flipped", "appended", "random"]),
     position=st.integers(0, 10**6),
     blob=st.binary(max_size=64),
+    target=st.sampled_from(["bytes", "file", "directory", "missing", "pickle", "save_to_directory"]),
 )
-def test_recommender_from_bytes_hostile(how: str, position: int, blob: bytes) -> None:
+def test_recommender_from_bytes_hostile(how: str, position: int, blob: bytes, target: str) -> None:
+    import pickle
+
     original = recommender().to_bytes()
     data = mangled(original, how, position, blob)
-    model, _ = attempt(Recommender.from_bytes, data)
+    with tempfile.TemporaryDirectory() as directory:
+        path = os.path.join(directory, "rec.bin")
+        with open(path, "wb") as handle:
+            handle.write(data)
+        if target == "bytes":
+            model, _ = attempt(Recommender.from_bytes, data)
+        elif target == "file":
+            model, _ = attempt(Recommender.load, path)
+        elif target == "directory":
+            model, _ = attempt(Recommender.load, directory)
+        elif target == "missing":
+            model, _ = attempt(Recommender.load, os.path.join(directory, "nope", "rec.bin"))
+        elif target == "pickle":
+            model, _ = attempt(pickle.loads, pickle.dumps(_ForgedRecommender(data)))
+        else:
+            _, error = attempt(recommender().save, directory)
+            assert error is not None, "saving over a directory must fail"
+            model = None
     if model is not None:
         answer = model.recommend(n=3)
         assert len(answer) <= 3 and set(answer.item_ids) <= KNOWN_ITEMS
@@ -632,12 +662,13 @@ def test_evaluation_hostile(matrix: Tuple[Any, bool], fraction: Any, K: Any, met
         if result is not None:
             assert result[0].shape == result[1].shape == ratings.shape
     else:
-        call: Callable[..., Any] = {
+        metrics: Dict[str, Callable[..., Any]] = {
             "precision": evaluation.precision_at_k,
             "ndcg": evaluation.ndcg_at_k,
             "map": evaluation.mean_average_precision_at_k,
             "ranking": evaluation.ranking_metrics_at_k,
-        }[metric]
+        }
+        call = metrics[metric]
         result, _ = attempt(call, fitted(), TRAIN, ratings, K=K, show_progress=False)
         if result is not None:
             values = result.values() if isinstance(result, dict) else [result]
