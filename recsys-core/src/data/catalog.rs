@@ -231,14 +231,10 @@ impl Catalog {
         self.items.get(item as usize)
     }
 
-    /// How many empty entries one call may add past the catalog's end (2^20, about 160 MB):
-    /// [`Catalog::item_mut`], [`Catalog::add_credit`] and [`Catalog::ensure_len`] refuse to grow
-    /// further, so that an absurd index is an error rather than an allocation that aborts.
-    /// A [`Dataset`](crate::data::Dataset) grows its catalog with its item ids, unbounded.
-    pub const MAX_GROWTH: usize = 1 << 20;
-
-    /// Mutable metadata of `item`, growing the catalog with empty entries as needed (at most
-    /// [`Catalog::MAX_GROWTH`] past its end).
+    /// Mutable metadata of `item`, growing the catalog with empty entries as needed, at most
+    /// [`MAX_UNBACKED_LEN`](super::MAX_UNBACKED_LEN) (about 160 MB of empty entries) past its
+    /// end, so that an absurd index is an error rather than an allocation that aborts. A
+    /// [`Dataset`](crate::data::Dataset) grows its catalog with its item ids, unbounded.
     ///
     /// ```
     /// use recsys_core::data::Catalog;
@@ -250,14 +246,15 @@ impl Catalog {
     /// ```
     ///
     /// # Errors
-    /// [`Error::IndexOutOfRange`] for an item more than [`Catalog::MAX_GROWTH`] past the end.
+    /// [`Error::IndexOutOfRange`] for an item more than
+    /// [`MAX_UNBACKED_LEN`](super::MAX_UNBACKED_LEN) past the end.
     pub fn item_mut(&mut self, item: u32) -> Result<&mut ItemInfo> {
         let index = item as usize;
         self.ensure_len(index.saturating_add(1))?;
         Ok(&mut self.items[index])
     }
 
-    /// Mutable metadata of `item`, growing the catalog without the [`Catalog::MAX_GROWTH`]
+    /// Mutable metadata of `item`, growing the catalog without the growth
     /// limit: for indices backed by an id map (a [`Dataset`](crate::data::Dataset)'s items).
     pub(crate) fn backed_item_mut(&mut self, item: u32) -> &mut ItemInfo {
         let index = item as usize;
@@ -265,7 +262,7 @@ impl Catalog {
         &mut self.items[index]
     }
 
-    /// [`Catalog::ensure_len`] without the [`Catalog::MAX_GROWTH`] limit, for a length backed
+    /// [`Catalog::ensure_len`] without the growth limit, for a length backed
     /// by an id map.
     pub(crate) fn backed_ensure_len(&mut self, len: usize) {
         if len > self.items.len() {
@@ -281,13 +278,14 @@ impl Catalog {
     /// Grows the catalog with empty entries up to `len` items (never shrinks).
     ///
     /// # Errors
-    /// [`Error::IndexOutOfRange`] when `len` is more than [`Catalog::MAX_GROWTH`] past the
+    /// [`Error::IndexOutOfRange`] when `len` is more than
+    /// [`MAX_UNBACKED_LEN`](super::MAX_UNBACKED_LEN) past the
     /// current length or beyond the `u32` item indices; nothing is added then.
     pub fn ensure_len(&mut self, len: usize) -> Result<()> {
         let limit = self
             .items
             .len()
-            .saturating_add(Self::MAX_GROWTH)
+            .saturating_add(super::MAX_UNBACKED_LEN)
             .min((u32::MAX as usize).saturating_add(1));
         if len > limit {
             return Err(Error::IndexOutOfRange {

@@ -16,12 +16,14 @@ pub use interactions::Interactions;
 use crate::{Error, Result};
 
 /// How many rows, columns or slots a size argument may ask for beyond the records passed with
-/// it (users without events, items nobody has rated yet): 2^24 = 16 777 216.
+/// it (users without events, items nobody has rated yet): 2^20 = 1 048 576. The same bound
+/// limits how far one call may grow a [`Catalog`] past its end.
 ///
 /// A shape backed by data (a [`Dataset`]'s id maps, a CSR `indptr`) is not limited by it; a bare
 /// number is, so that a typo or a hostile `usize::MAX` gives an error instead of an allocation
-/// that aborts the process. Padding of this size costs a few hundred MB at most.
-pub const MAX_UNBACKED_LEN: usize = 1 << 24;
+/// that aborts the process. Models multiply rows by their factor count, so padding of this size
+/// costs 4 MB per factor and side (0.5 GB at 128 factors), not terabytes.
+pub const MAX_UNBACKED_LEN: usize = 1 << 20;
 
 /// Checks a size argument `len` named `what` against the `backed` records passed with it:
 /// at most `backed + MAX_UNBACKED_LEN`, and within the `u32` index space.

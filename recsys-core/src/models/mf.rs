@@ -174,30 +174,18 @@ impl MfConfig {
     /// Those of [`MfConfig::validate`]; [`Error::EmptyInput`] for no ratings,
     /// [`Error::IndexOutOfRange`] for an index outside the shape, [`Error::NonFinite`] for a NaN
     /// or infinite rating, [`Error::FitFailed`] if training diverges (lower the learning rate);
-    /// [`Error::InvalidParameter`] when the users (or items) without ratings would need more
-    /// than [`MAX_UNBACKED_LEN`](crate::data::MAX_UNBACKED_LEN) factor values (an absurd shape
-    /// is refused rather than allocated).
+    /// [`Error::InvalidParameter`] when `n_users` (or `n_items`) exceeds the number of ratings
+    /// by more than [`MAX_UNBACKED_LEN`](crate::data::MAX_UNBACKED_LEN) (an absurd shape is
+    /// refused rather than allocated).
     pub fn fit(
         &self,
         ratings: &[(u32, u32, f32)],
         n_users: usize,
         n_items: usize,
     ) -> Result<MfModel> {
-        for (name, n) in [("n_users", n_users), ("n_items", n_items)] {
-            // Every row gets `factors` values, rated or not.
-            let padding = n
-                .saturating_sub(ratings.len())
-                .saturating_mul(self.factors.max(1));
-            if padding > crate::data::MAX_UNBACKED_LEN {
-                return Err(Error::invalid(
-                    name,
-                    format!(
-                        "{n} rows for {} ratings leave too many rows without ratings",
-                        ratings.len()
-                    ),
-                ));
-            }
-        }
+        // Every row gets `factors` values, rated or not: bound the rows no rating backs.
+        crate::data::check_unbacked_len("n_users", n_users, ratings.len())?;
+        crate::data::check_unbacked_len("n_items", n_items, ratings.len())?;
         self.fit_backed(ratings, n_users, n_items)
     }
 

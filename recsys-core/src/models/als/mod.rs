@@ -638,8 +638,8 @@ impl AlsModel {
     /// model has items; [`Error::NonFinite`], [`Error::FitFailed`] as for
     /// [`AlsModel::recalculate_user`]; [`Error::InvalidParameter`] if the factor matrix cannot
     /// grow that far, or if indices past the end would leave more than
-    /// [`MAX_UNBACKED_LEN`](crate::data::MAX_UNBACKED_LEN) factor values of unfitted rows
-    /// between the model's end and them.
+    /// [`MAX_UNBACKED_LEN`](crate::data::MAX_UNBACKED_LEN) unfitted rows between the model's
+    /// end and them.
     pub fn partial_fit_users(&mut self, users: &[u32], rows: &Interactions) -> Result<()> {
         let solved = re_solve(
             users,
@@ -909,7 +909,7 @@ fn scatter(
         // Rows between the old end and the new indices get zero factors without being solved:
         // bound that padding, so an absurd index is an error rather than a huge allocation.
         let padding = (new_rows - rows).saturating_sub(targets.len());
-        if padding.saturating_mul(k) > crate::data::MAX_UNBACKED_LEN {
+        if padding > crate::data::MAX_UNBACKED_LEN {
             return Err(Error::invalid(
                 "indices",
                 format!(
