@@ -254,16 +254,15 @@ impl Catalog {
         Ok(&mut self.items[index])
     }
 
-    /// Mutable metadata of `item`, growing the catalog without the growth
-    /// limit: for indices backed by an id map (a [`Dataset`](crate::data::Dataset)'s items).
+    /// Mutable metadata of `item`, growing the catalog without the growth limit: for indices
+    /// backed by an id map (a [`Dataset`](crate::data::Dataset)'s items).
     pub(crate) fn backed_item_mut(&mut self, item: u32) -> &mut ItemInfo {
         let index = item as usize;
         self.backed_ensure_len(index + 1);
         &mut self.items[index]
     }
 
-    /// [`Catalog::ensure_len`] without the growth limit, for a length backed
-    /// by an id map.
+    /// [`Catalog::ensure_len`] without the growth limit, for a length backed by an id map.
     pub(crate) fn backed_ensure_len(&mut self, len: usize) {
         if len > self.items.len() {
             self.items.resize_with(len, ItemInfo::default);
@@ -279,8 +278,8 @@ impl Catalog {
     ///
     /// # Errors
     /// [`Error::IndexOutOfRange`] when `len` is more than
-    /// [`MAX_UNBACKED_LEN`](super::MAX_UNBACKED_LEN) past the
-    /// current length or beyond the `u32` item indices; nothing is added then.
+    /// [`MAX_UNBACKED_LEN`](super::MAX_UNBACKED_LEN) past the current length or beyond the
+    /// `u32` item indices; nothing is added then.
     pub fn ensure_len(&mut self, len: usize) -> Result<()> {
         let limit = self
             .items

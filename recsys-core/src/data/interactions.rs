@@ -146,7 +146,8 @@ impl Interactions {
     /// ```
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] for more than [`MAX_UNBACKED_LEN`](super::MAX_UNBACKED_LEN) users or items.
+    /// [`Error::InvalidParameter`] for more than [`MAX_UNBACKED_LEN`](super::MAX_UNBACKED_LEN)
+    /// users or items.
     pub fn empty(n_users: usize, n_items: usize) -> Result<Self> {
         check_unbacked_len("n_users", n_users, 0)?;
         check_unbacked_len("n_items", n_items, 0)?;
