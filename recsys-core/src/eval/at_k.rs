@@ -96,7 +96,13 @@ pub fn ranking_metrics_at_k(
         divisor += cut as f64;
         map += precision_sum / cut as f64;
         ndcg += dcg / ideal;
-        auc += user_auc / (n_relevant * negatives);
+        // A user whose held-out items are the whole catalogue has no negative item: every
+        // ranking orders the positives first (the formula would divide by zero).
+        auc += if negatives > 0.0 {
+            user_auc / (n_relevant * negatives)
+        } else {
+            1.0
+        };
         n_users += 1;
     }
     if n_users == 0 {
@@ -149,6 +155,21 @@ mod tests {
         assert!((m.ndcg - dcg / ideal).abs() < 1e-12);
         // One miss before both hits: AUC = (0 + (2 + 2) / 2 · (4 − 1)) / (2 · 4).
         assert!((m.auc - 6.0 / 8.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn every_item_held_out_gives_a_finite_auc() {
+        // A 1-item catalogue (or a user who holds out every item) has no negatives: the AUC
+        // used to be -inf or NaN.
+        let test = Interactions::from_triplets(1, 1, &[(0, 0, 1.0)]).unwrap();
+        for list in [vec![], vec![0]] {
+            let m = ranking_metrics_at_k(&[0], &[list], &test, 1).unwrap();
+            assert_eq!(m.auc, 1.0);
+        }
+        let both =
+            Interactions::from_triplets(2, 2, &[(0, 0, 1.0), (0, 1, 1.0), (1, 0, 1.0)]).unwrap();
+        let m = ranking_metrics_at_k(&[0, 1], &[vec![1], vec![0]], &both, 1).unwrap();
+        assert!(m.auc.is_finite() && (0.0..=1.0).contains(&m.auc));
     }
 
     #[test]
