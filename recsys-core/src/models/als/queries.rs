@@ -110,7 +110,8 @@ impl AlsModel {
     /// # Errors
     /// [`Error::DimensionMismatch`] if the column counts differ; [`Error::InvalidParameter`]
     /// for a factor count outside `1..=4096`, a negative regularization or a non-positive
-    /// alpha; [`Error::NonFinite`] for NaN or infinite factors.
+    /// alpha; [`Error::NonFinite`] for NaN or infinite factors, or factors so large that
+    /// their Gram matrix overflows `f32`.
     pub fn from_factors(
         regularization: f32,
         alpha: f32,
@@ -158,7 +159,27 @@ impl AlsModel {
             *out = view.iter().copied().collect();
         }
         let [users, items] = owned;
-        Ok(AlsModel::assemble(k, regularization, alpha, users, items))
+        let model = AlsModel::assemble(k, regularization, alpha, users, items);
+        // Finite factors can still be too large for float32 products (1e30): their Gram matrix
+        // overflows, and every fold-in, cosine and loss would then be NaN or infinite.
+        for (what, gram) in [
+            (
+                "user factors (their Gram matrix overflows float32)",
+                &model.user_gram,
+            ),
+            (
+                "item factors (their Gram matrix overflows float32)",
+                &model.item_gram,
+            ),
+        ] {
+            if let Some(&bad) = gram.iter().find(|v| !v.is_finite()) {
+                return Err(Error::NonFinite {
+                    context: what.into(),
+                    value: f64::from(bad),
+                });
+            }
+        }
+        Ok(model)
     }
 
     /// Folds an item in: the item factors one exact least-squares solve against the fixed
@@ -558,6 +579,24 @@ fn norm(row: &[f32]) -> f32 {
 mod tests {
     use super::*;
     use crate::models::als::AlsConfig;
+
+    #[test]
+    fn from_factors_refuses_factors_whose_gram_overflows() {
+        let users = ndarray::Array2::<f32>::ones((3, 2));
+        let huge = ndarray::Array2::<f32>::from_elem((4, 2), 1e30);
+        // Finite, but x·x overflows f32: fold-ins, cosines and the loss used to come out
+        // NaN or infinite (similar_items returned nothing).
+        assert!(matches!(
+            AlsModel::from_factors(0.1, 1.0, users.view(), huge.view()),
+            Err(Error::NonFinite { .. })
+        ));
+        assert!(matches!(
+            AlsModel::from_factors(0.1, 1.0, huge.view(), users.view()),
+            Err(Error::NonFinite { .. })
+        ));
+        let large = ndarray::Array2::<f32>::from_elem((4, 2), 1e15);
+        assert!(AlsModel::from_factors(0.1, 1.0, users.view(), large.view()).is_ok());
+    }
 
     fn fitted() -> (AlsModel, Interactions) {
         let mut triplets = Vec::new();
