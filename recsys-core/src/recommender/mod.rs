@@ -248,7 +248,7 @@ impl RecommenderBuilder {
         // The dataset's item ids back the length (its catalog field may have been replaced).
         catalog.backed_ensure_len(n_items);
         let exposure = list_exposure(&als, &matrix)?;
-        Recommender::assemble(
+        let recommender = Recommender::assemble(
             dataset.items.clone(),
             catalog,
             self.policy.clone(),
@@ -261,7 +261,23 @@ impl RecommenderBuilder {
             trending,
             matrix.item_counts(),
             exposure,
-        )
+        )?;
+        // Every request folds its history in against YᵀY + λI. Without regularization and with
+        // more factors than items that matrix is singular and every request would fail: say so
+        // now, with the remedy.
+        let no_history = History::new(&[], &[]);
+        if FoldIn::with_gram(&recommender.als, &recommender.gram, no_history).is_err() {
+            return Err(Error::FitFailed {
+                reason: format!(
+                    "the item factors' Gram matrix is singular ({} factors, {} items, \
+                     regularization {}): use a positive regularization or fewer factors",
+                    recommender.als.factors(),
+                    recommender.als.n_items(),
+                    recommender.als.regularization()
+                ),
+            });
+        }
+        Ok(recommender)
     }
 }
 

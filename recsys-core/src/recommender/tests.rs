@@ -295,3 +295,28 @@ fn an_absurd_list_length_returns_the_whole_catalogue_once() {
         assert_eq!(recs.items.len(), rec.items().len() - 1, "{diversity:?}");
     }
 }
+
+#[test]
+fn a_singular_fold_in_fails_at_fit_not_at_every_request() {
+    let dataset = small_dataset();
+    // More factors than items and no ridge: YᵀY is singular. Fitting used to succeed and every
+    // request then failed with "fold-in: A_u is not positive definite".
+    let singular = AlsConfig::new()
+        .factors(dataset.n_items() + 4)
+        .regularization(0.0)
+        .iterations(2);
+    let err = RecommenderBuilder::new()
+        .als(singular)
+        .fit(&dataset)
+        .err()
+        .expect("a singular fold-in must fail the fit");
+    assert!(matches!(err, Error::FitFailed { .. }));
+    assert!(err.to_string().contains("positive regularization"), "{err}");
+    let ridged = AlsConfig::new()
+        .factors(dataset.n_items() + 4)
+        .regularization(0.1)
+        .iterations(2);
+    let rec = RecommenderBuilder::new().als(ridged).fit(&dataset).unwrap();
+    let history = UserHistory::new().with("fargo", Feedback::Rating(5.0), 1);
+    assert!(rec.recommend(&history, &Query::new(List::ForYou)).is_ok());
+}
