@@ -305,11 +305,9 @@ fn a_singular_fold_in_fails_at_fit_not_at_every_request() {
         .factors(dataset.n_items() + 4)
         .regularization(0.0)
         .iterations(2);
-    let err = RecommenderBuilder::new()
-        .als(singular)
-        .fit(&dataset)
-        .err()
-        .expect("a singular fold-in must fail the fit");
+    let Err(err) = RecommenderBuilder::new().als(singular).fit(&dataset) else {
+        panic!("a singular fold-in must fail the fit");
+    };
     assert!(matches!(err, Error::FitFailed { .. }));
     assert!(err.to_string().contains("positive regularization"), "{err}");
     let ridged = AlsConfig::new()
