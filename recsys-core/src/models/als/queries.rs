@@ -528,7 +528,14 @@ impl AlsModel {
             .map(|&v| f64::from(v) * f64::from(v))
             .sum();
         let absent = (self.n_users * self.n_items - matrix.nnz()) as f64;
-        Ok((data_term + f64::from(self.regularization) * item_norms) / (confidence_sum + absent))
+        let objective = data_term + f64::from(self.regularization) * item_norms;
+        let weight = confidence_sum + absent;
+        // Without users or items there is no entry to average over (0/0 was NaN).
+        Ok(if weight > 0.0 {
+            objective / weight
+        } else {
+            objective
+        })
     }
 
     /// The factor matrix of `side` and the name of its indices.
@@ -579,6 +586,20 @@ fn norm(row: &[f32]) -> f32 {
 mod tests {
     use super::*;
     use crate::models::als::AlsConfig;
+
+    #[test]
+    fn loss_of_an_empty_model_is_finite() {
+        let none = ndarray::Array2::<f32>::zeros((0, 2));
+        let model = AlsModel::from_factors(0.1, 1.0, none.view(), none.view()).unwrap();
+        let empty = Interactions::from_triplets(0, 0, &[]).unwrap();
+        assert_eq!(model.loss(&empty).unwrap(), 0.0);
+        let items = ndarray::Array2::<f32>::ones((3, 2));
+        let no_users = AlsModel::from_factors(0.1, 1.0, none.view(), items.view()).unwrap();
+        let loss = no_users
+            .loss(&Interactions::from_triplets(0, 3, &[]).unwrap())
+            .unwrap();
+        assert!(loss.is_finite() && loss > 0.0);
+    }
 
     #[test]
     fn from_factors_refuses_factors_whose_gram_overflows() {
