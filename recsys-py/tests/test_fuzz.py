@@ -797,3 +797,8 @@ def test_als_factor_assignment_and_loss_hostile(
         answer, _ = attempt(model.recommend, 0, TRAIN[:1], N=5)
         if answer is not None:
             check_list(answer[0], answer[1], 5, model.model.n_items)
+    if error is None and model._model is not None and model.model.n_items > 0:
+        # An accepted model answers: every item has a finite cosine with the first one.
+        ids, scores = model.similar_items(0, N=3)
+        check_list(ids, scores, 3, model.model.n_items)
+        assert len(ids) == min(3, model.model.n_items)

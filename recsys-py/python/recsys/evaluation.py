@@ -111,6 +111,14 @@ def ranking_metrics_at_k(
         raise InvalidArgumentError(
             f"train_user_items has {train.shape[0]} rows but test_user_items {test.shape[0]}"
         )
+    # Ids past the test matrix's columns could never be hits, and would count as misses beyond
+    # the items that exist (an AUC below 0): the matrices and the model must agree on the items.
+    model_items = getattr(getattr(model, "item_factors", None), "shape", (test.shape[1],))[0]
+    if not train.shape[1] == test.shape[1] == model_items:
+        raise InvalidArgumentError(
+            f"the item counts differ: train_user_items has {train.shape[1]} columns, "
+            f"test_user_items {test.shape[1]}, the model {model_items} items"
+        )
     # No list is longer than the catalogue, and min(K, |test_u|) never exceeds it either: a
     # larger K changes no metric, only the size of the id buffer below.
     k = min(k, max(train.shape[1], test.shape[1], 1))
