@@ -802,3 +802,32 @@ def test_als_factor_assignment_and_loss_hostile(
         ids, scores = model.similar_items(0, N=3)
         check_list(ids, scores, 3, model.model.n_items)
         assert len(ids) == min(3, model.model.n_items)
+
+
+@FUZZ
+@given(
+    column=st.sampled_from(["user_id", "item_id", "rating", "timestamp"]),
+    value=st.one_of(
+        st.sampled_from([None, NAN, INF, -1, 10**18, "", "x", True, 2.5, b"b"]),
+        st.floats(),
+        st.integers(-(2**63), 2**63 - 1),
+    ),
+    dtype=st.sampled_from([None, "object", "float64", "Int64", "float32"]),
+    drop=st.sampled_from([None, "timestamp", "rating", "user_id"]),
+)
+def test_recommender_fit_dataframe_hostile(column: str, value: Any, dtype: Optional[str], drop: Optional[str]) -> None:
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(GOOD_EVENTS[:40], columns=["user_id", "item_id", "rating", "timestamp"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            if dtype is not None:
+                frame[column] = frame[column].astype(dtype)
+            frame.loc[0, column] = value
+        except (TypeError, ValueError, OverflowError):
+            return  # pandas itself refuses the cell: nothing reaches recsys
+    if drop is not None:
+        frame = frame.drop(columns=[drop])
+    model, _ = attempt(Recommender.fit, frame, None, **FAST)
+    if model is not None:
+        assert len(model.recommend(n=3)) <= 3

@@ -176,6 +176,8 @@ def timestamp(value: Any, where: str) -> int:
     gaps, is accepted), within int64. A value of the wrong type raises ``TypeError``."""
     if not is_real(value):
         raise TypeError(f"{where}: timestamp must be integer seconds, got {value!r}")
+    if value != value:
+        raise InvalidArgumentError(f"{where}: timestamp is missing (NaN); use 0 for unknown times")
     if not (-_MAX_ID - 1 <= value <= _MAX_ID):
         raise InvalidArgumentError(f"{where}: timestamp {value!r} does not fit in 64 bits")
     if value != math.floor(value):

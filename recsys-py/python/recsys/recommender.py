@@ -187,6 +187,8 @@ def _catalog_rows(catalog: Any) -> List[CatalogRow]:
         if not isinstance(record, dict) or "item_id" not in record:
             raise InvalidArgumentError(f"catalog row {row}: expected a dict with an item_id, got {record!r}")
         title = record.get("title")
+        if isinstance(title, float) and math.isnan(title):  # a missing title in a DataFrame
+            title = None
         rows.append(
             (
                 str(record["item_id"]),
