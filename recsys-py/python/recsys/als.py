@@ -98,7 +98,8 @@ class AlternatingLeastSquares:
     calculate_training_loss : bool
         Compute the training loss after fitting (logged, and kept in ``training_loss_``).
     num_threads : int
-        Threads for fitting and batch calls; 0 = all cores.
+        Threads for fitting and batch calls; 0 = all cores (more than the cores are capped to
+        them).
     random_state : int, numpy RandomState / Generator or None
         Seed of the initial factors.
     """
@@ -266,7 +267,8 @@ class AlternatingLeastSquares:
 
     def partial_fit_users(self, userids: Any, user_items: Any) -> None:
         """Re-solves the factors of ``userids`` from their rows in ``user_items`` (one row per
-        id); ids past the end add users."""
+        id); ids past the end add users (one call may grow the model to at most twice its
+        rows plus the ids given: ids are dense row indices)."""
         ids = id_array(userids, "userids")
         rows = to_csr(user_items, "user_items")
         if rows.shape[0] != len(ids):
@@ -277,7 +279,8 @@ class AlternatingLeastSquares:
 
     def partial_fit_items(self, itemids: Any, item_users: Any) -> None:
         """Re-solves the factors of ``itemids`` from their rows in ``item_users`` (items ×
-        users, one row per id); ids past the end add items."""
+        users, one row per id); ids past the end add items (growth bounded as in
+        :meth:`partial_fit_users`)."""
         ids = id_array(itemids, "itemids")
         rows = to_csr(item_users, "item_users")
         if rows.shape[0] != len(ids):

@@ -99,8 +99,9 @@ def ranking_metrics_at_k(
 ) -> Dict[str, float]:
     """``{"precision", "map", "ndcg", "auc"}`` of ``model``'s top-``K`` lists (training items
     filtered) for every user with a test item, with implicit's definitions (precision divides
-    the hits by Σ min(K, |test_u|)). ``num_threads`` is accepted for compatibility: the
-    model's own ``num_threads`` applies."""
+    the hits by Σ min(K, |test_u|)). Both matrices and the model must have the same items
+    (``InvalidArgumentError`` otherwise); a ``K`` beyond the items counts as all of them.
+    ``num_threads`` is accepted for compatibility: the model's own ``num_threads`` applies."""
     del num_threads
     k = count(K, "K")
     if k == 0:
