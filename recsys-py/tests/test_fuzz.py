@@ -831,3 +831,34 @@ def test_recommender_fit_dataframe_hostile(column: str, value: Any, dtype: Optio
     model, _ = attempt(Recommender.fit, frame, None, **FAST)
     if model is not None:
         assert len(model.recommend(n=3)) <= 3
+
+
+@FUZZ
+@given(
+    rows=st.sampled_from([1, 3, 10**7, 10**9, 2**32 + 1]),
+    cols=st.sampled_from([15, 10**9, 2**32 + 1, 10**12]),
+    fmt=st.sampled_from(["coo", "dok"]),  # CSC would itself allocate per column
+    call=st.sampled_from(["fit", "recommend", "loss", "recalculate", "split", "leave_k_out", "metrics"]),
+)
+def test_absurd_shapes_are_refused_without_allocating(rows: int, cols: int, fmt: str, call: str) -> None:
+    """A one-entry matrix with a huge shape costs nothing in scipy's COO form; converting it
+    must not allocate an offset per row or factors per column (that aborted the process)."""
+    from recsys import evaluation
+
+    try:
+        matrix = sp.coo_matrix(([1.0], ([0], [0])), shape=(rows, cols), dtype=np.float32).asformat(fmt)
+    except (ValueError, MemoryError):
+        return  # scipy refuses the shape itself (its indices are 32- or 64-bit)
+    model = fitted()
+    calls: Dict[str, Callable[[], Any]] = {
+        "fit": lambda: AlternatingLeastSquares(factors=2, iterations=1).fit(matrix, show_progress=False),
+        "recommend": lambda: model.recommend(0, matrix if rows == 1 else matrix.tocsr()[:1]),
+        "loss": lambda: model.loss(matrix),
+        "recalculate": lambda: model.recalculate_user(np.arange(rows) if rows < 10 else 0, matrix),
+        "split": lambda: evaluation.train_test_split(matrix, 0.5, 0),
+        "leave_k_out": lambda: evaluation.leave_k_out_split(matrix, 1, 0.0, 0),
+        "metrics": lambda: evaluation.precision_at_k(model, matrix, matrix, K=3, show_progress=False),
+    }
+    if call == "recommend" and rows > 10:
+        return  # slicing a huge-row matrix in scipy is the caller's cost
+    attempt(calls[call])

@@ -13,6 +13,8 @@ import scipy.sparse
 from .exceptions import IdOutOfRangeError, InvalidArgumentError
 
 _INDEX_DTYPES = (np.int32, np.int64)
+#: Rows without entries a non-CSR matrix may have (the core's bound on unbacked sizes, 2^20).
+_MAX_EMPTY_ROWS = 1 << 20
 #: The largest id the bindings take (int64); larger ids cannot index anything anyway.
 _MAX_ID = 2**63 - 1
 
@@ -23,9 +25,10 @@ def to_csr(matrix: Any, name: str) -> scipy.sparse.csr_matrix:
         raise InvalidArgumentError(
             f"{name} must be a scipy.sparse matrix (CSR, CSC or COO), got {type(matrix).__name__}"
         )
-    csr = matrix.tocsr()
-    if csr.ndim != 2:
+    if matrix.ndim != 2:
         raise InvalidArgumentError(f"{name} must be 2-dimensional")
+    check_rows_backed(matrix, name)
+    csr = matrix.tocsr()
     data = csr.data
     if data.dtype not in (np.float32, np.float64):
         if not (np.issubdtype(data.dtype, np.number) or data.dtype == np.bool_) or np.issubdtype(
@@ -39,6 +42,17 @@ def to_csr(matrix: Any, name: str) -> scipy.sparse.csr_matrix:
     if data is csr.data and indptr is csr.indptr:
         return csr
     return scipy.sparse.csr_matrix((data, indices, indptr), shape=csr.shape)
+
+
+def check_rows_backed(matrix: Any, name: str) -> None:
+    """Refuses a non-CSR sparse ``matrix`` with far more rows than entries: converting it to
+    CSR allocates an offset per row, so a tiny COO/CSC matrix with an absurd shape (a typo, a
+    hash used as an id) would cost gigabytes before any other check could run."""
+    if matrix.format != "csr" and matrix.shape[0] > matrix.nnz + _MAX_EMPTY_ROWS:
+        raise InvalidArgumentError(
+            f"{name} has {matrix.shape[0]} rows but only {matrix.nnz} entries: at most "
+            f"{_MAX_EMPTY_ROWS} rows without entries are accepted (ids must be dense indices)"
+        )
 
 
 def empty_rows(rows: int, columns: int) -> scipy.sparse.csr_matrix:

@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse
 
 from . import _recsys
-from ._util import count, number, progress_bar, seed_from, to_csr
+from ._util import check_rows_backed, count, number, progress_bar, seed_from, to_csr
 from .exceptions import InvalidArgumentError
 from .recommender import Recommender, _event_rows
 
@@ -51,6 +51,7 @@ def train_test_split(
         raise InvalidArgumentError(
             f"ratings must be a scipy.sparse matrix, got {type(ratings).__name__}"
         )
+    check_rows_backed(ratings, "ratings")
     fraction = number(train_percentage, "train_percentage")
     if not 0.0 <= fraction <= 1.0:
         raise InvalidArgumentError(f"train_percentage must be in [0, 1], got {train_percentage!r}")
@@ -73,6 +74,7 @@ def leave_k_out_split(
         raise InvalidArgumentError(
             f"ratings must be a scipy.sparse matrix, got {type(ratings).__name__}"
         )
+    check_rows_backed(ratings, "ratings")
     csr = ratings.tocsr()
     csr.sum_duplicates()
     k = count(K, "K")
