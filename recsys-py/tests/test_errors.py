@@ -11,6 +11,7 @@ from recsys import (
     InvalidArgumentError,
     ModelFitError,
     NotFittedError,
+    Recommender,
     RecsysError,
     UnknownIdError,
 )
@@ -151,3 +152,11 @@ def test_huge_n_means_everything(user_items: sp.csr_matrix, fitted: AlternatingL
         assert len(ids) == 40 - user_items[0].nnz
         batch, _ = fitted.similar_items(np.arange(2), N=n)
         assert batch.shape == (2, 40)
+
+
+def test_absurd_iteration_counts_are_refused_not_run_for_days() -> None:
+    matrix = sp.csr_matrix(np.ones((3, 3), dtype=np.float32))
+    with pytest.raises(InvalidArgumentError, match="iterations"):
+        AlternatingLeastSquares(factors=2, iterations=10**12).fit(matrix, show_progress=False)
+    with pytest.raises(InvalidArgumentError, match="epochs"):
+        Recommender.fit([("u", "i", 4.0, 1)], ratings={"epochs": 10**7}, show_progress=False)

@@ -15,6 +15,9 @@ use crate::{Error, Result};
 /// Largest factor count [`MfConfig::validate`] accepts.
 const MAX_FACTORS: usize = 4096;
 
+/// SGD needs tens of epochs; far more is a mistake that would run for days.
+const MAX_EPOCHS: usize = 10_000;
+
 /// Hyper-parameters of [`MfModel`].
 ///
 /// ```
@@ -132,8 +135,11 @@ impl MfConfig {
                 format!("must be in 1..={MAX_FACTORS}, got {}", self.factors),
             ));
         }
-        if self.epochs == 0 {
-            return Err(Error::invalid("epochs", "must be at least 1"));
+        if self.epochs == 0 || self.epochs > MAX_EPOCHS {
+            return Err(Error::invalid(
+                "epochs",
+                format!("must be in 1..={MAX_EPOCHS}, got {}", self.epochs),
+            ));
         }
         let non_negative = [
             ("regularization", self.regularization),
@@ -739,6 +745,8 @@ mod tests {
         ));
         assert!(MfConfig::new().factors(0).validate().is_err());
         assert!(MfConfig::new().factors(usize::MAX).validate().is_err());
+        assert!(MfConfig::new().epochs(0).validate().is_err());
+        assert!(MfConfig::new().epochs(10_001).validate().is_err());
         // Shapes that cannot be indexed or allocated are refused, not attempted.
         for (n_users, n_items) in [(usize::MAX, 1), (1, u32::MAX as usize + 2)] {
             assert!(matches!(

@@ -299,8 +299,11 @@ impl AlsConfig {
                 format!("must be finite and > 0, got {}", self.alpha),
             ));
         }
-        if self.iterations == 0 {
-            return Err(Error::invalid("iterations", "must be at least 1"));
+        if self.iterations == 0 || self.iterations > MAX_ITERATIONS {
+            return Err(Error::invalid(
+                "iterations",
+                format!("must be in 1..={MAX_ITERATIONS}, got {}", self.iterations),
+            ));
         }
         if let Solver::ConjugateGradient { steps: 0 } = self.solver {
             return Err(Error::invalid(
@@ -407,6 +410,9 @@ impl AlsConfig {
 
 /// Largest supported factor count (a row's `k × k` system must stay small).
 const MAX_FACTORS: usize = 4096;
+
+/// ALS converges in tens of iterations; far more is a mistake that would run for days.
+const MAX_ITERATIONS: usize = 10_000;
 
 fn check_confidences(values: &[f32], alpha: f32, context: &str) -> Result<()> {
     match values.iter().find(|v| !(alpha * v.abs()).is_finite()) {

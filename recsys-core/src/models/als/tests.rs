@@ -301,6 +301,8 @@ fn invalid_input_is_an_error_not_a_panic() {
         .is_err());
     assert!(AlsConfig::new().alpha(0.0).validate().is_err());
     assert!(AlsConfig::new().iterations(0).validate().is_err());
+    assert!(AlsConfig::new().iterations(10_001).validate().is_err());
+    assert!(AlsConfig::new().iterations(10_000).validate().is_ok());
     assert!(AlsConfig::new()
         .solver(Solver::ConjugateGradient { steps: 0 })
         .validate()
