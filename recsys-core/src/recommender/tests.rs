@@ -1,6 +1,9 @@
 use super::*;
 use crate::artifact::Artifact;
 use crate::data::Role;
+use crate::data::{Dataset, Feedback};
+use crate::features::ContentFeaturesConfig;
+use crate::models::als::AlsConfig;
 
 /// Two taste groups (sci-fi fans, crime fans) over 10 items; item "new-crime" has metadata but
 /// no interactions.

@@ -1,0 +1,232 @@
+//! Training: the builder that fits every part of a [`Recommender`] from a [`Dataset`].
+
+use ndarray::Array2;
+
+use crate::data::{Dataset, FeedbackPolicy, Interactions};
+use crate::explain::FoldIn;
+use crate::features::{ContentFeaturesConfig, ContentNeighborsConfig};
+use crate::models::als::{AlsConfig, AlsModel};
+use crate::models::content::ContentModelConfig;
+use crate::models::knn::ItemKnnConfig;
+use crate::models::mf::MfConfig;
+use crate::models::trending::TrendingConfig;
+use crate::models::{History, TopN};
+use crate::{Error, Result};
+
+use super::{BlendConfig, Recommender, EXPOSURE_LIST_LEN, SIMILAR_NEIGHBORS};
+/// Configuration of a [`Recommender`]: feedback policy, ALS, content, trending and blend
+/// settings (builder); [`RecommenderBuilder::fit`] trains everything from a [`Dataset`].
+#[derive(Clone, Debug)]
+pub struct RecommenderBuilder {
+    policy: FeedbackPolicy,
+    als: AlsConfig,
+    features: ContentFeaturesConfig,
+    content: ContentModelConfig,
+    knn: Option<ItemKnnConfig>,
+    ratings: Option<MfConfig>,
+    trending: TrendingConfig,
+    blend: BlendConfig,
+    /// Caller-supplied dense item embeddings (dataset item order) and their weight.
+    embeddings: Option<(Array2<f32>, f32)>,
+}
+
+impl Default for RecommenderBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl RecommenderBuilder {
+    /// Defaults: [`FeedbackPolicy::default`]; ALS with 64 factors, λ = 20, α = 1, 15
+    /// iterations (tuned on the MovieLens validation split); item-kNN with 200 neighbours and
+    /// shrinkage 100 (short histories); explicit rating prediction with [`MfConfig::new`]
+    /// (its defaults are the cross-validated ones); the content and trending defaults;
+    /// [`BlendConfig::new`].
+    pub fn new() -> Self {
+        Self {
+            policy: FeedbackPolicy::default(),
+            als: AlsConfig::new()
+                .factors(64)
+                .regularization(20.0)
+                .alpha(1.0)
+                .iterations(15),
+            features: ContentFeaturesConfig::new(),
+            content: ContentModelConfig::new(),
+            knn: Some(ItemKnnConfig::new().neighbors(200).shrinkage(100.0)),
+            ratings: Some(MfConfig::new()),
+            trending: TrendingConfig::new(),
+            blend: BlendConfig::new(),
+            embeddings: None,
+        }
+    }
+
+    /// Sets the feedback policy (training matrix and request histories alike).
+    pub fn policy(mut self, policy: FeedbackPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Sets the ALS hyper-parameters.
+    pub fn als(mut self, als: AlsConfig) -> Self {
+        self.als = als;
+        self
+    }
+
+    /// Sets the content feature settings.
+    pub fn features(mut self, features: ContentFeaturesConfig) -> Self {
+        self.features = features;
+        self
+    }
+
+    /// Sets the content profile settings.
+    pub fn content(mut self, content: ContentModelConfig) -> Self {
+        self.content = content;
+        self
+    }
+
+    /// Sets the item-kNN settings (`None`: no item-kNN signal).
+    pub fn knn(mut self, knn: Option<ItemKnnConfig>) -> Self {
+        self.knn = knn;
+        self
+    }
+
+    /// Mixes dense item embeddings (e.g. a text model's vectors of the plots) into the content
+    /// similarity with `weight` in `[0, 1]` (see [`ContentFeatures::with_embeddings`]): one row
+    /// per item in the dataset's item order (`dataset.items`), an all-zero row for an item
+    /// without one. Checked by [`RecommenderBuilder::fit`].
+    ///
+    /// ```
+    /// use ndarray::Array2;
+    /// use recsys_core::data::{Dataset, Feedback};
+    /// use recsys_core::recommender::RecommenderBuilder;
+    ///
+    /// let mut dataset = Dataset::new();
+    /// dataset.add_event("ann", "alien", Feedback::Like, 1).unwrap();
+    /// dataset.add_event("bob", "heat", Feedback::Like, 2).unwrap();
+    /// let embeddings = Array2::from_shape_vec((2, 3), vec![1.0, 0.0, 0.0, 0.0, 1.0, 0.0]).unwrap();
+    /// let builder = RecommenderBuilder::new().item_embeddings(embeddings, 0.5);
+    /// assert!(builder.fit(&dataset).is_ok());
+    /// let wrong = Array2::zeros((5, 3));
+    /// assert!(RecommenderBuilder::new().item_embeddings(wrong, 0.5).fit(&dataset).is_err());
+    /// ```
+    ///
+    /// [`ContentFeatures::with_embeddings`]: crate::features::ContentFeatures::with_embeddings
+    pub fn item_embeddings(mut self, embeddings: Array2<f32>, weight: f32) -> Self {
+        self.embeddings = Some((embeddings, weight));
+        self
+    }
+
+    /// Sets the explicit rating model (`None`: no rating prediction). It is trained only when
+    /// the dataset holds [`Feedback::Rating`] events; see [`Recommender::predict_rating`].
+    pub fn ratings(mut self, ratings: Option<MfConfig>) -> Self {
+        self.ratings = ratings;
+        self
+    }
+
+    /// Sets the trending settings.
+    pub fn trending(mut self, trending: TrendingConfig) -> Self {
+        self.trending = trending;
+        self
+    }
+
+    /// Sets the blend weights.
+    pub fn blend(mut self, blend: BlendConfig) -> Self {
+        self.blend = blend;
+        self
+    }
+
+    /// Trains ALS on the dataset's interactions, builds content features, neighbours and
+    /// popularity, and precomputes what requests need.
+    ///
+    /// # Errors
+    /// Invalid settings; [`Error::EmptyInput`] for a dataset without items; the errors of the
+    /// models' `fit`.
+    pub fn fit(&self, dataset: &Dataset) -> Result<Recommender> {
+        self.policy.validate()?;
+        self.blend.validate()?;
+        let n_items = dataset.n_items();
+        if n_items == 0 {
+            return Err(Error::EmptyInput {
+                what: "dataset has no items".into(),
+            });
+        }
+        let matrix = dataset.interactions(&self.policy)?;
+        let als = self.als.fit(&matrix)?;
+        let knn = match &self.knn {
+            // Similar items are the ones liked together (negative evidence is ALS's business).
+            Some(config) => Some(config.fit(&matrix.map_values(|v| v.max(0.0)))?),
+            None => None,
+        };
+        let mut features = self.features.fit_items(&dataset.catalog, n_items)?;
+        if let Some((embeddings, weight)) = &self.embeddings {
+            features = features.with_embeddings(embeddings.view(), *weight)?;
+        }
+        let neighbors = ContentNeighborsConfig::new()
+            .neighbors(SIMILAR_NEIGHBORS)
+            .fit(&features)?;
+        let content = self.content.fit(features)?;
+        let trending = self.trending.fit(dataset.events(), n_items, &self.policy)?;
+        let ratings = match &self.ratings {
+            Some(config) => {
+                let triplets = dataset.ratings();
+                if triplets.is_empty() {
+                    None
+                } else {
+                    // Requests fold users in: only the item side is kept.
+                    // The dataset's id maps back the shape.
+                    let model = config.fit_backed(&triplets, dataset.n_users(), n_items)?;
+                    Some(model.into_item_side())
+                }
+            }
+            None => None,
+        };
+        let mut catalog = dataset.catalog.clone();
+        // The dataset's item ids back the length (its catalog field may have been replaced).
+        catalog.backed_ensure_len(n_items);
+        let exposure = list_exposure(&als, &matrix)?;
+        let recommender = Recommender::assemble(
+            dataset.items.clone(),
+            catalog,
+            self.policy.clone(),
+            self.blend.clone(),
+            als,
+            knn,
+            ratings,
+            content,
+            neighbors,
+            trending,
+            matrix.item_counts(),
+            exposure,
+        )?;
+        // Every request folds its history in against YᵀY + λI. Without regularization and with
+        // more factors than items that matrix is singular and every request would fail: say so
+        // now, with the remedy.
+        let no_history = History::new(&[], &[]);
+        if FoldIn::with_gram(&recommender.als, &recommender.gram, no_history).is_err() {
+            return Err(Error::FitFailed {
+                reason: format!(
+                    "the item factors' Gram matrix is singular ({} factors, {} items, \
+                     regularization {}): use a positive regularization or fewer factors",
+                    recommender.als.factors(),
+                    recommender.als.n_items(),
+                    recommender.als.regularization()
+                ),
+            });
+        }
+        Ok(recommender)
+    }
+}
+
+/// The fraction of training users whose ALS top-10 holds each item: which items crowd
+/// everyone's lists (the long-tail re-ranking can push those down, not merely popular ones).
+fn list_exposure(als: &AlsModel, matrix: &Interactions) -> Result<Vec<f32>> {
+    let users: Vec<u32> = (0..matrix.n_users() as u32).collect();
+    let lists = als.recommend_many(&users, matrix, &TopN::new(EXPOSURE_LIST_LEN), false)?;
+    let mut exposure = vec![0.0f32; matrix.n_items()];
+    for scored in lists.iter().flatten() {
+        exposure[scored.item as usize] += 1.0;
+    }
+    let users = matrix.n_users().max(1) as f32;
+    exposure.iter_mut().for_each(|e| *e /= users);
+    Ok(exposure)
+}

@@ -1,0 +1,113 @@
+//! Reasons for each recommended item, and the result rows that carry them.
+
+use crate::explain::{self, Reason};
+use crate::models::History;
+use crate::Result;
+
+use super::resolve::Resolved;
+use super::{Collaborative, Recommendation, Recommender, ScoreParts};
+impl Recommender {
+    /// Reasons for a blended item, the largest score part first.
+    pub(super) fn personal_reasons(
+        &self,
+        item: u32,
+        history: History<'_>,
+        parts: &ScoreParts,
+        collaborative: &Collaborative,
+        extra: &[Reason],
+    ) -> Result<Vec<Reason>> {
+        let mut candidates: Vec<(f32, Reason)> = Vec::new();
+        if !self.is_warm(item) {
+            candidates.push((f32::INFINITY, Reason::NewArrival));
+        }
+        let mut liked: Vec<(u32, f32)> = collaborative
+            .contributions
+            .iter()
+            .copied()
+            .filter(|&(_, c)| c > 0.0)
+            .collect();
+        liked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let total: f32 = liked.iter().map(|c| c.1).sum();
+        liked.truncate(2);
+        if let Some(&(_, first)) = liked.first() {
+            // Cite a second item only when it carries a real share.
+            liked.retain(|&(_, c)| c >= 0.5 * first);
+            let items = liked.iter().map(|&(j, c)| (j, c / total)).collect();
+            candidates.push((parts.collaborative, Reason::BecauseYouLiked { items }));
+        }
+        if let Some(best) = self.content.contributions(history, item)?.first() {
+            let shared = explain::shared_people(&self.catalog, item, best.item)
+                .or_else(|| explain::shared_genres(&self.catalog, item, best.item));
+            if let Some(reason) = shared {
+                candidates.push((parts.content, reason));
+            }
+        }
+        // "Popular" only for items that are popular (a long-tail boost is no reason to cite).
+        if parts.popularity > 0.0 && self.popularity[item as usize] > 0.0 {
+            candidates.push((parts.popularity, Reason::Popular));
+        }
+        candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let mut reasons: Vec<Reason> = Vec::with_capacity(3);
+        // The strongest reason always; further ones only when their part is positive.
+        for (position, (weight, reason)) in candidates.into_iter().enumerate() {
+            if (position == 0 || weight > 0.0) && reasons.len() < 2 {
+                reasons.push(reason);
+            }
+        }
+        reasons.extend(extra.iter().cloned());
+        if reasons.is_empty() {
+            reasons.push(Reason::Popular);
+        }
+        Ok(reasons)
+    }
+
+    /// Up to two favourites `item` matches (genres first) as [`Reason::YouLike`], or
+    /// [`Reason::Popular`] when it matches none.
+    pub(super) fn favorite_reasons(&self, item: u32, history: &Resolved) -> Vec<Reason> {
+        let Some(info) = self.catalog.item(item) else {
+            return vec![Reason::Popular];
+        };
+        let genres = history
+            .favorites
+            .genres
+            .iter()
+            .filter(|g| info.has_genre(g))
+            .cloned();
+        let people = history
+            .favorites
+            .people
+            .iter()
+            .zip(&history.favorite_names)
+            .filter(|&(&p, _)| info.credits.iter().any(|c| c.person == p))
+            .map(|(_, name)| name.clone());
+        let reasons: Vec<Reason> = genres
+            .chain(people)
+            .take(2)
+            .map(|name| Reason::YouLike { name })
+            .collect();
+        if reasons.is_empty() {
+            vec![Reason::Popular]
+        } else {
+            reasons
+        }
+    }
+
+    pub(super) fn recommendation(
+        &self,
+        item: u32,
+        score: f32,
+        parts: ScoreParts,
+        collaborative: Option<Collaborative>,
+        reasons: Vec<Reason>,
+    ) -> Recommendation {
+        Recommendation {
+            item_id: self.items.id_of(item).unwrap_or_default().to_string(),
+            index: item,
+            score,
+            parts,
+            collaborative,
+            explanation: explain::render(&reasons, &self.catalog),
+            reasons,
+        }
+    }
+}
