@@ -38,7 +38,7 @@ fn recommender(c: &mut Criterion) {
         .events()
         .iter()
         .find(|e| matches!(e.feedback, Feedback::Rating(r) if r >= 5.0))
-        .map(|e| e.item.clone())
+        .map(|e| e.item_id.clone())
         .expect("the user liked something");
     println!("history of {length} ratings");
 
@@ -47,11 +47,16 @@ fn recommender(c: &mut Criterion) {
     group.bench_function("for_you_top10_with_reasons", |b| {
         b.iter(|| recommender.recommend(black_box(history), &for_you))
     });
-    let filtered = Query::new(List::ForYou).filters(Filters {
-        genres: vec!["Comedy".into(), "Drama".into()],
-        years: Some((1980, 1998)),
-        ..Filters::default()
+    let with_sentences = Query::new(List::ForYou).explain(true);
+    group.bench_function("for_you_top10_with_sentences", |b| {
+        b.iter(|| recommender.recommend(black_box(history), &with_sentences))
     });
+    let filtered = Query::new(List::ForYou).filters(
+        Filters::new()
+            .genre("Comedy")
+            .genre("Drama")
+            .years(1980, 1998),
+    );
     group.bench_function("for_you_filtered", |b| {
         b.iter(|| recommender.recommend(black_box(history), &filtered))
     });
@@ -59,11 +64,11 @@ fn recommender(c: &mut Criterion) {
     group.bench_function("for_you_mmr_0.3", |b| {
         b.iter(|| recommender.recommend(black_box(history), &diverse))
     });
-    let because = Query::new(List::BecauseYouLiked(liked.clone()));
+    let because = Query::new(List::because_you_liked(&liked));
     group.bench_function("because_you_liked", |b| {
         b.iter(|| recommender.recommend(black_box(history), &because))
     });
-    let similar = Query::new(List::SimilarTo(liked));
+    let similar = Query::new(List::similar_to(&liked));
     let anonymous = UserHistory::new();
     group.bench_function("similar_to", |b| {
         b.iter(|| recommender.recommend(black_box(&anonymous), &similar))
@@ -72,7 +77,7 @@ fn recommender(c: &mut Criterion) {
     group.bench_function("trending", |b| {
         b.iter(|| recommender.recommend(black_box(history), &trending))
     });
-    let by_genre = Query::new(List::ByGenre("Film-Noir".into()));
+    let by_genre = Query::new(List::by_genre("Film-Noir"));
     group.bench_function("by_genre", |b| {
         b.iter(|| recommender.recommend(black_box(history), &by_genre))
     });

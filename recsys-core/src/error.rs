@@ -113,7 +113,78 @@ pub enum Error {
 /// `Result` with [`Error`] as the error type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// What kind of failure an [`Error`] is, for mapping errors to a transport's own codes in one
+/// place (an HTTP status, a Python exception class, a JS error name).
+///
+/// ```
+/// use recsys_core::{Error, ErrorKind};
+/// let err = Error::UnknownItem { id: "m42".into() };
+/// assert_eq!(err.kind(), ErrorKind::NotFound);
+/// assert_eq!(err.kind().http_status(), 404);
+/// assert_eq!(err.code(), "unknown_item");
+/// ```
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// The caller's input is wrong: a bad parameter, a non-finite number, a malformed row.
+    BadRequest,
+    /// An id the model or dataset does not know.
+    NotFound,
+    /// A model file (or bytes) that cannot be used: truncated, corrupt, foreign, wrong version.
+    BadModel,
+    /// Anything else: I/O, a numerical failure while fitting, a hub download.
+    Internal,
+}
+
+impl ErrorKind {
+    /// The HTTP status a server answers with: 400, 404, 422 (an unusable model file) or 500.
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorKind::BadRequest => 400,
+            ErrorKind::NotFound => 404,
+            ErrorKind::BadModel => 422,
+            ErrorKind::Internal => 500,
+        }
+    }
+}
+
 impl Error {
+    /// What kind of failure this is (see [`ErrorKind`]).
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::UnknownUser { .. } | Error::UnknownItem { .. } => ErrorKind::NotFound,
+            Error::IndexOutOfRange { .. }
+            | Error::InvalidParameter { .. }
+            | Error::NonFinite { .. }
+            | Error::EmptyInput { .. }
+            | Error::DimensionMismatch { .. }
+            | Error::Parse { .. } => ErrorKind::BadRequest,
+            Error::CorruptArtifact { .. } | Error::UnsupportedVersion { .. } => ErrorKind::BadModel,
+            Error::Io { .. } | Error::FitFailed { .. } | Error::Hub { .. } => ErrorKind::Internal,
+        }
+    }
+
+    /// A stable snake_case code naming the variant (`"unknown_item"`, `"invalid_parameter"`,
+    /// …), for machine-readable error bodies such as `{"error": {"code", "message"}}`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::UnknownUser { .. } => "unknown_user",
+            Error::UnknownItem { .. } => "unknown_item",
+            Error::IndexOutOfRange { .. } => "index_out_of_range",
+            Error::InvalidParameter { .. } => "invalid_parameter",
+            Error::NonFinite { .. } => "non_finite",
+            Error::EmptyInput { .. } => "empty_input",
+            Error::DimensionMismatch { .. } => "dimension_mismatch",
+            Error::Parse { .. } => "parse",
+            Error::Io { .. } => "io",
+            Error::CorruptArtifact { .. } => "corrupt_artifact",
+            Error::UnsupportedVersion { .. } => "unsupported_version",
+            Error::FitFailed { .. } => "fit_failed",
+            Error::Hub { .. } => "hub",
+        }
+    }
+
     /// Shorthand for [`Error::InvalidParameter`].
     pub fn invalid(name: &'static str, reason: impl fmt::Display) -> Self {
         Error::InvalidParameter {

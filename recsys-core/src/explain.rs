@@ -1,60 +1,156 @@
 //! Why an item was recommended: structured [`Reason`]s, their rendering into one sentence, and
 //! the exact decomposition of an ALS fold-in score over the user's history.
 //!
+//! Reasons name items by the app's own ids ([`ItemRef`]) with their titles, so a reason is
+//! complete on its own: it renders without the catalogue, survives a model swap, and its serde
+//! form (`{"kind": "because_you_liked", "items": [...]}`) is what Python, the browser and the
+//! server's JSON show.
+//!
 //! ALS part (Hu, Koren & Volinsky 2008, §5): with `A_u = YᵀC_uY + λI` and the folded-in user
 //! vector `x_u = A_u⁻¹ Σ_j c_uj y_j` (positive history items `j`),
 //! `score(u, i) = y_iᵀ x_u = Σ_j c_uj · y_iᵀ A_u⁻¹ y_j`. [`FoldIn`] factors `A_u` once per
 //! request, so the user vector and every item's decomposition cost one triangular solve each.
 //!
 //! ```
-//! use recsys_core::data::Catalog;
-//! use recsys_core::explain::{render, Reason};
-//! let mut catalog = Catalog::new();
-//! catalog.item_mut(0).unwrap().title = Some("Star Wars".into());
-//! catalog.item_mut(0).unwrap().year = Some(1977);
-//! catalog.item_mut(1).unwrap().title = Some("Alien (1979)".into());
-//! let why = [Reason::BecauseYouLiked { items: vec![(0, 0.6), (1, 0.3)] }];
-//! assert_eq!(render(&why, &catalog), "Because you liked Star Wars (1977) and Alien (1979)");
+//! use recsys_core::explain::{render, CitedItem, ItemRef, Reason};
+//! let star_wars = ItemRef::new("50").title("Star Wars").year(1977);
+//! let alien = ItemRef::new("183").title("Alien").year(1979);
+//! let why = [Reason::BecauseYouLiked {
+//!     items: vec![CitedItem::new(star_wars, 0.6), CitedItem::new(alien, 0.3)],
+//! }];
+//! assert_eq!(render(&why), "Because you liked Star Wars (1977) and Alien (1979)");
+//! let json = serde_json::to_value(&why[0]).unwrap();
+//! assert_eq!(json["kind"], "because_you_liked");
+//! assert_eq!(json["items"][0]["item_id"], "50");
 //! ```
 
 use serde::{Deserialize, Serialize};
 
-use crate::data::{Catalog, Role};
+use crate::data::{Catalog, IdMap, Role};
 use crate::models::als::AlsModel;
 use crate::models::History;
 use crate::{Error, Result};
 
-/// One structured reason for a recommendation. Item fields are dense item indices of the
-/// recommender's catalog.
+/// An item as results cite it: the app's id, with title and year for display.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ItemRef {
+    /// External item id.
+    pub item_id: String,
+    /// Title without the year, when the catalogue has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Release year, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<i32>,
+}
+
+impl ItemRef {
+    /// A reference to `item_id` without a title.
+    pub fn new(item_id: &str) -> Self {
+        Self {
+            item_id: item_id.to_string(),
+            title: None,
+            year: None,
+        }
+    }
+
+    /// Sets the title (builder style).
+    pub fn title(mut self, title: &str) -> Self {
+        self.title = Some(title.to_string());
+        self
+    }
+
+    /// Sets the year (builder style).
+    pub fn year(mut self, year: i32) -> Self {
+        self.year = Some(year);
+        self
+    }
+
+    /// The title as shown to users: `"Fargo (1996)"`, the title alone without a year, or the
+    /// id when there is no title.
+    pub fn display(&self) -> String {
+        match (&self.title, self.year) {
+            (Some(title), Some(year)) => format!("{title} ({year})"),
+            (Some(title), None) => title.clone(),
+            (None, _) => self.item_id.clone(),
+        }
+    }
+
+    /// The reference for a dense item index of a catalogue.
+    pub(crate) fn of(items: &IdMap, catalog: &Catalog, item: u32) -> Self {
+        let info = catalog.item(item);
+        Self {
+            item_id: items.id_of(item).unwrap_or_default().to_string(),
+            title: info.and_then(|info| info.title.clone()),
+            year: info.and_then(|info| info.year),
+        }
+    }
+}
+
+/// A history item a reason cites, with its share of the signal the reason stands for.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
+pub struct CitedItem {
+    /// The cited item.
+    #[serde(flatten)]
+    pub item: ItemRef,
+    /// Its fraction of the signal, in `[0, 1]` (largest first).
+    pub share: f32,
+}
+
+impl CitedItem {
+    /// `item` with `share`.
+    pub fn new(item: ItemRef, share: f32) -> Self {
+        Self { item, share }
+    }
+}
+
+/// How many people of one role two items share.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RoleCount {
+    /// The role.
+    pub role: Role,
+    /// How many people in it the items share (at least 1).
+    pub count: usize,
+}
+
+/// One structured reason for a recommendation.
+///
+/// Serialised tagged by `kind` in snake_case: `{"kind": "similar_to", "item": {...}}`,
+/// `{"kind": "popular"}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Reason {
-    /// The collaborative score comes from these history items: `(item, share)` with `share`
-    /// the item's fraction of the collaborative score (largest first).
+    /// The collaborative score comes from these history items, with each one's fraction of
+    /// the collaborative score (largest first).
     BecauseYouLiked {
         /// History items and their shares.
-        items: Vec<(u32, f32)>,
+        items: Vec<CitedItem>,
     },
     /// The item shares people with a history (or seed) item: how many per role.
     SharedPeople {
         /// The item the people are shared with.
-        item: u32,
-        /// `(role, count)` pairs, director first.
-        roles: Vec<(Role, usize)>,
+        item: ItemRef,
+        /// Counts per role, director first.
+        roles: Vec<RoleCount>,
         /// A display name when exactly one person is shared and the catalog knows the name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         name: Option<String>,
     },
     /// The item shares genres with a history (or seed) item.
     SharedGenres {
         /// The item the genres are shared with.
-        item: u32,
+        item: ItemRef,
         /// The shared genre names.
         genres: Vec<String>,
     },
     /// The item is similar to the item the list is built around.
     SimilarTo {
         /// The seed item.
-        item: u32,
+        item: ItemRef,
     },
     /// The item is in a genre the user's history favours.
     MatchesTaste {
@@ -79,12 +175,33 @@ pub enum Reason {
     NewArrival,
 }
 
-/// The title of `item` as shown to users ("Fargo (1996)"), or `item <index>`.
-pub fn title(catalog: &Catalog, item: u32) -> String {
-    catalog
-        .item(item)
-        .and_then(|info| info.display_title())
-        .unwrap_or_else(|| format!("item {item}"))
+impl Reason {
+    /// The reason as an English phrase ("Because you liked Fargo (1996)").
+    pub fn phrase(&self) -> String {
+        match self {
+            Reason::BecauseYouLiked { items } => {
+                let titles: Vec<String> = items.iter().map(|c| c.item.display()).collect();
+                format!("Because you liked {}", join_and(&titles))
+            }
+            Reason::SharedPeople { item, roles, name } => {
+                let phrases: Vec<String> = roles
+                    .iter()
+                    .map(|rc| role_phrase(rc.role, rc.count, name.as_deref()))
+                    .collect();
+                format!("Shares {} with {}", join_and(&phrases), item.display())
+            }
+            Reason::SharedGenres { item, genres } => {
+                format!("{} like {}", join_and(genres), item.display())
+            }
+            Reason::SimilarTo { item } => format!("Similar to {}", item.display()),
+            Reason::MatchesTaste { genre } => format!("Matches your taste for {genre}"),
+            Reason::YouLike { name } => format!("Because you like {name}"),
+            Reason::Trending => "Trending now".to_string(),
+            Reason::PopularIn { genre } => format!("Popular in {genre} this month"),
+            Reason::Popular => "Popular with everyone".to_string(),
+            Reason::NewArrival => "New in the catalogue".to_string(),
+        }
+    }
 }
 
 /// "a, b and c".
@@ -110,55 +227,29 @@ fn role_phrase(role: Role, count: usize, name: Option<&str>) -> String {
     }
 }
 
-/// One reason as a phrase ("Because you liked Fargo (1996)").
-pub fn render_reason(reason: &Reason, catalog: &Catalog) -> String {
-    match reason {
-        Reason::BecauseYouLiked { items } => {
-            let titles: Vec<String> = items.iter().map(|&(i, _)| title(catalog, i)).collect();
-            format!("Because you liked {}", join_and(&titles))
-        }
-        Reason::SharedPeople { item, roles, name } => {
-            let phrases: Vec<String> = roles
-                .iter()
-                .map(|&(role, count)| role_phrase(role, count, name.as_deref()))
-                .collect();
-            format!(
-                "Shares {} with {}",
-                join_and(&phrases),
-                title(catalog, *item)
-            )
-        }
-        Reason::SharedGenres { item, genres } => {
-            format!("{} like {}", join_and(genres), title(catalog, *item))
-        }
-        Reason::SimilarTo { item } => format!("Similar to {}", title(catalog, *item)),
-        Reason::MatchesTaste { genre } => format!("Matches your taste for {genre}"),
-        Reason::YouLike { name } => format!("Because you like {name}"),
-        Reason::Trending => "Trending now".to_string(),
-        Reason::PopularIn { genre } => format!("Popular in {genre} this month"),
-        Reason::Popular => "Popular with everyone".to_string(),
-        Reason::NewArrival => "New in the catalogue".to_string(),
-    }
-}
-
-/// The reasons as one sentence: the first reason, then the others joined with "; ".
-pub fn render(reasons: &[Reason], catalog: &Catalog) -> String {
-    let phrases: Vec<String> = reasons.iter().map(|r| render_reason(r, catalog)).collect();
+/// The reasons as one sentence: the phrases joined with "; ".
+pub fn render(reasons: &[Reason]) -> String {
+    let phrases: Vec<String> = reasons.iter().map(Reason::phrase).collect();
     phrases.join("; ")
 }
 
 /// Shared people of `item` with `other` as a [`Reason::SharedPeople`] (roles counted, director
 /// first), or `None` when they share nobody.
-pub fn shared_people(catalog: &Catalog, item: u32, other: u32) -> Option<Reason> {
+pub(crate) fn shared_people(
+    items: &IdMap,
+    catalog: &Catalog,
+    item: u32,
+    other: u32,
+) -> Option<Reason> {
     let shared = catalog.shared_credits(other, item);
     if shared.is_empty() {
         return None;
     }
-    let mut roles: Vec<(Role, usize)> = Vec::new();
+    let mut roles: Vec<RoleCount> = Vec::new();
     for role in [Role::Director, Role::Writer, Role::Actor, Role::Producer] {
         let count = shared.iter().filter(|c| c.role == role).count();
         if count > 0 {
-            roles.push((role, count));
+            roles.push(RoleCount { role, count });
         }
     }
     let name = match shared.as_slice() {
@@ -166,14 +257,19 @@ pub fn shared_people(catalog: &Catalog, item: u32, other: u32) -> Option<Reason>
         _ => None,
     };
     Some(Reason::SharedPeople {
-        item: other,
+        item: ItemRef::of(items, catalog, other),
         roles,
         name,
     })
 }
 
 /// Genres `item` shares with `other` as a [`Reason::SharedGenres`], or `None`.
-pub fn shared_genres(catalog: &Catalog, item: u32, other: u32) -> Option<Reason> {
+pub(crate) fn shared_genres(
+    items: &IdMap,
+    catalog: &Catalog,
+    item: u32,
+    other: u32,
+) -> Option<Reason> {
     let (a, b) = (catalog.item(item)?, catalog.item(other)?);
     let genres: Vec<String> = a
         .genres
@@ -182,7 +278,7 @@ pub fn shared_genres(catalog: &Catalog, item: u32, other: u32) -> Option<Reason>
         .cloned()
         .collect();
     (!genres.is_empty()).then_some(Reason::SharedGenres {
-        item: other,
+        item: ItemRef::of(items, catalog, other),
         genres,
     })
 }
@@ -522,6 +618,10 @@ mod tests {
     #[test]
     fn rendering_counts_roles_and_names_single_people() {
         let mut c = Catalog::new();
+        let mut ids = IdMap::new();
+        for id in ["fargo", "blood-simple", "short-cuts"] {
+            ids.get_or_insert(id);
+        }
         c.item_mut(0).unwrap().title = Some("Fargo".into());
         c.item_mut(0).unwrap().year = Some(1996);
         c.item_mut(1).unwrap().title = Some("Blood Simple".into());
@@ -531,22 +631,26 @@ mod tests {
             c.add_credit(0, a, None, Role::Actor).unwrap();
             c.add_credit(1, a, None, Role::Actor).unwrap();
         }
-        let reason = shared_people(&c, 1, 0).unwrap();
+        let reason = shared_people(&ids, &c, 1, 0).unwrap();
         assert_eq!(
-            render(&[reason], &c),
+            render(std::slice::from_ref(&reason)),
             "Shares director and 2 cast members with Fargo (1996)"
         );
+        let json = serde_json::to_value(&reason).unwrap();
+        assert_eq!(json["kind"], "shared_people");
+        assert_eq!(json["item"]["item_id"], "fargo");
+        assert_eq!(json["roles"][0]["role"], "director");
         c.add_credit(2, "mcd", Some("Frances McDormand"), Role::Actor)
             .unwrap();
         c.add_credit(0, "mcd", Some("Frances McDormand"), Role::Actor)
             .unwrap();
         c.item_mut(2).unwrap().title = Some("Short Cuts".into());
-        let reason = shared_people(&c, 2, 0).unwrap();
+        let reason = shared_people(&ids, &c, 2, 0).unwrap();
         assert_eq!(
-            render_reason(&reason, &c),
+            reason.phrase(),
             "Shares actor Frances McDormand with Fargo (1996)"
         );
-        assert!(shared_people(&c, 2, 1).is_none());
+        assert!(shared_people(&ids, &c, 2, 1).is_none());
         let popular = [
             Reason::PopularIn {
                 genre: "Film-Noir".into(),
@@ -554,7 +658,7 @@ mod tests {
             Reason::Popular,
         ];
         assert_eq!(
-            render(&popular, &c),
+            render(&popular),
             "Popular in Film-Noir this month; Popular with everyone"
         );
     }

@@ -51,7 +51,7 @@ pub mod recommender;
 mod rng;
 pub mod topk;
 
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
 
 // Compiles and runs the README's Rust quick start as a doctest, so it cannot rot.
 #[cfg(all(doctest, feature = "fs"))]

@@ -91,7 +91,7 @@ fn content_model(
     model: &ContentModelConfig,
 ) -> ContentModel {
     let features = features
-        .fit_items(&data.dataset.catalog, data.dataset.n_items())
+        .fit_items(data.dataset.catalog(), data.dataset.n_items())
         .expect("features");
     model.fit(features).expect("content model")
 }
@@ -111,7 +111,7 @@ fn events_of(ratings: &[Rating]) -> Vec<Event> {
 #[test]
 fn content_neighbours_of_fargo_share_its_genres() {
     let data = movielens();
-    let catalog = &data.dataset.catalog;
+    let catalog = data.dataset.catalog();
     let features = ContentFeaturesConfig::new().fit(catalog).expect("features");
     let fargo = catalog
         .find_title("Fargo (1996)")
@@ -149,7 +149,7 @@ fn content_neighbours_of_fargo_share_its_genres() {
 #[test]
 fn with_a_heavy_director_weight_neighbours_share_the_director() {
     let data = movielens();
-    let catalog = &data.dataset.catalog;
+    let catalog = data.dataset.catalog();
     let features = ContentFeaturesConfig::new()
         .weight(TokenKind::Director, 10.0)
         .min_df(2)
@@ -267,7 +267,7 @@ fn trending_ranks_recent_items_higher_than_all_time_popularity() {
 
     let crime = model
         .popular_in(
-            &data.dataset.catalog,
+            data.dataset.catalog(),
             "Film-Noir",
             PopularityKind::AllTime,
             5,
@@ -277,7 +277,7 @@ fn trending_ranks_recent_items_higher_than_all_time_popularity() {
     for s in &crime {
         assert!(data
             .dataset
-            .catalog
+            .catalog()
             .item(s.item)
             .expect("known")
             .has_genre("film-noir"));

@@ -30,7 +30,11 @@ fn ratings_have_the_published_shape() {
     assert_eq!(ds.n_users(), 943);
     assert_eq!(ds.n_items(), 1_682);
     assert_eq!(ds.ratings().len(), 100_000);
-    assert_eq!(ds.catalog.len(), 1_682, "the catalog grows with the items");
+    assert_eq!(
+        ds.catalog().len(),
+        1_682,
+        "the catalog grows with the items"
+    );
 }
 
 fn load_all() -> Dataset {
@@ -50,27 +54,40 @@ fn catalog_has_titles_years_genres_and_people() {
         (ds.n_users(), ds.n_items(), ds.events().len()),
         (943, 1_682, 100_000)
     );
-    assert_eq!(ds.catalog.len(), 1_682);
-    let with_title = ds.catalog.iter().filter(|(_, m)| m.title.is_some()).count();
-    let with_year = ds.catalog.iter().filter(|(_, m)| m.year.is_some()).count();
+    assert_eq!(ds.catalog().len(), 1_682);
+    let with_title = ds
+        .catalog()
+        .iter()
+        .filter(|(_, m)| m.title.is_some())
+        .count();
+    let with_year = ds
+        .catalog()
+        .iter()
+        .filter(|(_, m)| m.year.is_some())
+        .count();
     let with_genre = ds
-        .catalog
+        .catalog()
         .iter()
         .filter(|(_, m)| !m.genres.is_empty())
         .count();
     assert_eq!(with_title, 1_682);
     assert_eq!(with_year, 1_681, "only item 267 (\"unkonwn\") lacks a year");
     assert_eq!(with_genre, 1_682);
-    assert_eq!(ds.catalog.genres().len(), 19, "{:?}", ds.catalog.genres());
+    assert_eq!(
+        ds.catalog().genres().len(),
+        19,
+        "{:?}",
+        ds.catalog().genres()
+    );
 
     // Items in .item order: item "1" is index 0.
-    let toy_story = ds.catalog.find_title("Toy Story (1995)").unwrap();
+    let toy_story = ds.catalog().find_title("Toy Story (1995)").unwrap();
     assert_eq!(ds.items.id_of(toy_story), Some("1"));
-    let info = ds.catalog.item(toy_story).unwrap();
+    let info = ds.catalog().item(toy_story).unwrap();
     assert_eq!(info.genres, ["Animation", "Children's", "Comedy"]);
     assert!(info.people(Role::Actor).count() >= 5);
     assert_eq!(info.people(Role::Director).count(), 1);
-    let tokens = ds.catalog.content_tokens(toy_story);
+    let tokens = ds.catalog().content_tokens(toy_story);
     assert!(
         tokens.iter().any(|(t, _)| t == "genre:animation"),
         "{tokens:?}"
@@ -82,7 +99,7 @@ fn catalog_has_titles_years_genres_and_people() {
 
     let mut credits = [0usize; 4];
     let mut items_with = [0usize; 4];
-    for (_, info) in ds.catalog.iter() {
+    for (_, info) in ds.catalog().iter() {
         for (r, role) in Role::ALL.iter().enumerate() {
             let n = info.people(*role).count();
             credits[r] += n;
@@ -91,19 +108,19 @@ fn catalog_has_titles_years_genres_and_people() {
     }
     eprintln!(
         "credits per role {credits:?}, items with a credit per role {items_with:?}, people {}",
-        ds.catalog.n_people()
+        ds.catalog().n_people()
     );
     // Counted independently (Python) from ml-100k.kg: distinct (film, person) pairs of the
     // relations film.film.{actor, directed_by, written_by, produced_by} whose film is linked; the
     // reverse relations (film.director.film, ...) only repeat them.
     assert_eq!(credits, [40_152, 1_727, 2_381, 2_615]);
     assert_eq!(items_with, [1_565, 1_590, 1_336, 1_367]);
-    let attributes: usize = ds.catalog.iter().map(|(_, m)| m.attributes.len()).sum();
+    let attributes: usize = ds.catalog().iter().map(|(_, m)| m.attributes.len()).sum();
     assert!(attributes > 20_000, "{attributes}");
 
     // Directors shared between films are found both ways.
-    let by_person = ds.catalog.credits_by_person();
-    let prolific = (0..ds.catalog.n_people() as u32)
+    let by_person = ds.catalog().credits_by_person();
+    let prolific = (0..ds.catalog().n_people() as u32)
         .max_by_key(|&p| {
             by_person[p as usize]
                 .iter()
@@ -118,7 +135,7 @@ fn catalog_has_titles_years_genres_and_people() {
         .collect();
     assert!(films.len() >= 5, "{films:?}");
     assert!(ds
-        .catalog
+        .catalog()
         .shared_credits(films[0], films[1])
         .iter()
         .any(|c| c.person == prolific));
@@ -157,7 +174,7 @@ type ItemRow = (String, Option<String>, Option<i32>, Vec<String>);
 /// [`ItemRow`] for every item, sorted by id.
 fn item_rows(ds: &Dataset) -> Vec<ItemRow> {
     let mut rows: Vec<_> = ds
-        .catalog
+        .catalog()
         .iter()
         .map(|(i, m)| {
             let id = ds.items.id_of(i).unwrap().to_owned();
@@ -179,7 +196,7 @@ fn grouplens_files_written_from_recbole_read_back_identically() {
     std::fs::write(dir.join("u.data"), u_data).unwrap();
     // u.item is Latin-1 like the GroupLens original: every title character fits in one byte.
     let mut u_item = Vec::new();
-    for (item, info) in ds.catalog.iter() {
+    for (item, info) in ds.catalog().iter() {
         let date = info.year.map(|y| format!("01-Jan-{y}")).unwrap_or_default();
         let flags: String = movielens::ML_100K_GENRES
             .iter()
@@ -223,7 +240,7 @@ fn ml_latest_csv_written_from_recbole_reads_back_identically() {
     std::fs::write(dir.join("ratings.csv"), ratings).unwrap();
     let mut movies = String::from("movieId,title,genres\n");
     let mut quoted = 0;
-    for (item, info) in ds.catalog.iter() {
+    for (item, info) in ds.catalog().iter() {
         let title = info.display_title().unwrap();
         let title = if title.contains([',', '"']) {
             quoted += 1;

@@ -30,14 +30,7 @@ impl MovieLens {
 
     /// A dataset with the full catalogue (same item order) but only `ratings` as events.
     fn dataset_of(&self, ratings: &[Rating]) -> Dataset {
-        let mut ds = Dataset::new();
-        for id in self.dataset.items.ids() {
-            ds.add_item(id);
-        }
-        ds.catalog = self.dataset.catalog.clone();
-        for id in self.dataset.users.ids() {
-            ds.add_user(id);
-        }
+        let mut ds = self.dataset.without_events();
         for r in ratings {
             let user = self.dataset.users.id_of(r.user).expect("known user");
             ds.add_event(
@@ -90,7 +83,10 @@ fn lists(
             return Vec::new();
         }
         let recs = rec.recommend(&histories[user], &query).expect("recommend");
-        recs.items.iter().map(|r| r.index).collect()
+        recs.items
+            .iter()
+            .map(|r| index_of(rec, &r.item_id))
+            .collect()
     };
     let half = histories.len() / 2;
     std::thread::scope(|s| {
@@ -357,53 +353,69 @@ fn carousels_explain_themselves_faithfully() {
         .map(|r| r.item)
         .collect();
     let for_you = rec
-        .recommend(history, &Query::new(List::ForYou))
+        .recommend(
+            history,
+            &Query::new(List::ForYou).explain(true).detail(true),
+        )
         .expect("For You");
     assert_eq!(for_you.items.len(), 10);
     for r in &for_you.items {
-        println!("{:<45} {}", rec_title(&rec, r.index), r.explanation);
-        assert!(!seen.contains(&r.index));
+        let explanation = r.explanation.as_deref().expect("asked for");
+        println!("{:<45} {explanation}", r.item().display());
+        assert!(!seen.contains(&index_of(&rec, &r.item_id)));
         let cf = r.collaborative.as_ref().expect("collaborative part");
-        let total: f32 = cf.contributions.iter().map(|c| c.1).sum();
+        let total: f32 = cf.contributions.iter().map(|c| c.value).sum();
         assert!((total - cf.score).abs() < 1e-3 * cf.score.abs().max(1.0));
-        assert!(cf.contributions.iter().all(|c| seen.contains(&c.0)));
+        assert!(cf
+            .contributions
+            .iter()
+            .all(|c| seen.contains(&index_of(&rec, &c.item_id))));
         for reason in &r.reasons {
             if let Reason::BecauseYouLiked { items } = reason {
-                assert!(items.iter().all(|(i, _)| seen.contains(i)));
+                assert!(items
+                    .iter()
+                    .all(|c| seen.contains(&index_of(&rec, &c.item.item_id))));
             }
         }
     }
     let noir = rec
-        .recommend(history, &Query::new(List::ByGenre("Film-Noir".into())).n(3))
+        .recommend(history, &Query::new(List::by_genre("Film-Noir")).n(3))
         .expect("By Genre");
     assert!(noir.items.iter().all(|r| rec
-        .catalog()
-        .item(r.index)
+        .item(&r.item_id)
         .expect("known")
-        .has_genre("Film-Noir")));
-    let fargo = rec.catalog().find_title("Fargo (1996)").expect("Fargo");
-    let fargo_id = rec.items().id_of(fargo).expect("id").to_string();
+        .genres
+        .contains(&"Film-Noir".to_string())));
+    let fargo = data
+        .dataset
+        .catalog()
+        .find_title("Fargo (1996)")
+        .expect("Fargo");
+    let fargo_id = data.item_id(fargo);
     let similar = rec
         .recommend(
             &UserHistory::new(),
-            &Query::new(List::SimilarTo(fargo_id)).n(5),
+            &Query::new(List::similar_to(fargo_id)).n(5),
         )
         .expect("Similar To");
     for r in &similar.items {
         println!(
             "similar to Fargo: {:<35} {}",
-            rec_title(&rec, r.index),
-            r.explanation
+            r.item().display(),
+            r.sentence()
         );
     }
     assert!(similar
         .items
         .iter()
-        .all(|r| r.explanation.starts_with("Similar to Fargo (1996)")));
+        .all(|r| r.sentence().starts_with("Similar to Fargo (1996)")));
 }
 
-fn rec_title(rec: &Recommender, item: u32) -> String {
-    recsys_core::explain::title(rec.catalog(), item)
+/// The dense index of an item the recommender returned (its order is the dataset's).
+fn index_of(rec: &Recommender, item_id: &str) -> u32 {
+    rec.item_ids()
+        .position(|id| id == item_id)
+        .expect("a known item") as u32
 }
 
 /// One blend scored on the validation split (never the test split).

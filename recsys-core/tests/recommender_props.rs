@@ -25,20 +25,16 @@ fn recommender() -> &'static Recommender {
     RECOMMENDER.get_or_init(|| {
         let mut ds = Dataset::new();
         for i in 0..ITEMS {
-            let (index, info) = ds.item_info_mut(&item_id(i));
-            info.title = Some(format!("Movie {i}"));
-            info.year = Some(1980 + i as i32);
-            info.add_genre(GENRES[i % 4]);
+            let mut item = ds
+                .item(&item_id(i))
+                .title(&format!("Movie {i}"))
+                .year(1980 + i as i32)
+                .genre(GENRES[i % 4]);
             if i % 3 == 0 {
-                info.add_genre(GENRES[(i + 1) % 4]);
-                info.add_tag("classic");
+                item = item.genre(GENRES[(i + 1) % 4]).tag("classic");
             }
-            ds.catalog
-                .add_credit(index, &format!("p{}", i % 5), None, Role::Director)
-                .unwrap();
-            ds.catalog
-                .add_credit(index, &format!("a{}", i % 7), None, Role::Actor)
-                .unwrap();
+            item.credit(&format!("p{}", i % 5), None, Role::Director)
+                .credit(&format!("a{}", i % 7), None, Role::Actor);
         }
         for user in 0..40usize {
             for i in 0..27usize {
@@ -91,9 +87,9 @@ fn list() -> impl Strategy<Value = List> {
     prop_oneof![
         Just(List::ForYou),
         Just(List::Trending),
-        prop::sample::select(GENRES.to_vec()).prop_map(|g| List::ByGenre(g.to_lowercase())),
-        (0..ITEMS).prop_map(|i| List::BecauseYouLiked(item_id(i))),
-        (0..ITEMS).prop_map(|i| List::SimilarTo(item_id(i))),
+        prop::sample::select(GENRES.to_vec()).prop_map(|g| List::by_genre(&g.to_lowercase())),
+        (0..ITEMS).prop_map(|i| List::because_you_liked(&item_id(i))),
+        (0..ITEMS).prop_map(|i| List::similar_to(&item_id(i))),
     ]
 }
 
@@ -119,20 +115,28 @@ fn filters() -> impl Strategy<Value = Filters> {
                 exclude,
                 candidates,
             )| {
-                Filters {
-                    genres: genres.into_iter().map(String::from).collect(),
-                    years: years.map(|(from, span)| (from, from + span)),
-                    tags: if classic {
-                        vec!["Classic".into()]
-                    } else {
-                        Vec::new()
-                    },
-                    people: person.into_iter().map(String::from).collect(),
-                    exclude_seen,
-                    exclude_disliked,
-                    exclude,
-                    candidates,
+                let mut filters = Filters::new()
+                    .exclude_seen(exclude_seen)
+                    .exclude_disliked(exclude_disliked);
+                for genre in genres {
+                    filters = filters.genre(genre);
                 }
+                if let Some((from, span)) = years {
+                    filters = filters.years(from, from + span);
+                }
+                if classic {
+                    filters = filters.tag("Classic");
+                }
+                if let Some(person) = person {
+                    filters = filters.person(person);
+                }
+                for id in &exclude {
+                    filters = filters.exclude(id);
+                }
+                if let Some(candidates) = candidates {
+                    filters = filters.candidates(candidates);
+                }
+                filters
             },
         )
 }
@@ -175,20 +179,29 @@ proptest! {
         let history: UserHistory = events
             .iter()
             .map(|(item, feedback, timestamp)| recsys_core::recommender::HistoryEvent {
-                item: item.clone(),
+                item_id: item.clone(),
                 feedback: *feedback,
                 timestamp: *timestamp,
             })
             .collect();
-        let query = Query { n, list: list.clone(), filters: filters.clone(), diversity };
-        let Ok(answer) = rec.recommend(&history, &query) else {
-            // Only an unknown seed item may fail, and seeds here are known items.
-            return Err(TestCaseError::fail(format!("{list:?} failed")));
+        let mut query = Query::new(list.clone()).n(n).filters(filters.clone()).explain(true).detail(true);
+        query.diversity = diversity;
+        let invalid = events.iter().any(|e| e.1.validated().is_err());
+        let answer = match rec.recommend(&history, &query) {
+            Ok(answer) => answer,
+            // A NaN rating is a bad request, said as such (never silently dropped).
+            Err(err) if invalid => {
+                prop_assert_eq!(err.kind(), recsys_core::ErrorKind::BadRequest);
+                prop_assert!(err.to_string().contains("rating"), "{}", err);
+                return Ok(());
+            }
+            // Seeds here are known items: nothing else may fail.
+            Err(err) => return Err(TestCaseError::fail(format!("{list:?} failed: {err}"))),
         };
+        prop_assert!(!invalid, "a NaN rating was accepted");
         prop_assert_eq!(&answer, &rec.recommend(&history, &query).expect("same again"));
         prop_assert!(answer.items.len() <= n);
         let disliked = excluded_by_opinion(&events);
-        let catalog = rec.catalog();
         for r in &answer.items {
             let seen = events.iter().any(|e| e.0 == r.item_id && e.1.validated().is_ok());
             prop_assert!(!(filters.exclude_seen && seen), "seen {}", r.item_id);
@@ -197,54 +210,55 @@ proptest! {
             if let Some(candidates) = &filters.candidates {
                 prop_assert!(candidates.contains(&r.item_id));
             }
-            let info = catalog.item(r.index).expect("known item");
-            prop_assert_eq!(rec.items().id_of(r.index), Some(r.item_id.as_str()));
+            let info = rec.item(&r.item_id).expect("known item");
+            prop_assert_eq!(&info.title, &r.title);
+            prop_assert_eq!(info.year, r.year);
+            let has_genre = |g: &str| info.genres.iter().any(|x| x.eq_ignore_ascii_case(g));
             if !filters.genres.is_empty() {
-                prop_assert!(filters.genres.iter().any(|g| info.has_genre(g)));
+                prop_assert!(filters.genres.iter().any(|g| has_genre(g)));
             }
-            if let List::ByGenre(g) = &list {
-                prop_assert!(info.has_genre(g));
+            if let List::ByGenre { genre } = &list {
+                prop_assert!(has_genre(genre));
             }
-            if let List::BecauseYouLiked(seed) | List::SimilarTo(seed) = &list {
-                prop_assert_ne!(&r.item_id, seed);
+            if let List::BecauseYouLiked { item_id } | List::SimilarTo { item_id } = &list {
+                prop_assert_ne!(&r.item_id, item_id);
             }
-            if let Some((from, to)) = filters.years {
+            if let (Some(from), Some(to)) = (filters.min_year, filters.max_year) {
                 prop_assert!(info.year.is_some_and(|y| (from..=to).contains(&y)));
             }
             if !filters.tags.is_empty() {
-                prop_assert!(info.tags.iter().any(|t| t.text.eq_ignore_ascii_case("classic")));
+                prop_assert!(info.tags.iter().any(|t| t.eq_ignore_ascii_case("classic")));
             }
             if !filters.people.is_empty() {
-                let people: Vec<u32> = filters
+                prop_assert!(info
                     .people
                     .iter()
-                    .filter_map(|p| catalog.person_index(p))
-                    .collect();
-                prop_assert!(info.credits.iter().any(|c| people.contains(&c.person)));
+                    .any(|p| filters.people.contains(&p.person_id)));
             }
-            prop_assert!(!r.reasons.is_empty() && !r.explanation.is_empty());
+            let explanation = r.explanation.as_deref().expect("asked for");
+            prop_assert!(!r.reasons.is_empty() && !explanation.is_empty());
+            prop_assert_eq!(explanation, r.sentence());
             prop_assert!(r.score.is_finite());
             // Faithful collaborative reasons, cold items (estimated factors) included: the
             // contributions sum to the score and cite only items of the history.
             if let Some(cf) = &r.collaborative {
-                let total: f32 = cf.contributions.iter().map(|c| c.1).sum();
+                let total: f32 = cf.contributions.iter().map(|c| c.value).sum();
                 prop_assert!((total - cf.score).abs() <= 1e-3 * (1.0 + cf.score.abs()),
                     "{} vs {}", total, cf.score);
-                for (item, _) in &cf.contributions {
-                    let id = rec.items().id_of(*item).expect("known item");
-                    prop_assert!(events.iter().any(|e| e.0 == id), "{} not in the history", id);
+                for c in &cf.contributions {
+                    prop_assert!(events.iter().any(|e| e.0 == c.item_id),
+                        "{} not in the history", c.item_id);
                 }
             }
         }
         // Every unknown id of the request is reported, and nothing else.
-        let known = |id: &String| rec.items().index_of(id).is_some();
+        let known = |id: &String| rec.contains(id);
         for e in &events {
             if !known(&e.0) {
                 prop_assert!(answer.unknown_ids.contains(&e.0));
             }
         }
-        prop_assert!(answer.unknown_ids.iter().all(|id| !known(id)
-            || events.iter().any(|e| &e.0 == id && e.1.validated().is_err())));
+        prop_assert!(answer.unknown_ids.iter().all(|id| !known(id)));
     }
 
     #[test]
@@ -255,7 +269,7 @@ proptest! {
             .expect("popular list");
         prop_assert_eq!(answer.items.len(), n);
         for r in &answer.items {
-            prop_assert!(r.explanation.contains("Popular"));
+            prop_assert!(r.sentence().contains("Popular"));
         }
     }
 
@@ -278,19 +292,19 @@ proptest! {
             .expect("onboarding list");
         prop_assert_eq!(answer.items.len(), n);
         prop_assert!(answer.unknown_ids.is_empty());
-        let matches = |index: u32| {
-            let info = rec.catalog().item(index).expect("catalog item");
-            let genre_hits = genres.iter().filter(|g| info.has_genre(g)).count();
+        let matches = |item_id: &str| {
+            let info = rec.item(item_id).expect("catalog item");
+            let genre_hits = genres
+                .iter()
+                .filter(|g| info.genres.iter().any(|x| x.eq_ignore_ascii_case(g)))
+                .count();
             let people_hits = people
                 .iter()
-                .filter(|p| {
-                    let person = rec.catalog().person_index(p);
-                    info.credits.iter().any(|c| Some(c.person) == person)
-                })
+                .filter(|p| info.people.iter().any(|c| c.person_id == **p))
                 .count();
             genre_hits + people_hits
         };
-        let counts: Vec<usize> = answer.items.iter().map(|r| matches(r.index)).collect();
+        let counts: Vec<usize> = answer.items.iter().map(|r| matches(&r.item_id)).collect();
         prop_assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{:?}", counts);
         for (r, &count) in answer.items.iter().zip(&counts) {
             let cited = r.reasons.iter().filter(|x| matches!(x, Reason::YouLike { .. })).count();

@@ -11,7 +11,6 @@ use std::time::Instant;
 
 use recsys_core::data::loaders::recbole::load_recbole_dir;
 use recsys_core::data::Feedback;
-use recsys_core::explain::title;
 use recsys_core::recommender::{List, Query, Recommendations, RecommenderBuilder, UserHistory};
 use recsys_examples::{AnyResult, Args};
 
@@ -84,23 +83,21 @@ fn run() -> AnyResult<()> {
     println!("user {user}: {} ratings", history.events().len());
     let favourite = favourite.map(|f| f.2).ok_or("the user rated nothing")?;
 
-    let catalog = recommender.catalog();
     let liked_title = recommender
-        .items()
-        .index_of(&favourite)
-        .map(|i| title(catalog, i))
+        .item(&favourite)
+        .and_then(|item| item.title)
         .unwrap_or_default();
     let lists = [
         ("For You".to_string(), List::ForYou),
         (
             format!("Because You Liked {liked_title}"),
-            List::BecauseYouLiked(favourite.clone()),
+            List::because_you_liked(&favourite),
         ),
         ("Trending".to_string(), List::Trending),
-        (format!("{genre} for you"), List::ByGenre(genre.clone())),
+        (format!("{genre} for you"), List::by_genre(&genre)),
         (
             format!("Similar to {liked_title}"),
-            List::SimilarTo(favourite),
+            List::similar_to(&favourite),
         ),
     ];
     for (heading, list) in lists {
@@ -109,27 +106,17 @@ fn run() -> AnyResult<()> {
         let started = Instant::now();
         let recs = recommender.recommend(&history, &query)?;
         let elapsed = started.elapsed();
-        print_list(&heading, &recs, catalog, elapsed);
+        print_list(&heading, &recs, elapsed);
     }
     let anonymous = recommender.recommend(&UserHistory::new(), &Query::new(List::ForYou).n(n))?;
-    print_list(
-        "First visit (no history)",
-        &anonymous,
-        catalog,
-        Default::default(),
-    );
+    print_list("First visit (no history)", &anonymous, Default::default());
     Ok(())
 }
 
-fn print_list(
-    heading: &str,
-    recs: &Recommendations,
-    catalog: &recsys_core::data::Catalog,
-    elapsed: std::time::Duration,
-) {
+fn print_list(heading: &str, recs: &Recommendations, elapsed: std::time::Duration) {
     println!("\n== {heading} ({elapsed:.1?})");
     for r in &recs.items {
-        println!("  {:<50} {}", title(catalog, r.index), r.explanation);
+        println!("  {:<50} {}", r.item().display(), r.sentence());
     }
     if !recs.unknown_ids.is_empty() {
         println!("  (ignored unknown ids: {:?})", recs.unknown_ids);

@@ -165,15 +165,12 @@ fn load(dir: &Path) -> AnyResult<Dataset> {
     }
     let file = std::io::BufReader::new(std::fs::File::open(&inter)?);
     recbole::read_inter(file, &inter.display().to_string(), &mut dataset)?;
-    dataset.catalog.ensure_len(dataset.n_items())?;
     Ok(dataset)
 }
 
 /// A training set holding `ratings` with the full dataset's user and item indices.
 fn train_subset(full: &Dataset, ratings: &[Rating]) -> AnyResult<TrainSet> {
-    let mut dataset = Dataset::new();
-    dataset.users = full.users.clone();
-    dataset.items = full.items.clone();
+    let mut dataset = full.without_events();
     for r in ratings {
         let user = full.users.id_of(r.user).unwrap_or_default();
         let item = full.items.id_of(r.item).unwrap_or_default();
@@ -189,7 +186,7 @@ fn train_subset(full: &Dataset, ratings: &[Rating]) -> AnyResult<TrainSet> {
 
 fn title(dataset: &Dataset, item: u32) -> String {
     dataset
-        .catalog
+        .catalog()
         .item(item)
         .and_then(|info| info.display_title())
         .unwrap_or_else(|| format!("item {}", dataset.items.id_of(item).unwrap_or("?")))

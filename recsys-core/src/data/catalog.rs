@@ -14,6 +14,7 @@ use crate::{Error, Result};
 
 /// What a person did on an item.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Appears in the cast.
     Actor,
@@ -330,13 +331,25 @@ impl Catalog {
         role: Role,
     ) -> Result<u32> {
         self.item_mut(item)?;
+        Ok(self.backed_add_credit(item, person_id, name, role))
+    }
+
+    /// [`Catalog::add_credit`] without the growth limit, for an item backed by an id map.
+    pub(crate) fn backed_add_credit(
+        &mut self,
+        item: u32,
+        person_id: &str,
+        name: Option<&str>,
+        role: Role,
+    ) -> u32 {
+        self.backed_ensure_len(item as usize + 1);
         let person = self.add_person(person_id, name);
         let credit = Credit { person, role };
         let info = &mut self.items[item as usize];
         if !info.credits.contains(&credit) {
             info.credits.push(credit);
         }
-        Ok(person)
+        person
     }
 
     /// Number of people.

@@ -38,9 +38,10 @@ pub struct Dataset {
     /// External item ids.
     pub items: IdMap,
     /// Item metadata, indexed like [`Dataset::items`]; items registered through this type's
-    /// methods always have an entry (empty until a loader or the caller fills it).
+    /// methods always have an entry (empty until a loader or the caller fills it). Read it
+    /// with [`Dataset::catalog`], edit it by external id with [`Dataset::item`].
     #[serde(default)]
-    pub catalog: Catalog,
+    pub(crate) catalog: Catalog,
     events: Vec<Event>,
 }
 
@@ -87,19 +88,62 @@ impl Dataset {
         index
     }
 
-    /// The metadata of item `item` (an external id), registering the item if it is new; returns
-    /// its index and its catalog entry.
+    /// Edits the metadata of item `item_id` (registering the item if it is new), by external
+    /// ids only: people are credited by their own ids, so a catalogue can never point at a
+    /// person it does not hold.
     ///
     /// ```
-    /// use recsys_core::data::Dataset;
+    /// use recsys_core::data::{Dataset, Role};
     /// let mut ds = Dataset::new();
-    /// let (index, info) = ds.item_info_mut("1");
-    /// info.title = Some("Toy Story".into());
-    /// assert_eq!(ds.catalog.item(index).unwrap().title.as_deref(), Some("Toy Story"));
+    /// ds.item("m1")
+    ///     .title("Toy Story")
+    ///     .year(1995)
+    ///     .genre("Animation")
+    ///     .tag("pixar")
+    ///     .credit("p:lasseter", Some("John Lasseter"), Role::Director);
+    /// let index = ds.items.index_of("m1").unwrap();
+    /// let info = ds.catalog().item(index).unwrap();
+    /// assert_eq!(info.display_title().as_deref(), Some("Toy Story (1995)"));
+    /// assert_eq!(info.genres, ["Animation"]);
     /// ```
-    pub fn item_info_mut(&mut self, item: &str) -> (u32, &mut ItemInfo) {
+    pub fn item(&mut self, item_id: &str) -> ItemEditor<'_> {
+        let index = self.add_item(item_id);
+        ItemEditor {
+            catalog: &mut self.catalog,
+            index,
+        }
+    }
+
+    /// The metadata of item `item` (an external id), registering the item if it is new; returns
+    /// its index and its catalog entry (for loaders, which fill many fields at once).
+    pub(crate) fn item_info_mut(&mut self, item: &str) -> (u32, &mut ItemInfo) {
         let index = self.add_item(item);
         (index, self.catalog.backed_item_mut(index))
+    }
+
+    /// The item metadata, indexed like [`Dataset::items`].
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The same users, items and catalogue without any event: the start of a dataset for one
+    /// part of a split (the item order, and so every model's item indices, stay the same).
+    ///
+    /// ```
+    /// use recsys_core::data::{Dataset, Feedback};
+    /// let mut ds = Dataset::new();
+    /// ds.add_event("ann", "alien", Feedback::Like, 1).unwrap();
+    /// ds.item("heat").title("Heat");
+    /// let empty = ds.without_events();
+    /// assert_eq!((empty.n_users(), empty.n_items(), empty.events().len()), (1, 2, 0));
+    /// ```
+    pub fn without_events(&self) -> Dataset {
+        Dataset {
+            users: self.users.clone(),
+            items: self.items.clone(),
+            catalog: self.catalog.clone(),
+            events: Vec::new(),
+        }
     }
 
     /// Registers a user with no events yet; returns its index.
@@ -220,5 +264,67 @@ mod tests {
         assert!(m.row(0).1[1] < 0.0);
         assert_eq!(ds.exclusions(), vec![vec![1]]);
         assert_eq!(ds.ratings(), vec![(0, 1, 4.0)]);
+    }
+}
+
+/// Edits one item's metadata in a [`Dataset`] (see [`Dataset::item`]); every method returns
+/// the editor, so calls chain.
+#[derive(Debug)]
+pub struct ItemEditor<'a> {
+    catalog: &'a mut Catalog,
+    index: u32,
+}
+
+impl ItemEditor<'_> {
+    fn info(&mut self) -> &mut ItemInfo {
+        self.catalog.backed_item_mut(self.index)
+    }
+
+    /// Sets the title (without the year).
+    pub fn title(mut self, title: &str) -> Self {
+        self.info().title = Some(title.to_string());
+        self
+    }
+
+    /// Sets the release year.
+    pub fn year(mut self, year: i32) -> Self {
+        self.info().year = Some(year);
+        self
+    }
+
+    /// Adds a genre (duplicates are ignored).
+    pub fn genre(mut self, genre: &str) -> Self {
+        self.info().add_genre(genre);
+        self
+    }
+
+    /// Adds a tag (case-insensitive duplicates count up).
+    pub fn tag(mut self, tag: &str) -> Self {
+        self.info().add_tag(tag);
+        self
+    }
+
+    /// Credits person `person_id` (registered if new, with `name` when given) with `role`.
+    pub fn credit(self, person_id: &str, name: Option<&str>, role: super::Role) -> Self {
+        self.catalog
+            .backed_add_credit(self.index, person_id, name, role);
+        self
+    }
+
+    /// Adds a `(key, value)` attribute.
+    pub fn attribute(mut self, key: &str, value: &str) -> Self {
+        self.info().add_attribute(key, value);
+        self
+    }
+
+    /// Sets the free text (plot summary, description).
+    pub fn text(mut self, text: &str) -> Self {
+        self.info().text = Some(text.to_string());
+        self
+    }
+
+    /// The item's dense index in the dataset.
+    pub fn index(&self) -> u32 {
+        self.index
     }
 }

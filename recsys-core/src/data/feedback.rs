@@ -5,7 +5,23 @@ use serde::{Deserialize, Serialize};
 use crate::{Error, Result};
 
 /// One kind of user feedback on an item.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+///
+/// In JSON (and every other human-readable format) a feedback is an object tagged by `kind`:
+/// `{"kind": "rating", "value": 4.5}`, `{"kind": "like"}`, `{"kind": "not_interested"}`; a
+/// bare string that [`Feedback::parse`] accepts (`"like"`, `"4.5"`) reads too. Binary formats
+/// (model artifacts) keep a compact encoding. Decoding checks the value like
+/// [`Feedback::validated`].
+///
+/// ```
+/// use recsys_core::data::Feedback;
+/// let json = serde_json::to_string(&Feedback::Rating(4.5)).unwrap();
+/// assert_eq!(json, r#"{"kind":"rating","value":4.5}"#);
+/// let like: Feedback = serde_json::from_str(r#"{"kind": "like"}"#).unwrap();
+/// assert_eq!(like, Feedback::Like);
+/// assert!(serde_json::from_str::<Feedback>(r#"{"kind": "rating", "value": 1e39}"#).is_err());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Feedback {
     /// An explicit star rating (MovieLens uses 1–5; any finite value is accepted).
     Rating(f32),
@@ -69,6 +85,126 @@ impl Feedback {
     /// Whether this kind keeps an item out of the user's recommendations for good.
     pub fn is_exclusion(self) -> bool {
         matches!(self, Feedback::Dislike | Feedback::NotInterested)
+    }
+}
+
+/// The compact encoding of model artifacts (variant index, then the rating).
+#[derive(Serialize, Deserialize)]
+enum CompactFeedback {
+    Rating(f32),
+    Like,
+    Dislike,
+    Watched,
+    Watchlisted,
+    NotInterested,
+}
+
+/// The human-readable shape, shared by every consumer's JSON.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+enum TaggedFeedback {
+    Rating { value: f32 },
+    Like,
+    Dislike,
+    Watched,
+    Watchlisted,
+    NotInterested,
+}
+
+impl From<Feedback> for TaggedFeedback {
+    fn from(feedback: Feedback) -> Self {
+        match feedback {
+            Feedback::Rating(value) => TaggedFeedback::Rating { value },
+            Feedback::Like => TaggedFeedback::Like,
+            Feedback::Dislike => TaggedFeedback::Dislike,
+            Feedback::Watched => TaggedFeedback::Watched,
+            Feedback::Watchlisted => TaggedFeedback::Watchlisted,
+            Feedback::NotInterested => TaggedFeedback::NotInterested,
+        }
+    }
+}
+
+impl From<TaggedFeedback> for Feedback {
+    fn from(feedback: TaggedFeedback) -> Self {
+        match feedback {
+            TaggedFeedback::Rating { value } => Feedback::Rating(value),
+            TaggedFeedback::Like => Feedback::Like,
+            TaggedFeedback::Dislike => Feedback::Dislike,
+            TaggedFeedback::Watched => Feedback::Watched,
+            TaggedFeedback::Watchlisted => Feedback::Watchlisted,
+            TaggedFeedback::NotInterested => Feedback::NotInterested,
+        }
+    }
+}
+
+impl From<Feedback> for CompactFeedback {
+    fn from(feedback: Feedback) -> Self {
+        match feedback {
+            Feedback::Rating(value) => CompactFeedback::Rating(value),
+            Feedback::Like => CompactFeedback::Like,
+            Feedback::Dislike => CompactFeedback::Dislike,
+            Feedback::Watched => CompactFeedback::Watched,
+            Feedback::Watchlisted => CompactFeedback::Watchlisted,
+            Feedback::NotInterested => CompactFeedback::NotInterested,
+        }
+    }
+}
+
+impl From<CompactFeedback> for Feedback {
+    fn from(feedback: CompactFeedback) -> Self {
+        match feedback {
+            CompactFeedback::Rating(value) => Feedback::Rating(value),
+            CompactFeedback::Like => Feedback::Like,
+            CompactFeedback::Dislike => Feedback::Dislike,
+            CompactFeedback::Watched => Feedback::Watched,
+            CompactFeedback::Watchlisted => Feedback::Watchlisted,
+            CompactFeedback::NotInterested => Feedback::NotInterested,
+        }
+    }
+}
+
+impl Serialize for Feedback {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if serializer.is_human_readable() {
+            TaggedFeedback::from(*self).serialize(serializer)
+        } else {
+            CompactFeedback::from(*self).serialize(serializer)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Feedback {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{self, MapAccess, Visitor};
+
+        struct HumanReadable;
+
+        impl<'de> Visitor<'de> for HumanReadable {
+            type Value = Feedback;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(r#"a feedback such as {"kind": "rating", "value": 4} or "like""#)
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Feedback, E> {
+                Feedback::parse(text).map_err(E::custom)
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Feedback, A::Error> {
+                let tagged =
+                    TaggedFeedback::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Feedback::from(tagged)
+                    .validated()
+                    .map_err(de::Error::custom)
+            }
+        }
+
+        if deserializer.is_human_readable() {
+            deserializer.deserialize_any(HumanReadable)
+        } else {
+            let feedback = Feedback::from(CompactFeedback::deserialize(deserializer)?);
+            feedback.validated().map_err(serde::de::Error::custom)
+        }
     }
 }
 

@@ -8,7 +8,7 @@ mod interactions;
 pub mod loaders;
 
 pub use catalog::{split_title_year, Catalog, Credit, ItemInfo, Role, Tag};
-pub use dataset::{Dataset, Event};
+pub use dataset::{Dataset, Event, ItemEditor};
 pub use feedback::{Feedback, FeedbackPolicy};
 pub use ids::IdMap;
 pub use interactions::Interactions;

@@ -283,13 +283,13 @@ impl TrendingModel {
     ///     ds.add_event(user, item, Feedback::Watched, 0).unwrap();
     /// }
     /// let fargo = ds.items.index_of("fargo").unwrap();
-    /// ds.catalog.item_mut(fargo).unwrap().add_genre("Crime");
     /// let heat = ds.items.index_of("heat").unwrap();
-    /// ds.catalog.item_mut(heat).unwrap().add_genre("Crime");
-    /// let coen = ds.catalog.add_credit(fargo, "coen", Some("Joel Coen"), Role::Director).unwrap();
+    /// ds.item("heat").genre("Crime");
+    /// ds.item("fargo").genre("Crime").credit("coen", Some("Joel Coen"), Role::Director);
+    /// let coen = ds.catalog().person_index("coen").unwrap();
     /// let model = TrendingConfig::new().fit(ds.events(), ds.n_items(), &FeedbackPolicy::default()).unwrap();
     /// let favorites = Favorites { genres: vec!["crime".into()], people: vec![coen] };
-    /// let scores = model.onboarding_scores(&ds.catalog, &favorites, PopularityKind::AllTime, 0.1).unwrap();
+    /// let scores = model.onboarding_scores(ds.catalog(), &favorites, PopularityKind::AllTime, 0.1).unwrap();
     /// assert!(scores[fargo as usize] > scores[heat as usize]); // matches both favourites
     /// assert!(scores[heat as usize] > scores[ds.items.index_of("toy").unwrap() as usize]);
     /// ```

@@ -50,10 +50,7 @@ impl Mask {
                 person
             })
             .collect();
-        let content_filtered = !filters.genres.is_empty()
-            || filters.years.is_some()
-            || !filters.tags.is_empty()
-            || !filters.people.is_empty();
+        let content_filtered = filters.filters_content();
         if content_filtered {
             for (index, ok) in allowed.iter_mut().enumerate() {
                 if *ok {
@@ -72,10 +69,13 @@ pub(crate) fn passes(info: &ItemInfo, filters: &Filters, people: &[u32]) -> bool
     if !filters.genres.is_empty() && !filters.genres.iter().any(|g| info.has_genre(g)) {
         return false;
     }
-    if let Some((from, to)) = filters.years {
-        if !info.year.is_some_and(|y| (from..=to).contains(&y)) {
-            return false;
-        }
+    let (from, to) = (filters.min_year, filters.max_year);
+    if (from.is_some() || to.is_some())
+        && !info
+            .year
+            .is_some_and(|y| from.is_none_or(|f| y >= f) && to.is_none_or(|t| y <= t))
+    {
+        return false;
     }
     if !filters.tags.is_empty()
         && !filters
@@ -136,7 +136,8 @@ mod tests {
         let mask = Mask::new(&items, &catalog, &filters, &[], &[], &mut unknown);
         assert_eq!(mask.allowed, [true, false, true]);
         let filters = Filters {
-            years: Some((1995, 2020)),
+            min_year: Some(1995),
+            max_year: Some(2020),
             exclude: vec!["b".into(), "zz".into()],
             ..Filters::default()
         };

@@ -18,8 +18,8 @@
 //!                      ("c", "fargo"), ("c", "heat"), ("d", "heat"), ("d", "alien")] {
 //!     ds.add_event(user, item, Feedback::Rating(5.0), 0)?;
 //! }
-//! ds.item_info_mut("alien").1.add_genre("Sci-Fi");
-//! ds.item_info_mut("aliens").1.add_genre("Sci-Fi");
+//! ds.item("alien").title("Alien").year(1979).genre("Sci-Fi");
+//! ds.item("aliens").title("Aliens").year(1986).genre("Sci-Fi");
 //! let recommender = RecommenderBuilder::new()
 //!     .als(AlsConfig::new().factors(4).regularization(0.1))
 //!     .fit(&ds)?;
@@ -28,7 +28,11 @@
 //!     .with("not-in-catalog", Feedback::Like, 2);
 //! let recs = recommender.recommend(&history, &Query::new(List::ForYou).n(2))?;
 //! assert_eq!(recs.unknown_ids, ["not-in-catalog"]);
-//! assert!(recs.items.iter().all(|r| r.item_id != "alien" && !r.explanation.is_empty()));
+//! assert!(recs.items.iter().all(|r| r.item_id != "alien" && !r.sentence().is_empty()));
+//!
+//! // The same request as JSON, as Python, the browser and a server send it.
+//! let query: Query = serde_json::from_str(r#"{"list": "for_you", "n": 2}"#).unwrap();
+//! assert_eq!(recommender.recommend(&history, &query)?, recs);
 //! # Ok::<(), recsys_core::Error>(())
 //! ```
 
@@ -46,8 +50,8 @@ mod scoring;
 pub use blend::BlendConfig;
 pub use builder::RecommenderBuilder;
 pub use query::{
-    Collaborative, Filters, HistoryEvent, List, Query, Recommendation, Recommendations, ScoreParts,
-    UserHistory,
+    Collaborative, Contribution, Filters, HistoryEvent, ItemView, List, PersonCredit, Query,
+    Recommendation, Recommendations, ScoreParts, UserHistory,
 };
 
 use serde::{Deserialize, Serialize};
@@ -63,7 +67,7 @@ use crate::models::trending::{PopularityKind, TrendingModel};
 use crate::models::ItemScorer;
 use crate::{Error, Result};
 
-use blend::{check_diversity, z_score};
+use blend::z_score;
 use cold::ColdFactors;
 use filters::Mask;
 
@@ -167,24 +171,9 @@ impl Recommender {
         })
     }
 
-    /// The item ids.
-    pub fn items(&self) -> &IdMap {
-        &self.items
-    }
-
-    /// The catalogue (titles, genres, people) used for filters and reasons.
-    pub fn catalog(&self) -> &Catalog {
-        &self.catalog
-    }
-
     /// The blend weights.
     pub fn blend(&self) -> &BlendConfig {
         &self.blend
-    }
-
-    /// The collaborative model.
-    pub fn als(&self) -> &AlsModel {
-        &self.als
     }
 
     /// The same recommender with other blend weights (e.g. while tuning them on a validation
@@ -207,7 +196,7 @@ impl Recommender {
     }
 
     /// Whether the item had interactions in training (otherwise only content can place it).
-    pub fn is_warm(&self, item: u32) -> bool {
+    pub(crate) fn is_warm(&self, item: u32) -> bool {
         self.interaction_counts
             .get(item as usize)
             .is_some_and(|&c| c > 0)
@@ -279,12 +268,19 @@ impl Recommender {
     /// Answers one request.
     ///
     /// # Errors
-    /// [`Error::UnknownItem`] for an unknown seed item of Because-You-Liked / Similar-To;
-    /// [`Error::InvalidParameter`] for an unknown genre of By-Genre or a diversity outside
-    /// `[0, 1]`. Unknown history and filter ids are not errors: they are reported.
+    /// [`Error::InvalidParameter`] when the query or the history fails its `validate`
+    /// ([`Query::validate`], [`UserHistory::validate`]: `n` above [`Query::MAX_N`], diversity
+    /// outside `[0, 1]`, a reversed year range, a NaN or absurd rating), or for a genre (of
+    /// By Genre or of the filters) no item has; [`Error::UnknownItem`] for an unknown seed item
+    /// of Because You Liked / Similar To. Unknown history and filter ids are not errors: they
+    /// are reported in [`Recommendations::unknown_ids`].
     pub fn recommend(&self, history: &UserHistory, query: &Query) -> Result<Recommendations> {
+        query.validate()?;
+        history.validate()?;
+        for genre in &query.filters.genres {
+            self.genre_name(genre)?;
+        }
         let diversity = query.diversity.unwrap_or(self.blend.diversity);
-        check_diversity(diversity)?;
         let mut unknown = Vec::new();
         let resolved = self.resolve(history, &mut unknown);
         let mut mask = Mask::new(
@@ -295,19 +291,19 @@ impl Recommender {
             &resolved.disliked,
             &mut unknown,
         );
-        let items = match &query.list {
+        let rows = match &query.list {
             List::ForYou => self.for_you(&resolved, &mask, query.n, diversity, None)?,
             List::Trending => {
                 let reason = match query.filters.genres.as_slice() {
                     [genre] => Reason::PopularIn {
-                        genre: genre.clone(),
+                        genre: self.genre_name(genre)?,
                     },
                     _ => Reason::Trending,
                 };
                 let scores = self.trending.scores(PopularityKind::Trending);
                 self.ranked(scores, &mask, query.n, diversity, |_| vec![reason.clone()])
             }
-            List::ByGenre(genre) => {
+            List::ByGenre { genre } => {
                 let genre = self.genre_name(genre)?;
                 let info_mask = |i: u32| {
                     self.catalog
@@ -326,24 +322,131 @@ impl Recommender {
                     self.for_you(&resolved, &mask, query.n, diversity, Some(extra))?
                 }
             }
-            List::BecauseYouLiked(id) | List::SimilarTo(id) => {
-                let seed = self
-                    .items
-                    .index_of(id)
-                    .ok_or_else(|| Error::UnknownItem { id: id.clone() })?;
+            List::BecauseYouLiked { item_id } | List::SimilarTo { item_id } => {
+                let seed = self.item_index(item_id)?;
                 if let Some(a) = mask.allowed.get_mut(seed as usize) {
                     *a = false;
                 }
-                let because = matches!(query.list, List::BecauseYouLiked(_));
+                let because = matches!(query.list, List::BecauseYouLiked { .. });
                 self.similar(seed, &mask, query.n, diversity, because)
             }
         };
         unknown.sort();
         unknown.dedup();
         Ok(Recommendations {
-            items,
+            items: self.present(rows, query),
             unknown_ids: unknown,
+            model: self.fingerprint().to_string(),
         })
+    }
+
+    /// Why `item_id` suits this history, whether or not a list would show it: the item's For
+    /// You score, its parts, its reasons, the sentence and the collaborative decomposition
+    /// (for a "Why this movie?" panel on any item page). Seen and disliked items are explained
+    /// too.
+    ///
+    /// ```
+    /// # use recsys_core::data::{Dataset, Feedback};
+    /// # use recsys_core::models::als::AlsConfig;
+    /// # use recsys_core::recommender::{RecommenderBuilder, UserHistory};
+    /// # let mut ds = Dataset::new();
+    /// # for (user, item) in [("a", "alien"), ("a", "aliens"), ("b", "alien"), ("b", "aliens"),
+    /// #                      ("c", "fargo"), ("c", "heat")] {
+    /// #     ds.add_event(user, item, Feedback::Like, 0)?;
+    /// # }
+    /// # let recommender = RecommenderBuilder::new()
+    /// #     .als(AlsConfig::new().factors(4).regularization(0.1))
+    /// #     .fit(&ds)?;
+    /// let history = UserHistory::new().with("alien", Feedback::Like, 1);
+    /// let why = recommender.explain_item(&history, "aliens")?;
+    /// assert_eq!(why.item_id, "aliens");
+    /// assert!(why.explanation.is_some() && !why.reasons.is_empty());
+    /// assert!(recommender.explain_item(&history, "no-such-movie").is_err());
+    /// # Ok::<(), recsys_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::UnknownItem`] for an unknown `item_id`; those of [`UserHistory::validate`].
+    pub fn explain_item(&self, history: &UserHistory, item_id: &str) -> Result<Recommendation> {
+        self.item_index(item_id)?;
+        let query = Query::new(List::ForYou)
+            .n(1)
+            .diversity(0.0)
+            .explain(true)
+            .detail(true)
+            .filters(
+                Filters::new()
+                    .exclude_seen(false)
+                    .exclude_disliked(false)
+                    .candidates([item_id]),
+            );
+        self.recommend(history, &query)?
+            .items
+            .pop()
+            .ok_or_else(|| Error::UnknownItem {
+                id: item_id.to_string(),
+            })
+    }
+
+    /// Everything the recommender knows about one item, by its external id (title, year,
+    /// genres, tags, people with roles), or `None` for an unknown id.
+    pub fn item(&self, item_id: &str) -> Option<ItemView> {
+        let index = self.items.index_of(item_id)?;
+        let info = self.catalog.item(index)?;
+        let people = info
+            .credits
+            .iter()
+            .map(|credit| PersonCredit {
+                person_id: self
+                    .catalog
+                    .person_id(credit.person)
+                    .unwrap_or_default()
+                    .to_string(),
+                name: self.catalog.person_name(credit.person).map(str::to_string),
+                role: credit.role,
+            })
+            .collect();
+        Some(ItemView {
+            item_id: item_id.to_string(),
+            title: info.title.clone(),
+            year: info.year,
+            genres: info.genres.clone(),
+            tags: info.tags.iter().map(|tag| tag.text.clone()).collect(),
+            people,
+            interactions: self.interaction_counts[index as usize],
+        })
+    }
+
+    /// Whether `item_id` is in the recommender's catalogue.
+    pub fn contains(&self, item_id: &str) -> bool {
+        self.items.index_of(item_id).is_some()
+    }
+
+    /// The number of items.
+    pub fn n_items(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Every item id, in the recommender's order.
+    pub fn item_ids(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.items.ids().iter().map(String::as_str)
+    }
+
+    /// Every genre of the catalogue, sorted.
+    pub fn genres(&self) -> Vec<&str> {
+        self.catalog.genres()
+    }
+
+    /// MERGE: replaced by the artifact branch's fingerprint.
+    fn fingerprint(&self) -> &str {
+        ""
+    }
+
+    /// The dense index of an external item id.
+    fn item_index(&self, id: &str) -> Result<u32> {
+        self.items
+            .index_of(id)
+            .ok_or_else(|| Error::UnknownItem { id: id.to_string() })
     }
 
     /// The catalogue's spelling of `genre` (ASCII case-insensitive).

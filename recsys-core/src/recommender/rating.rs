@@ -13,9 +13,10 @@ impl Recommender {
         self.ratings.is_some()
     }
 
-    /// The explicit rating model (item side only), if any.
-    pub fn rating_model(&self) -> Option<&MfModel> {
-        self.ratings.as_ref()
+    /// The `(min, max)` of the training ratings, which predictions stay within, when the
+    /// recommender predicts ratings.
+    pub fn rating_range(&self) -> Option<(f32, f32)> {
+        self.ratings.as_ref().map(MfModel::rating_range)
     }
 
     /// Predicts the rating the history's user would give `item`, within the training rating
@@ -50,8 +51,8 @@ impl Recommender {
     ///
     /// # Errors
     /// [`Error::UnknownItem`] for an unknown `item`; [`Error::InvalidParameter`] when the
-    /// recommender has no rating model; [`Error::NonFinite`] for a NaN or infinite rating in
-    /// the history.
+    /// recommender has no rating model or the history fails [`UserHistory::validate`] (a NaN
+    /// or absurd rating).
     pub fn predict_rating(&self, history: &UserHistory, item: &str) -> Result<f32> {
         let (model, user) = self.fold_in_ratings(history)?;
         model.predict_folded(&user, self.item_index(item)?)
@@ -73,12 +74,6 @@ impl Recommender {
             .collect()
     }
 
-    fn item_index(&self, id: &str) -> Result<u32> {
-        self.items
-            .index_of(id)
-            .ok_or_else(|| Error::UnknownItem { id: id.to_string() })
-    }
-
     /// The rating model and the history's ratings folded into it.
     fn fold_in_ratings(&self, history: &UserHistory) -> Result<(&MfModel, FoldedUser)> {
         let model = self.ratings.as_ref().ok_or_else(|| {
@@ -88,14 +83,12 @@ impl Recommender {
                  ratings or with the rating model disabled",
             )
         })?;
+        history.validate()?;
         // (item, timestamp, position in the history, rating): the latest rating per item wins.
         let mut rated: Vec<(u32, i64, usize, f32)> = Vec::new();
         for (position, event) in history.events().iter().enumerate() {
             if let Feedback::Rating(value) = event.feedback {
-                crate::error::ensure_finite(f64::from(value), || {
-                    format!("rating of {:?} in the history", event.item)
-                })?;
-                if let Some(item) = self.items.index_of(&event.item) {
+                if let Some(item) = self.items.index_of(&event.item_id) {
                     rated.push((item, event.timestamp, position, value));
                 }
             }
@@ -197,7 +190,7 @@ mod tests {
             expected
         );
         // Only the item side is stored: requests fold their users in.
-        assert_eq!(restored.rating_model().map(MfModel::n_users), Some(0));
+        assert_eq!(restored.ratings.as_ref().map(MfModel::n_users), Some(0));
         // A rating model over another catalogue is refused on load.
         let mut damaged = recommender;
         damaged.ratings = Some(
@@ -225,7 +218,7 @@ mod tests {
         let nan = UserHistory::new().with("i0", Feedback::Rating(f32::NAN), 0);
         assert!(matches!(
             recommender.predict_rating(&nan, "i1"),
-            Err(Error::NonFinite { .. })
+            Err(Error::InvalidParameter { .. })
         ));
         // Implicit-only training data, or the model switched off: no rating model.
         let implicit = builder().fit(&dataset(false)).unwrap();

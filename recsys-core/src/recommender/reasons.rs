@@ -1,11 +1,23 @@
 //! Reasons for each recommended item, and the result rows that carry them.
 
-use crate::explain::{self, Reason};
+use crate::explain::{self, CitedItem, ItemRef, Reason};
 use crate::models::History;
 use crate::Result;
 
 use super::resolve::Resolved;
-use super::{Collaborative, Recommendation, Recommender, ScoreParts};
+use super::{Collaborative, Contribution, Query, Recommendation, Recommender, ScoreParts};
+
+/// One scored item inside the engine, by dense index; [`Recommender::present`] turns it into
+/// the [`Recommendation`] callers see.
+pub(super) struct Row {
+    pub(super) item: u32,
+    pub(super) score: f32,
+    pub(super) parts: ScoreParts,
+    /// The raw ALS score and its per-history-item decomposition, when ALS took part.
+    pub(super) collaborative: Option<(f32, Vec<(u32, f32)>)>,
+    pub(super) reasons: Vec<Reason>,
+}
+
 impl Recommender {
     /// Reasons for a blended item, the largest score part first.
     pub(super) fn personal_reasons(
@@ -13,18 +25,17 @@ impl Recommender {
         item: u32,
         history: History<'_>,
         parts: &ScoreParts,
-        collaborative: &Collaborative,
+        contributions: &[(u32, f32)],
         extra: &[Reason],
     ) -> Result<Vec<Reason>> {
         let mut candidates: Vec<(f32, Reason)> = Vec::new();
         if !self.is_warm(item) {
             candidates.push((f32::INFINITY, Reason::NewArrival));
         }
-        let mut liked: Vec<(u32, f32)> = collaborative
-            .contributions
+        let mut liked: Vec<(u32, f32)> = contributions
             .iter()
             .copied()
-            .filter(|&(_, c)| c > 0.0)
+            .filter(|&(j, c)| c > 0.0 && j != item)
             .collect();
         liked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let total: f32 = liked.iter().map(|c| c.1).sum();
@@ -32,12 +43,15 @@ impl Recommender {
         if let Some(&(_, first)) = liked.first() {
             // Cite a second item only when it carries a real share.
             liked.retain(|&(_, c)| c >= 0.5 * first);
-            let items = liked.iter().map(|&(j, c)| (j, c / total)).collect();
+            let items = liked
+                .iter()
+                .map(|&(j, c)| CitedItem::new(self.item_ref(j), c / total))
+                .collect();
             candidates.push((parts.collaborative, Reason::BecauseYouLiked { items }));
         }
         if let Some(best) = self.content.contributions(history, item)?.first() {
-            let shared = explain::shared_people(&self.catalog, item, best.item)
-                .or_else(|| explain::shared_genres(&self.catalog, item, best.item));
+            let shared = explain::shared_people(&self.items, &self.catalog, item, best.item)
+                .or_else(|| explain::shared_genres(&self.items, &self.catalog, item, best.item));
             if let Some(reason) = shared {
                 candidates.push((parts.content, reason));
             }
@@ -92,22 +106,45 @@ impl Recommender {
         }
     }
 
-    pub(super) fn recommendation(
-        &self,
-        item: u32,
-        score: f32,
-        parts: ScoreParts,
-        collaborative: Option<Collaborative>,
-        reasons: Vec<Reason>,
-    ) -> Recommendation {
-        Recommendation {
-            item_id: self.items.id_of(item).unwrap_or_default().to_string(),
-            index: item,
-            score,
-            parts,
-            collaborative,
-            explanation: explain::render(&reasons, &self.catalog),
-            reasons,
-        }
+    /// The reference results use for a dense item index.
+    pub(super) fn item_ref(&self, item: u32) -> ItemRef {
+        ItemRef::of(&self.items, &self.catalog, item)
+    }
+
+    /// The engine's rows as results: external ids and titles, the sentence and the
+    /// collaborative detail only when the query asks for them.
+    pub(super) fn present(&self, rows: Vec<Row>, query: &Query) -> Vec<Recommendation> {
+        rows.into_iter()
+            .map(|row| {
+                let ItemRef {
+                    item_id,
+                    title,
+                    year,
+                } = self.item_ref(row.item);
+                let collaborative = match row.collaborative {
+                    Some((score, contributions)) if query.detail => Some(Collaborative {
+                        score,
+                        contributions: contributions
+                            .into_iter()
+                            .map(|(j, value)| Contribution {
+                                item_id: self.items.id_of(j).unwrap_or_default().to_string(),
+                                value,
+                            })
+                            .collect(),
+                    }),
+                    _ => None,
+                };
+                Recommendation {
+                    item_id,
+                    title,
+                    year,
+                    score: row.score,
+                    parts: row.parts,
+                    explanation: query.explain.then(|| explain::render(&row.reasons)),
+                    reasons: row.reasons,
+                    collaborative,
+                }
+            })
+            .collect()
     }
 }

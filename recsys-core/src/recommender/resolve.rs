@@ -4,6 +4,7 @@ use crate::data::Feedback;
 use crate::models::trending::Favorites;
 
 use super::{Recommender, UserHistory};
+
 /// A request's history resolved to dense indices.
 pub(super) struct Resolved {
     /// Every known item of the history.
@@ -21,13 +22,13 @@ pub(super) struct Resolved {
 
 impl Recommender {
     /// Maps ids to indices (unknown ones to `unknown`) and combines each item's events with
-    /// the policy, oldest first.
+    /// the policy, oldest first. The history must have passed [`UserHistory::validate`].
     pub(super) fn resolve(&self, history: &UserHistory, unknown: &mut Vec<String>) -> Resolved {
         let mut events: Vec<(u32, i64, usize, Feedback)> = Vec::new();
         for (order, e) in history.events().iter().enumerate() {
-            match (self.items.index_of(&e.item), e.feedback.validated()) {
-                (Some(index), Ok(feedback)) => events.push((index, e.timestamp, order, feedback)),
-                _ => unknown.push(e.item.clone()),
+            match self.items.index_of(&e.item_id) {
+                Some(index) => events.push((index, e.timestamp, order, e.feedback)),
+                None => unknown.push(e.item_id.clone()),
             }
         }
         events.sort_unstable_by_key(|&(item, timestamp, order, _)| (item, timestamp, order));

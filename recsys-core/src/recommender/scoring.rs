@@ -1,6 +1,6 @@
 //! Scoring of every list: For You (the blend), fixed-score lists and similar items.
 
-use crate::explain::{self, FoldIn, Reason};
+use crate::explain::{self, CitedItem, FoldIn, Reason};
 use crate::models::trending::PopularityKind;
 use crate::models::{History, ItemScorer};
 use crate::topk::{Scored, TopK};
@@ -9,10 +9,10 @@ use crate::Result;
 use super::blend::{z_score, z_score_by};
 use super::diversity;
 use super::filters::Mask;
+use super::reasons::Row;
 use super::resolve::Resolved;
 use super::{
-    pool_size, Collaborative, Recommendation, Recommender, ScoreParts, ONBOARDING_POPULARITY_SHARE,
-    SIMILAR_CONTENT_WEIGHT,
+    pool_size, Recommender, ScoreParts, ONBOARDING_POPULARITY_SHARE, SIMILAR_CONTENT_WEIGHT,
 };
 impl Recommender {
     /// For You: the blended score, or popularity for a history without positive evidence.
@@ -23,7 +23,7 @@ impl Recommender {
         n: usize,
         diversity: f32,
         extra: Option<Reason>,
-    ) -> Result<Vec<Recommendation>> {
+    ) -> Result<Vec<Row>> {
         let extra: Vec<Reason> = extra.into_iter().collect();
         if history.liked == 0 {
             let favorites = &history.favorites;
@@ -161,16 +161,19 @@ impl Recommender {
                     Some(y) => fold.contributions_of(&self.als, y)?,
                     None => fold.contributions(&self.als, s.item)?,
                 };
-                let collaborative = Collaborative {
-                    score: raw_cf[i],
-                    contributions: contributions
-                        .into_iter()
-                        .map(|(j, c)| (j, c as f32))
-                        .collect(),
-                };
+                let contributions: Vec<(u32, f32)> = contributions
+                    .into_iter()
+                    .map(|(j, c)| (j, c as f32))
+                    .collect();
                 let reasons =
-                    self.personal_reasons(s.item, rows, &parts, &collaborative, &extra)?;
-                Ok(self.recommendation(s.item, blended[i], parts, Some(collaborative), reasons))
+                    self.personal_reasons(s.item, rows, &parts, &contributions, &extra)?;
+                Ok(Row {
+                    item: s.item,
+                    score: blended[i],
+                    parts,
+                    collaborative: Some((raw_cf[i], contributions)),
+                    reasons,
+                })
             })
             .collect()
     }
@@ -184,7 +187,7 @@ impl Recommender {
         n: usize,
         diversity: f32,
         reasons: impl Fn(u32) -> Vec<Reason>,
-    ) -> Vec<Recommendation> {
+    ) -> Vec<Row> {
         let mut top = TopK::new(pool_size(n, diversity));
         for (i, &score) in scores.iter().enumerate() {
             if mask.allowed[i] {
@@ -198,7 +201,13 @@ impl Recommender {
                 if !self.is_warm(s.item) {
                     reasons.push(Reason::NewArrival);
                 }
-                self.recommendation(s.item, s.score, ScoreParts::default(), None, reasons)
+                Row {
+                    item: s.item,
+                    score: s.score,
+                    parts: ScoreParts::default(),
+                    collaborative: None,
+                    reasons,
+                }
             })
             .collect()
     }
@@ -211,7 +220,7 @@ impl Recommender {
         n: usize,
         diversity: f32,
         because: bool,
-    ) -> Vec<Recommendation> {
+    ) -> Vec<Row> {
         let k = self.als.factors();
         let n_items = self.items.len();
         let mut scores = vec![0.0f32; n_items];
@@ -233,19 +242,28 @@ impl Recommender {
             .map(|s| {
                 let mut reasons = vec![if because {
                     Reason::BecauseYouLiked {
-                        items: vec![(seed, 1.0)],
+                        items: vec![CitedItem::new(self.item_ref(seed), 1.0)],
                     }
                 } else {
-                    Reason::SimilarTo { item: seed }
+                    Reason::SimilarTo {
+                        item: self.item_ref(seed),
+                    }
                 }];
                 reasons.extend(
-                    explain::shared_people(&self.catalog, s.item, seed)
-                        .or_else(|| explain::shared_genres(&self.catalog, s.item, seed)),
+                    explain::shared_people(&self.items, &self.catalog, s.item, seed).or_else(
+                        || explain::shared_genres(&self.items, &self.catalog, s.item, seed),
+                    ),
                 );
                 if !self.is_warm(s.item) {
                     reasons.push(Reason::NewArrival);
                 }
-                self.recommendation(s.item, s.score, ScoreParts::default(), None, reasons)
+                Row {
+                    item: s.item,
+                    score: s.score,
+                    parts: ScoreParts::default(),
+                    collaborative: None,
+                    reasons,
+                }
             })
             .collect()
     }

@@ -77,30 +77,28 @@ fn for_you_follows_the_taste_and_explains_faithfully() {
         .with("fargo", Feedback::Rating(5.0), 1)
         .with("heat", Feedback::Like, 2)
         .with("dune", Feedback::Dislike, 3);
-    let recs = rec
-        .recommend(&history, &Query::new(List::ForYou).n(4))
-        .unwrap();
+    let query = Query::new(List::ForYou).n(4).explain(true).detail(true);
+    let recs = rec.recommend(&history, &query).unwrap();
     let got = ids(&recs);
     assert!(!got.contains(&"fargo") && !got.contains(&"heat") && !got.contains(&"dune"));
     assert!(got[0] == "blood-simple" || got[0] == "noir", "{got:?}");
-    let history_items: Vec<u32> = ["fargo", "heat"]
-        .iter()
-        .map(|id| rec.items().index_of(id).unwrap())
-        .collect();
+    let history_items = ["fargo", "heat"];
     for r in &recs.items {
-        assert!(!r.reasons.is_empty() && !r.explanation.is_empty());
+        assert!(!r.reasons.is_empty() && !r.explanation.as_ref().unwrap().is_empty());
         let parts = r.parts.collaborative + r.parts.content + r.parts.popularity;
         assert!((parts - r.score).abs() < 1e-4);
         let cf = r.collaborative.as_ref().unwrap();
-        let total: f32 = cf.contributions.iter().map(|c| c.1).sum();
+        let total: f32 = cf.contributions.iter().map(|c| c.value).sum();
         assert!((total - cf.score).abs() < 1e-3, "{total} vs {}", cf.score);
         assert!(cf
             .contributions
             .iter()
-            .all(|c| history_items.contains(&c.0)));
+            .all(|c| history_items.contains(&c.item_id.as_str())));
         for reason in &r.reasons {
             if let Reason::BecauseYouLiked { items } = reason {
-                assert!(items.iter().all(|(i, _)| history_items.contains(i)));
+                assert!(items
+                    .iter()
+                    .all(|c| history_items.contains(&c.item.item_id.as_str())));
             }
         }
     }
@@ -110,7 +108,7 @@ fn for_you_follows_the_taste_and_explains_faithfully() {
 fn cold_items_come_from_content_and_say_so() {
     let rec = small_recommender();
     let history = UserHistory::new().with("fargo", Feedback::Like, 1);
-    let query = Query::new(List::SimilarTo("fargo".into())).n(5);
+    let query = Query::new(List::similar_to("fargo")).n(5);
     let recs = rec.recommend(&history, &query).unwrap();
     let cold = recs
         .items
@@ -118,27 +116,24 @@ fn cold_items_come_from_content_and_say_so() {
         .find(|r| r.item_id == "new-crime")
         .unwrap();
     assert!(cold.reasons.contains(&Reason::NewArrival));
+    let sentence = cold.sentence();
     assert!(
-        cold.explanation
-            .contains("Shares director and actor Frances McDormand")
-            || cold
-                .explanation
-                .contains("Shares director and a cast member"),
-        "{}",
-        cold.explanation
+        sentence.contains("Shares director and actor Frances McDormand")
+            || sentence.contains("Shares director and a cast member"),
+        "{sentence}"
     );
 }
 
 #[test]
 fn a_cold_item_reaches_for_you_with_a_faithful_explanation() {
     let rec = small_recommender();
-    let new_crime = rec.items().index_of("new-crime").unwrap();
+    let new_crime = rec.items.index_of("new-crime").unwrap();
     assert!(!rec.is_warm(new_crime));
     let history = UserHistory::new()
         .with("fargo", Feedback::Rating(5.0), 1)
         .with("blood-simple", Feedback::Rating(5.0), 2);
     let recs = rec
-        .recommend(&history, &Query::new(List::ForYou).n(8))
+        .recommend(&history, &Query::new(List::ForYou).n(8).detail(true))
         .unwrap();
     let cold = recs
         .items
@@ -152,10 +147,13 @@ fn a_cold_item_reaches_for_you_with_a_faithful_explanation() {
     );
     let cf = cold.collaborative.as_ref().expect("estimated factors");
     assert!(cf.score != 0.0);
-    let total: f32 = cf.contributions.iter().map(|c| c.1).sum();
+    let total: f32 = cf.contributions.iter().map(|c| c.value).sum();
     assert!((total - cf.score).abs() < 1e-4, "{total} vs {}", cf.score);
-    let liked = ["fargo", "blood-simple"].map(|id| rec.items().index_of(id).unwrap());
-    assert!(cf.contributions.iter().all(|c| liked.contains(&c.0)));
+    let liked = ["fargo", "blood-simple"];
+    assert!(cf
+        .contributions
+        .iter()
+        .all(|c| liked.contains(&c.item_id.as_str())));
 }
 
 #[test]
@@ -168,9 +166,9 @@ fn every_list_answers_and_unknown_ids_are_reported() {
     for list in [
         List::ForYou,
         List::Trending,
-        List::ByGenre("crime".into()),
-        List::BecauseYouLiked("alien".into()),
-        List::SimilarTo("heat".into()),
+        List::by_genre("crime"),
+        List::because_you_liked("alien"),
+        List::similar_to("heat"),
     ] {
         let recs = rec
             .recommend(&history, &Query::new(list.clone()).n(3))
@@ -178,20 +176,20 @@ fn every_list_answers_and_unknown_ids_are_reported() {
         assert_eq!(recs.unknown_ids, ["???"], "{list:?}");
         assert!(!recs.items.is_empty(), "{list:?}");
         assert!(recs.items.iter().all(|r| r.item_id != "alien"));
-        if let List::ByGenre(_) = list {
+        if let List::ByGenre { .. } = list {
             assert!(recs.items.iter().all(|r| rec
-                .catalog()
-                .item(r.index)
+                .item(&r.item_id)
                 .unwrap()
-                .has_genre("Crime")));
+                .genres
+                .contains(&"Crime".into())));
         }
     }
-    let unknown_seed = Query::new(List::SimilarTo("nope".into()));
+    let unknown_seed = Query::new(List::similar_to("nope"));
     assert!(matches!(
         rec.recommend(&history, &unknown_seed),
         Err(Error::UnknownItem { .. })
     ));
-    let unknown_genre = Query::new(List::ByGenre("Western".into()));
+    let unknown_genre = Query::new(List::by_genre("Western"));
     assert!(rec.recommend(&history, &unknown_genre).is_err());
     assert!(rec
         .recommend(&history, &Query::new(List::ForYou).diversity(2.0))
@@ -210,14 +208,9 @@ fn empty_history_gets_popular_items_with_reasons() {
         .iter()
         .all(|r| r.reasons.contains(&Reason::Popular)));
     let by_genre = rec
-        .recommend(
-            &UserHistory::new(),
-            &Query::new(List::ByGenre("Crime".into())),
-        )
+        .recommend(&UserHistory::new(), &Query::new(List::by_genre("Crime")))
         .unwrap();
-    assert!(by_genre.items[0]
-        .explanation
-        .starts_with("Popular in Crime"));
+    assert!(by_genre.items[0].sentence().starts_with("Popular in Crime"));
 }
 
 #[test]
@@ -257,7 +250,7 @@ fn onboarding_favourites_rank_matching_items_first_with_reasons() {
     );
     for r in &recs.items[..3] {
         assert_eq!(
-            r.explanation.split("; ").take(2).collect::<Vec<_>>(),
+            r.sentence().split("; ").take(2).collect::<Vec<_>>(),
             [
                 "Because you like Crime",
                 "Because you like Frances McDormand"
@@ -265,9 +258,9 @@ fn onboarding_favourites_rank_matching_items_first_with_reasons() {
         );
     }
     assert!(recs.items[3]
-        .explanation
+        .sentence()
         .starts_with("Because you like Crime"));
-    assert!(recs.items[5].explanation.starts_with("Popular"));
+    assert!(recs.items[5].sentence().starts_with("Popular"));
     // Filters still hold and liked items switch to the personal blend.
     let seen = history.clone().with("fargo", Feedback::Watched, 1);
     let recs = rec
@@ -276,26 +269,32 @@ fn onboarding_favourites_rank_matching_items_first_with_reasons() {
     assert!(!ids(&recs).contains(&"fargo"));
     let liked = history.with("fargo", Feedback::Like, 1);
     let recs = rec
-        .recommend(&liked, &Query::new(List::ForYou).n(3))
+        .recommend(&liked, &Query::new(List::ForYou).n(3).detail(true))
         .unwrap();
     assert!(recs.items.iter().all(|r| r.collaborative.is_some()));
 }
 
 #[test]
-fn an_absurd_list_length_returns_the_whole_catalogue_once() {
+fn the_largest_list_returns_the_whole_catalogue_once_and_larger_is_refused() {
     let rec = small_recommender();
     let history = UserHistory::new().with("fargo", Feedback::Rating(5.0), 1);
     for diversity in [None, Some(0.5)] {
         let query = Query {
             diversity,
-            ..Query::new(List::ForYou).n(usize::MAX)
+            ..Query::new(List::ForYou).n(Query::MAX_N)
         };
         let recs = rec.recommend(&history, &query).unwrap();
         let mut got = ids(&recs);
         got.sort_unstable();
         got.dedup();
         assert_eq!(got.len(), recs.items.len());
-        assert_eq!(recs.items.len(), rec.items().len() - 1, "{diversity:?}");
+        assert_eq!(recs.items.len(), rec.n_items() - 1, "{diversity:?}");
+        let absurd = Query {
+            diversity,
+            ..Query::new(List::ForYou).n(usize::MAX)
+        };
+        let err = rec.recommend(&history, &absurd).unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::BadRequest, "{err}");
     }
 }
 

@@ -97,7 +97,7 @@ impl MovieLens {
     /// "Title (year)" of an item, or an empty string.
     pub fn title(&self, item: u32) -> String {
         self.dataset
-            .catalog
+            .catalog()
             .item(item)
             .and_then(|i| i.display_title())
             .unwrap_or_default()

@@ -182,10 +182,10 @@ pub fn read_ratings_csv<R: BufRead>(
 ///            99,\"The \"\"Quoted\"\" One\",(no genres listed)\n";
 /// let mut ds = Dataset::new();
 /// ml_latest::read_movies_csv(csv.as_bytes(), "movies.csv", &mut ds).unwrap();
-/// let info = ds.catalog.item(0).unwrap();
+/// let info = ds.catalog().item(0).unwrap();
 /// assert_eq!((info.title.as_deref(), info.year), (Some("American President, The"), Some(1995)));
 /// assert_eq!(info.genres, ["Comedy", "Drama", "Romance"]);
-/// let quoted = ds.catalog.item(1).unwrap();
+/// let quoted = ds.catalog().item(1).unwrap();
 /// assert_eq!(quoted.title.as_deref(), Some("The \"Quoted\" One"));
 /// assert!(quoted.genres.is_empty() && quoted.year.is_none());
 /// ```
@@ -238,7 +238,7 @@ pub fn read_movies_csv<R: BufRead>(
 ///            7,60756,Funny,1445715000\n2,60756,\"Highly quotable, really\",1445714996\n";
 /// let mut ds = Dataset::new();
 /// ml_latest::read_tags_csv(csv.as_bytes(), "tags.csv", &mut ds).unwrap();
-/// let tags = &ds.catalog.item(0).unwrap().tags;
+/// let tags = &ds.catalog().item(0).unwrap().tags;
 /// assert_eq!((tags[0].text.as_str(), tags[0].count), ("funny", 2));
 /// assert_eq!(tags[1].text, "Highly quotable, really");
 /// assert!(ds.events().is_empty());
@@ -334,7 +334,7 @@ mod tests {
         );
         assert_eq!(read_tags_csv(TAGS, "tags.csv", &mut ds).unwrap(), 4);
         assert_eq!((ds.n_users(), ds.n_items()), (3, 5));
-        let c = &ds.catalog;
+        let c = ds.catalog();
         let toy = c.item(c.find_title("Toy Story (1995)").unwrap()).unwrap();
         assert_eq!(
             toy.genres,

@@ -134,7 +134,7 @@ pub fn read_u_genre<R: BufRead>(reader: R, source: &str) -> Result<Vec<String>> 
 ///             |0|0|0|0|0|0|0|0|1|0|0|0|1|0|0|0|0|0|0\n";
 /// let mut ds = Dataset::new();
 /// movielens::read_u_item(&row[..], "u.item", &ML_100K_GENRES, &mut ds).unwrap();
-/// let info = ds.catalog.item(0).unwrap();
+/// let info = ds.catalog().item(0).unwrap();
 /// assert_eq!(info.title.as_deref(), Some("Misérables, Les"));
 /// assert_eq!(info.year, Some(1995));
 /// assert_eq!(info.genres, ["Drama", "Musical"]);
@@ -268,23 +268,29 @@ mod tests {
         assert_eq!(read_u_data(FIXTURE_DATA, "u.data", &mut ds).unwrap(), 6);
         assert_eq!((ds.n_users(), ds.n_items()), (3, 4));
 
-        let toy = ds.catalog.find_title("Toy Story (1995)").unwrap();
-        let info = ds.catalog.item(toy).unwrap();
+        let toy = ds.catalog().find_title("Toy Story (1995)").unwrap();
+        let info = ds.catalog().item(toy).unwrap();
         assert_eq!(info.genres, ["Animation", "Children's", "Comedy"]);
         assert!(info.attributes.contains(&(
             "url".into(),
             "http://us.imdb.com/M/title-exact?Toy%20Story%20(1995)".into()
         )));
         // Latin-1 byte 0xE9 decodes to 'é'.
-        let les = ds.catalog.find_title("Misérables, Les (1995)").unwrap();
+        let les = ds.catalog().find_title("Misérables, Les (1995)").unwrap();
         assert_eq!(ds.items.id_of(les), Some("543"));
         // No year in the title: taken from the release date; no date, no year.
-        let dated = ds.catalog.item(ds.items.index_of("1000").unwrap()).unwrap();
+        let dated = ds
+            .catalog()
+            .item(ds.items.index_of("1000").unwrap())
+            .unwrap();
         assert_eq!(
             (dated.title.as_deref(), dated.year),
             (Some("Untitled"), Some(1994))
         );
-        let unknown = ds.catalog.item(ds.items.index_of("267").unwrap()).unwrap();
+        let unknown = ds
+            .catalog()
+            .item(ds.items.index_of("267").unwrap())
+            .unwrap();
         assert_eq!(
             (unknown.year, unknown.genres.as_slice()),
             (None, &["unknown".to_string()][..])

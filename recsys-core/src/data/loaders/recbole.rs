@@ -187,7 +187,7 @@ const GENRE_COLUMNS: &[&str] = &["class", "genre", "genres"];
 /// let mut ds = Dataset::new();
 /// recbole::read_item(file.as_bytes(), "ml-100k.item", &mut ds).unwrap();
 /// let toy_story = ds.items.index_of("1").unwrap();
-/// let info = ds.catalog.item(toy_story).unwrap();
+/// let info = ds.catalog().item(toy_story).unwrap();
 /// assert_eq!(info.display_title().as_deref(), Some("Toy Story (1995)"));
 /// assert_eq!(info.genres, ["Animation", "Children's", "Comedy"]);
 /// ```
@@ -291,9 +291,9 @@ const PERSON_RELATIONS: [(&str, Role, bool); 8] = [
 /// let mut ds = Dataset::new();
 /// let used = recbole::read_kg(kg.as_bytes(), "t.kg", link.as_bytes(), "t.link", &mut ds).unwrap();
 /// assert_eq!(used, 3);
-/// let info = ds.catalog.item(ds.items.index_of("1").unwrap()).unwrap();
+/// let info = ds.catalog().item(ds.items.index_of("1").unwrap()).unwrap();
 /// let director = info.people(Role::Director).next().unwrap();
-/// assert_eq!(ds.catalog.person_id(director), Some("m.lasseter"));
+/// assert_eq!(ds.catalog().person_id(director), Some("m.lasseter"));
 /// assert_eq!(info.credits.len(), 1);
 /// assert_eq!(info.attributes, [("film.film.language".to_string(), "m.english".to_string())]);
 /// ```
@@ -393,8 +393,8 @@ fn read_links<R: BufRead>(
 /// ```no_run
 /// use recsys_core::data::{loaders::recbole, Role};
 /// let ds = recbole::load_recbole_dir("data/ml-100k", "ml-100k")?;
-/// let toy_story = ds.catalog.find_title("Toy Story (1995)").unwrap();
-/// let info = ds.catalog.item(toy_story).unwrap();
+/// let toy_story = ds.catalog().find_title("Toy Story (1995)").unwrap();
+/// let info = ds.catalog().item(toy_story).unwrap();
 /// assert!(info.has_genre("Animation"));
 /// assert!(info.people(Role::Director).count() > 0);
 /// # Ok::<(), recsys_core::Error>(())
