@@ -4,21 +4,46 @@
 //! evaluate them, save them as versioned artifacts and recommend.
 //!
 //! ```
-//! use recsys_core::data::{Dataset, Feedback, FeedbackPolicy};
-//! use recsys_core::models::als::AlsConfig;
-//! use recsys_core::models::{History, TopN};
+//! use recsys_core::prelude::*;
 //!
+//! // Events and catalogue by the app's own ids.
 //! let mut ds = Dataset::new();
-//! for (user, item, stars) in [("ann", "alien", 5.0), ("ann", "aliens", 4.0), ("bob", "alien", 5.0)] {
-//!     ds.add_event(user, item, Feedback::Rating(stars), 0).unwrap();
+//! for (user, item, stars) in [("ann", "alien", 5.0), ("ann", "aliens", 4.0), ("bob", "alien", 5.0),
+//!                             ("bob", "heat", 2.0), ("cat", "heat", 5.0), ("cat", "fargo", 4.0)] {
+//!     ds.add_event(user, item, Feedback::Rating(stars), 0)?;
 //! }
-//! let matrix = ds.interactions(&FeedbackPolicy::default()).unwrap();
-//! let model = AlsConfig::new().factors(8).iterations(5).seed(7).fit(&matrix).unwrap();
-//! let bob = ds.users.index_of("bob").unwrap();
-//! let (items, values) = matrix.row(bob as usize);
-//! let recs = model.recommend(Some(bob), History::new(items, values), &TopN::new(1)).unwrap();
-//! assert_eq!(ds.items.id_of(recs[0].item), Some("aliens"));
+//! ds.item("alien").title("Alien").year(1979).genre("Sci-Fi");
+//! ds.item("aliens").title("Aliens").year(1986).genre("Sci-Fi");
+//! ds.item("heat").title("Heat").year(1995).genre("Crime");
+//! ds.item("fargo").title("Fargo").year(1996).genre("Crime");
+//!
+//! // Train once: ALS, item-kNN, content, popularity and ratings in one immutable recommender.
+//! let recommender = RecommenderBuilder::new()
+//!     .als(AlsConfig::new().factors(4).regularization(0.1))
+//!     .fit(&ds)?;
+//!
+//! // Score a visitor's *current* history (folded in at request time: no retraining).
+//! let history = UserHistory::new().with("alien", Feedback::Like, 1);
+//! let recs = recommender.recommend(&history, &Query::new(List::ForYou).n(2))?;
+//! assert_eq!(recs.items[0].item_id, "aliens");
+//! println!("{}: {}", recs.items[0].item().display(), recs.items[0].sentence());
+//!
+//! // The same request as JSON, and a "Why this movie?" panel for any item.
+//! let query: Query = serde_json::from_str(r#"{"list": {"kind": "by_genre", "genre": "Crime"}, "n": 1}"#)?;
+//! let crime = recommender.recommend(&history, &query)?;
+//! assert!(["heat", "fargo"].contains(&crime.items[0].item_id.as_str()));
+//! let why = recommender.explain_item(&history, "fargo")?;
+//! assert!(!why.reasons.is_empty());
+//!
+//! // A versioned, checksummed model file; `to_bytes`/`from_bytes` where there is no disk.
+//! let bytes = recommender.to_bytes()?;
+//! assert_eq!(Recommender::from_bytes(&bytes)?.recommend(&history, &Query::new(List::ForYou).n(2))?, recs);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! The models underneath are usable on their own with dense indices (e.g.
+//! [`models::als`] for an `implicit`-style ALS over a CSR matrix); results of the
+//! [`recommender`] always speak in the app's ids.
 //!
 //! ## Architecture, in data-flow order
 //! - [`data`]: external ids ⇄ dense indices ([`data::IdMap`]), feedback events and the
@@ -47,6 +72,7 @@ pub mod eval;
 pub mod explain;
 pub mod features;
 pub mod models;
+pub mod prelude;
 pub mod recommender;
 mod rng;
 pub mod topk;

@@ -150,6 +150,8 @@ impl RecommenderBuilder {
                 what: "dataset has no items".into(),
             });
         }
+        // A catalogue must only credit people it holds (what loading a saved model checks).
+        dataset.catalog().validate()?;
         let matrix = dataset.interactions(&self.policy)?;
         let als = self.als.fit(&matrix)?;
         let knn = match &self.knn {
@@ -213,6 +215,8 @@ impl RecommenderBuilder {
                 ),
             });
         }
+        // The checks a load runs, so a recommender that fits also saves and loads.
+        recommender.validate()?;
         Ok(recommender)
     }
 }

@@ -437,8 +437,8 @@ impl Recommender {
         self.catalog.genres()
     }
 
-    /// MERGE: replaced by the artifact branch's fingerprint.
-    fn fingerprint(&self) -> &str {
+    /// The model fingerprint (MERGE: replaced by the artifact branch).
+    pub fn fingerprint(&self) -> &str {
         ""
     }
 
