@@ -197,51 +197,39 @@ impl Dataset {
     /// time order with `policy` (see [`FeedbackPolicy::combine`]).
     pub fn interactions(&self, policy: &FeedbackPolicy) -> Result<Interactions> {
         policy.validate()?;
-        let mut order: Vec<&Event> = self.events.iter().collect();
-        // Stable: equal timestamps keep insertion order.
-        order.sort_by_key(|e| (e.user, e.item, e.timestamp));
-        let mut triplets = Vec::with_capacity(order.len());
-        for group in order.chunk_by(|a, b| a.user == b.user && a.item == b.item) {
-            let weight = policy.combine(group.iter().map(|e| e.feedback));
-            if weight != 0.0 {
-                triplets.push((group[0].user, group[0].item, weight));
-            }
-        }
+        let triplets: Vec<(u32, u32, f32)> = self
+            .resolve_pairs(policy)
+            .into_iter()
+            .filter(|(_, pair)| pair.value != 0.0)
+            .map(|((user, item), pair)| (user, item, pair.value))
+            .collect();
         // The id maps back the shape: users and items without events are real, however many.
         Interactions::from_backed_triplets(self.n_users(), self.n_items(), &triplets)
     }
 
+    /// Every (user, item) pair's events resolved by `policy`, sorted by pair.
+    fn resolve_pairs(&self, policy: &FeedbackPolicy) -> Vec<((u32, u32), super::PairFeedback)> {
+        policy.resolve_pairs(
+            self.events
+                .iter()
+                .map(|e| ((e.user, e.item), e.timestamp, e.feedback)),
+        )
+    }
+
     /// The latest explicit rating of every rated (user, item) pair, as `(user, item, rating)`.
     pub fn ratings(&self) -> Vec<(u32, u32, f32)> {
-        let mut rated: Vec<&Event> = self
-            .events
-            .iter()
-            .filter(|e| matches!(e.feedback, Feedback::Rating(_)))
-            .collect();
-        rated.sort_by_key(|e| (e.user, e.item, e.timestamp));
-        rated
-            .chunk_by(|a, b| a.user == b.user && a.item == b.item)
-            .filter_map(|g| match g.last()?.feedback {
-                Feedback::Rating(r) => Some((g[0].user, g[0].item, r)),
-                _ => None,
-            })
+        self.resolve_pairs(&FeedbackPolicy::default())
+            .into_iter()
+            .filter_map(|((user, item), pair)| Some((user, item, pair.rating?)))
             .collect()
     }
 
     /// Per user, the items whose latest opinion is a dislike or "not interested" (sorted).
     pub fn exclusions(&self) -> Vec<Vec<u32>> {
-        let mut opinions: Vec<&Event> = self
-            .events
-            .iter()
-            .filter(|e| !matches!(e.feedback, Feedback::Watched | Feedback::Watchlisted))
-            .collect();
-        opinions.sort_by_key(|e| (e.user, e.item, e.timestamp));
         let mut out = vec![Vec::new(); self.n_users()];
-        for g in opinions.chunk_by(|a, b| a.user == b.user && a.item == b.item) {
-            if let Some(last) = g.last() {
-                if last.feedback.is_exclusion() {
-                    out[last.user as usize].push(last.item);
-                }
+        for ((user, item), pair) in self.resolve_pairs(&FeedbackPolicy::default()) {
+            if pair.excluded {
+                out[user as usize].push(item);
             }
         }
         out

@@ -331,7 +331,8 @@ impl FeedbackPolicy {
         }
     }
 
-    /// Combines the events of one (user, item) pair, oldest first, into one signed weight.
+    /// Combines the events of one (user, item) pair, oldest first, into one signed weight
+    /// (the `value` of [`FeedbackPolicy::resolve`]).
     ///
     /// ```
     /// use recsys_core::data::{Feedback, FeedbackPolicy};
@@ -341,15 +342,43 @@ impl FeedbackPolicy {
     /// assert!(p.combine([Feedback::Like, Feedback::Dislike]) < 0.0);
     /// ```
     pub fn combine(&self, events: impl IntoIterator<Item = Feedback>) -> f32 {
+        self.resolve(events).value
+    }
+
+    /// What the events of one (user, item) pair, oldest first, amount to: the one place that
+    /// says "the latest opinion wins". Training ([`Dataset::interactions`]), request-time
+    /// fold-ins and rating predictions all read pairs through it, so they cannot drift apart.
+    ///
+    /// The weights of the implicit kinds (watched, watchlisted) add up; the latest *opinion*
+    /// (rating, like, dislike, not interested) replaces earlier ones and adds to them when
+    /// positive, replaces everything when negative.
+    ///
+    /// ```
+    /// use recsys_core::data::{Feedback, FeedbackPolicy};
+    /// let p = FeedbackPolicy::default();
+    /// let pair = p.resolve([Feedback::Rating(5.0), Feedback::Watched, Feedback::NotInterested]);
+    /// assert!(pair.value < 0.0 && pair.excluded);
+    /// assert_eq!(pair.rating, Some(5.0)); // the latest star rating, for rating models
+    /// let pair = p.resolve([Feedback::Dislike, Feedback::Rating(4.0)]);
+    /// assert!(pair.value > 0.0 && !pair.excluded);
+    /// ```
+    ///
+    /// [`Dataset::interactions`]: super::Dataset::interactions
+    pub fn resolve(&self, events: impl IntoIterator<Item = Feedback>) -> PairFeedback {
         let mut implicit = 0.0f32;
         let mut opinion: Option<Feedback> = None;
+        let mut rating = None;
         for f in events {
             match f {
                 Feedback::Watched | Feedback::Watchlisted => implicit += self.weight(f),
+                Feedback::Rating(stars) => {
+                    rating = Some(stars);
+                    opinion = Some(f);
+                }
                 _ => opinion = Some(f),
             }
         }
-        match opinion {
+        let value = match opinion {
             Some(f) => {
                 let w = self.weight(f);
                 if w < 0.0 {
@@ -359,6 +388,39 @@ impl FeedbackPolicy {
                 }
             }
             None => implicit,
+        };
+        PairFeedback {
+            value,
+            excluded: opinion.is_some_and(Feedback::is_exclusion),
+            rating,
         }
     }
+
+    /// Resolves many pairs at once: `events` are `(pair key, timestamp, feedback)` in the
+    /// order they were recorded; each key's events are read oldest first (equal timestamps
+    /// keep their order) and resolved with [`FeedbackPolicy::resolve`]. Keys come out sorted.
+    pub(crate) fn resolve_pairs<K: Ord + Copy>(
+        &self,
+        events: impl IntoIterator<Item = (K, i64, Feedback)>,
+    ) -> Vec<(K, PairFeedback)> {
+        let mut events: Vec<(K, i64, Feedback)> = events.into_iter().collect();
+        // Stable: equal timestamps keep the recorded order.
+        events.sort_by_key(|e| (e.0, e.1));
+        events
+            .chunk_by(|a, b| a.0 == b.0)
+            .map(|group| (group[0].0, self.resolve(group.iter().map(|e| e.2))))
+            .collect()
+    }
+}
+
+/// What one (user, item) pair's events amount to (see [`FeedbackPolicy::resolve`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct PairFeedback {
+    /// The signed confidence (0: no evidence either way).
+    pub value: f32,
+    /// The latest opinion is a dislike or "not interested": never recommend the item.
+    pub excluded: bool,
+    /// The latest star rating, if the pair has one (for explicit rating models).
+    pub rating: Option<f32>,
 }

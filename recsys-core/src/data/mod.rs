@@ -9,7 +9,7 @@ pub mod loaders;
 
 pub use catalog::{split_title_year, Catalog, Credit, ItemInfo, Role, Tag};
 pub use dataset::{Dataset, Event, ItemEditor};
-pub use feedback::{Feedback, FeedbackPolicy};
+pub use feedback::{Feedback, FeedbackPolicy, PairFeedback};
 pub use ids::IdMap;
 pub use interactions::Interactions;
 

@@ -2,7 +2,6 @@
 //! matrix-factorisation model ([`MfModel::fold_in`]), so a rating made a second ago counts.
 
 use super::{Recommender, UserHistory};
-use crate::data::Feedback;
 use crate::models::mf::{FoldedUser, MfModel};
 use crate::{Error, Result};
 
@@ -84,19 +83,16 @@ impl Recommender {
             )
         })?;
         history.validate()?;
-        // (item, timestamp, position in the history, rating): the latest rating per item wins.
-        let mut rated: Vec<(u32, i64, usize, f32)> = Vec::new();
-        for (position, event) in history.events().iter().enumerate() {
-            if let Feedback::Rating(value) = event.feedback {
-                if let Some(item) = self.items.index_of(&event.item_id) {
-                    rated.push((item, event.timestamp, position, value));
-                }
-            }
-        }
-        rated.sort_unstable_by_key(|&(item, timestamp, position, _)| (item, timestamp, position));
-        let latest: Vec<(u32, f32)> = rated
-            .chunk_by(|a, b| a.0 == b.0)
-            .filter_map(|group| group.last().map(|&(item, _, _, value)| (item, value)))
+        let known = history.events().iter().filter_map(|event| {
+            let item = self.items.index_of(&event.item_id)?;
+            Some((item, event.timestamp, event.feedback))
+        });
+        // The latest rating per item wins, as in training.
+        let latest: Vec<(u32, f32)> = self
+            .policy
+            .resolve_pairs(known)
+            .into_iter()
+            .filter_map(|(item, pair)| Some((item, pair.rating?)))
             .collect();
         Ok((model, model.fold_in(&latest)?))
     }
@@ -106,6 +102,7 @@ impl Recommender {
 mod tests {
     use super::*;
     use crate::data::Dataset;
+    use crate::data::Feedback;
     use crate::models::als::AlsConfig;
     use crate::models::mf::MfConfig;
     use crate::recommender::RecommenderBuilder;

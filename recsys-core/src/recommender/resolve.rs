@@ -24,14 +24,13 @@ impl Recommender {
     /// Maps ids to indices (unknown ones to `unknown`) and combines each item's events with
     /// the policy, oldest first. The history must have passed [`UserHistory::validate`].
     pub(super) fn resolve(&self, history: &UserHistory, unknown: &mut Vec<String>) -> Resolved {
-        let mut events: Vec<(u32, i64, usize, Feedback)> = Vec::new();
-        for (order, e) in history.events().iter().enumerate() {
+        let mut events: Vec<(u32, i64, Feedback)> = Vec::with_capacity(history.events().len());
+        for e in history.events() {
             match self.items.index_of(&e.item_id) {
-                Some(index) => events.push((index, e.timestamp, order, e.feedback)),
+                Some(index) => events.push((index, e.timestamp, e.feedback)),
                 None => unknown.push(e.item_id.clone()),
             }
         }
-        events.sort_unstable_by_key(|&(item, timestamp, order, _)| (item, timestamp, order));
         let mut resolved = Resolved {
             seen: Vec::new(),
             items: Vec::new(),
@@ -61,15 +60,9 @@ impl Recommender {
                 None => unknown.push(id.clone()),
             }
         }
-        for group in events.chunk_by(|a, b| a.0 == b.0) {
-            let item = group[0].0;
-            let value = self.policy.combine(group.iter().map(|e| e.3));
-            let latest_opinion = group
-                .iter()
-                .rev()
-                .map(|e| e.3)
-                .find(|f| !matches!(f, Feedback::Watched | Feedback::Watchlisted));
-            if latest_opinion.is_some_and(Feedback::is_exclusion) {
+        for (item, pair) in self.policy.resolve_pairs(events) {
+            let value = pair.value;
+            if pair.excluded {
                 resolved.disliked.push(item);
             }
             resolved.seen.push(item);
