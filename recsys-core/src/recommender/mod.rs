@@ -4,7 +4,7 @@
 //! says why for every item.
 //!
 //! A request carries the user's *current* history ([`UserHistory`], the app's own item ids and
-//! any [`Feedback`] kinds); it is folded into the ALS model at request time (one `k × k`
+//! any [`Feedback`](crate::data::Feedback) kinds); it is folded into the ALS model at request time (one `k × k`
 //! factorisation), so a new rating counts at once and anonymous visitors work the same way.
 //! Unknown ids are ignored and reported in [`Recommendations::unknown_ids`].
 //!
