@@ -66,16 +66,19 @@
 #![warn(missing_docs)]
 
 pub mod artifact;
+mod codec;
 pub mod data;
 mod error;
 pub mod eval;
 pub mod explain;
 pub mod features;
+mod linalg;
 pub mod models;
 pub mod prelude;
 pub mod recommender;
 mod rng;
 pub mod topk;
+mod validate;
 
 pub use error::{Error, ErrorKind, Result};
 

@@ -31,9 +31,15 @@ impl SplitMix64 {
     }
 
     /// A uniform index in `0..n` (`n > 0`), by Lemire's multiply-shift (bias < 2⁻³²).
-    #[allow(dead_code)] // used by other models' shuffles
     pub(crate) fn below(&mut self, n: usize) -> usize {
         ((u128::from(self.next_u64() >> 32) * n as u128) >> 32) as usize
+    }
+}
+
+/// Fisher–Yates shuffle driven by the crate's seeded generator.
+pub(crate) fn shuffle<T>(rng: &mut SplitMix64, values: &mut [T]) {
+    for i in (1..values.len()).rev() {
+        values.swap(i, rng.below(i + 1));
     }
 }
 

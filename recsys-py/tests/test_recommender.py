@@ -332,7 +332,7 @@ def test_predictions_survive_persistence(rater: Recommender, tmp_path: Path) -> 
     ):
         assert restored.has_ratings
         assert restored.predict_ratings(history, ["m2", "m3", "m4"]).tolist() == expected.tolist()
-    assert recsys.ARTIFACT_FORMAT_VERSION == 2
+    assert recsys.ARTIFACT_FORMAT_VERSION == 3
 
 
 # ---------------------------------------------------------------- fit settings

@@ -175,10 +175,20 @@ impl ItemInfo {
 /// assert_eq!(catalog.genres(), vec!["Sci-Fi"]);
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "CatalogUnchecked")]
 pub struct Catalog {
     items: Vec<ItemInfo>,
     people: IdMap,
     person_names: Vec<Option<String>>,
+}
+
+crate::validate::checked_deserialize! {
+    Catalog via CatalogUnchecked {
+        items: Vec<ItemInfo>,
+        people: IdMap,
+        person_names: Vec<Option<String>>,
+    }
+    check Catalog::validate
 }
 
 impl Catalog {

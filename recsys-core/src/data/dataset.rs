@@ -32,6 +32,7 @@ pub struct Event {
 /// assert!(ds.add_event("bob", "x", Feedback::Rating(f32::NAN), 0).is_err());
 /// ```
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(try_from = "DatasetUnchecked")]
 pub struct Dataset {
     /// External user ids.
     pub users: IdMap,
@@ -45,7 +46,47 @@ pub struct Dataset {
     events: Vec<Event>,
 }
 
+crate::validate::checked_deserialize! {
+    Dataset via DatasetUnchecked {
+        users: IdMap,
+        items: IdMap,
+        #[serde(default)]
+        catalog: Catalog,
+        events: Vec<Event>,
+    }
+    check Dataset::validate
+}
+
 impl Dataset {
+    /// Checks a decoded dataset: every event points at a known user and item and carries a
+    /// finite rating; the catalog (checked while decoding) has no more entries than there are
+    /// items.
+    pub(crate) fn validate(&self) -> Result<()> {
+        use crate::validate::corrupt;
+        if self.catalog.len() > self.items.len() {
+            return Err(corrupt(format!(
+                "dataset catalog has {} entries for {} items",
+                self.catalog.len(),
+                self.items.len()
+            )));
+        }
+        let (n_users, n_items) = (self.users.len(), self.items.len());
+        for (at, event) in self.events.iter().enumerate() {
+            if event.user as usize >= n_users || event.item as usize >= n_items {
+                return Err(corrupt(format!(
+                    "dataset event {at} refers to user {} / item {} but there are {n_users} users and {n_items} items",
+                    event.user, event.item
+                )));
+            }
+            if let Feedback::Rating(value) = event.feedback {
+                if !value.is_finite() {
+                    return Err(corrupt(format!("dataset event {at} has rating {value}")));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// An empty dataset.
     pub fn new() -> Self {
         Self::default()

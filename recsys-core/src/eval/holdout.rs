@@ -17,7 +17,7 @@
 use std::collections::HashMap;
 
 use crate::data::MAX_UNBACKED_LEN;
-use crate::eval::split::shuffle;
+use crate::rng::shuffle;
 use crate::rng::SplitMix64;
 use crate::{Error, Result};
 

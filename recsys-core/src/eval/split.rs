@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::data::{Event, Feedback};
-use crate::rng::SplitMix64;
+use crate::rng::{shuffle, SplitMix64};
 use crate::{Error, Result};
 
 /// One explicit rating with the time it was given.
@@ -283,13 +283,6 @@ fn split_user_tails<T: Timed + Clone, K: Ord>(
             .extend(user_records[cut..].iter().map(|&r| r.clone()));
     }
     Ok(split)
-}
-
-/// Fisher–Yates shuffle driven by the crate's seeded generator.
-pub(crate) fn shuffle<T>(rng: &mut SplitMix64, values: &mut [T]) {
-    for i in (1..values.len()).rev() {
-        values.swap(i, rng.below(i + 1));
-    }
 }
 
 #[cfg(test)]

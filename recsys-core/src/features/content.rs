@@ -6,6 +6,7 @@ use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
 use crate::data::{Catalog, Credit, IdMap, ItemInfo, Role};
+use crate::validate::{check_csr, check_finite, RowOrder};
 use crate::{Error, Result};
 
 /// What a content token describes. Tokens of one kind form one block of an item's vector, so a
@@ -556,10 +557,15 @@ impl TryFrom<UncheckedFeatures> for ContentFeatures {
         {
             return Err(corrupt("vocabulary columns differ in length"));
         }
-        check_csr(&f.indptr, &f.indices, n_tokens).map_err(|r| corrupt(&r))?;
-        if f.data.len() != f.indices.len() || f.data.iter().any(|x| !x.is_finite()) {
-            return Err(corrupt("values missing or not finite"));
-        }
+        check_csr(
+            "content features",
+            &f.indptr,
+            &f.indices,
+            f.data.len(),
+            n_tokens,
+            RowOrder::Ascending,
+        )?;
+        check_finite("content features", &f.data)?;
         if let Some(e) = &f.embeddings {
             let n_items = f.indptr.len() - 1;
             if e.dim == 0
@@ -579,30 +585,6 @@ impl TryFrom<UncheckedFeatures> for ContentFeatures {
             embeddings: f.embeddings,
         })
     }
-}
-
-/// Checks CSR row pointers and column indices: `indptr` starts at 0, never decreases and ends at
-/// `indices.len()`; each row's indices are strictly ascending and below `n_columns`.
-pub(crate) fn check_csr(
-    indptr: &[usize],
-    indices: &[u32],
-    n_columns: usize,
-) -> std::result::Result<(), String> {
-    if indptr.first() != Some(&0) || indptr.last() != Some(&indices.len()) {
-        return Err("row pointers do not span the indices".into());
-    }
-    for (row, bounds) in indptr.windows(2).enumerate() {
-        let cells = indices
-            .get(bounds[0]..bounds[1])
-            .ok_or_else(|| format!("row {row}: decreasing row pointers"))?;
-        if cells.windows(2).any(|w| w[0] >= w[1]) {
-            return Err(format!("row {row}: indices not strictly ascending"));
-        }
-        if cells.last().is_some_and(|&c| c as usize >= n_columns) {
-            return Err(format!("row {row}: index out of range"));
-        }
-    }
-    Ok(())
 }
 
 /// A token two items share, with its share of their TF-IDF dot product.
@@ -1068,8 +1050,6 @@ mod tests {
         let mut bad = f;
         bad.vocabulary.idf.pop();
         assert!(decode(&bad).is_err());
-        assert!(check_csr(&[0, 2], &[3, 3], 5).is_err());
-        assert!(check_csr(&[], &[], 5).is_err());
     }
 
     /// A random catalog: up to 12 items, each with random genres, people and years (some items

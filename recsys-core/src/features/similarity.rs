@@ -2,9 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::content::check_csr;
 use super::ContentFeatures;
 use crate::topk::{Scored, TopK};
+use crate::validate::{check_csr, check_finite, RowOrder};
 use crate::{Error, Result};
 
 #[cfg(feature = "parallel")]
@@ -235,17 +235,19 @@ impl TryFrom<UncheckedNeighbors> for ContentNeighbors {
             reason: format!("content neighbours: {reason}"),
         };
         let n_items = n.indptr.len().saturating_sub(1);
-        // Neighbour lists are sorted by similarity, not by item: check them sorted.
-        let mut sorted = n.items.clone();
-        for bounds in n.indptr.windows(2) {
-            if let Some(row) = sorted.get_mut(bounds[0]..bounds[1]) {
-                row.sort_unstable();
-            }
-        }
-        check_csr(&n.indptr, &sorted, n_items).map_err(corrupt)?;
-        if n.similarities.len() != n.items.len() || n.similarities.iter().any(|s| !s.is_finite()) {
-            return Err(corrupt("similarities missing or not finite".into()));
-        }
+        // Neighbour lists are sorted by similarity, not by item.
+        check_csr(
+            "content neighbours",
+            &n.indptr,
+            &n.items,
+            n.similarities.len(),
+            n_items,
+            RowOrder::Distinct,
+        )?;
+        check_finite("content neighbour similarities", &n.similarities)?;
+        n.config
+            .validate()
+            .map_err(|err| corrupt(format!("configuration: {err}")))?;
         Ok(Self {
             config: n.config,
             indptr: n.indptr,

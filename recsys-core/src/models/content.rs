@@ -159,10 +159,20 @@ pub struct Contribution {
 
 /// A content-based recommender: the user's profile is their history's content.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "ContentModelUnchecked")]
 pub struct ContentModel {
     config: ContentModelConfig,
     features: ContentFeatures,
     neighbors: Option<ContentNeighbors>,
+}
+
+crate::validate::checked_deserialize! {
+    ContentModel via ContentModelUnchecked {
+        config: ContentModelConfig,
+        features: ContentFeatures,
+        neighbors: Option<ContentNeighbors>,
+    }
+    check ContentModel::validate
 }
 
 impl ContentModel {
@@ -176,10 +186,10 @@ impl ContentModel {
     pub(crate) fn validate(&self) -> Result<()> {
         self.config
             .validate()
-            .map_err(|err| crate::artifact::corrupt(format!("content configuration: {err}")))?;
+            .map_err(|err| crate::validate::corrupt(format!("content configuration: {err}")))?;
         // The features' own structure is checked while decoding them.
         if self.features.n_items() == 0 {
-            return Err(crate::artifact::corrupt("content model has no items"));
+            return Err(crate::validate::corrupt("content model has no items"));
         }
         match &self.neighbors {
             Some(neighbors) => neighbors.validate(self.features.n_items()),

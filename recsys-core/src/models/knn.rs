@@ -192,12 +192,23 @@ impl ItemKnnConfig {
 
 /// Trained item-kNN: every item's most similar items, best first.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "ItemKnnModelUnchecked")]
 pub struct ItemKnnModel {
     config: ItemKnnConfig,
     /// Neighbour list of item `i` is `indptr[i]..indptr[i + 1]`.
     indptr: Vec<usize>,
     neighbor_items: Vec<u32>,
     similarities: Vec<f32>,
+}
+
+crate::validate::checked_deserialize! {
+    ItemKnnModel via ItemKnnModelUnchecked {
+        config: ItemKnnConfig,
+        indptr: Vec<usize>,
+        neighbor_items: Vec<u32>,
+        similarities: Vec<f32>,
+    }
+    check ItemKnnModel::validate
 }
 
 impl ItemKnnModel {
@@ -211,18 +222,19 @@ impl ItemKnnModel {
     pub(crate) fn validate(&self) -> Result<()> {
         self.config
             .validate()
-            .map_err(|err| crate::artifact::corrupt(format!("item-kNN configuration: {err}")))?;
+            .map_err(|err| crate::validate::corrupt(format!("item-kNN configuration: {err}")))?;
         if self.indptr.len() < 2 {
-            return Err(crate::artifact::corrupt("item-kNN model has no items"));
+            return Err(crate::validate::corrupt("item-kNN model has no items"));
         }
-        crate::artifact::check_csr(
+        crate::validate::check_csr(
             "item-kNN neighbours",
             &self.indptr,
             &self.neighbor_items,
             self.similarities.len(),
             self.n_items(),
+            crate::validate::RowOrder::Any,
         )?;
-        crate::artifact::check_finite("item-kNN similarities", &self.similarities)
+        crate::validate::check_finite("item-kNN similarities", &self.similarities)
     }
 
     /// The stored neighbours of `item` and their similarities, most similar first.

@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{History, ItemScorer};
-use crate::eval::split::shuffle;
+use crate::rng::shuffle;
 use crate::rng::SplitMix64;
 use crate::{Error, Result};
 
@@ -303,6 +303,7 @@ fn standard_normal(rng: &mut SplitMix64) -> f32 {
 
 /// A trained explicit rating model.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "MfModelUnchecked")]
 pub struct MfModel {
     config: MfConfig,
     global_mean: f32,
@@ -313,6 +314,19 @@ pub struct MfModel {
     /// `n_items × factors`, row-major.
     item_factors: Vec<f32>,
     rating_range: (f32, f32),
+}
+
+crate::validate::checked_deserialize! {
+    MfModel via MfModelUnchecked {
+        config: MfConfig,
+        global_mean: f32,
+        user_bias: Vec<f32>,
+        item_bias: Vec<f32>,
+        user_factors: Vec<f32>,
+        item_factors: Vec<f32>,
+        rating_range: (f32, f32),
+    }
+    check MfModel::validate
 }
 
 /// One SGD epoch as a `pulp` operation: the inlined loops are compiled for AVX2 where the CPU
@@ -354,7 +368,7 @@ impl MfModel {
             let p = &mut self.user_factors[u * k..(u + 1) * k];
             let q = &mut self.item_factors[i * k..(i + 1) * k];
             // Lane-parallel partial sums: a serial sum would not vectorise (most of the time).
-            let dot = crate::explain::dot_f32(p, q);
+            let dot = crate::linalg::dot_f32(p, q);
             let error = rating - (self.global_mean + self.user_bias[u] + self.item_bias[i] + dot);
             squared_error += f64::from(error * error);
             self.user_bias[u] += learning_rate * (error - reg_bias * self.user_bias[u]);
@@ -376,7 +390,7 @@ impl MfModel {
     /// Checks a decoded model: a valid configuration, `n × factors` factor matrices matching
     /// the bias lengths, finite values and a finite rating range with `min ≤ max`.
     pub(crate) fn validate(&self) -> Result<()> {
-        use crate::artifact::{check_finite, corrupt};
+        use crate::validate::{check_finite, corrupt};
         self.config
             .validate()
             .map_err(|err| corrupt(format!("MF configuration: {err}")))?;
@@ -439,7 +453,7 @@ impl MfModel {
         if u < self.n_users() && i < self.n_items() {
             let p = &self.user_factors[u * k..(u + 1) * k];
             let q = &self.item_factors[i * k..(i + 1) * k];
-            score += crate::explain::dot_f32(p, q);
+            score += crate::linalg::dot_f32(p, q);
         }
         score
     }

@@ -79,12 +79,26 @@ impl PopularityConfig {
 
 /// Item popularity scores, the same for every user.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "PopularityModelUnchecked")]
 pub struct PopularityModel {
     config: PopularityConfig,
     scores: Vec<f32>,
 }
 
+crate::validate::checked_deserialize! {
+    PopularityModel via PopularityModelUnchecked {
+        config: PopularityConfig,
+        scores: Vec<f32>,
+    }
+    check PopularityModel::validate
+}
+
 impl PopularityModel {
+    /// Checks a decoded model: finite scores.
+    pub(crate) fn validate(&self) -> crate::Result<()> {
+        crate::validate::check_finite("popularity scores", &self.scores)
+    }
+
     /// The configuration the model was fitted with.
     pub fn config(&self) -> &PopularityConfig {
         &self.config

@@ -178,11 +178,22 @@ pub struct Favorites {
 
 /// Popularity scores of every item: all-time counts and time-decayed trending counts.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "TrendingModelUnchecked")]
 pub struct TrendingModel {
     config: TrendingConfig,
     now: i64,
     all_time: Vec<f32>,
     trending: Vec<f32>,
+}
+
+crate::validate::checked_deserialize! {
+    TrendingModel via TrendingModelUnchecked {
+        config: TrendingConfig,
+        now: i64,
+        all_time: Vec<f32>,
+        trending: Vec<f32>,
+    }
+    check TrendingModel::validate
 }
 
 impl TrendingModel {
@@ -199,7 +210,7 @@ impl TrendingModel {
     /// Checks a decoded model: a valid configuration, one all-time and one trending score per
     /// item (at least one item), all finite and ≥ 0.
     pub(crate) fn validate(&self) -> Result<()> {
-        use crate::artifact::{check_finite, corrupt};
+        use crate::validate::{check_finite, corrupt};
         self.config
             .validate()
             .map_err(|err| corrupt(format!("trending configuration: {err}")))?;

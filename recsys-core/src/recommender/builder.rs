@@ -117,7 +117,7 @@ impl RecommenderBuilder {
     }
 
     /// Sets the explicit rating model (`None`: no rating prediction). It is trained only when
-    /// the dataset holds [`Feedback::Rating`] events; see [`Recommender::predict_rating`].
+    /// the dataset holds [`Feedback::Rating`](crate::data::Feedback::Rating) events; see [`Recommender::predict_rating`].
     pub fn ratings(mut self, ratings: Option<MfConfig>) -> Self {
         self.ratings = ratings;
         self

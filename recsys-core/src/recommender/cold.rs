@@ -7,18 +7,16 @@
 //! sits on the same scale as the warm items' scores, and the fold-in's exact decomposition still
 //! applies (`FoldIn::contributions_of`), so its reasons stay faithful.
 
-use serde::{Deserialize, Serialize};
-
 use crate::features::ContentNeighbors;
 use crate::models::als::AlsModel;
-use crate::{Error, Result};
+use crate::Result;
 
 /// Warm content neighbours a cold item's factors are estimated from (the mean of many more
 /// drifts towards the mean item, i.e. towards popularity).
 const COLD_ITEM_NEIGHBORS: usize = 20;
 
 /// Estimated ALS factors of the cold items.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct ColdFactors {
     /// Cold items with at least one warm content neighbour, ascending.
     items: Vec<u32>,
@@ -85,34 +83,6 @@ impl ColdFactors {
             .copied()
             .zip(self.factors.chunks_exact(k.max(1)))
     }
-
-    /// Checks decoded factors: ascending cold items inside the catalogue, `k` finite values each.
-    pub(crate) fn validate(&self, interaction_counts: &[u32], k: usize) -> Result<()> {
-        let corrupt = |reason: String| Error::CorruptArtifact { reason };
-        if self.factors.len() != self.items.len() * k {
-            return Err(corrupt(format!(
-                "cold-item factors: {} values for {} items of {k} factors",
-                self.factors.len(),
-                self.items.len()
-            )));
-        }
-        if self.items.windows(2).any(|w| w[0] >= w[1]) {
-            return Err(corrupt("cold items are not strictly ascending".into()));
-        }
-        if let Some(&item) = self
-            .items
-            .iter()
-            .find(|&&i| interaction_counts.get(i as usize) != Some(&0))
-        {
-            return Err(corrupt(format!(
-                "cold-item factors for item {item}, which is not a cold item"
-            )));
-        }
-        if self.factors.iter().any(|v| !v.is_finite()) {
-            return Err(corrupt("cold-item factors are not finite".into()));
-        }
-        Ok(())
-    }
 }
 
 #[cfg(test)]
@@ -173,26 +143,9 @@ mod tests {
             assert!((estimated[a] - (y0[a] + y1[a]) / 2.0).abs() < 1e-5);
         }
         assert!(cold.vector(5, k).is_none() && cold.vector(0, k).is_none());
-        cold.validate(&counts, k).expect("valid");
 
         let shrunk = ColdFactors::estimate(&als, &neighbors, &counts, 2.0).expect("estimate");
         let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt();
         assert!(norm(shrunk.vector(4, k).unwrap()) < norm(estimated));
-    }
-
-    #[test]
-    fn validation_rejects_inconsistent_factors() {
-        let (als, neighbors, counts) = fixture();
-        let k = als.factors();
-        let good = ColdFactors::estimate(&als, &neighbors, &counts, 1.0).expect("estimate");
-        let mut short = good.clone();
-        short.factors.pop();
-        assert!(short.validate(&counts, k).is_err());
-        let mut warm = good.clone();
-        warm.items[0] = 0;
-        assert!(warm.validate(&counts, k).is_err());
-        let mut nan = good;
-        nan.factors[0] = f32::NAN;
-        assert!(nan.validate(&counts, k).is_err());
     }
 }

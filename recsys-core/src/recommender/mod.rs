@@ -4,7 +4,7 @@
 //! says why for every item.
 //!
 //! A request carries the user's *current* history ([`UserHistory`], the app's own item ids and
-//! any [`Feedback`] kinds); it is folded into the ALS model at request time (one `k × k`
+//! any [`Feedback`](crate::data::Feedback) kinds); it is folded into the ALS model at request time (one `k × k`
 //! factorisation), so a new rating counts at once and anonymous visitors work the same way.
 //! Unknown ids are ignored and reported in [`Recommendations::unknown_ids`].
 //!
@@ -65,6 +65,7 @@ use crate::models::knn::ItemKnnModel;
 use crate::models::mf::MfModel;
 use crate::models::trending::{PopularityKind, TrendingModel};
 use crate::models::ItemScorer;
+use crate::validate::{check_finite, corrupt};
 use crate::{Error, Result};
 
 use blend::z_score;
@@ -87,12 +88,22 @@ const ONBOARDING_POPULARITY_SHARE: f32 = 0.5;
 
 /// The trained hybrid recommender: immutable, `Send + Sync`, an [`Artifact`](crate::artifact::Artifact)
 /// of kind `"recommender"`.
+///
+/// It holds what a request reads and nothing indexed by training users (it may be downloaded
+/// by a browser): item ids and catalogue, the ALS item side ([`AlsModel::into_item_side`]),
+/// item-kNN, the rating model's item side, content features and neighbours, popularity, and
+/// per-item statistics. Derived values (normalised factors, the fold-in Gram matrix, popularity
+/// z-scores, cold-item factors, the fingerprint) are not serialised: they are recomputed when
+/// the recommender is built or decoded. Decoding (artifact, serde_json, bincode, …) always
+/// validates.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(try_from = "RecommenderUnchecked")]
 pub struct Recommender {
     items: IdMap,
     catalog: Catalog,
     policy: FeedbackPolicy,
     blend: BlendConfig,
+    /// The ALS item side (no user factors).
     als: AlsModel,
     knn: Option<ItemKnnModel>,
     /// Explicit rating model (item side only), when the training data had ratings.
@@ -102,16 +113,71 @@ pub struct Recommender {
     trending: TrendingModel,
     /// Training interactions per item (0: a cold item ALS knows nothing about).
     interaction_counts: Vec<u32>,
-    /// Z-scored `ln(1 + all-time positive events)`.
-    popularity: Vec<f32>,
-    /// Unit-length ALS item factors (zero rows stay zero), for similarity and MMR.
-    unit_factors: Vec<f32>,
-    /// `YᵀY + λI` of the ALS item factors, the start of every fold-in.
-    gram: Vec<f64>,
-    /// Estimated ALS factors of the items without interactions (item cold start).
-    cold: ColdFactors,
     /// Fraction of training users whose ALS top-10 holds each item.
     exposure: Vec<f32>,
+    /// Z-scored `ln(1 + all-time positive events)` (derived).
+    #[serde(skip)]
+    popularity: Vec<f32>,
+    /// Unit-length ALS item factors (zero rows stay zero), for similarity and MMR (derived).
+    #[serde(skip)]
+    unit_factors: Vec<f32>,
+    /// `YᵀY + λI` of the ALS item factors, the start of every fold-in (derived).
+    #[serde(skip)]
+    gram: Vec<f64>,
+    /// Estimated ALS factors of the items without interactions (item cold start; derived).
+    #[serde(skip)]
+    cold: ColdFactors,
+    /// [`Recommender::fingerprint`] (derived).
+    #[serde(skip)]
+    fingerprint: String,
+}
+
+/// A decoded [`Recommender`] before its validation: the serialised fields, in order.
+#[derive(Deserialize)]
+struct RecommenderUnchecked {
+    items: IdMap,
+    catalog: Catalog,
+    policy: FeedbackPolicy,
+    blend: BlendConfig,
+    als: AlsModel,
+    knn: Option<ItemKnnModel>,
+    ratings: Option<MfModel>,
+    content: ContentModel,
+    neighbors: ContentNeighbors,
+    trending: TrendingModel,
+    interaction_counts: Vec<u32>,
+    exposure: Vec<f32>,
+}
+
+impl TryFrom<RecommenderUnchecked> for Recommender {
+    type Error = Error;
+
+    fn try_from(r: RecommenderUnchecked) -> Result<Self> {
+        let recommender = Self {
+            items: r.items,
+            catalog: r.catalog,
+            policy: r.policy,
+            blend: r.blend,
+            als: r.als,
+            knn: r.knn,
+            ratings: r.ratings,
+            content: r.content,
+            neighbors: r.neighbors,
+            trending: r.trending,
+            interaction_counts: r.interaction_counts,
+            exposure: r.exposure,
+            popularity: Vec::new(),
+            unit_factors: Vec::new(),
+            gram: Vec::new(),
+            cold: ColdFactors::default(),
+            fingerprint: String::new(),
+        };
+        // Checked before deriving anything from the parts.
+        recommender.validate_parts()?;
+        let recommender = recommender.derive()?;
+        recommender.validate_derived()?;
+        Ok(recommender)
+    }
 }
 
 impl Recommender {
@@ -130,45 +196,85 @@ impl Recommender {
         interaction_counts: Vec<u32>,
         exposure: Vec<f32>,
     ) -> Result<Self> {
-        let mut popularity: Vec<f32> = trending
+        Self {
+            items,
+            catalog,
+            policy,
+            blend,
+            als: als.into_item_side(),
+            knn,
+            ratings: ratings.map(MfModel::into_item_side),
+            content,
+            neighbors,
+            trending,
+            interaction_counts,
+            exposure,
+            popularity: Vec::new(),
+            unit_factors: Vec::new(),
+            gram: Vec::new(),
+            cold: ColdFactors::default(),
+            fingerprint: String::new(),
+        }
+        .derive()
+    }
+
+    /// Computes the derived fields from the stored ones (at fit, at decode, after
+    /// [`Recommender::with_blend`]).
+    fn derive(mut self) -> Result<Self> {
+        let mut popularity: Vec<f32> = self
+            .trending
             .scores(PopularityKind::AllTime)
             .iter()
             .map(|&c| c.ln_1p())
             .collect();
         z_score(&mut popularity, |_| true, 0.0);
-        let k = als.factors();
-        let mut unit_factors: Vec<f32> = als.item_factors().iter().copied().collect();
+        self.popularity = popularity;
+        let k = self.als.factors();
+        let mut unit_factors: Vec<f32> = self.als.item_factors().iter().copied().collect();
         for row in unit_factors.chunks_exact_mut(k) {
             let norm = row.iter().map(|v| v * v).sum::<f32>().sqrt();
             if norm > 0.0 {
                 row.iter_mut().for_each(|v| *v /= norm);
             }
         }
-        let gram = explain::item_gram(&als);
-        let cold = ColdFactors::estimate(
-            &als,
-            &neighbors,
-            &interaction_counts,
-            blend.cold_item_shrinkage,
+        self.unit_factors = unit_factors;
+        self.gram = explain::item_gram(&self.als);
+        self.cold = ColdFactors::estimate(
+            &self.als,
+            &self.neighbors,
+            &self.interaction_counts,
+            self.blend.cold_item_shrinkage,
         )?;
-        Ok(Self {
-            cold,
-            exposure,
-            gram,
-            items,
-            catalog,
-            policy,
-            blend,
-            als,
-            knn,
-            ratings,
-            content,
-            neighbors,
-            trending,
-            interaction_counts,
-            popularity,
-            unit_factors,
-        })
+        self.fingerprint = crate::codec::fingerprint_of("recommender", &self)?;
+        Ok(self)
+    }
+
+    /// A stable hash of the serialised recommender (64-bit FNV-1a of the artifact payload, 16
+    /// hex digits), e.g. a cache key for results across model swaps: equal for a recommender
+    /// and its save → load round trip, and equal to [`artifact::fingerprint`] of its bytes;
+    /// different for different models (up to hash collisions). Computed once, when the
+    /// recommender is fitted, decoded or re-blended, and kept (it is not serialised).
+    ///
+    /// ```
+    /// # use recsys_core::data::{Dataset, Feedback};
+    /// # use recsys_core::models::als::AlsConfig;
+    /// use recsys_core::artifact::{self, Artifact};
+    /// use recsys_core::recommender::{Recommender, RecommenderBuilder};
+    /// # let mut ds = Dataset::new();
+    /// # for (user, item) in [("a", "alien"), ("a", "heat"), ("b", "heat")] {
+    /// #     ds.add_event(user, item, Feedback::Like, 0)?;
+    /// # }
+    /// let recommender = RecommenderBuilder::new().als(AlsConfig::new().factors(2)).fit(&ds)?;
+    /// let bytes = recommender.to_bytes()?;
+    /// assert_eq!(recommender.fingerprint().len(), 16);
+    /// assert_eq!(Recommender::from_bytes(&bytes)?.fingerprint(), recommender.fingerprint());
+    /// assert_eq!(artifact::fingerprint(&bytes)?, recommender.fingerprint());
+    /// # Ok::<(), recsys_core::Error>(())
+    /// ```
+    ///
+    /// [`artifact::fingerprint`]: crate::artifact::fingerprint
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
     }
 
     /// The blend weights.
@@ -183,16 +289,9 @@ impl Recommender {
     /// Those of [`BlendConfig::validate`].
     pub fn with_blend(mut self, blend: BlendConfig) -> Result<Self> {
         blend.validate()?;
-        if blend.cold_item_shrinkage != self.blend.cold_item_shrinkage {
-            self.cold = ColdFactors::estimate(
-                &self.als,
-                &self.neighbors,
-                &self.interaction_counts,
-                blend.cold_item_shrinkage,
-            )?;
-        }
         self.blend = blend;
-        Ok(self)
+        // The blend is saved with the model: a new fingerprint (and cold-item factors).
+        self.derive()
     }
 
     /// Whether the item had interactions in training (otherwise only content can place it).
@@ -202,10 +301,10 @@ impl Recommender {
             .is_some_and(|&c| c > 0)
     }
 
-    /// Checks a decoded recommender: every per-item part covers the same items.
-    pub(crate) fn validate(&self) -> Result<()> {
+    /// Checks the stored parts of a decoded recommender: every per-item part covers the same
+    /// items, nothing is indexed by training users, and each part is valid.
+    pub(crate) fn validate_parts(&self) -> Result<()> {
         let n = self.items.len();
-        let k = self.als.factors();
         let lengths = [
             ("catalog", self.catalog.len()),
             ("ALS items", self.als.n_items()),
@@ -216,9 +315,7 @@ impl Recommender {
                 self.trending.scores(PopularityKind::AllTime).len(),
             ),
             ("interaction counts", self.interaction_counts.len()),
-            ("popularity", self.popularity.len()),
             ("exposure", self.exposure.len()),
-            ("unit factors", self.unit_factors.len() / k.max(1)),
             (
                 "item-kNN items",
                 self.knn.as_ref().map_or(n, |knn| knn.n_items()),
@@ -230,18 +327,24 @@ impl Recommender {
         ];
         for (what, len) in lengths {
             if len != n {
-                return Err(crate::artifact::corrupt(format!(
+                return Err(corrupt(format!(
                     "recommender: {what} cover {len} items, the id map {n}"
                 )));
             }
         }
-        if Some(self.unit_factors.len()) != n.checked_mul(k) {
-            return Err(crate::artifact::corrupt(format!(
-                "recommender: {} unit factor values for {n} items × {k}",
-                self.unit_factors.len()
-            )));
+        let users = [
+            ("ALS", self.als.n_users()),
+            ("rating", self.ratings.as_ref().map_or(0, MfModel::n_users)),
+        ];
+        for (what, users) in users {
+            if users != 0 {
+                return Err(corrupt(format!(
+                    "recommender: the {what} model holds {users} users' factors; a recommender \
+                     keeps the item side only"
+                )));
+            }
         }
-        // The parts are decoded as fields, without their own artifact checks: run them here.
+        // Decoding checked each part; a recommender built otherwise is checked here too.
         self.catalog.validate()?;
         self.content.validate()?;
         self.neighbors.validate(n)?;
@@ -252,17 +355,27 @@ impl Recommender {
         if let Some(ratings) = &self.ratings {
             ratings.validate()?;
         }
-        if self.gram.len() != k * k || self.gram.iter().any(|v| !v.is_finite()) {
-            return Err(crate::artifact::corrupt(
-                "recommender: the fold-in gram is not k × k finite values",
-            ));
-        }
         self.policy.validate()?;
         self.blend.validate()?;
-        crate::artifact::check_finite("recommender popularity", &self.popularity)?;
-        crate::artifact::check_finite("recommender exposure", &self.exposure)?;
-        self.cold.validate(&self.interaction_counts, k)?;
-        crate::artifact::check_finite("recommender unit factors", &self.unit_factors)
+        check_finite("recommender exposure", &self.exposure)
+    }
+
+    /// Checks the derived values of a decoded recommender (finite, e.g. not overflowed from
+    /// huge factors).
+    fn validate_derived(&self) -> Result<()> {
+        if self.gram.iter().any(|v| !v.is_finite()) {
+            return Err(corrupt(
+                "recommender: the fold-in gram of the ALS item factors is not finite",
+            ));
+        }
+        check_finite("recommender popularity", &self.popularity)?;
+        check_finite("recommender unit factors", &self.unit_factors)
+    }
+
+    /// Checks a recommender: its parts, then the values derived from them.
+    pub(crate) fn validate(&self) -> Result<()> {
+        self.validate_parts()?;
+        self.validate_derived()
     }
 
     /// Answers one request.
@@ -336,7 +449,7 @@ impl Recommender {
         Ok(Recommendations {
             items: self.present(rows, query),
             unknown_ids: unknown,
-            model: self.fingerprint().to_string(),
+            model: self.fingerprint.clone(),
         })
     }
 
@@ -435,11 +548,6 @@ impl Recommender {
     /// Every genre of the catalogue, sorted.
     pub fn genres(&self) -> Vec<&str> {
         self.catalog.genres()
-    }
-
-    /// The model fingerprint (MERGE: replaced by the artifact branch).
-    pub fn fingerprint(&self) -> &str {
-        ""
     }
 
     /// The dense index of an external item id.

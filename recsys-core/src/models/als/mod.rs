@@ -530,6 +530,31 @@ impl AlsModel {
         }
     }
 
+    /// The same model without its users: the item factors and the hyper-parameters that
+    /// fold-in needs ([`AlsModel::recalculate_user`], or [`AlsModel::recommend`] with `None`),
+    /// e.g. for a model shipped to clients that must not learn other users' embeddings.
+    /// [`AlsModel::n_users`] is then 0 and every per-user call with `Some(user)` fails with
+    /// [`Error::IndexOutOfRange`]; scores from folded-in histories are unchanged.
+    ///
+    /// ```
+    /// # use recsys_core::data::Interactions;
+    /// # use recsys_core::models::als::AlsConfig;
+    /// use recsys_core::models::History;
+    /// # let m = Interactions::from_triplets(3, 3, &[(0, 0, 1.0), (0, 1, 1.0), (1, 1, 1.0), (2, 2, 1.0)]).unwrap();
+    /// let model = AlsConfig::new().factors(3).fit(&m).unwrap();
+    /// let history = History::new(&[0, 1], &[1.0, 1.0]);
+    /// let folded = model.recalculate_user(history).unwrap();
+    /// let items_only = model.into_item_side();
+    /// assert_eq!(items_only.n_users(), 0);
+    /// assert_eq!(items_only.recalculate_user(history).unwrap(), folded);
+    /// ```
+    pub fn into_item_side(mut self) -> Self {
+        self.user_factors = Vec::new();
+        self.n_users = 0;
+        self.user_gram = gram(&[], self.k, self.regularization);
+        self
+    }
+
     /// Number of latent factors `k`.
     pub fn factors(&self) -> usize {
         self.k

@@ -21,7 +21,7 @@
 //! assert_eq!(restored.0, [0.5, 1.5]);
 //! ```
 //!
-//! # Layout (format version 2)
+//! # Layout (format version 3)
 //!
 //! | offset      | size | field                                                      |
 //! |-------------|------|------------------------------------------------------------|
@@ -39,6 +39,38 @@
 //! layout or any model's serialised fields change; older versions are rejected with
 //! [`Error::UnsupportedVersion`] rather than misread.
 //!
+//! | version | change                                                                       |
+//! |---------|------------------------------------------------------------------------------|
+//! | 2       | header checksum covers the header fields                                     |
+//! | 3       | the `recommender` keeps no user factors and no derived values (recomputed on load) |
+//!
+//! # Compatibility fixtures
+//!
+//! `recsys-core/tests/fixtures/artifacts/` holds small artifacts of every format version
+//! (`recommender-v{N}.recsys`, `als-v{N}.recsys`), written from a tiny deterministic dataset by
+//! `tests/artifact_fixtures.rs`. Its tests check that older versions are refused with
+//! [`Error::UnsupportedVersion`] and that the current version's files load, recommend as
+//! recorded, and re-encode byte for byte, so a change of a serialised field without a version
+//! bump fails a test. After bumping [`FORMAT_VERSION`], write the new version's files with
+//!
+//! ```text
+//! RECSYS_WRITE_FIXTURES=1 cargo test --release -p recsys-core --test artifact_fixtures \
+//!     -- --ignored write_fixtures
+//! ```
+//!
+//! # Decoding always validates
+//!
+//! Every model deserialises through a checked conversion (`#[serde(try_from = …)]` into the
+//! model's own validation), whichever decoder is used: [`Artifact::from_bytes`], serde_json,
+//! bincode, … A decoded model is one whose fields are consistent, never one that panics later.
+//!
+//! # Fingerprints
+//!
+//! [`fingerprint`] (and [`Artifact::fingerprint`]) is a 64-bit FNV-1a hash of the payload, as
+//! 16 hex digits: a cache key that is equal for a model and its save → load round trip and
+//! differs between models. It covers the payload only (not the header), so it does not change
+//! when a model is merely re-saved.
+//!
 //! # Hostile input
 //!
 //! Reading never panics and never allocates much more than the input's size: lengths are checked
@@ -50,10 +82,12 @@
 
 #[cfg(feature = "hub")]
 pub mod hub;
+mod impls;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::validate::corrupt;
 use crate::{Error, Result};
 
 /// The first eight bytes of every artifact.
@@ -63,7 +97,7 @@ use crate::{Error, Result};
 pub const MAGIC: [u8; 8] = *b"RECSYS\0\x1A";
 
 /// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Longest allowed kind tag, in bytes.
 pub const MAX_KIND_LEN: usize = 32;
@@ -135,6 +169,22 @@ pub trait Artifact: Serialize + DeserializeOwned {
         Ok(value)
     }
 
+    /// The model's fingerprint: [`fingerprint`] of the artifact [`Artifact::to_bytes`] writes,
+    /// computed without building it.
+    ///
+    /// ```
+    /// use recsys_core::artifact::{self, Artifact};
+    /// use recsys_core::data::IdMap;
+    ///
+    /// let ids = IdMap::from(vec!["a".to_string(), "b".to_string()]);
+    /// let bytes = ids.to_bytes().unwrap();
+    /// assert_eq!(ids.fingerprint().unwrap(), artifact::fingerprint(&bytes).unwrap());
+    /// assert_eq!(IdMap::from_bytes(&bytes).unwrap().fingerprint().unwrap(), ids.fingerprint().unwrap());
+    /// ```
+    fn fingerprint(&self) -> Result<String> {
+        crate::codec::fingerprint_of(Self::KIND, self)
+    }
+
     /// Writes the artifact to `path` atomically: the bytes go to a temporary file in the same
     /// directory, which is then renamed over `path`, so a crash never leaves a half-written model.
     #[cfg(feature = "fs")]
@@ -154,101 +204,6 @@ pub trait Artifact: Serialize + DeserializeOwned {
     }
 }
 
-impl Artifact for crate::models::als::AlsModel {
-    const KIND: &'static str = "als";
-}
-
-impl Artifact for crate::models::mf::MfModel {
-    const KIND: &'static str = "mf";
-
-    /// Factor and bias lengths agree with the factor count; values and the rating range are
-    /// finite, with `min ≤ max`.
-    fn check_invariants(&self) -> Result<()> {
-        self.validate()
-    }
-}
-
-impl Artifact for crate::models::knn::ItemKnnModel {
-    const KIND: &'static str = "item-knn";
-
-    /// A well-formed neighbour CSR whose neighbours are items of the model.
-    fn check_invariants(&self) -> Result<()> {
-        self.validate()
-    }
-}
-
-impl Artifact for crate::models::popularity::PopularityModel {
-    const KIND: &'static str = "popularity";
-
-    /// Scores are finite.
-    fn check_invariants(&self) -> Result<()> {
-        check_finite("popularity scores", self.scores())
-    }
-}
-
-impl Artifact for crate::models::trending::TrendingModel {
-    const KIND: &'static str = "trending";
-
-    /// One all-time and one trending score per item, all finite.
-    fn check_invariants(&self) -> Result<()> {
-        self.validate()
-    }
-}
-
-impl Artifact for crate::models::content::ContentModel {
-    const KIND: &'static str = "content";
-
-    /// Features (token CSR, vocabulary, embeddings) and stored neighbours are consistent with
-    /// each other and with the number of items.
-    fn check_invariants(&self) -> Result<()> {
-        self.validate()
-    }
-}
-
-impl Artifact for crate::recommender::Recommender {
-    const KIND: &'static str = "recommender";
-
-    fn check_invariants(&self) -> Result<()> {
-        self.validate()
-    }
-}
-
-impl Artifact for crate::data::IdMap {
-    const KIND: &'static str = "id-map";
-}
-
-impl Artifact for crate::data::Dataset {
-    const KIND: &'static str = "dataset";
-
-    /// Every event must point at a known user and item and carry a finite rating; the catalog
-    /// has no more entries than there are items and its credits name known people.
-    fn check_invariants(&self) -> Result<()> {
-        self.catalog.validate()?;
-        if self.catalog.len() > self.items.len() {
-            return Err(corrupt(format!(
-                "dataset catalog has {} entries for {} items",
-                self.catalog.len(),
-                self.items.len()
-            )));
-        }
-        let (n_users, n_items) = (self.users.len(), self.items.len());
-        for (at, event) in self.events().iter().enumerate() {
-            if event.user as usize >= n_users || event.item as usize >= n_items {
-                return Err(corrupt(format!(
-                    "dataset event {at} refers to user {} / item {} but there are {n_users} users and {n_items} items",
-                    event.user, event.item
-                )));
-            }
-            if let crate::data::Feedback::Rating(value) = event.feedback {
-                if !value.is_finite() {
-                    return Err(corrupt(format!("dataset event {at} has rating {value}")));
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
 /// Encodes `value` as an artifact of the given `kind`.
 ///
 /// Prefer [`Artifact::to_bytes`]; this is for values that are not a single model type, such as a
@@ -261,12 +216,7 @@ impl Artifact for crate::data::Dataset {
 /// ```
 pub fn to_bytes<T: Serialize + ?Sized>(kind: &str, value: &T) -> Result<Vec<u8>> {
     check_kind_tag(kind)?;
-    let payload =
-        bincode::serde::encode_to_vec(value, bincode::config::standard()).map_err(|err| {
-            Error::CorruptArtifact {
-                reason: format!("cannot encode the `{kind}` model: {err}"),
-            }
-        })?;
+    let payload = crate::codec::encode(kind, value)?;
     let mut out = Vec::with_capacity(PREFIX_LEN + kind.len() + SUFFIX_LEN + payload.len());
     out.extend_from_slice(&MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -282,7 +232,8 @@ pub fn to_bytes<T: Serialize + ?Sized>(kind: &str, value: &T) -> Result<Vec<u8>>
 
 /// Decodes an artifact of the given `kind` (see [`to_bytes`]).
 ///
-/// Does not call [`Artifact::check_invariants`]; [`Artifact::from_bytes`] does.
+/// Does not call [`Artifact::check_invariants`] ([`Artifact::from_bytes`] does), but the crate's models
+/// validate themselves while deserialising whichever way they are decoded.
 pub fn from_bytes<T: DeserializeOwned>(kind: &str, bytes: &[u8]) -> Result<T> {
     let (info, payload) = split(bytes)?;
     if info.kind != kind {
@@ -293,6 +244,27 @@ pub fn from_bytes<T: DeserializeOwned>(kind: &str, bytes: &[u8]) -> Result<T> {
         )));
     }
     decode_payload(kind, payload)
+}
+
+/// The fingerprint of an artifact: a stable 64-bit FNV-1a hash of its payload, as 16 lower-case
+/// hex digits, e.g. a cache key for results across model swaps. The header is verified first
+/// (see [`inspect`]); the model is not decoded.
+///
+/// ```
+/// use recsys_core::artifact;
+///
+/// let a = artifact::to_bytes("mf", &vec![1.0f32, 2.0]).unwrap();
+/// let b = artifact::to_bytes("mf", &vec![1.0f32, 2.5]).unwrap();
+/// let fingerprint = artifact::fingerprint(&a).unwrap();
+/// assert_eq!(fingerprint.len(), 16);
+/// assert_eq!(fingerprint, artifact::fingerprint(&a.clone()).unwrap());
+/// assert_ne!(fingerprint, artifact::fingerprint(&b).unwrap());
+/// ```
+///
+/// # Errors
+/// Those of [`inspect`].
+pub fn fingerprint(bytes: &[u8]) -> Result<String> {
+    split(bytes).map(|(_, payload)| crate::codec::fingerprint(payload))
 }
 
 /// Reads and verifies the header (magic, version, lengths, checksum) without decoding the model,
@@ -372,53 +344,6 @@ fn with_path(err: Error, path: &std::path::Path) -> Error {
             reason: format!("{}: {reason}", path.display()),
         },
         other => other,
-    }
-}
-
-/// Checks a compressed-sparse-row layout read from a payload: `indptr` starts at 0, never
-/// decreases and ends at `indices.len()`, `values_len` equals `indices.len()`, and every index is
-/// below `n_columns`. `what` names the matrix in the error.
-pub(crate) fn check_csr(
-    what: &str,
-    indptr: &[usize],
-    indices: &[u32],
-    values_len: usize,
-    n_columns: usize,
-) -> Result<()> {
-    if indptr.first() != Some(&0) {
-        return Err(corrupt(format!("{what}: row pointers must start at 0")));
-    }
-    if let Some(row) = indptr.windows(2).position(|w| w[0] > w[1]) {
-        return Err(corrupt(format!(
-            "{what}: row pointers decrease at row {row}"
-        )));
-    }
-    if indptr.last() != Some(&indices.len()) || values_len != indices.len() {
-        return Err(corrupt(format!(
-            "{what}: row pointers end at {:?} but there are {} indices and {values_len} values",
-            indptr.last(),
-            indices.len()
-        )));
-    }
-    if let Some(&index) = indices.iter().find(|&&i| i as usize >= n_columns) {
-        return Err(corrupt(format!(
-            "{what}: index {index} is out of range for {n_columns} columns"
-        )));
-    }
-    Ok(())
-}
-
-/// Rejects NaN and infinite values read from a payload.
-pub(crate) fn check_finite(what: &str, values: &[f32]) -> Result<()> {
-    match values.iter().position(|v| !v.is_finite()) {
-        Some(at) => Err(corrupt(format!("{what}: value {at} is {}", values[at]))),
-        None => Ok(()),
-    }
-}
-
-pub(crate) fn corrupt(reason: impl Into<String>) -> Error {
-    Error::CorruptArtifact {
-        reason: reason.into(),
     }
 }
 
@@ -616,7 +541,7 @@ fn decode_limited<T: DeserializeOwned, const LIMIT: usize>(
     kind: &str,
     payload: &[u8],
 ) -> Result<T> {
-    let config = bincode::config::standard().with_limit::<LIMIT>();
+    let config = crate::codec::config().with_limit::<LIMIT>();
     let (value, used) = bincode::serde::decode_from_slice(payload, config).map_err(|err| {
         let detail = match err {
             bincode::error::DecodeError::LimitExceeded => {
@@ -700,7 +625,7 @@ mod tests {
     #[test]
     fn layout_matches_the_documented_table() {
         let bytes = to_bytes("ab", &7u8).unwrap();
-        assert_eq!(&bytes[8..12], &2u32.to_le_bytes());
+        assert_eq!(&bytes[8..12], &FORMAT_VERSION.to_le_bytes());
         assert_eq!(bytes[12], 2);
         assert_eq!(&bytes[13..15], b"ab");
         assert_eq!(&bytes[15..23], &1u64.to_le_bytes());
@@ -863,8 +788,10 @@ mod tests {
             &(vec!["ann"], ds.items.ids(), &ds.catalog, ds.events()),
         );
         assert!(reason(Dataset::from_bytes(&forged).unwrap_err()).contains("user 1"));
-        // Decoding alone accepts it; the invariant check is what catches it.
-        assert!(from_bytes::<Dataset>(Dataset::KIND, &forged).is_ok());
+        // Decoding alone refuses it too: datasets deserialise through their validation.
+        assert!(
+            reason(from_bytes::<Dataset>(Dataset::KIND, &forged).unwrap_err()).contains("user 1")
+        );
         // An id list that repeats an id would shift later indices: refused while decoding.
         let forged = forge(
             Dataset::KIND,
