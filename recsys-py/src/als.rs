@@ -4,7 +4,9 @@
 //! can take long) and converts the result back; argument juggling in `implicit`'s style (scalar
 //! or array ids, `items=` vs `filter_items=`) happens in the Python class.
 
-use numpy::{IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2, ToPyArray};
+use std::sync::Arc;
+
+use numpy::{IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
 use recsys_core::artifact::Artifact;
@@ -21,8 +23,19 @@ type Explained<'py> = (f64, Vec<(u32, f64)>, Bound<'py, PyArray2<f64>>);
 
 /// A trained implicit-feedback ALS model (see `recsys.als.AlternatingLeastSquares`).
 #[pyclass(module = "recsys._recsys", name = "AlsModel")]
+///
+/// The model sits behind an [`Arc`] so the factor getters can hand out numpy views of it
+/// without copying: each view keeps a [`FactorsOwner`] sharing the model alive, and the methods
+/// that change factors (`partial_fit_*`) go through [`Arc::make_mut`], which copies the model
+/// first whenever a view still shares it. A view therefore never sees its memory move or change.
 pub struct PyAlsModel {
-    model: AlsModel,
+    model: Arc<AlsModel>,
+}
+
+/// The owner (numpy `base`) of factor views: a model that is never mutated again.
+#[pyclass(module = "recsys._recsys", frozen)]
+pub struct FactorsOwner {
+    model: Arc<AlsModel>,
 }
 
 /// A Python-facing id: negative ids are out of range (not "from the end" as numpy would read).
@@ -62,6 +75,35 @@ impl PyAlsModel {
             Side::Users => self.model.n_users(),
             Side::Items => self.model.n_items(),
         }
+    }
+}
+
+impl PyAlsModel {
+    /// A read-only numpy view of one side's factors, borrowing the model's memory.
+    #[allow(unsafe_code)] // rust-numpy's zero-copy view of Rust memory; see SAFETY below
+    fn factors_view<'py>(
+        &self,
+        py: Python<'py>,
+        side: Side,
+    ) -> PyResult<Bound<'py, PyArray2<f32>>> {
+        let owner = Bound::new(
+            py,
+            FactorsOwner {
+                model: Arc::clone(&self.model),
+            },
+        )?;
+        let model = &owner.get().model;
+        let factors = match side {
+            Side::Users => model.user_factors(),
+            Side::Items => model.item_factors(),
+        };
+        // SAFETY: the view's memory belongs to the model `owner` shares, and `owner` becomes
+        // the array's base, so the memory lives as long as the array. No one mutates that
+        // model again: the only mutations go through `Arc::make_mut`, which copies a shared
+        // model. The array is made read-only before Python sees it.
+        let array = unsafe { PyArray2::borrow_from_array(&factors, owner.clone().into_any()) };
+        array.getattr("flags")?.setattr("writeable", false)?;
+        Ok(array)
     }
 }
 
@@ -105,7 +147,9 @@ impl PyAlsModel {
         let model = detached(py, num_threads, || config.fit(&matrix))?
             .map_err(crate::error::PyRecsysError)?;
         failure.raise()?;
-        Ok(Self { model })
+        Ok(Self {
+            model: Arc::new(model),
+        })
     }
 
     /// A model from factor matrices (`float32`, `n × k`).
@@ -122,14 +166,16 @@ impl PyAlsModel {
             user_factors.as_array(),
             item_factors.as_array(),
         )?;
-        Ok(Self { model })
+        Ok(Self {
+            model: Arc::new(model),
+        })
     }
 
     /// Decodes an artifact made by `to_bytes`.
     #[staticmethod]
     fn from_bytes(data: &[u8]) -> CoreResult<Self> {
         Ok(Self {
-            model: AlsModel::from_bytes(data)?,
+            model: Arc::new(AlsModel::from_bytes(data)?),
         })
     }
 
@@ -147,7 +193,9 @@ impl PyAlsModel {
     #[staticmethod]
     fn load(py: Python<'_>, path: std::path::PathBuf) -> CoreResult<Self> {
         let model = py.detach(|| AlsModel::load(&path))?;
-        Ok(Self { model })
+        Ok(Self {
+            model: Arc::new(model),
+        })
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
@@ -187,16 +235,17 @@ impl PyAlsModel {
         self.model.alpha()
     }
 
-    /// A copy of the user factors (`n_users × k`, `float32`).
+    /// The user factors (`n_users × k`, `float32`): a read-only view of the model's memory,
+    /// no copy. It keeps showing these factors after `partial_fit_users` (which then copies).
     #[getter]
-    fn user_factors<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray2<f32>> {
-        self.model.user_factors().to_pyarray(py)
+    fn user_factors<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f32>>> {
+        self.factors_view(py, Side::Users)
     }
 
-    /// A copy of the item factors (`n_items × k`, `float32`).
+    /// The item factors (`n_items × k`, `float32`): a read-only view, as `user_factors`.
     #[getter]
-    fn item_factors<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray2<f32>> {
-        self.model.item_factors().to_pyarray(py)
+    fn item_factors<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f32>>> {
+        self.factors_view(py, Side::Items)
     }
 
     /// Top-`n` for one user from `user_items` (a 1-row CSR: the user's history). `user = None`
@@ -328,7 +377,7 @@ impl PyAlsModel {
     ) -> CoreResult<()> {
         let users = users.to_u32("user", u32::MAX as usize)?;
         let rows = user_items.to_interactions()?;
-        let model = &mut self.model;
+        let model = Arc::make_mut(&mut self.model);
         Ok(py.detach(|| model.partial_fit_users(&users, &rows))?)
     }
 
@@ -342,7 +391,7 @@ impl PyAlsModel {
     ) -> CoreResult<()> {
         let items = items.to_u32("item", u32::MAX as usize)?;
         let rows = item_users.to_interactions()?;
-        let model = &mut self.model;
+        let model = Arc::make_mut(&mut self.model);
         Ok(py.detach(|| model.partial_fit_items(&items, &rows))?)
     }
 

@@ -7,7 +7,7 @@
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyType;
-use recsys_core::Error;
+use recsys_core::{Error, ErrorKind};
 
 /// A core error on its way to Python.
 pub struct PyRecsysError(pub Error);
@@ -21,25 +21,24 @@ impl From<Error> for PyRecsysError {
 /// Result of a binding function whose failures are core errors.
 pub type CoreResult<T> = Result<T, PyRecsysError>;
 
-/// The name, in `recsys.exceptions`, of the class a core error becomes.
+/// The name, in `recsys.exceptions`, of the class a core error becomes: by the error's
+/// [`ErrorKind`], refined by variant where the hierarchy has a narrower class.
 fn exception_name(err: &Error) -> &'static str {
     match err {
-        Error::UnknownUser { .. } | Error::UnknownItem { .. } => "UnknownIdError",
         Error::IndexOutOfRange { .. } => "IdOutOfRangeError",
-        Error::InvalidParameter { .. }
-        | Error::NonFinite { .. }
-        | Error::EmptyInput { .. }
-        | Error::DimensionMismatch { .. } => "InvalidArgumentError",
         Error::Parse { .. } => "ParseError",
-        Error::Io { source, .. } => match source.kind() {
-            std::io::ErrorKind::NotFound => "ModelNotFoundError",
-            _ => "StorageError",
-        },
-        Error::CorruptArtifact { .. } => "CorruptModelError",
+        Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+            "ModelNotFoundError"
+        }
+        Error::Io { .. } | Error::Hub { .. } => "StorageError",
         Error::UnsupportedVersion { .. } => "UnsupportedVersionError",
         Error::FitFailed { .. } => "ModelFitError",
-        Error::Hub { .. } => "StorageError",
-        _ => "RecsysError",
+        _ => match err.kind() {
+            ErrorKind::BadRequest => "InvalidArgumentError",
+            ErrorKind::NotFound => "UnknownIdError",
+            ErrorKind::BadModel => "CorruptModelError",
+            _ => "RecsysError",
+        },
     }
 }
 

@@ -33,6 +33,26 @@ def test_fit_shapes_and_determinism(user_items: sp.csr_matrix, fitted: Alternati
     assert not np.array_equal(other.user_factors, fitted.user_factors)
 
 
+def test_factor_getters_are_read_only_views_without_a_copy(user_items: sp.csr_matrix) -> None:
+    model = AlternatingLeastSquares(factors=4, iterations=2, random_state=1)
+    model.fit(user_items, show_progress=False)
+    core = model.model
+    first, second = core.user_factors, core.user_factors
+    # Two calls view the same memory (the model's own): nothing was copied.
+    assert np.shares_memory(first, second) and first.base is not None
+    assert not first.flags.writeable
+    with pytest.raises(ValueError):
+        first[0, 0] = 1.0
+    items = core.item_factors
+    before = first.copy()
+    # Growing the model (new user 60) copies it first: the old view keeps its values.
+    model.partial_fit_users([0, 60], user_items[[1, 2]])
+    np.testing.assert_array_equal(first, before)
+    assert core.user_factors.shape == (61, 4) and items.shape == (40, 4)
+    del model, core
+    assert float(np.abs(first).sum()) == float(np.abs(before).sum())  # still alive
+
+
 def test_fit_accepts_coo_csc_ints_and_float64() -> None:
     m = make_matrix()
     for variant in (m.tocoo(), m.tocsc(), m.astype(np.float64), m.astype(np.int64)):

@@ -95,7 +95,11 @@ def test_for_you_follows_the_history(rec: Recommender) -> None:
     result = rec.recommend([("m0", 5.0, 1), ("m3", 5.0, 2), ("m6", 5.0, 3)], n=5)
     assert genre_of(result.item_ids[0]) == "Sci-Fi"
     reason_items = [
-        item for r in result for reason in r.reasons if reason["kind"] == "because_you_liked" for item, _ in reason["items"]
+        cited["item_id"]
+        for r in result
+        for reason in r.reasons
+        if reason["kind"] == "because_you_liked"
+        for cited in reason["items"]
     ]
     assert reason_items and set(reason_items) <= {"m0", "m3", "m6"}
 
@@ -117,10 +121,17 @@ def test_filters_hold(rec: Recommender) -> None:
 
 
 def test_unknown_ids_are_reported_not_raised(rec: Recommender) -> None:
-    result = rec.recommend([("m0", 5.0, 1), ("nope", "like", 2), ("m3", float("nan"), 3)], n=3, exclude=["ghost"])
+    result = rec.recommend([("m0", 5.0, 1), ("nope", "like", 2)], n=3, exclude=["ghost"])
     assert len(result) == 3
-    assert "nope" in result.unknown_ids and "ghost" in result.unknown_ids
-    assert "m3" in result.unknown_ids  # a NaN rating in a request is ignored and reported
+    assert result.unknown_ids == ["ghost", "nope"]
+    # A NaN or absurd rating is a bad request (the core's UserHistory::validate), named.
+    for rating in (float("nan"), 1e20):
+        with pytest.raises(InvalidArgumentError, match="m3"):
+            rec.recommend([("m0", 5.0, 1), ("m3", rating, 3)], n=3)
+    # At most Query::MAX_N items per request.
+    assert len(rec.recommend([], n=1000)) == rec.n_items
+    with pytest.raises(InvalidArgumentError, match="1000"):
+        rec.recommend([], n=1001)
     anonymous = rec.recommend([], n=4)
     assert len(anonymous) == 4 and anonymous.unknown_ids == []
 
@@ -367,7 +378,7 @@ def test_policy_and_blend_settings_change_the_model() -> None:
 @pytest.mark.parametrize(
     "settings, message",
     [
-        ({"policy": {"likes": 2.0}}, "unknown setting"),
+        ({"policy": {"likes": 2.0}}, "unknown field"),
         ({"policy": {"like": float("nan")}}, "finite"),
         ({"policy": {"dislike": 2.0}}, "dislike"),
         ({"policy": {"like": None}}, "like"),
@@ -380,7 +391,7 @@ def test_policy_and_blend_settings_change_the_model() -> None:
         ({"blend": {"pool": 2.5}}, "pool"),
         ({"blend": {"pool": -3}}, "pool"),
         ({"blend": {"diversity": 2.0}}, "diversity"),
-        ({"blend": {"colour": 1.0}}, "unknown setting"),
+        ({"blend": {"colour": 1.0}}, "unknown field"),
         ({"blend": {"exposure_penalty": float("inf")}}, "exposure_penalty"),
         ({"blend": "wide"}, "preset"),
         ({"blend": {"preset": 3}}, "preset"),
@@ -400,8 +411,8 @@ def test_policy_and_blend_settings_change_the_model() -> None:
         ({"ratings": {"learning_rate": float("nan")}}, "learning_rate"),
         ({"ratings": {"learning_rate_decay": 1.5}}, "learning_rate_decay"),
         ({"ratings": {"regularization": -1.0}}, "regularization"),
-        ({"ratings": {"speed": 1.0}}, "unknown setting"),
-        ({"ratings": {"epochs": "many"}}, "number"),
+        ({"ratings": {"speed": 1.0}}, "unknown field"),
+        ({"ratings": {"epochs": "many"}}, "epochs"),
         ({"callback": 5}, "callable"),
     ],
 )
@@ -511,9 +522,10 @@ def test_evaluate_recommender() -> None:
     test = list(held_out.values())
     model = Recommender.fit(train, make_catalog(), factors=8, regularization=0.1, iterations=5, show_progress=False)
     metrics = evaluate_recommender(model, train, test, k=5)
-    assert set(metrics) == {"precision", "recall", "ndcg", "map", "hit_rate", "coverage", "n_users"}
+    assert set(metrics) == {"precision", "recall", "ndcg", "map", "hit_rate", "coverage", "k", "n_users"}
     assert metrics["n_users"] == 45
-    assert all(0.0 <= metrics[key] <= 1.0 for key in metrics if key != "n_users")
+    assert metrics["k"] == 5
+    assert all(0.0 <= metrics[key] <= 1.0 for key in metrics if key not in ("k", "n_users"))
     # The held-out item is of the user's own genre: most users find it in their top 5.
     assert metrics["hit_rate"] > 0.5 and metrics["recall"] == metrics["hit_rate"]
     # Every held-out rating is 5 stars: a threshold above that leaves nothing to evaluate.

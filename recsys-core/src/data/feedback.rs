@@ -237,6 +237,7 @@ impl<'de> Deserialize<'de> for Feedback {
 /// assert!(p.weight(Feedback::Dislike) < 0.0);
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct FeedbackPolicy {
     /// Multiplier applied to ratings.
     pub rating_scale: f32,

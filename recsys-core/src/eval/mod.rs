@@ -27,9 +27,13 @@
 pub mod at_k;
 pub mod holdout;
 pub mod metrics;
+mod recommender;
 pub mod split;
 
 pub use metrics::{prediction_errors, summarize, user_metrics, ErrorReport, Report, UserMetrics};
+pub use recommender::{
+    evaluate_recommender, held_out_users, is_relevant, ExternalEvent, HeldOutUser,
+};
 pub use split::{Rating, Split};
 
 use crate::data::Interactions;

@@ -32,6 +32,7 @@ const MAX_EPOCHS: usize = 10_000;
 /// assert!(model.predict(99, 0).unwrap() > model.predict(99, 2).unwrap());
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct MfConfig {
     factors: usize,
     epochs: usize,

@@ -15,7 +15,24 @@ use serde::{Deserialize, Serialize};
 use crate::{Error, Result};
 
 /// Blend weights (builder). See [`BlendConfig::new`] for the defaults.
+///
+/// Settings by name (JSON, Python dicts) start from a `preset` ([`BlendPreset`], default
+/// `"default"`) and override fields by name; unknown names are refused and the result is
+/// validated:
+///
+/// ```
+/// use recsys_core::recommender::BlendConfig;
+/// let blend: BlendConfig =
+///     serde_json::from_str(r#"{"preset": "long_tail", "diversity": 0.3}"#).unwrap();
+/// assert_eq!(blend, BlendConfig::long_tail().diversity(0.3));
+/// let err = serde_json::from_str::<BlendConfig>(r#"{"colour": 1}"#).unwrap_err();
+/// assert!(err.to_string().contains("unknown field `colour`"));
+/// assert!(serde_json::from_str::<BlendConfig>(r#"{"diversity": 2}"#).is_err()); // validated
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+// The derived `Deserialize` is the compact (artifact) form; the human-readable form adds
+// `preset` (see the `Deserialize` impl below).
+#[serde(remote = "Self")]
 pub struct BlendConfig {
     /// History size at which collaborative filtering gets half the weight.
     pub half_history: f32,
@@ -56,6 +73,91 @@ pub struct BlendConfig {
 impl Default for BlendConfig {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// A named starting point of a [`BlendConfig`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum BlendPreset {
+    /// [`BlendConfig::new`].
+    #[default]
+    Default,
+    /// [`BlendConfig::long_tail`].
+    LongTail,
+}
+
+impl BlendPreset {
+    /// The preset's configuration.
+    pub fn config(self) -> BlendConfig {
+        match self {
+            BlendPreset::Default => BlendConfig::new(),
+            BlendPreset::LongTail => BlendConfig::long_tail(),
+        }
+    }
+}
+
+/// The human-readable form of a [`BlendConfig`]: a preset and the fields it overrides.
+macro_rules! blend_settings {
+    ($($field:ident: $ty:ty),* $(,)?) => {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct BlendSettings {
+            #[serde(default)]
+            preset: BlendPreset,
+            $($field: Option<$ty>,)*
+        }
+
+        impl BlendSettings {
+            fn config(self) -> BlendConfig {
+                let mut config = self.preset.config();
+                $(if let Some(value) = self.$field {
+                    config.$field = value;
+                })*
+                config
+            }
+        }
+    };
+}
+
+blend_settings! {
+    half_history: f32,
+    content: f32,
+    item_knn: f32,
+    popularity: f32,
+    popularity_half_history: f32,
+    popularity_penalty: f32,
+    penalty_calibration: f32,
+    exposure_penalty: f32,
+    pool: usize,
+    cold_item_score: f32,
+    cold_item_shrinkage: f32,
+    diversity: f32,
+}
+
+impl Serialize for BlendConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        BlendConfig::serialize(self, serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for BlendConfig {
+    /// Human-readable formats (JSON, Python dicts): a preset plus overrides by name, validated.
+    /// Compact formats (the artifact): every field, as serialised.
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        if deserializer.is_human_readable() {
+            let config = BlendSettings::deserialize(deserializer)?.config();
+            config.validate().map_err(serde::de::Error::custom)?;
+            Ok(config)
+        } else {
+            BlendConfig::deserialize(deserializer)
+        }
     }
 }
 

@@ -26,8 +26,43 @@ pub struct RecommenderBuilder {
     ratings: Option<MfConfig>,
     trending: TrendingConfig,
     blend: BlendConfig,
-    /// Caller-supplied dense item embeddings (dataset item order) and their weight.
-    embeddings: Option<(Array2<f32>, f32)>,
+    /// Caller-supplied dense item embeddings and their weight.
+    embeddings: Option<(ItemEmbeddings, f32)>,
+}
+
+/// Dense item embeddings as the caller supplied them.
+#[derive(Clone, Debug)]
+enum ItemEmbeddings {
+    /// One row per dataset item, in the dataset's item order.
+    Aligned(Array2<f32>),
+    /// One row per listed external id.
+    ById(Vec<String>, Array2<f32>),
+}
+
+impl ItemEmbeddings {
+    /// The rows in `dataset`'s item order (all-zero for an item without one).
+    fn aligned(&self, dataset: &Dataset) -> Result<std::borrow::Cow<'_, Array2<f32>>> {
+        let (ids, rows) = match self {
+            ItemEmbeddings::Aligned(rows) => return Ok(std::borrow::Cow::Borrowed(rows)),
+            ItemEmbeddings::ById(ids, rows) => (ids, rows),
+        };
+        if ids.len() != rows.nrows() {
+            return Err(Error::DimensionMismatch {
+                context: "item embeddings: rows for the ids given".into(),
+                expected: ids.len(),
+                got: rows.nrows(),
+            });
+        }
+        let mut aligned = Array2::zeros((dataset.n_items(), rows.ncols()));
+        for (id, row) in ids.iter().zip(rows.outer_iter()) {
+            let item = dataset
+                .items
+                .index_of(id)
+                .ok_or_else(|| Error::UnknownItem { id: id.clone() })?;
+            aligned.row_mut(item as usize).assign(&row);
+        }
+        Ok(std::borrow::Cow::Owned(aligned))
+    }
 }
 
 impl Default for RecommenderBuilder {
@@ -112,7 +147,35 @@ impl RecommenderBuilder {
     ///
     /// [`ContentFeatures::with_embeddings`]: crate::features::ContentFeatures::with_embeddings
     pub fn item_embeddings(mut self, embeddings: Array2<f32>, weight: f32) -> Self {
-        self.embeddings = Some((embeddings, weight));
+        self.embeddings = Some((ItemEmbeddings::Aligned(embeddings), weight));
+        self
+    }
+
+    /// [`RecommenderBuilder::item_embeddings`] keyed by the app's item ids: row `r` of `rows`
+    /// is the vector of `ids[r]`; dataset items without a row get none (an all-zero row).
+    /// Checked by [`RecommenderBuilder::fit`]: as many ids as rows, every id a dataset item.
+    ///
+    /// ```
+    /// use ndarray::Array2;
+    /// use recsys_core::data::{Dataset, Feedback};
+    /// use recsys_core::recommender::RecommenderBuilder;
+    ///
+    /// let mut dataset = Dataset::new();
+    /// dataset.add_event("ann", "alien", Feedback::Like, 1).unwrap();
+    /// dataset.add_event("bob", "heat", Feedback::Like, 2).unwrap();
+    /// let rows = Array2::from_shape_vec((1, 2), vec![1.0, 0.5]).unwrap();
+    /// let ids = vec!["heat".to_string()];
+    /// assert!(RecommenderBuilder::new().item_embeddings_by_id(ids, rows.clone(), 0.5).fit(&dataset).is_ok());
+    /// let unknown = vec!["solaris".to_string()];
+    /// assert!(RecommenderBuilder::new().item_embeddings_by_id(unknown, rows, 0.5).fit(&dataset).is_err());
+    /// ```
+    pub fn item_embeddings_by_id(
+        mut self,
+        ids: Vec<String>,
+        rows: Array2<f32>,
+        weight: f32,
+    ) -> Self {
+        self.embeddings = Some((ItemEmbeddings::ById(ids, rows), weight));
         self
     }
 
@@ -161,6 +224,7 @@ impl RecommenderBuilder {
         };
         let mut features = self.features.fit_items(&dataset.catalog, n_items)?;
         if let Some((embeddings, weight)) = &self.embeddings {
+            let embeddings = embeddings.aligned(dataset)?;
             features = features.with_embeddings(embeddings.view(), *weight)?;
         }
         let neighbors = ContentNeighborsConfig::new()

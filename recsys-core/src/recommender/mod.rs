@@ -47,7 +47,7 @@ mod reasons;
 mod resolve;
 mod scoring;
 
-pub use blend::BlendConfig;
+pub use blend::{BlendConfig, BlendPreset};
 pub use builder::RecommenderBuilder;
 pub use query::{
     Collaborative, Contribution, Filters, HistoryEvent, ItemView, List, PersonCredit, Query,

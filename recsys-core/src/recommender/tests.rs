@@ -320,3 +320,84 @@ fn a_singular_fold_in_fails_at_fit_not_at_every_request() {
     let history = UserHistory::new().with("fargo", Feedback::Rating(5.0), 1);
     assert!(rec.recommend(&history, &Query::new(List::ForYou)).is_ok());
 }
+
+#[test]
+fn embeddings_by_id_equal_embeddings_in_dataset_order() {
+    let dataset = small_dataset();
+    let builder = || {
+        RecommenderBuilder::new().als(
+            AlsConfig::new()
+                .factors(4)
+                .iterations(3)
+                .regularization(0.1),
+        )
+    };
+    // Two items with vectors, given by id in reverse order; the rest get none.
+    let ids = vec!["heat".to_string(), "alien".to_string()];
+    let rows = ndarray::array![[0.0f32, 1.0], [1.0, 0.0]];
+    let mut aligned = ndarray::Array2::zeros((dataset.n_items(), 2));
+    aligned
+        .row_mut(dataset.items.index_of("heat").unwrap() as usize)
+        .assign(&rows.row(0));
+    aligned
+        .row_mut(dataset.items.index_of("alien").unwrap() as usize)
+        .assign(&rows.row(1));
+    let by_id = builder()
+        .item_embeddings_by_id(ids.clone(), rows.clone(), 0.7)
+        .fit(&dataset)
+        .unwrap();
+    let in_order = builder()
+        .item_embeddings(aligned, 0.7)
+        .fit(&dataset)
+        .unwrap();
+    assert_eq!(by_id.to_bytes().unwrap(), in_order.to_bytes().unwrap());
+    let without = builder().fit(&dataset).unwrap();
+    assert_ne!(by_id.to_bytes().unwrap(), without.to_bytes().unwrap());
+
+    let unknown = builder()
+        .item_embeddings_by_id(vec!["nope".into()], ndarray::array![[1.0f32, 0.0]], 0.7)
+        .fit(&dataset);
+    assert!(matches!(unknown, Err(Error::UnknownItem { id }) if id == "nope"));
+    let short = builder()
+        .item_embeddings_by_id(ids, ndarray::array![[1.0f32, 0.0]], 0.7)
+        .fit(&dataset);
+    assert!(matches!(short, Err(Error::DimensionMismatch { .. })));
+}
+
+#[test]
+fn settings_parse_by_name_with_defaults_and_refuse_unknown_names() {
+    use crate::data::FeedbackPolicy;
+    use crate::models::mf::MfConfig;
+
+    let policy: FeedbackPolicy =
+        serde_json::from_str(r#"{"like": 3.0, "negative_below": null}"#).unwrap();
+    assert_eq!(policy.like, 3.0);
+    assert_eq!(policy.negative_below, None);
+    assert_eq!(policy.dislike, FeedbackPolicy::default().dislike);
+    let err = serde_json::from_str::<FeedbackPolicy>(r#"{"likes": 3.0}"#).unwrap_err();
+    assert!(err.to_string().contains("unknown field `likes`"), "{err}");
+
+    let mf: MfConfig = serde_json::from_str(r#"{"epochs": 5}"#).unwrap();
+    assert_eq!(mf, MfConfig::new().epochs(5));
+    assert!(serde_json::from_str::<MfConfig>(r#"{"speed": 1}"#).is_err());
+
+    let blend: BlendConfig = serde_json::from_str(r#"{"preset": "long_tail"}"#).unwrap();
+    assert_eq!(blend, BlendConfig::long_tail());
+    let blend: BlendConfig = serde_json::from_str(r#"{"pool": 50}"#).unwrap();
+    assert_eq!(blend, BlendConfig::new().pool(50));
+    let err = serde_json::from_str::<BlendConfig>(r#"{"preset": "wide"}"#).unwrap_err();
+    assert!(err.to_string().contains("long_tail"), "{err}");
+    assert!(serde_json::from_str::<BlendConfig>(r#"{"popularity": -1}"#).is_err());
+    // JSON round trip; the artifact (compact) form has no preset and still round-trips.
+    let json = serde_json::to_string(&BlendConfig::long_tail()).unwrap();
+    assert_eq!(
+        serde_json::from_str::<BlendConfig>(&json).unwrap(),
+        BlendConfig::long_tail()
+    );
+    let bytes =
+        bincode::serde::encode_to_vec(BlendConfig::long_tail(), bincode::config::standard())
+            .unwrap();
+    let (back, _): (BlendConfig, usize) =
+        bincode::serde::decode_from_slice(&bytes, bincode::config::standard()).unwrap();
+    assert_eq!(back, BlendConfig::long_tail());
+}

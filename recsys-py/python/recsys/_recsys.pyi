@@ -136,9 +136,9 @@ class RecommenderModel:
         events: List[Tuple[str, str, _Feedback, int]],
         catalog: List[_CatalogRow],
         als: _AlsArgs,
-        policy: List[Tuple[str, Optional[float]]],
-        blend: Tuple[Optional[str], List[Tuple[str, float]]],
-        ratings: Optional[List[Tuple[str, float]]],
+        policy: Optional[Dict[str, Any]],
+        blend: Optional[Dict[str, Any]],
+        ratings: Optional[Dict[str, Any]],
         num_threads: int,
         progress: _Progress = None,
         embeddings: Optional[Tuple[List[str], npt.NDArray[np.float32], float]] = None,
@@ -148,9 +148,9 @@ class RecommenderModel:
         directory: Union[str, PathLike[str]],
         name: str,
         als: _AlsArgs,
-        policy: List[Tuple[str, Optional[float]]],
-        blend: Tuple[Optional[str], List[Tuple[str, float]]],
-        ratings: Optional[List[Tuple[str, float]]],
+        policy: Optional[Dict[str, Any]],
+        blend: Optional[Dict[str, Any]],
+        ratings: Optional[Dict[str, Any]],
         num_threads: int,
         progress: _Progress = None,
         embeddings: Optional[Tuple[List[str], npt.NDArray[np.float32], float]] = None,
@@ -158,19 +158,7 @@ class RecommenderModel:
     def recommend(
         self,
         history: List[Tuple[str, _Feedback, int]],
-        n: int,
-        list: str,
-        item: Optional[str],
-        genre: Optional[str],
-        genres: List[str],
-        years: Optional[Tuple[int, int]],
-        tags: List[str],
-        people: List[str],
-        exclude_seen: bool,
-        exclude_disliked: bool,
-        exclude: List[str],
-        candidates: Optional[List[str]],
-        diversity: Optional[float],
+        query: Dict[str, Any],
         favorite_genres: List[str],
         favorite_people: List[str],
     ) -> Tuple[List[Tuple[str, float, List[_Reason], str]], List[str]]: ...
@@ -188,7 +176,7 @@ class RecommenderModel:
         k: int,
         relevant_threshold: float,
         num_threads: int,
-    ) -> Dict[str, float]: ...
+    ) -> Dict[str, Any]: ...
     @property
     def n_items(self) -> int: ...
     @staticmethod

@@ -185,8 +185,9 @@ def evaluate_recommender(
     like / watch / watchlist event of an item the recommender knows. Events take the shapes
     :meth:`Recommender.fit` accepts (DataFrame or ``(user_id, item_id, feedback, timestamp)``
     tuples). Returns ``precision``, ``recall``, ``ndcg``, ``map``, ``hit_rate`` and
-    ``coverage`` (share of the catalogue in any list) at ``k``, and ``n_users`` evaluated;
-    computed by the Rust core with the GIL released. No relevant test event raises
+    ``coverage`` (share of the catalogue in any list) at ``k``, ``k`` itself and ``n_users``
+    evaluated; computed by the Rust core's ``eval::evaluate_recommender`` with the GIL
+    released (``k`` at most 1000, like any request). No relevant test event raises
     ``InvalidArgumentError``.
     """
     if not isinstance(recommender, Recommender):

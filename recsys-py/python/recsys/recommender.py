@@ -75,10 +75,13 @@ class Recommendation:
     item_id: str
     #: The list's score (higher is better; comparable only within one response).
     score: float
-    #: Structured reasons, most important first: dicts with a ``kind`` key
-    #: (``because_you_liked``, ``shared_people``, ``shared_genres``, ``similar_to``,
-    #: ``matches_taste``, ``trending``, ``popular_in``, ``popular``, ``new_arrival``) and the
-    #: kind's fields (item ids as the app's ids).
+    #: Structured reasons, most important first, in the core's serde shape: dicts with a
+    #: ``kind`` key (``because_you_liked``, ``shared_people``, ``shared_genres``,
+    #: ``similar_to``, ``matches_taste``, ``you_like``, ``trending``, ``popular_in``,
+    #: ``popular``, ``new_arrival``) and the kind's fields; items are cited as dicts with
+    #: ``item_id`` (the app's id) and, when known, ``title`` and ``year``, e.g.
+    #: ``{"kind": "because_you_liked", "items": [{"item_id": "m1", "title": "Alien",
+    #: "year": 1979, "share": 0.7}]}`` or ``{"kind": "similar_to", "item": {"item_id": "m1"}}``.
     reasons: List[Dict[str, Any]]
     #: The reasons rendered as one sentence.
     explanation: str
@@ -89,8 +92,9 @@ class Recommendations:
     """The answer to a request: the items (best first) and the ids that were ignored."""
 
     items: List[Recommendation]
-    #: Ids in the history or filters the recommender does not know, and history items with an
-    #: invalid feedback value (a NaN rating), sorted and deduplicated.
+    #: Ids in the history or filters (and favourite genres or people) the recommender does not
+    #: know, sorted and deduplicated. (A NaN or absurd rating in the history raises
+    #: :class:`~recsys.exceptions.InvalidArgumentError`.)
     unknown_ids: List[str]
 
     def __iter__(self) -> Iterator[Recommendation]:
@@ -243,33 +247,28 @@ def _years(years: Any) -> Optional[Tuple[int, int]]:
     return first, last
 
 
-def _overrides(settings: Optional[Mapping[str, Any]], name: str, allow_none: Sequence[str] = ()) -> List[Tuple[str, Any]]:
-    """``settings`` as ``(name, value)`` pairs for the core (which names the unknown ones)."""
+def _settings(settings: Optional[Mapping[str, Any]], name: str) -> Optional[Dict[str, Any]]:
+    """``settings`` as a plain dict for the core, which reads it by name (and names unknown
+    keys); numpy scalars become Python numbers, bools are refused as numbers."""
     if settings is None:
-        return []
+        return None
     if not isinstance(settings, Mapping):
         raise InvalidArgumentError(f"{name} must be a dict of settings, got {type(settings).__name__}")
-    pairs: List[Tuple[str, Any]] = []
+    plain: Dict[str, Any] = {}
     for key, value in settings.items():
         if not isinstance(key, str):
             raise InvalidArgumentError(f"{name} keys must be setting names (str), got {key!r}")
-        if value is None and key in allow_none:
-            pairs.append((key, None))
-        else:
-            pairs.append((key, number(value, f"{name}[{key!r}]")))
-    return pairs
+        if isinstance(value, (bool, np.bool_)):
+            raise InvalidArgumentError(f"{name}[{key!r}] must be a number, got {value!r}")
+        plain[key] = value.item() if isinstance(value, np.generic) else value
+    return plain
 
 
-def _blend(blend: Union[None, str, Mapping[str, Any]]) -> Tuple[Optional[str], List[Tuple[str, Any]]]:
-    """``(preset, overrides)``: a preset name, or a dict of weights with an optional ``preset``."""
+def _blend(blend: Union[None, str, Mapping[str, Any]]) -> Optional[Dict[str, Any]]:
+    """A preset name, or a dict of weights with an optional ``preset``, as the core's dict."""
     if isinstance(blend, str):
-        return blend, []
-    if isinstance(blend, Mapping) and "preset" in blend:
-        preset = blend["preset"]
-        if not isinstance(preset, str):
-            raise InvalidArgumentError(f"blend preset must be a name (default or long_tail), got {preset!r}")
-        return preset, _overrides({k: v for k, v in blend.items() if k != "preset"}, "blend")
-    return None, _overrides(blend, "blend")
+        return {"preset": blend}
+    return _settings(blend, "blend")
 
 
 class _Settings:
@@ -294,12 +293,12 @@ class _Settings:
             count(iterations, "iterations"),
             count(seed, "seed") & (2**64 - 1),
         )
-        self.policy = _overrides(policy, "policy", allow_none=("negative_below",))
+        self.policy = _settings(policy, "policy")
         self.blend = _blend(blend)
         if isinstance(ratings, Mapping):
-            self.ratings: Optional[List[Tuple[str, Any]]] = _overrides(ratings, "ratings")
+            self.ratings = _settings(ratings, "ratings")
         elif isinstance(ratings, (bool, np.bool_)):
-            self.ratings = [] if ratings else None
+            self.ratings = {} if ratings else None
         else:
             raise InvalidArgumentError(f"ratings must be True, False or a dict of settings, got {ratings!r}")
         self.num_threads = count(num_threads, "num_threads")
@@ -344,6 +343,19 @@ def _embedding_args(
             f"embeddings must be one vector per item id: {len(ids)} ids, rows of shape {matrix.shape}"
         )
     return [str(i) for i in ids], matrix, number(weight, "embedding_weight")
+
+
+def _list_spec(name: str, item: Any, genre: Optional[str]) -> Union[str, Dict[str, str]]:
+    """The list in the core's shape: its name, or ``{"kind": name, ...}`` with the item or
+    genre it is built around (the core says which lists need which)."""
+    if item is None and genre is None:
+        return name
+    spec = {"kind": name}
+    if item is not None:
+        spec["item_id"] = str(item)
+    if genre is not None:
+        spec["genre"] = str(genre)
+    return spec
 
 
 def _item_ids(items: Any) -> List[str]:
@@ -488,21 +500,26 @@ class Recommender:
             raise TypeError(f"list must be one of {', '.join(LISTS)}, got {list!r}")
         if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral):
             raise TypeError(f"n must be a non-negative integer, got {n!r}")
+        first, last = _years(years) or (None, None)
+        query = {
+            "list": _list_spec(list, item, genre),
+            "n": count(n, "n"),
+            "filters": {
+                "genres": _id_list(genres, "genres"),
+                "min_year": first,
+                "max_year": last,
+                "tags": _id_list(tags, "tags"),
+                "people": _id_list(people, "people"),
+                "exclude_seen": bool(exclude_seen),
+                "exclude_disliked": bool(exclude_disliked),
+                "exclude": _id_list(exclude, "exclude"),
+                "candidates": None if candidates is None else _id_list(candidates, "candidates"),
+            },
+            "diversity": None if diversity is None else number(diversity, "diversity"),
+        }
         rows, unknown = self._model.recommend(
             _history_rows(history),
-            count(n, "n"),
-            list,
-            None if item is None else str(item),
-            None if genre is None else str(genre),
-            _id_list(genres, "genres"),
-            _years(years),
-            _id_list(tags, "tags"),
-            _id_list(people, "people"),
-            bool(exclude_seen),
-            bool(exclude_disliked),
-            _id_list(exclude, "exclude"),
-            None if candidates is None else _id_list(candidates, "candidates"),
-            None if diversity is None else number(diversity, "diversity"),
+            query,
             _id_list(favorite_genres, "favorite_genres"),
             _id_list(favorite_people, "favorite_people"),
         )
