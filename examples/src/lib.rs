@@ -451,10 +451,10 @@ impl ModelFlags {
             _ => FeedbackPolicy::all_ratings_positive(),
         };
         if let Some(scale) = self.rating_scale {
-            policy.rating_scale = scale;
+            policy = policy.rating_scale(scale);
         }
         if let Some(threshold) = self.negative_below {
-            policy.negative_below = threshold;
+            policy = policy.negative_below(threshold);
         }
         policy
     }

@@ -268,8 +268,7 @@ fn fingerprints_identify_models() {
         .fit(&dataset(20, 1))
         .unwrap();
     assert_ne!(other_seed.fingerprint(), fingerprint);
-    let mut blend = recommender.blend().clone();
-    blend.diversity = 0.5;
+    let blend = recommender.blend().clone().diversity(0.5);
     let reblended = recommender.clone().with_blend(blend).unwrap();
     assert_ne!(reblended.fingerprint(), fingerprint);
     assert_eq!(

@@ -518,17 +518,7 @@ impl Validation {
         };
         let b = &scored.blend;
         print(
-            &format!(
-                "h0 {} p0 {} pop {} knn {} pen {} cal {} exp {} shr {}",
-                b.half_history,
-                b.popularity_half_history,
-                b.popularity,
-                b.item_knn,
-                b.popularity_penalty,
-                b.penalty_calibration,
-                b.exposure_penalty,
-                b.cold_item_shrinkage
-            ),
+            &serde_json::to_string(b).expect("a blend serialises"),
             &scored.validation,
         );
         println!(

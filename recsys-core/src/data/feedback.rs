@@ -240,19 +240,19 @@ impl<'de> Deserialize<'de> for Feedback {
 #[serde(default, deny_unknown_fields)]
 pub struct FeedbackPolicy {
     /// Multiplier applied to ratings.
-    pub rating_scale: f32,
+    rating_scale: f32,
     /// Ratings strictly below this count as negative evidence; `None` keeps every rating positive.
-    pub negative_below: Option<f32>,
+    negative_below: Option<f32>,
     /// Weight of a like.
-    pub like: f32,
+    like: f32,
     /// Weight of a dislike (should be negative).
-    pub dislike: f32,
+    dislike: f32,
     /// Weight of a watch.
-    pub watched: f32,
+    watched: f32,
     /// Weight of a watchlist entry.
-    pub watchlisted: f32,
+    watchlisted: f32,
     /// Weight of a "not interested" (should be negative).
-    pub not_interested: f32,
+    not_interested: f32,
 }
 
 impl Default for FeedbackPolicy {
@@ -283,6 +283,48 @@ impl FeedbackPolicy {
             negative_below: None,
             ..Self::default()
         }
+    }
+
+    /// Sets `rating_scale` (see the table above; checked by [`FeedbackPolicy::validate`]).
+    pub fn rating_scale(mut self, rating_scale: f32) -> Self {
+        self.rating_scale = rating_scale;
+        self
+    }
+
+    /// Sets `negative_below` (see the table above; checked by [`FeedbackPolicy::validate`]).
+    pub fn negative_below(mut self, negative_below: Option<f32>) -> Self {
+        self.negative_below = negative_below;
+        self
+    }
+
+    /// Sets `like` (see the table above; checked by [`FeedbackPolicy::validate`]).
+    pub fn like(mut self, like: f32) -> Self {
+        self.like = like;
+        self
+    }
+
+    /// Sets `dislike` (see the table above; checked by [`FeedbackPolicy::validate`]).
+    pub fn dislike(mut self, dislike: f32) -> Self {
+        self.dislike = dislike;
+        self
+    }
+
+    /// Sets `watched` (see the table above; checked by [`FeedbackPolicy::validate`]).
+    pub fn watched(mut self, watched: f32) -> Self {
+        self.watched = watched;
+        self
+    }
+
+    /// Sets `watchlisted` (see the table above; checked by [`FeedbackPolicy::validate`]).
+    pub fn watchlisted(mut self, watchlisted: f32) -> Self {
+        self.watchlisted = watchlisted;
+        self
+    }
+
+    /// Sets `not_interested` (see the table above; checked by [`FeedbackPolicy::validate`]).
+    pub fn not_interested(mut self, not_interested: f32) -> Self {
+        self.not_interested = not_interested;
+        self
     }
 
     /// Checks that every weight is finite and the signs make sense.

@@ -35,39 +35,39 @@ use crate::{Error, Result};
 #[serde(remote = "Self")]
 pub struct BlendConfig {
     /// History size at which collaborative filtering gets half the weight.
-    pub half_history: f32,
+    pub(crate) half_history: f32,
     /// Weight of the content signal.
-    pub content: f32,
+    pub(crate) content: f32,
     /// Weight of the item-kNN signal (co-occurrence; strong for short histories).
-    pub item_knn: f32,
+    pub(crate) item_knn: f32,
     /// Weight of popularity for an empty history; it shrinks as `p0 / (h + p0)` with `p0`
     /// [`BlendConfig::popularity_half_history`].
-    pub popularity: f32,
+    pub(crate) popularity: f32,
     /// History size at which the popularity weight halves.
-    pub popularity_half_history: f32,
+    pub(crate) popularity_half_history: f32,
     /// Long-tail boost: subtracted (times `w_cf`) from the popularity weight when the
     /// candidate pool is re-ranked.
-    pub popularity_penalty: f32,
+    pub(crate) popularity_penalty: f32,
     /// Calibrates the long-tail boost to the user: the penalty becomes
     /// `max(0, popularity_penalty − penalty_calibration·m_u)·w_cf` with `m_u` the mean normalised
     /// popularity of the user's liked items (mainstream users get less of it, niche users more).
-    pub penalty_calibration: f32,
+    pub(crate) penalty_calibration: f32,
     /// Long-tail boost by exposure: the fraction of training users whose ALS top-10 holds an
     /// item, times this and `w_cf`, is subtracted when the candidate pool is re-ranked.
     /// Unlike [`BlendConfig::popularity_penalty`] it spares popular items that only a few lists
     /// hold and pushes down the ones that crowd everyone's.
-    pub exposure_penalty: f32,
+    pub(crate) exposure_penalty: f32,
     /// Candidates per request that the popularity penalty re-ranks.
-    pub pool: usize,
+    pub(crate) pool: usize,
     /// Normalised collaborative score given to items without interactions and without warm
     /// content neighbours (nothing estimates their factors; a low value keeps them out unless
     /// their content fits well).
-    pub cold_item_score: f32,
+    pub(crate) cold_item_score: f32,
     /// Shrinkage of a cold item's estimated factors: the similarity-weighted mean of its warm
     /// content neighbours' ALS factors is divided by `Σ similarity + cold_item_shrinkage`.
-    pub cold_item_shrinkage: f32,
+    pub(crate) cold_item_shrinkage: f32,
     /// Default MMR diversity of a request.
-    pub diversity: f32,
+    pub(crate) diversity: f32,
 }
 
 impl Default for BlendConfig {

@@ -371,9 +371,10 @@ fn settings_parse_by_name_with_defaults_and_refuse_unknown_names() {
 
     let policy: FeedbackPolicy =
         serde_json::from_str(r#"{"like": 3.0, "negative_below": null}"#).unwrap();
-    assert_eq!(policy.like, 3.0);
-    assert_eq!(policy.negative_below, None);
-    assert_eq!(policy.dislike, FeedbackPolicy::default().dislike);
+    assert_eq!(
+        policy,
+        FeedbackPolicy::default().like(3.0).negative_below(None)
+    );
     let err = serde_json::from_str::<FeedbackPolicy>(r#"{"likes": 3.0}"#).unwrap_err();
     assert!(err.to_string().contains("unknown field `likes`"), "{err}");
 
