@@ -216,7 +216,7 @@ impl BlendConfig {
     /// use recsys_core::recommender::BlendConfig;
     ///
     /// let blend = BlendConfig::long_tail();
-    /// assert!(blend.popularity_penalty > BlendConfig::new().popularity_penalty);
+    /// assert_ne!(blend, BlendConfig::new());
     /// assert!(blend.validate().is_ok());
     /// ```
     pub fn long_tail() -> Self {

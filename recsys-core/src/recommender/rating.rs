@@ -21,7 +21,7 @@ impl Recommender {
     /// Predicts the rating the history's user would give `item`, within the training rating
     /// range.
     ///
-    /// Only [`Feedback::Rating`] events of the history count (the latest per item wins);
+    /// Only [`Feedback::Rating`](crate::data::Feedback::Rating) events of the history count (the latest per item wins);
     /// likes, dislikes and the implicit kinds carry no star value and are ignored, as are
     /// history ids the recommender does not know. A history without ratings gets the item's
     /// baseline `μ + b_i`.
