@@ -359,6 +359,16 @@ fn carousels_explain_themselves_faithfully() {
         )
         .expect("For You");
     assert_eq!(for_you.items.len(), 10);
+    // Heavy detail is opt-in: a default response is small enough to send to a page.
+    let lean = rec
+        .recommend(history, &Query::new(List::ForYou))
+        .expect("For You");
+    let lean_bytes = serde_json::to_vec(&lean).expect("serialises").len();
+    let full_bytes = serde_json::to_vec(&for_you).expect("serialises").len();
+    println!(
+        "10 recommendations as JSON: {lean_bytes} bytes, {full_bytes} with sentences and detail"
+    );
+    assert!(lean_bytes < 6_000, "{lean_bytes} bytes");
     for r in &for_you.items {
         let explanation = r.explanation.as_deref().expect("asked for");
         println!("{:<45} {explanation}", r.item().display());

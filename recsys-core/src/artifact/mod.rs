@@ -153,8 +153,10 @@ pub trait Artifact: Serialize + DeserializeOwned {
         Ok(())
     }
 
-    /// Encodes `self` as a complete artifact (header + payload).
+    /// Encodes `self` as a complete artifact (header + payload), after the checks a load
+    /// runs ([`Artifact::check_invariants`]): what saves also loads.
     fn to_bytes(&self) -> Result<Vec<u8>> {
+        self.check_invariants()?;
         to_bytes(Self::KIND, self)
     }
 

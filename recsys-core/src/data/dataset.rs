@@ -280,6 +280,22 @@ impl Dataset {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::artifact::Artifact;
+    use crate::data::{Credit, Role};
+
+    #[test]
+    fn a_dataset_that_would_not_load_does_not_save() {
+        let mut ds = Dataset::new();
+        ds.add_event("ann", "alien", Feedback::Like, 1).unwrap();
+        // A credit naming a person this catalogue does not hold (what copying metadata between
+        // datasets used to produce): saving must fail as loading would, not write a bad file.
+        ds.catalog.backed_item_mut(0).credits.push(Credit {
+            person: 7,
+            role: Role::Director,
+        });
+        let err = ds.to_bytes().unwrap_err();
+        assert!(err.to_string().contains("person"), "{err}");
+    }
 
     #[test]
     fn latest_opinion_wins_and_exclusions_follow_it() {
