@@ -3,8 +3,8 @@
 use ndarray::Array2;
 
 use crate::data::{Dataset, FeedbackPolicy, Interactions};
-use crate::explain::FoldIn;
 use crate::features::{ContentFeaturesConfig, ContentNeighborsConfig};
+use crate::models::als::FoldIn;
 use crate::models::als::{AlsConfig, AlsModel};
 use crate::models::content::ContentModelConfig;
 use crate::models::knn::ItemKnnConfig;

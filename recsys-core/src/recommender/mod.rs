@@ -57,7 +57,7 @@ pub use query::{
 use serde::{Deserialize, Serialize};
 
 use crate::data::{Catalog, FeedbackPolicy, IdMap};
-use crate::explain::{self, Reason};
+use crate::explain::Reason;
 use crate::features::ContentNeighbors;
 use crate::models::als::AlsModel;
 use crate::models::content::ContentModel;
@@ -238,7 +238,7 @@ impl Recommender {
             }
         }
         self.unit_factors = unit_factors;
-        self.gram = explain::item_gram(&self.als);
+        self.gram = crate::models::als::item_gram(&self.als);
         self.cold = ColdFactors::estimate(
             &self.als,
             &self.neighbors,

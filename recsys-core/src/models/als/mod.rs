@@ -72,12 +72,14 @@ use crate::rng::SplitMix64;
 use crate::topk::{top_n, Scored};
 use crate::{Error, Result};
 
+mod fold_in;
 mod kernels;
 mod queries;
 mod score;
 mod solve;
 
-pub use queries::{Explanation, Side, UserWeights};
+pub use fold_in::{item_gram, Explanation, FoldIn, UserWeights};
+pub use queries::Side;
 
 use solve::{gram, solve_rows, Problem, SparseRows};
 
@@ -607,49 +609,6 @@ impl AlsModel {
         row_of(&self.item_factors, self.k, item, "item")
     }
 
-    /// Folds a history in: the user factors that one exact least-squares solve against the
-    /// fixed item factors gives (what training would give this user with the items fixed).
-    /// An empty history gives zeros.
-    ///
-    /// ```
-    /// # use recsys_core::data::Interactions;
-    /// # use recsys_core::models::als::AlsConfig;
-    /// use recsys_core::models::History;
-    /// # let m = Interactions::from_triplets(3, 3, &[(0, 0, 1.0), (0, 1, 1.0), (1, 1, 1.0), (2, 2, 1.0)]).unwrap();
-    /// let model = AlsConfig::new().factors(3).fit(&m).unwrap();
-    /// let anonymous = model.recalculate_user(History::new(&[0, 1], &[1.0, 1.0])).unwrap();
-    /// assert_eq!(anonymous.len(), 3);
-    /// assert!(model.recalculate_user(History::new(&[7], &[1.0])).is_err());
-    /// ```
-    ///
-    /// # Errors
-    /// [`Error::IndexOutOfRange`] for an item outside the model, [`Error::DimensionMismatch`]
-    /// if `items` and `values` differ in length, [`Error::NonFinite`] for a bad value,
-    /// [`Error::FitFailed`] for a singular system (zero regularisation only).
-    pub fn recalculate_user(&self, history: History<'_>) -> Result<Vec<f32>> {
-        self.check_history(history)?;
-        let indptr = [0, history.items.len()];
-        let rows = SparseRows {
-            indptr: &indptr,
-            indices: history.items,
-            data: history.values,
-        };
-        let mut x = vec![0.0f32; self.k];
-        solve_rows(
-            &Problem {
-                rows,
-                fixed: &self.item_factors,
-                gram: &self.item_gram,
-                k: self.k,
-                alpha: self.alpha,
-                solver: Solver::Cholesky,
-                by_fixed: None,
-            },
-            &mut x,
-        )?;
-        Ok(x)
-    }
-
     /// Re-solves the factors of `users` exactly against the current item factors, from their
     /// rows in `rows` (row `r` ↔ `users[r]`, items as columns), like `implicit`'s
     /// `partial_fit_users`. Users past the end are added (users in between get zero factors).
@@ -814,18 +773,6 @@ impl AlsModel {
             &self.user_factors[u * k..(u + 1) * k]
         };
         Ok(score::batch_top_n(&batch, users.len(), &vector))
-    }
-
-    fn check_history(&self, history: History<'_>) -> Result<()> {
-        if history.items.len() != history.values.len() {
-            return Err(Error::DimensionMismatch {
-                context: "history items vs values".into(),
-                expected: history.items.len(),
-                got: history.values.len(),
-            });
-        }
-        check_items(history.items, self.n_items, "history")?;
-        check_confidences(history.values, self.alpha, "history")
     }
 }
 
