@@ -68,6 +68,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::Interactions;
 use crate::models::{check_items, select, History, ItemScorer, TopN};
+use crate::par;
+pub use crate::par::Parallelism;
 use crate::rng::SplitMix64;
 use crate::topk::{top_n, Scored};
 use crate::{Error, Result};
@@ -134,6 +136,8 @@ pub struct AlsConfig {
     pub solver: Solver,
     /// Seed of the factor initialisation.
     pub seed: u64,
+    /// Threads the fit may use (the model does not depend on it).
+    pub parallelism: Parallelism,
     progress: Option<ProgressCallback>,
     track_loss: bool,
 }
@@ -147,6 +151,7 @@ impl fmt::Debug for AlsConfig {
             .field("iterations", &self.iterations)
             .field("solver", &self.solver)
             .field("seed", &self.seed)
+            .field("parallelism", &self.parallelism)
             .field("progress", &self.progress.as_ref().map(|_| "callback"))
             .field("track_loss", &self.track_loss)
             .finish()
@@ -183,6 +188,7 @@ impl AlsConfig {
             iterations: 15,
             solver: Solver::default(),
             seed: 42,
+            parallelism: Parallelism::Global,
             progress: None,
             track_loss: false,
         }
@@ -224,7 +230,28 @@ impl AlsConfig {
         self
     }
 
-    /// Calls `callback` after every iteration (from the fitting thread).
+    /// Sets the threads [`AlsConfig::fit`] may use: [`Parallelism::Sequential`] or
+    /// [`Parallelism::Threads`] run it on a dedicated pool of that size (e.g. one core for a
+    /// background retrain), [`Parallelism::Global`] (the default) on the current rayon pool.
+    /// The model is the same whatever the setting.
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    /// use recsys_core::data::Interactions;
+    /// use recsys_core::models::als::AlsConfig;
+    /// use recsys_core::Parallelism;
+    /// let m = Interactions::from_triplets(3, 3, &[(0, 0, 1.0), (1, 1, 2.0), (2, 2, 1.0)]).unwrap();
+    /// let config = AlsConfig::new().factors(2);
+    /// let one = config.clone().parallelism(Parallelism::Sequential).fit(&m).unwrap();
+    /// let two = config.parallelism(Parallelism::Threads(NonZeroUsize::new(2).unwrap()));
+    /// assert_eq!(one, two.fit(&m).unwrap());
+    /// ```
+    pub fn parallelism(mut self, parallelism: Parallelism) -> Self {
+        self.parallelism = parallelism;
+        self
+    }
+
+    /// Calls `callback` after every iteration (from a thread of the fit's pool).
     ///
     /// ```
     /// use std::sync::atomic::{AtomicUsize, Ordering};
@@ -327,6 +354,11 @@ impl AlsConfig {
     /// confidence `alpha·|v|` is not finite; [`Error::FitFailed`] if the exact solver meets a
     /// singular system (zero regularisation) or the factors stop being finite.
     pub fn fit(&self, matrix: &Interactions) -> Result<AlsModel> {
+        par::install(self.parallelism, || self.fit_here(matrix))
+    }
+
+    /// [`AlsConfig::fit`] on the current pool.
+    fn fit_here(&self, matrix: &Interactions) -> Result<AlsModel> {
         self.validate()?;
         if matrix.n_users() == 0 || matrix.n_items() == 0 || matrix.nnz() == 0 {
             return Err(Error::EmptyInput {

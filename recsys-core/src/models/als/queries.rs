@@ -28,6 +28,7 @@ use super::solve::{solve_rows, Problem, SparseRows};
 use super::{check_confidences, row_of, AlsModel, Solver, MAX_FACTORS};
 use crate::data::Interactions;
 use crate::models::{check_items, select, History, TopN};
+use crate::par;
 use crate::topk::Scored;
 use crate::{Error, Result};
 
@@ -258,15 +259,7 @@ impl AlsModel {
             score::score_all(&self.item_factors, k, vector(r), &mut scores);
             select(&scores, History::new(items, values), query)
         };
-        #[cfg(feature = "parallel")]
-        {
-            use rayon::prelude::*;
-            Ok((0..users.len()).into_par_iter().map(one).collect())
-        }
-        #[cfg(not(feature = "parallel"))]
-        {
-            Ok((0..users.len()).map(one).collect())
-        }
+        Ok(par::map(users.len(), one))
     }
 
     /// The training objective on `matrix` (users × items, signed confidences), normalised
@@ -338,16 +331,10 @@ impl AlsModel {
             (term, confidence_sum)
         };
         let add = |a: (f64, f64), b: (f64, f64)| (a.0 + b.0, a.1 + b.1);
-        #[cfg(feature = "parallel")]
-        let (data_term, confidence_sum) = {
-            use rayon::prelude::*;
-            (0..self.n_users)
-                .into_par_iter()
-                .map(user_term)
-                .reduce(|| (0.0, 0.0), add)
-        };
-        #[cfg(not(feature = "parallel"))]
-        let (data_term, confidence_sum) = (0..self.n_users).map(user_term).fold((0.0, 0.0), add);
+        // Summed in user order, so the loss does not depend on the thread count either.
+        let (data_term, confidence_sum) = par::map(self.n_users, user_term)
+            .into_iter()
+            .fold((0.0, 0.0), add);
         let item_norms: f64 = self
             .item_factors
             .iter()

@@ -16,6 +16,7 @@ use pulp::{Arch, Simd, WithSimd};
 
 use super::kernels::LANES;
 use super::solve::SparseRows;
+use crate::par;
 use crate::topk::{Scored, TopK};
 
 /// Most users per block (their factors: 256 KiB at k = 64). A tall block amortises faer's
@@ -116,26 +117,14 @@ pub(super) fn batch_top_n<'a>(
     let block_users = n_users
         .div_ceil(SMALL_BATCH_BLOCKS)
         .clamp(MIN_TILE_USERS, TILE_USERS);
-    let run = |(block, out): (usize, &mut [Vec<Scored>])| {
+    par::for_each_chunk(&mut results, block_users, |block, out| {
         arch.dispatch(ScoreBlock {
             batch,
             first: block * block_users,
             out,
             user_vector,
         });
-    };
-    #[cfg(feature = "parallel")]
-    {
-        use rayon::prelude::*;
-        results
-            .par_chunks_mut(block_users)
-            .enumerate()
-            .for_each(run);
-    }
-    #[cfg(not(feature = "parallel"))]
-    {
-        results.chunks_mut(block_users).enumerate().for_each(run);
-    }
+    });
     results
 }
 

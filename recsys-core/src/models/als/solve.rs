@@ -18,6 +18,7 @@ use pulp::{Arch, Simd, WithSimd};
 use super::fold_in::{solve_exact, Exact, Start};
 use super::kernels::{axpy, dot, sym_matvec, xpby};
 use super::Solver;
+use crate::par;
 use crate::{Error, Result};
 
 /// CSR rows (`indptr`, `indices`, `data`) being solved.
@@ -67,13 +68,7 @@ pub(super) fn gram(factors: &[f32], k: usize, regularization: f32) -> Vec<f32> {
         );
         (0..k * k).map(|idx| out[(idx / k, idx % k)]).collect()
     };
-    #[cfg(feature = "parallel")]
-    let partials: Vec<Vec<f32>> = {
-        use rayon::prelude::*;
-        factors.par_chunks(block_len.max(1)).map(partial).collect()
-    };
-    #[cfg(not(feature = "parallel"))]
-    let partials: Vec<Vec<f32>> = factors.chunks(block_len.max(1)).map(partial).collect();
+    let partials: Vec<Vec<f32>> = par::map_chunks(factors, block_len, partial);
 
     let mut sum = vec![0.0f64; k * k];
     for part in &partials {
@@ -126,7 +121,7 @@ pub(super) fn solve_rows(problem: &Problem<'_>, target: &mut [f32]) -> Result<()
         }
         _ => None,
     };
-    let run = |(task, chunk): (usize, &mut [f32])| -> Result<()> {
+    par::try_for_each_chunk(target, task_len, |task, chunk| {
         let len = chunk.len();
         arch.dispatch(SolveChunk {
             problem,
@@ -134,19 +129,7 @@ pub(super) fn solve_rows(problem: &Problem<'_>, target: &mut [f32]) -> Result<()
             chunk,
             rhs: rhs.as_deref().map(|b| &b[task * task_len..][..len]),
         })
-    };
-    #[cfg(feature = "parallel")]
-    {
-        use rayon::prelude::*;
-        target
-            .par_chunks_mut(task_len)
-            .enumerate()
-            .try_for_each(run)
-    }
-    #[cfg(not(feature = "parallel"))]
-    {
-        target.chunks_mut(task_len).enumerate().try_for_each(run)
-    }
+    })
 }
 
 /// One task's rows, as a [`WithSimd`] operation so that everything inlined into it is compiled
@@ -190,10 +173,7 @@ impl WithSimd for SolveChunk<'_, '_> {
 fn positive_rhs(problem: &Problem<'_>, by_fixed: SparseRows<'_>, n_targets: usize) -> Vec<f32> {
     let k = problem.k;
     let mut rhs = vec![0.0f32; n_targets * k];
-    #[cfg(feature = "parallel")]
-    let parts = rayon::current_num_threads().max(1);
-    #[cfg(not(feature = "parallel"))]
-    let parts = 1;
+    let parts = par::current_threads();
     // Range boundaries balanced by the number of entries per target row.
     let indptr = problem.rows.indptr;
     let total = indptr[n_targets].max(1);
@@ -212,7 +192,7 @@ fn positive_rhs(problem: &Problem<'_>, by_fixed: SparseRows<'_>, n_targets: usiz
         rest = tail;
     }
     let arch = Arch::new();
-    let fill = |(lo, hi, piece): (usize, usize, &mut [f32])| {
+    par::for_each(pieces, |(lo, hi, piece)| {
         arch.dispatch(ScatterRange {
             problem,
             by_fixed,
@@ -220,14 +200,7 @@ fn positive_rhs(problem: &Problem<'_>, by_fixed: SparseRows<'_>, n_targets: usiz
             hi,
             piece,
         })
-    };
-    #[cfg(feature = "parallel")]
-    {
-        use rayon::prelude::*;
-        pieces.into_par_iter().for_each(fill);
-    }
-    #[cfg(not(feature = "parallel"))]
-    pieces.into_iter().for_each(fill);
+    });
     rhs
 }
 
