@@ -24,6 +24,13 @@ where
     lanes.iter().copied().sum::<T>() + tail
 }
 
+/// Euclidean norm `|a|` (a plain in-order sum: the one the cosine similarities and unit
+/// factors of the crate share, so they agree bit for bit).
+#[inline]
+pub(crate) fn norm(a: &[f32]) -> f32 {
+    a.iter().map(|v| v * v).sum::<f32>().sqrt()
+}
+
 /// [`dot`] of `f32` slices.
 #[inline(always)]
 pub(crate) fn dot_f32(a: &[f32], b: &[f32]) -> f32 {

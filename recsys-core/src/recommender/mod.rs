@@ -232,7 +232,7 @@ impl Recommender {
         let k = self.als.factors();
         let mut unit_factors: Vec<f32> = self.als.item_factors().iter().copied().collect();
         for row in unit_factors.chunks_exact_mut(k) {
-            let norm = row.iter().map(|v| v * v).sum::<f32>().sqrt();
+            let norm = crate::linalg::norm(row);
             if norm > 0.0 {
                 row.iter_mut().for_each(|v| *v /= norm);
             }

@@ -74,16 +74,7 @@ impl Recommender {
         let (content, blended) = rest.split_at_mut(n_items);
         let x = fold.user_vector();
         let k = self.als.factors();
-        // The item factors are one contiguous row-major buffer (rows as a fallback).
-        let factors = self.als.item_factors();
-        match factors.as_slice() {
-            Some(flat) => dot_rows(flat, k, x, cf),
-            None => {
-                for (s, y) in cf.iter_mut().zip(factors.rows()) {
-                    *s = y.iter().zip(x).map(|(a, b)| a * b).sum();
-                }
-            }
-        }
+        dot_rows(self.als.item_factor_rows(), k, x, cf);
         for (item, y) in self.cold.iter(k) {
             cf[item as usize] = dot_f32(y, x);
         }

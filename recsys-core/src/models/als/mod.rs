@@ -71,7 +71,7 @@ use crate::models::{check_items, select, History, ItemScorer, TopN};
 use crate::par;
 pub use crate::par::Parallelism;
 use crate::rng::SplitMix64;
-use crate::topk::{top_n, Scored};
+use crate::topk::Scored;
 use crate::{Error, Result};
 
 mod fold_in;
@@ -625,6 +625,11 @@ impl AlsModel {
         matrix_view(&self.item_factors, self.n_items, self.k)
     }
 
+    /// The item factors as one row-major slice (`n_items × k`).
+    pub(crate) fn item_factor_rows(&self) -> &[f32] {
+        &self.item_factors
+    }
+
     /// One user's factors.
     ///
     /// # Errors
@@ -717,10 +722,11 @@ impl AlsModel {
         n: usize,
         candidates: Option<&[u32]>,
     ) -> Result<Vec<Scored>> {
-        if let Some(candidates) = candidates {
-            check_items(candidates, self.n_items, "candidate")?;
-        }
-        cosine_neighbours(&self.item_factors, self.k, item, n, candidates, "item")
+        let query = TopN {
+            candidates,
+            ..TopN::new(n)
+        };
+        self.similar(Side::Items, item, &query)
     }
 
     /// Users most similar to `user` by cosine of their factors, best first, `user` included.
@@ -728,7 +734,7 @@ impl AlsModel {
     /// # Errors
     /// [`Error::IndexOutOfRange`] for an unknown user.
     pub fn similar_users(&self, user: u32, n: usize) -> Result<Vec<Scored>> {
-        cosine_neighbours(&self.user_factors, self.k, user, n, None, "user")
+        self.similar(Side::Users, user, &TopN::new(n))
     }
 
     /// The filtered top-N for one user.
@@ -941,41 +947,6 @@ fn scatter(
         factors[t as usize * k..(t as usize + 1) * k].copy_from_slice(row);
     }
     Ok(new_rows)
-}
-
-/// Cosine neighbours of row `of` among all rows of `factors` (zero rows score 0).
-fn cosine_neighbours(
-    factors: &[f32],
-    k: usize,
-    of: u32,
-    n: usize,
-    candidates: Option<&[u32]>,
-    what: &'static str,
-) -> Result<Vec<Scored>> {
-    let query = row_of(factors, k, of, what)?;
-    let rows = factors.len() / k;
-    let mut scores = vec![0.0f32; rows];
-    score::score_all(factors, k, query, &mut scores);
-    let norm = |row: &[f32]| row.iter().map(|v| v * v).sum::<f32>().sqrt();
-    let query_norm = norm(query);
-    for (s, row) in scores.iter_mut().zip(factors.chunks_exact(k)) {
-        let denominator = query_norm * norm(row);
-        *s = if denominator > 0.0 {
-            *s / denominator
-        } else {
-            0.0
-        };
-    }
-    Ok(match candidates {
-        None => top_n(&scores, n, |_| false),
-        Some(candidates) => {
-            let mut allowed = vec![false; rows];
-            for &c in candidates {
-                allowed[c as usize] = true;
-            }
-            top_n(&scores, n, |i| !allowed[i as usize])
-        }
-    })
 }
 
 #[cfg(test)]

@@ -156,17 +156,7 @@ impl AlsModel {
         if let Some(candidates) = query.candidates {
             check_items(candidates, rows, what)?;
         }
-        let mut scores = vec![0.0f32; rows];
-        score::score_all(factors, self.k, vector, &mut scores);
-        let query_norm = norm(vector);
-        for (s, row) in scores.iter_mut().zip(factors.chunks_exact(self.k)) {
-            let denominator = query_norm * norm(row);
-            *s = if denominator > 0.0 {
-                *s / denominator
-            } else {
-                0.0
-            };
-        }
+        let scores = score::cosine_all(factors, self.k, vector);
         Ok(select(&scores, History::default(), query))
     }
 
@@ -375,10 +365,6 @@ impl AlsModel {
             by_fixed: None,
         }
     }
-}
-
-fn norm(row: &[f32]) -> f32 {
-    row.iter().map(|v| v * v).sum::<f32>().sqrt()
 }
 
 #[cfg(test)]
