@@ -1,4 +1,10 @@
+use super::model::AlsModelData;
+use super::solve::{gram, solve_rows, Problem, SparseRows};
 use super::*;
+use crate::data::Interactions;
+use crate::models::{History, TopN};
+use crate::rng::SplitMix64;
+use crate::Error;
 use proptest::prelude::*;
 
 /// A random sparse matrix with signed values (about 1 in 8 negative), every user and item
