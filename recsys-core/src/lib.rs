@@ -58,7 +58,9 @@
 //! - [`artifact`]: versioned, checksummed model files.
 //!
 //! ## Features
-//! - `parallel` (default): multi-threaded fitting and batch recommendation with rayon.
+//! - `parallel` (default): multi-threaded fitting and batch recommendation with rayon; how many
+//!   threads a fit uses is [`Parallelism`] (`AlsConfig::parallelism`,
+//!   `RecommenderBuilder::parallelism`). Without it every setting runs sequentially.
 //! - `fs` (default): loaders from paths, artifact `save`/`load`. Without it (WASM) everything
 //!   works from bytes.
 //! - `hub` (off by default): `artifact::hub` reads artifacts from the Hugging Face Hub and its
@@ -74,6 +76,7 @@ pub mod explain;
 pub mod features;
 mod linalg;
 pub mod models;
+mod par;
 pub mod prelude;
 pub mod recommender;
 mod rng;
@@ -81,6 +84,7 @@ pub mod topk;
 mod validate;
 
 pub use error::{Error, ErrorKind, Result};
+pub use par::Parallelism;
 
 // Compiles and runs the README's Rust quick start as a doctest, so it cannot rot.
 #[cfg(all(doctest, feature = "fs"))]

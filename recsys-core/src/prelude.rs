@@ -12,6 +12,7 @@ pub use crate::error::{Error, ErrorKind, Result};
 pub use crate::explain::{ItemRef, Reason};
 pub use crate::models::als::AlsConfig;
 pub use crate::models::mf::MfConfig;
+pub use crate::par::Parallelism;
 pub use crate::recommender::{
     BlendConfig, Filters, ItemView, List, Query, Recommendation, Recommendations, Recommender,
     RecommenderBuilder, UserHistory,

@@ -3,12 +3,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::ContentFeatures;
+use crate::par;
 use crate::topk::{Scored, TopK};
 use crate::validate::{check_csr, check_finite, RowOrder};
 use crate::{Error, Result};
-
-#[cfg(feature = "parallel")]
-use rayon::prelude::*;
 
 /// Hyper-parameters of [`ContentNeighbors`].
 ///
@@ -80,24 +78,11 @@ impl ContentNeighborsConfig {
         self.validate()?;
         let n_items = features.n_items();
         let postings = Postings::new(features);
-        let lists: Vec<Vec<Scored>>;
-        #[cfg(feature = "parallel")]
-        {
-            lists = (0..n_items)
-                .into_par_iter()
-                .map_init(
-                    || vec![0.0f32; n_items],
-                    |scratch, item| self.neighbors_of(features, &postings, item, scratch),
-                )
-                .collect();
-        }
-        #[cfg(not(feature = "parallel"))]
-        {
-            let mut scratch = vec![0.0f32; n_items];
-            lists = (0..n_items)
-                .map(|item| self.neighbors_of(features, &postings, item, &mut scratch))
-                .collect();
-        }
+        let lists: Vec<Vec<Scored>> = par::map_init(
+            n_items,
+            || vec![0.0f32; n_items],
+            |scratch, item| self.neighbors_of(features, &postings, item, scratch),
+        );
         let mut indptr = Vec::with_capacity(n_items + 1);
         indptr.push(0);
         let total = lists.iter().map(Vec::len).sum();

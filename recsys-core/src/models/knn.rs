@@ -13,11 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{History, ItemScorer};
 use crate::data::Interactions;
+use crate::par;
 use crate::topk::{Scored, TopK};
 use crate::{Error, Result};
-
-#[cfg(feature = "parallel")]
-use rayon::prelude::*;
 
 /// Hyper-parameters of [`ItemKnnModel`].
 ///
@@ -123,18 +121,8 @@ impl ItemKnnConfig {
         let neighbours_of = |accumulator: &mut Vec<f32>, item: usize| -> Vec<Scored> {
             self.item_neighbours(&matrix, &by_item, &norms, accumulator, item)
         };
-        #[cfg(feature = "parallel")]
-        let lists: Vec<Vec<Scored>> = (0..n_items)
-            .into_par_iter()
-            .map_init(|| vec![0.0f32; n_items], neighbours_of)
-            .collect();
-        #[cfg(not(feature = "parallel"))]
-        let lists: Vec<Vec<Scored>> = {
-            let mut accumulator = vec![0.0f32; n_items];
-            (0..n_items)
-                .map(|item| neighbours_of(&mut accumulator, item))
-                .collect()
-        };
+        let lists: Vec<Vec<Scored>> =
+            par::map_init(n_items, || vec![0.0f32; n_items], neighbours_of);
         let mut indptr = Vec::with_capacity(n_items + 1);
         indptr.push(0);
         let mut neighbor_items = Vec::new();

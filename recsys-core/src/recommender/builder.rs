@@ -3,14 +3,15 @@
 use ndarray::Array2;
 
 use crate::data::{Dataset, FeedbackPolicy, Interactions};
-use crate::explain::FoldIn;
 use crate::features::{ContentFeaturesConfig, ContentNeighborsConfig};
+use crate::models::als::FoldIn;
 use crate::models::als::{AlsConfig, AlsModel};
 use crate::models::content::ContentModelConfig;
 use crate::models::knn::ItemKnnConfig;
 use crate::models::mf::MfConfig;
 use crate::models::trending::TrendingConfig;
 use crate::models::{History, TopN};
+use crate::par::{self, Parallelism};
 use crate::{Error, Result};
 
 use super::{BlendConfig, Recommender, EXPOSURE_LIST_LEN, SIMILAR_NEIGHBORS};
@@ -28,6 +29,8 @@ pub struct RecommenderBuilder {
     blend: BlendConfig,
     /// Caller-supplied dense item embeddings and their weight.
     embeddings: Option<(ItemEmbeddings, f32)>,
+    /// Threads for every fit, when set (otherwise each config's own, e.g. ALS's).
+    parallelism: Option<Parallelism>,
 }
 
 /// Dense item embeddings as the caller supplied them.
@@ -92,7 +95,27 @@ impl RecommenderBuilder {
             trending: TrendingConfig::new(),
             blend: BlendConfig::new(),
             embeddings: None,
+            parallelism: None,
         }
+    }
+
+    /// Runs every fit of [`RecommenderBuilder::fit`] (ALS, item-kNN, content neighbours, …)
+    /// with `parallelism`, overriding the ALS config's own setting; e.g.
+    /// `Parallelism::Threads(1.try_into()?)` retrains on one core while a server keeps the
+    /// others for requests. The trained recommender does not depend on it.
+    ///
+    /// ```
+    /// # use recsys_core::prelude::*;
+    /// # let mut ds = Dataset::new();
+    /// # for (u, i) in [("a", "x"), ("a", "y"), ("b", "y"), ("b", "z")] { ds.add_event(u, i, Feedback::Like, 0)?; }
+    /// let builder = RecommenderBuilder::new().als(AlsConfig::new().factors(2).regularization(0.1));
+    /// let one_core = builder.clone().parallelism(Parallelism::Sequential).fit(&ds)?;
+    /// assert_eq!(one_core.to_bytes()?, builder.fit(&ds)?.to_bytes()?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn parallelism(mut self, parallelism: Parallelism) -> Self {
+        self.parallelism = Some(parallelism);
+        self
     }
 
     /// Sets the feedback policy (training matrix and request histories alike).
@@ -205,6 +228,17 @@ impl RecommenderBuilder {
     /// Invalid settings; [`Error::EmptyInput`] for a dataset without items; the errors of the
     /// models' `fit`.
     pub fn fit(&self, dataset: &Dataset) -> Result<Recommender> {
+        match self.parallelism {
+            None => self.fit_with(dataset, &self.als),
+            Some(parallelism) => {
+                // Inside the pool `install` sets up, ALS's `Global` is that pool.
+                let als = self.als.clone().parallelism(Parallelism::Global);
+                par::install(parallelism, || self.fit_with(dataset, &als))
+            }
+        }
+    }
+
+    fn fit_with(&self, dataset: &Dataset, als: &AlsConfig) -> Result<Recommender> {
         self.policy.validate()?;
         self.blend.validate()?;
         let n_items = dataset.n_items();
@@ -216,7 +250,7 @@ impl RecommenderBuilder {
         // A catalogue must only credit people it holds (what loading a saved model checks).
         dataset.catalog().validate()?;
         let matrix = dataset.interactions(&self.policy)?;
-        let als = self.als.fit(&matrix)?;
+        let als = als.fit(&matrix)?;
         let knn = match &self.knn {
             // Similar items are the ones liked together (negative evidence is ALS's business).
             Some(config) => Some(config.fit(&matrix.map_values(|v| v.max(0.0)))?),

@@ -5,7 +5,7 @@
 //! warm content neighbours, shrunk towards zero while the evidence is thin:
 //! `ŷ_i = Σ_j s_ij · y_j / (Σ_j s_ij + shrinkage)`. Its collaborative score `x_uᵀ ŷ_i` then
 //! sits on the same scale as the warm items' scores, and the fold-in's exact decomposition still
-//! applies (`FoldIn::contributions_of`), so its reasons stay faithful.
+//! applies (`models::als::FoldIn::contributions_of`), so its reasons stay faithful.
 
 use crate::features::ContentNeighbors;
 use crate::models::als::AlsModel;

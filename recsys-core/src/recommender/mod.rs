@@ -57,7 +57,7 @@ pub use query::{
 use serde::{Deserialize, Serialize};
 
 use crate::data::{Catalog, FeedbackPolicy, IdMap};
-use crate::explain::{self, Reason};
+use crate::explain::Reason;
 use crate::features::ContentNeighbors;
 use crate::models::als::AlsModel;
 use crate::models::content::ContentModel;
@@ -232,13 +232,13 @@ impl Recommender {
         let k = self.als.factors();
         let mut unit_factors: Vec<f32> = self.als.item_factors().iter().copied().collect();
         for row in unit_factors.chunks_exact_mut(k) {
-            let norm = row.iter().map(|v| v * v).sum::<f32>().sqrt();
+            let norm = crate::linalg::norm(row);
             if norm > 0.0 {
                 row.iter_mut().for_each(|v| *v /= norm);
             }
         }
         self.unit_factors = unit_factors;
-        self.gram = explain::item_gram(&self.als);
+        self.gram = crate::models::als::item_gram(&self.als);
         self.cold = ColdFactors::estimate(
             &self.als,
             &self.neighbors,

@@ -188,7 +188,7 @@ mod tests {
         );
         // Only the item side is stored: requests fold their users in.
         assert_eq!(restored.ratings.as_ref().map(MfModel::n_users), Some(0));
-        // A rating model over another catalogue is refused on load.
+        // A rating model over another catalogue is refused on save (and on load).
         let mut damaged = recommender;
         damaged.ratings = Some(
             MfConfig::new()
@@ -197,7 +197,7 @@ mod tests {
                 .fit(&[(0, 0, 1.0)], 1, 3)
                 .unwrap(),
         );
-        let err = Recommender::from_bytes(&damaged.to_bytes().unwrap()).unwrap_err();
+        let err = damaged.to_bytes().unwrap_err();
         assert!(
             matches!(err, Error::CorruptArtifact { ref reason } if reason.contains("rating model")),
             "{err}"

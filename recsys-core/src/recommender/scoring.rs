@@ -1,6 +1,8 @@
 //! Scoring of every list: For You (the blend), fixed-score lists and similar items.
 
-use crate::explain::{self, CitedItem, FoldIn, Reason};
+use crate::explain::{self, CitedItem, Reason};
+use crate::linalg::{dot_f32, dot_rows};
+use crate::models::als::FoldIn;
 use crate::models::trending::PopularityKind;
 use crate::models::{History, ItemScorer};
 use crate::topk::{Scored, TopK};
@@ -72,18 +74,9 @@ impl Recommender {
         let (content, blended) = rest.split_at_mut(n_items);
         let x = fold.user_vector();
         let k = self.als.factors();
-        // The item factors are one contiguous row-major buffer (rows as a fallback).
-        let factors = self.als.item_factors();
-        match factors.as_slice() {
-            Some(flat) => explain::dot_rows(flat, k, x, cf),
-            None => {
-                for (s, y) in cf.iter_mut().zip(factors.rows()) {
-                    *s = y.iter().zip(x).map(|(a, b)| a * b).sum();
-                }
-            }
-        }
+        dot_rows(self.als.item_factor_rows(), k, x, cf);
         for (item, y) in self.cold.iter(k) {
-            cf[item as usize] = explain::dot_f32(y, x);
+            cf[item as usize] = dot_f32(y, x);
         }
         let raw_cf = cf.to_vec();
         let warm = |i: usize| self.interaction_counts[i] > 0;
@@ -225,7 +218,7 @@ impl Recommender {
         let n_items = self.items.len();
         let mut scores = vec![0.0f32; n_items];
         let seed_vector = &self.unit_factors[seed as usize * k..(seed as usize + 1) * k];
-        explain::dot_rows(&self.unit_factors, k, seed_vector, &mut scores);
+        dot_rows(&self.unit_factors, k, seed_vector, &mut scores);
         if let Ok((items, similarities)) = self.neighbors.neighbors(seed) {
             for (&i, &similarity) in items.iter().zip(similarities) {
                 scores[i as usize] += SIMILAR_CONTENT_WEIGHT * similarity;
@@ -273,7 +266,7 @@ impl Recommender {
         diversity::mmr(&pool, n, diversity, |a, b| {
             let (a, b) = (a as usize * k, b as usize * k);
             let (ra, rb) = (&self.unit_factors[a..a + k], &self.unit_factors[b..b + k]);
-            explain::dot_f32(ra, rb)
+            dot_f32(ra, rb)
         })
     }
 }

@@ -24,10 +24,11 @@
 use ndarray::ArrayView2;
 
 use super::score::{self, NormOrder};
-use super::solve::{cholesky_solve_in_place, solve_rows, Problem, SparseRows};
+use super::solve::{solve_rows, Problem, SparseRows};
 use super::{check_confidences, row_of, AlsModel, Solver, MAX_FACTORS};
 use crate::data::Interactions;
 use crate::models::{check_items, select, History, TopN};
+use crate::par;
 use crate::topk::Scored;
 use crate::{Error, Result};
 
@@ -38,60 +39,6 @@ pub enum Side {
     Users,
     /// The item factors.
     Items,
-}
-
-/// A user's normal-equation matrix `A_u = YᵀC_uY + λI` (row-major `k × k`, `f64`), the
-/// "user weights" of [`AlsModel::explain`]. Computing it costs `O(k²·|history|)`; pass it back
-/// to explain further items for the same history.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UserWeights {
-    k: usize,
-    system: Vec<f64>,
-}
-
-impl UserWeights {
-    /// Weights from a row-major `k × k` matrix (e.g. one returned earlier and stored).
-    ///
-    /// # Errors
-    /// [`Error::DimensionMismatch`] unless `values` holds `k²` numbers; [`Error::NonFinite`]
-    /// for NaN or infinity.
-    pub fn from_matrix(k: usize, values: Vec<f64>) -> Result<Self> {
-        if k.checked_mul(k) != Some(values.len()) {
-            return Err(Error::DimensionMismatch {
-                context: "user weights (k × k values)".into(),
-                expected: k.saturating_mul(k),
-                got: values.len(),
-            });
-        }
-        if let Some(&bad) = values.iter().find(|v| !v.is_finite()) {
-            return Err(Error::NonFinite {
-                context: "user weights".into(),
-                value: bad,
-            });
-        }
-        Ok(Self { k, system: values })
-    }
-
-    /// Side length `k`.
-    pub fn k(&self) -> usize {
-        self.k
-    }
-
-    /// The matrix, row-major.
-    pub fn as_slice(&self) -> &[f64] {
-        &self.system
-    }
-}
-
-/// Why the model scores an item for a user: the output of [`AlsModel::explain`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct Explanation {
-    /// The score of the item for the folded-in history, `Σ_j contribution_j`.
-    pub score: f64,
-    /// The largest contributions `(history item, c_uj · y_iᵀ A_u⁻¹ y_j)`, best first.
-    pub contributions: Vec<(u32, f64)>,
-    /// The history's `A_u`, reusable for further items.
-    pub weights: UserWeights,
 }
 
 impl AlsModel {
@@ -182,126 +129,6 @@ impl AlsModel {
         Ok(model)
     }
 
-    /// Folds an item in: the item factors one exact least-squares solve against the fixed
-    /// user factors gives, from the item's users (`history.items` are user indices here).
-    /// The item-side twin of [`AlsModel::recalculate_user`].
-    ///
-    /// # Errors
-    /// [`Error::IndexOutOfRange`] for a user outside the model, otherwise as
-    /// [`AlsModel::recalculate_user`].
-    pub fn recalculate_item(&self, history: History<'_>) -> Result<Vec<f32>> {
-        self.check_side_history(Side::Users, history)?;
-        let indptr = [0, history.items.len()];
-        let rows = SparseRows {
-            indptr: &indptr,
-            indices: history.items,
-            data: history.values,
-        };
-        let mut y = vec![0.0f32; self.k];
-        solve_rows(&self.exact_problem(Side::Users, rows), &mut y)?;
-        Ok(y)
-    }
-
-    /// The matrix `A_u = YᵀC_uY + λI` of a history, for [`AlsModel::explain`].
-    ///
-    /// # Errors
-    /// As [`AlsModel::recalculate_user`].
-    pub fn user_weights(&self, history: History<'_>) -> Result<UserWeights> {
-        self.check_history(history)?;
-        let k = self.k;
-        let mut system: Vec<f64> = self.item_gram.iter().map(|&v| f64::from(v)).collect();
-        for (&j, &value) in history.items.iter().zip(history.values) {
-            let extra = f64::from(self.alpha) * f64::from(value.abs()) - 1.0;
-            if extra == 0.0 {
-                continue;
-            }
-            let y = &self.item_factors[j as usize * k..][..k];
-            for (a, &ya) in y.iter().enumerate() {
-                let scale = extra * f64::from(ya);
-                for (s, &yb) in system[a * k..][..k].iter_mut().zip(y) {
-                    *s += scale * f64::from(yb);
-                }
-            }
-        }
-        Ok(UserWeights { k, system })
-    }
-
-    /// Explains the fold-in score of `item` for a history (Hu, Koren & Volinsky 2008, §5, as
-    /// `implicit`'s `explain`): with `A_u` from [`AlsModel::user_weights`], the score
-    /// `y_iᵀ x_u = Σ_j c_uj · y_iᵀ A_u⁻¹ y_j` over the positive history items `j`, and the `n`
-    /// largest terms. `weights` from an earlier call for the same history saves rebuilding
-    /// `A_u`.
-    ///
-    /// ```
-    /// # use recsys_core::data::Interactions;
-    /// # use recsys_core::models::als::AlsConfig;
-    /// use recsys_core::models::History;
-    /// # let m = Interactions::from_triplets(2, 3, &[(0, 0, 1.0), (0, 1, 3.0), (1, 2, 1.0)]).unwrap();
-    /// let model = AlsConfig::new().factors(2).fit(&m).unwrap();
-    /// let history = History::new(&[0, 1], &[1.0, 3.0]);
-    /// let why = model.explain(history, 2, 10, None).unwrap();
-    /// let x = model.recalculate_user(history).unwrap();
-    /// let y = model.item_vector(2).unwrap();
-    /// let direct: f32 = x.iter().zip(y).map(|(a, b)| a * b).sum();
-    /// assert!((why.score - f64::from(direct)).abs() < 1e-4);
-    /// let again = model.explain(history, 0, 1, Some(&why.weights)).unwrap();
-    /// assert_eq!(again.contributions.len(), 1);
-    /// ```
-    ///
-    /// # Errors
-    /// [`Error::IndexOutOfRange`] for `item` or a history item outside the model;
-    /// [`Error::DimensionMismatch`] for weights of another factor count;
-    /// [`Error::InvalidParameter`] for weights that are not positive definite.
-    pub fn explain(
-        &self,
-        history: History<'_>,
-        item: u32,
-        n: usize,
-        weights: Option<&UserWeights>,
-    ) -> Result<Explanation> {
-        self.check_history(history)?;
-        let k = self.k;
-        let target = self.item_vector(item)?;
-        let weights = match weights {
-            Some(w) if w.k != k => {
-                return Err(Error::DimensionMismatch {
-                    context: "user weights (side = factors)".into(),
-                    expected: k,
-                    got: w.k,
-                })
-            }
-            Some(w) => w.clone(),
-            None => self.user_weights(history)?,
-        };
-        let mut factor = weights.system.clone();
-        let mut weighted: Vec<f64> = target.iter().map(|&v| f64::from(v)).collect();
-        if !cholesky_solve_in_place(&mut factor, &mut weighted, k) {
-            return Err(Error::invalid(
-                "user_weights",
-                "the matrix is not positive definite",
-            ));
-        }
-        let mut contributions: Vec<(u32, f64)> = Vec::with_capacity(history.items.len());
-        let mut score = 0.0f64;
-        for (&j, &value) in history.items.iter().zip(history.values) {
-            if value < 0.0 {
-                continue;
-            }
-            let y = &self.item_factors[j as usize * k..][..k];
-            let dot: f64 = weighted.iter().zip(y).map(|(w, &v)| w * f64::from(v)).sum();
-            let contribution = dot * f64::from(self.alpha) * f64::from(value);
-            score += contribution;
-            contributions.push((j, contribution));
-        }
-        contributions.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        contributions.truncate(n);
-        Ok(Explanation {
-            score,
-            contributions,
-            weights,
-        })
-    }
-
     /// Rows of `side` most similar to `vector` by cosine, best first, filtered by `query`
     /// (`exclude` and `candidates`; `exclude_seen` has no history to act on). Rows with zero
     /// factors score 0.
@@ -329,17 +156,7 @@ impl AlsModel {
         if let Some(candidates) = query.candidates {
             check_items(candidates, rows, what)?;
         }
-        let mut scores = vec![0.0f32; rows];
-        score::score_all(factors, self.k, vector, &mut scores);
-        let query_norm = norm(vector);
-        for (s, row) in scores.iter_mut().zip(factors.chunks_exact(self.k)) {
-            let denominator = query_norm * norm(row);
-            *s = if denominator > 0.0 {
-                *s / denominator
-            } else {
-                0.0
-            };
-        }
+        let scores = score::cosine_all(factors, self.k, vector);
         Ok(select(&scores, History::default(), query))
     }
 
@@ -432,15 +249,7 @@ impl AlsModel {
             score::score_all(&self.item_factors, k, vector(r), &mut scores);
             select(&scores, History::new(items, values), query)
         };
-        #[cfg(feature = "parallel")]
-        {
-            use rayon::prelude::*;
-            Ok((0..users.len()).into_par_iter().map(one).collect())
-        }
-        #[cfg(not(feature = "parallel"))]
-        {
-            Ok((0..users.len()).map(one).collect())
-        }
+        Ok(par::map(users.len(), one))
     }
 
     /// The training objective on `matrix` (users × items, signed confidences), normalised
@@ -512,16 +321,10 @@ impl AlsModel {
             (term, confidence_sum)
         };
         let add = |a: (f64, f64), b: (f64, f64)| (a.0 + b.0, a.1 + b.1);
-        #[cfg(feature = "parallel")]
-        let (data_term, confidence_sum) = {
-            use rayon::prelude::*;
-            (0..self.n_users)
-                .into_par_iter()
-                .map(user_term)
-                .reduce(|| (0.0, 0.0), add)
-        };
-        #[cfg(not(feature = "parallel"))]
-        let (data_term, confidence_sum) = (0..self.n_users).map(user_term).fold((0.0, 0.0), add);
+        // Summed in user order, so the loss does not depend on the thread count either.
+        let (data_term, confidence_sum) = par::map(self.n_users, user_term)
+            .into_iter()
+            .fold((0.0, 0.0), add);
         let item_norms: f64 = self
             .item_factors
             .iter()
@@ -539,7 +342,7 @@ impl AlsModel {
     }
 
     /// The factor matrix of `side` and the name of its indices.
-    fn side(&self, side: Side) -> (&[f32], &'static str) {
+    pub(super) fn side(&self, side: Side) -> (&[f32], &'static str) {
         match side {
             Side::Users => (&self.user_factors, "user"),
             Side::Items => (&self.item_factors, "item"),
@@ -562,30 +365,12 @@ impl AlsModel {
             by_fixed: None,
         }
     }
-
-    /// Checks a history whose indices refer to `side`'s rows.
-    fn check_side_history(&self, side: Side, history: History<'_>) -> Result<()> {
-        if history.items.len() != history.values.len() {
-            return Err(Error::DimensionMismatch {
-                context: "history indices vs values".into(),
-                expected: history.items.len(),
-                got: history.values.len(),
-            });
-        }
-        let (factors, what) = self.side(side);
-        check_items(history.items, factors.len() / self.k, what)?;
-        check_confidences(history.values, self.alpha, "history")
-    }
-}
-
-fn norm(row: &[f32]) -> f32 {
-    row.iter().map(|v| v * v).sum::<f32>().sqrt()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::models::als::AlsConfig;
+    use crate::models::als::{AlsConfig, UserWeights};
 
     #[test]
     fn loss_of_an_empty_model_is_finite() {

@@ -16,6 +16,8 @@ use pulp::{Arch, Simd, WithSimd};
 
 use super::kernels::LANES;
 use super::solve::SparseRows;
+use crate::linalg::norm;
+use crate::par;
 use crate::topk::{Scored, TopK};
 
 /// Most users per block (their factors: 256 KiB at k = 64). A tall block amortises faer's
@@ -54,10 +56,24 @@ pub(super) fn score_all(item_factors: &[f32], k: usize, x: &[f32], out: &mut [f3
 
 /// Euclidean norm of each `k`-row.
 pub(super) fn row_norms(factors: &[f32], k: usize) -> Vec<f32> {
-    factors
-        .chunks_exact(k)
-        .map(|row| row.iter().map(|v| v * v).sum::<f32>().sqrt())
-        .collect()
+    factors.chunks_exact(k).map(norm).collect()
+}
+
+/// Cosine of every `k`-row of `factors` with `query` (0 for a zero row or query): the one
+/// cosine behind [`AlsModel::similar`](super::AlsModel::similar) and its variants.
+pub(super) fn cosine_all(factors: &[f32], k: usize, query: &[f32]) -> Vec<f32> {
+    let mut scores = vec![0.0f32; factors.len() / k];
+    score_all(factors, k, query, &mut scores);
+    let query_norm = norm(query);
+    for (s, row) in scores.iter_mut().zip(factors.chunks_exact(k)) {
+        let denominator = query_norm * norm(row);
+        *s = if denominator > 0.0 {
+            *s / denominator
+        } else {
+            0.0
+        };
+    }
+    scores
 }
 
 /// Item factors re-ordered by decreasing norm, for pruned batch scoring.
@@ -116,26 +132,14 @@ pub(super) fn batch_top_n<'a>(
     let block_users = n_users
         .div_ceil(SMALL_BATCH_BLOCKS)
         .clamp(MIN_TILE_USERS, TILE_USERS);
-    let run = |(block, out): (usize, &mut [Vec<Scored>])| {
+    par::for_each_chunk(&mut results, block_users, |block, out| {
         arch.dispatch(ScoreBlock {
             batch,
             first: block * block_users,
             out,
             user_vector,
         });
-    };
-    #[cfg(feature = "parallel")]
-    {
-        use rayon::prelude::*;
-        results
-            .par_chunks_mut(block_users)
-            .enumerate()
-            .for_each(run);
-    }
-    #[cfg(not(feature = "parallel"))]
-    {
-        results.chunks_mut(block_users).enumerate().for_each(run);
-    }
+    });
     results
 }
 

@@ -15,8 +15,10 @@
 
 use pulp::{Arch, Simd, WithSimd};
 
+use super::fold_in::{solve_exact, Exact, Start};
 use super::kernels::{axpy, dot, sym_matvec, xpby};
 use super::Solver;
+use crate::par;
 use crate::{Error, Result};
 
 /// CSR rows (`indptr`, `indices`, `data`) being solved.
@@ -66,13 +68,7 @@ pub(super) fn gram(factors: &[f32], k: usize, regularization: f32) -> Vec<f32> {
         );
         (0..k * k).map(|idx| out[(idx / k, idx % k)]).collect()
     };
-    #[cfg(feature = "parallel")]
-    let partials: Vec<Vec<f32>> = {
-        use rayon::prelude::*;
-        factors.par_chunks(block_len.max(1)).map(partial).collect()
-    };
-    #[cfg(not(feature = "parallel"))]
-    let partials: Vec<Vec<f32>> = factors.chunks(block_len.max(1)).map(partial).collect();
+    let partials: Vec<Vec<f32>> = par::map_chunks(factors, block_len, partial);
 
     let mut sum = vec![0.0f64; k * k];
     for part in &partials {
@@ -125,7 +121,7 @@ pub(super) fn solve_rows(problem: &Problem<'_>, target: &mut [f32]) -> Result<()
         }
         _ => None,
     };
-    let run = |(task, chunk): (usize, &mut [f32])| -> Result<()> {
+    par::try_for_each_chunk(target, task_len, |task, chunk| {
         let len = chunk.len();
         arch.dispatch(SolveChunk {
             problem,
@@ -133,19 +129,7 @@ pub(super) fn solve_rows(problem: &Problem<'_>, target: &mut [f32]) -> Result<()
             chunk,
             rhs: rhs.as_deref().map(|b| &b[task * task_len..][..len]),
         })
-    };
-    #[cfg(feature = "parallel")]
-    {
-        use rayon::prelude::*;
-        target
-            .par_chunks_mut(task_len)
-            .enumerate()
-            .try_for_each(run)
-    }
-    #[cfg(not(feature = "parallel"))]
-    {
-        target.chunks_mut(task_len).enumerate().try_for_each(run)
-    }
+    })
 }
 
 /// One task's rows, as a [`WithSimd`] operation so that everything inlined into it is compiled
@@ -189,10 +173,7 @@ impl WithSimd for SolveChunk<'_, '_> {
 fn positive_rhs(problem: &Problem<'_>, by_fixed: SparseRows<'_>, n_targets: usize) -> Vec<f32> {
     let k = problem.k;
     let mut rhs = vec![0.0f32; n_targets * k];
-    #[cfg(feature = "parallel")]
-    let parts = rayon::current_num_threads().max(1);
-    #[cfg(not(feature = "parallel"))]
-    let parts = 1;
+    let parts = par::current_threads();
     // Range boundaries balanced by the number of entries per target row.
     let indptr = problem.rows.indptr;
     let total = indptr[n_targets].max(1);
@@ -211,7 +192,7 @@ fn positive_rhs(problem: &Problem<'_>, by_fixed: SparseRows<'_>, n_targets: usiz
         rest = tail;
     }
     let arch = Arch::new();
-    let fill = |(lo, hi, piece): (usize, usize, &mut [f32])| {
+    par::for_each(pieces, |(lo, hi, piece)| {
         arch.dispatch(ScatterRange {
             problem,
             by_fixed,
@@ -219,14 +200,7 @@ fn positive_rhs(problem: &Problem<'_>, by_fixed: SparseRows<'_>, n_targets: usiz
             hi,
             piece,
         })
-    };
-    #[cfg(feature = "parallel")]
-    {
-        use rayon::prelude::*;
-        pieces.into_par_iter().for_each(fill);
-    }
-    #[cfg(not(feature = "parallel"))]
-    pieces.into_iter().for_each(fill);
+    });
     rhs
 }
 
@@ -274,8 +248,7 @@ struct Scratch {
     residual: Vec<f32>,
     direction: Vec<f32>,
     product: Vec<f32>,
-    system: Vec<f64>,
-    rhs: Vec<f64>,
+    exact: Exact,
     /// The fixed rows with a non-unit confidence, copied contiguously for the CG steps.
     gathered: Vec<f32>,
     /// `c − 1` of each gathered row.
@@ -300,8 +273,7 @@ fn solve_chunk<const K: usize>(
         residual: vec![0.0; k],
         direction: vec![0.0; k],
         product: vec![0.0; k],
-        system: Vec::new(),
-        rhs: Vec::new(),
+        exact: Exact::default(),
         gathered: Vec::new(),
         weights: Vec::new(),
     };
@@ -451,7 +423,8 @@ fn conjugate_gradient(
     }
 }
 
-/// Forms `A_u` and `b_u` in f64 and solves exactly; `false` if `A_u` is not positive definite.
+/// Solves `A_u x = b_u` exactly ([`solve_exact`], the fold-in's solve); `false` if `A_u` is not
+/// positive definite.
 #[inline(always)]
 fn cholesky(
     problem: &Problem<'_>,
@@ -461,87 +434,21 @@ fn cholesky(
     x: &mut [f32],
     scratch: &mut Scratch,
 ) -> bool {
-    let system = &mut scratch.system;
-    let rhs = &mut scratch.rhs;
-    system.clear();
-    system.extend(problem.gram[..k * k].iter().map(|&v| f64::from(v)));
-    rhs.clear();
-    rhs.resize(k, 0.0);
-    for (&j, &value) in items.iter().zip(values) {
-        let y = &problem.fixed[j as usize * k..][..k];
-        let confidence = f64::from(problem.alpha) * f64::from(value.abs());
-        if value > 0.0 {
-            for (b, &yv) in rhs.iter_mut().zip(y) {
-                *b += confidence * f64::from(yv);
-            }
-        }
-        let extra = confidence - 1.0;
-        if extra != 0.0 {
-            // Lower triangle only: the factorisation reads nothing else.
-            for a in 0..k {
-                let scale = extra * f64::from(y[a]);
-                for (s, &yv) in system[a * k..a * k + a + 1].iter_mut().zip(y) {
-                    *s += scale * f64::from(yv);
-                }
-            }
-        }
-    }
-    if !cholesky_solve_in_place(system, rhs, k) {
+    let start = Start::Gram32(problem.gram);
+    let exact = &mut scratch.exact;
+    let (fixed, alpha) = (problem.fixed, problem.alpha);
+    if !solve_exact(start, fixed, k, alpha, items, values, exact, |_, _| {}) {
         return false;
     }
-    for (xv, &b) in x.iter_mut().zip(rhs.iter()) {
+    for (xv, &b) in x.iter_mut().zip(exact.rhs.iter()) {
         *xv = b as f32;
     }
     true
 }
 
-/// Solves `A z = b` for symmetric positive definite `A` (lower triangle read, row-major),
-/// overwriting `A` with its Cholesky factor and `b` with `z`. `false` if `A` is not positive
-/// definite.
-pub(super) fn cholesky_solve_in_place(a: &mut [f64], b: &mut [f64], k: usize) -> bool {
-    for j in 0..k {
-        let row_j = &a[j * k..j * k + k];
-        let diag = row_j[j] - row_j[..j].iter().map(|v| v * v).sum::<f64>();
-        if !(diag > 0.0 && diag.is_finite()) {
-            return false;
-        }
-        a[j * k + j] = diag.sqrt();
-        for i in j + 1..k {
-            let (upper, lower) = a.split_at_mut(i * k);
-            let row_j = &upper[j * k..j * k + k];
-            let row_i = &mut lower[..k];
-            let s: f64 = row_i[..j].iter().zip(&row_j[..j]).map(|(x, y)| x * y).sum();
-            row_i[j] = (row_i[j] - s) / row_j[j];
-        }
-    }
-    // Forward: L w = b.
-    for i in 0..k {
-        let row = &a[i * k..i * k + k];
-        let s: f64 = row[..i].iter().zip(&b[..i]).map(|(x, y)| x * y).sum();
-        b[i] = (b[i] - s) / row[i];
-    }
-    // Backward: Lᵀ z = w.
-    for i in (0..k).rev() {
-        let s: f64 = (i + 1..k).map(|p| a[p * k + i] * b[p]).sum();
-        b[i] = (b[i] - s) / a[i * k + i];
-    }
-    b.iter().all(|v| v.is_finite())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cholesky_solves_small_spd_system() {
-        // A = [[4, 2], [2, 3]], b = [2, 1] → z = [0.5, 0]
-        let mut a = vec![4.0, 2.0, 2.0, 3.0];
-        let mut b = vec![2.0, 1.0];
-        assert!(cholesky_solve_in_place(&mut a, &mut b, 2));
-        assert!((b[0] - 0.5).abs() < 1e-12 && b[1].abs() < 1e-12);
-        let mut singular = vec![1.0, 1.0, 1.0, 1.0];
-        assert!(!cholesky_solve_in_place(&mut singular, &mut [1.0, 1.0], 2));
-    }
 
     #[test]
     fn gram_is_symmetric_with_ridge() {

@@ -1,4 +1,10 @@
+use super::model::AlsModelData;
+use super::solve::{gram, solve_rows, Problem, SparseRows};
 use super::*;
+use crate::data::Interactions;
+use crate::models::{History, TopN};
+use crate::rng::SplitMix64;
+use crate::Error;
 use proptest::prelude::*;
 
 /// A random sparse matrix with signed values (about 1 in 8 negative), every user and item
@@ -500,27 +506,25 @@ proptest! {
     }
 }
 
-#[cfg(feature = "parallel")]
 #[test]
-fn result_does_not_depend_on_the_thread_count() {
+fn result_does_not_depend_on_the_parallelism() {
+    use std::num::NonZeroUsize;
     let m = random_matrix(300, 200, 8, 11);
-    let config = AlsConfig::new().factors(16).iterations(3);
-    let fit_with = |threads: usize| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap()
-            .install(|| config.fit(&m).unwrap())
-    };
-    let one = fit_with(1);
-    assert_eq!(one, fit_with(3));
-    let users: Vec<u32> = (0..300).collect();
-    let recs = |model: &AlsModel, threads: usize| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap()
-            .install(|| model.recommend_batch(&users, &m, 5, true).unwrap())
-    };
-    assert_eq!(recs(&one, 1), recs(&one, 2));
+    let threads = |n: usize| Parallelism::Threads(NonZeroUsize::new(n).unwrap());
+    for solver in [Solver::default(), Solver::Cholesky] {
+        let config = AlsConfig::new().factors(16).iterations(3).solver(solver);
+        let fit_with = |p: Parallelism| config.clone().parallelism(p).fit(&m).unwrap();
+        let one = fit_with(Parallelism::Sequential);
+        assert_eq!(one, fit_with(threads(3)));
+        assert_eq!(one, fit_with(Parallelism::Global));
+        assert_eq!(
+            one.loss(&m).unwrap(),
+            crate::par::install(threads(2), || one.loss(&m).unwrap())
+        );
+        let users: Vec<u32> = (0..300).collect();
+        let recs = |p: Parallelism| {
+            crate::par::install(p, || one.recommend_batch(&users, &m, 5, true).unwrap())
+        };
+        assert_eq!(recs(Parallelism::Sequential), recs(threads(2)));
+    }
 }
