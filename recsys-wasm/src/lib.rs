@@ -224,9 +224,8 @@ impl Recommender {
     pub fn for_you(
         &self,
         #[wasm_bindgen(unchecked_param_type = "UserHistory | null | undefined")] history: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "number | QueryOptions | null")] options: Option<
-            JsValue,
-        >,
+        #[wasm_bindgen(unchecked_optional_param_type = "number | QueryOptions | null")]
+        options: Option<JsValue>,
     ) -> JsResult<JsValue> {
         self.list(&history, List::ForYou, options)
     }
@@ -237,9 +236,8 @@ impl Recommender {
         &self,
         #[wasm_bindgen(unchecked_param_type = "UserHistory | null | undefined")] history: JsValue,
         item_id: &str,
-        #[wasm_bindgen(unchecked_param_type = "number | QueryOptions | null")] options: Option<
-            JsValue,
-        >,
+        #[wasm_bindgen(unchecked_optional_param_type = "number | QueryOptions | null")]
+        options: Option<JsValue>,
     ) -> JsResult<JsValue> {
         self.list(&history, List::because_you_liked(item_id), options)
     }
@@ -250,9 +248,8 @@ impl Recommender {
         &self,
         #[wasm_bindgen(unchecked_param_type = "UserHistory | null | undefined")] history: JsValue,
         item_id: &str,
-        #[wasm_bindgen(unchecked_param_type = "number | QueryOptions | null")] options: Option<
-            JsValue,
-        >,
+        #[wasm_bindgen(unchecked_optional_param_type = "number | QueryOptions | null")]
+        options: Option<JsValue>,
     ) -> JsResult<JsValue> {
         self.list(&history, List::similar_to(item_id), options)
     }
@@ -262,9 +259,8 @@ impl Recommender {
     pub fn trending(
         &self,
         #[wasm_bindgen(unchecked_param_type = "UserHistory | null | undefined")] history: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "number | QueryOptions | null")] options: Option<
-            JsValue,
-        >,
+        #[wasm_bindgen(unchecked_optional_param_type = "number | QueryOptions | null")]
+        options: Option<JsValue>,
     ) -> JsResult<JsValue> {
         self.list(&history, List::Trending, options)
     }
@@ -275,9 +271,8 @@ impl Recommender {
         &self,
         #[wasm_bindgen(unchecked_param_type = "UserHistory | null | undefined")] history: JsValue,
         genre: &str,
-        #[wasm_bindgen(unchecked_param_type = "number | QueryOptions | null")] options: Option<
-            JsValue,
-        >,
+        #[wasm_bindgen(unchecked_optional_param_type = "number | QueryOptions | null")]
+        options: Option<JsValue>,
     ) -> JsResult<JsValue> {
         self.list(&history, List::by_genre(genre), options)
     }
