@@ -11,6 +11,8 @@
 # LTO, one codegen unit), which leaves the native release builds alone.
 # Environment: CARGO (default: cargo), WASM_OPT=1 to also run binaryen's wasm-opt -Os when
 # it is installed (off by default: the sizes printed are then those of the rustc output).
+# Use a recent binaryen: Debian 12's version 108 shrinks the module to 808 KB (292 KB gzipped)
+# but breaks its externref table (`WebAssembly.Table.set(): Argument 1 is invalid` at init).
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
