@@ -11,7 +11,12 @@
 #   clippy     clippy on the default members (all targets), warnings are errors
 #   test       unit, integration and doc tests of the default members (release profile)
 #   hub        recsys-core's optional `hub` feature: clippy and its offline tests
-#   wasm       recsys-core builds for wasm32-unknown-unknown without default features
+#   wasm       recsys-core builds for wasm32-unknown-unknown without default features; recsys-wasm:
+#              clippy, its native expected-answers test, its wasm-bindgen tests under node, the
+#              browser package (recsys-wasm/build.sh, prints the .wasm size) and tsc --strict
+#              over its .d.ts (recsys-wasm/ts-check)
+#   browser    recsys-wasm's wasm-bindgen tests in headless Chromium (apt-get installs chromium
+#              and chromium-driver when missing; skipped with a message where apt is unavailable)
 #   doc        rustdoc of recsys-core, warnings (e.g. broken links) are errors
 #   python     build the recsys wheel (maturin), install it into .venv, run pytest, mypy, stubtest
 #   django     the Django example (examples/django_movies) and its tests, on the wheel in .venv
@@ -24,7 +29,7 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
 
 cargo_bin="${CARGO:-cargo}"
-all_steps=(toolchain data fmt clippy test hub wasm doc python django)
+all_steps=(toolchain data fmt clippy test hub wasm browser doc python django)
 
 log() { printf '\n==> %s\n' "$*"; }
 die() {
@@ -93,6 +98,49 @@ step_wasm() {
     run "$cargo_bin" build --release --locked -p recsys-core --no-default-features \
         --target wasm32-unknown-unknown ||
         die "recsys-core no longer builds for the browser: gate threads behind the 'parallel' feature and file access behind 'fs'"
+    step_wasm_bindings
+}
+
+# The wasm-bindgen version pinned in recsys-wasm/Cargo.toml; build.sh installs the same CLI.
+wasm_bindgen_cli() {
+    local version installed
+    version="$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' recsys-wasm/Cargo.toml)"
+    installed="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)"
+    if [ "$installed" != "$version" ]; then
+        run "$cargo_bin" install wasm-bindgen-cli --version "$version"
+    fi
+}
+
+# recsys-wasm's #[wasm_bindgen_test]s, in node (default) or a browser (environment given).
+wasm_tests() {
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner run "$cargo_bin" test \
+        --release --locked --target wasm32-unknown-unknown -p recsys-wasm --test web
+}
+
+step_wasm_bindings() {
+    wasm_bindgen_cli
+    run "$cargo_bin" clippy --release --locked --target wasm32-unknown-unknown -p recsys-wasm \
+        --all-targets -- -D warnings
+    run "$cargo_bin" clippy --release --locked -p recsys-wasm --tests -- -D warnings
+    # The native core's answers that the wasm tests compare against are up to date.
+    run "$cargo_bin" test --release --locked -p recsys-wasm --test native
+    wasm_tests
+    run bash recsys-wasm/build.sh
+    run bash recsys-wasm/ts-check/check.sh
+}
+
+step_browser() {
+    if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+        if command -v apt-get >/dev/null 2>&1; then
+            run apt-get update -qq
+            run apt-get install -y -qq chromium chromium-driver
+        else
+            echo "browser: chromium/chromedriver missing and no apt-get here: SKIPPED (install them and rerun)"
+            return 0
+        fi
+    fi
+    wasm_bindgen_cli
+    CHROMEDRIVER="$(command -v chromedriver)" WASM_BINDGEN_USE_BROWSER=1 wasm_tests
 }
 
 step_doc() {

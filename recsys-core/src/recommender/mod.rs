@@ -46,6 +46,7 @@ mod rating;
 mod reasons;
 mod resolve;
 mod scoring;
+mod search;
 
 pub use blend::{BlendConfig, BlendPreset};
 pub use builder::RecommenderBuilder;
