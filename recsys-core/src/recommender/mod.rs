@@ -560,11 +560,14 @@ impl Recommender {
 
     /// The catalogue's spelling of `genre` (ASCII case-insensitive).
     fn genre_name(&self, genre: &str) -> Result<String> {
+        // The first spelling in sorted order, as `Catalog::genres` lists them, without
+        // collecting every genre of the catalogue on each request.
         self.catalog
-            .genres()
-            .into_iter()
-            .find(|g| g.eq_ignore_ascii_case(genre))
-            .map(str::to_string)
+            .iter()
+            .flat_map(|(_, info)| info.genres.iter())
+            .filter(|g| g.eq_ignore_ascii_case(genre))
+            .min()
+            .cloned()
             .ok_or_else(|| Error::invalid("genre", format!("no item has genre {genre:?}")))
     }
 }
