@@ -391,9 +391,13 @@ impl Recommender {
     pub fn recommend(&self, history: &UserHistory, query: &Query) -> Result<Recommendations> {
         query.validate()?;
         history.validate()?;
-        for genre in &query.filters.genres {
-            self.genre_name(genre)?;
-        }
+        // Every filter genre must exist; their catalogue spellings are looked up once.
+        let filter_genres = query
+            .filters
+            .genres
+            .iter()
+            .map(|genre| self.genre_name(genre))
+            .collect::<Result<Vec<String>>>()?;
         let diversity = query.diversity.unwrap_or(self.blend.diversity);
         let mut unknown = Vec::new();
         let resolved = self.resolve(history, &mut unknown);
@@ -408,9 +412,9 @@ impl Recommender {
         let rows = match &query.list {
             List::ForYou => self.for_you(&resolved, &mask, query.n, diversity, None)?,
             List::Trending => {
-                let reason = match query.filters.genres.as_slice() {
+                let reason = match filter_genres.as_slice() {
                     [genre] => Reason::PopularIn {
-                        genre: self.genre_name(genre)?,
+                        genre: genre.clone(),
                     },
                     _ => Reason::Trending,
                 };

@@ -190,17 +190,8 @@ impl Recommender {
         self.diversify(top.into_sorted_vec(), n, diversity)
             .into_iter()
             .map(|s| {
-                let mut reasons = reasons(s.item);
-                if !self.is_warm(s.item) {
-                    reasons.push(Reason::NewArrival);
-                }
-                Row {
-                    item: s.item,
-                    score: s.score,
-                    parts: ScoreParts::default(),
-                    collaborative: None,
-                    reasons,
-                }
+                let reasons = reasons(s.item);
+                self.fixed_score_row(s, reasons)
             })
             .collect()
     }
@@ -247,16 +238,7 @@ impl Recommender {
                         || explain::shared_genres(&self.items, &self.catalog, s.item, seed),
                     ),
                 );
-                if !self.is_warm(s.item) {
-                    reasons.push(Reason::NewArrival);
-                }
-                Row {
-                    item: s.item,
-                    score: s.score,
-                    parts: ScoreParts::default(),
-                    collaborative: None,
-                    reasons,
-                }
+                self.fixed_score_row(s, reasons)
             })
             .collect()
     }
@@ -268,5 +250,20 @@ impl Recommender {
             let (ra, rb) = (&self.unit_factors[a..a + k], &self.unit_factors[b..b + k]);
             dot_f32(ra, rb)
         })
+    }
+
+    /// A row of a list ranked by one score (no blend parts): its reasons, plus "new" for an
+    /// item without interactions.
+    fn fixed_score_row(&self, scored: Scored, mut reasons: Vec<Reason>) -> Row {
+        if !self.is_warm(scored.item) {
+            reasons.push(Reason::NewArrival);
+        }
+        Row {
+            item: scored.item,
+            score: scored.score,
+            parts: ScoreParts::default(),
+            collaborative: None,
+            reasons,
+        }
     }
 }
