@@ -1,4 +1,4 @@
-"""The catalogue and the users' feedback."""
+"""The catalogue and the users' feedback (mapped to recsys in settings.RECSYS)."""
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -10,7 +10,10 @@ class Movie(models.Model):
 
     title = models.CharField(max_length=200)
     year = models.PositiveSmallIntegerField(null=True, blank=True)
-    genres = models.CharField(max_length=200, blank=True)
+    genres = models.CharField(max_length=200, blank=True, help_text="separated by |, e.g. Comedy|Drama")
+
+    class Meta:
+        ordering = ["title"]
 
     def genre_list(self) -> list[str]:
         return [g for g in self.genres.split("|") if g]
@@ -32,6 +35,29 @@ class Rating(models.Model):
             models.UniqueConstraint(fields=["user", "movie"], name="one_rating_per_user_and_movie"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user} rated {self.movie} {self.stars}★"
+
+
+class Reaction(models.Model):
+    """A like, a dislike or "not interested" (one per user and movie: the latest wins)."""
+
+    class Kind(models.TextChoices):
+        LIKE = "like", "like"
+        DISLIKE = "dislike", "dislike"
+        NOT_INTERESTED = "not_interested", "not interested"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reactions")
+    movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="reactions")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "movie"], name="one_reaction_per_user_and_movie")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_kind_display()} {self.movie}"
+
 
 class WatchlistEntry(models.Model):
     """A movie the user wants to watch (a weak positive signal)."""
@@ -41,4 +67,8 @@ class WatchlistEntry(models.Model):
     added = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name_plural = "watchlist entries"
         constraints = [models.UniqueConstraint(fields=["user", "movie"], name="one_watchlist_entry_per_user_and_movie")]
+
+    def __str__(self) -> str:
+        return f"{self.user} wants to watch {self.movie}"

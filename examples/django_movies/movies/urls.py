@@ -1,9 +1,11 @@
-"""Routes of the movies app."""
+"""Pages of the movies app."""
 from django.urls import path
 
 from . import views
 
 urlpatterns = [
-    path("api/users/<int:user_id>/recommendations", views.recommendations_api, name="recommendations-api"),
-    path("users/<int:user_id>/recommendations", views.recommendations_page, name="recommendations-page"),
+    path("", views.home, name="home"),
+    path("accounts/signup/", views.signup, name="signup"),
+    path("movies/<int:movie_id>/", views.movie, name="movie"),
+    path("movies/<int:movie_id>/feedback", views.feedback, name="movie-feedback"),
 ]

@@ -1,98 +1,71 @@
-"""Recommendations for a user, computed from the user's ratings as they are *now*.
+"""Server-rendered pages: carousels on the home page, a movie page with "Why this movie?",
+similar movies and the feedback buttons. Recommendations come from recsys.django (template tags
+and its service functions), computed on the user's history as it is *now*."""
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import UserCreationForm
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
-The model was trained at some earlier point; the history is read from the database on every
-request, so a rating made since training already counts (recsys folds it in) without retraining.
-"""
-from typing import Any
+from recsys.django import service
 
-from django.contrib.auth import get_user_model
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
-
-from . import recommender
-from .models import Movie, Rating, WatchlistEntry
-
-MAX_N = 100
+from .models import Movie, Rating, Reaction, WatchlistEntry
 
 
-class BadRequest(ValueError):
-    """A request parameter is invalid (answered with 400)."""
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    liked = (
+        Rating.objects.filter(user=request.user, stars__gte=4).order_by("-timestamp").select_related("movie").first()
+    )
+    genres = [g for g in liked.movie.genre_list()] if liked else []
+    return render(request, "movies/home.html", {"liked": liked.movie if liked else None, "genre": genres[0] if genres else None})
 
 
-def parse_n(request: HttpRequest, default: int = 10) -> int:
-    raw = request.GET.get("n", str(default))
+@login_required
+def movie(request: HttpRequest, movie_id: int) -> HttpResponse:
+    item = get_object_or_404(Movie, pk=movie_id)
+    context = {
+        "movie": item,
+        "rating": Rating.objects.filter(user=request.user, movie=item).first(),
+        "reaction": Reaction.objects.filter(user=request.user, movie=item).first(),
+        "watchlisted": WatchlistEntry.objects.filter(user=request.user, movie=item).exists(),
+    }
+    return render(request, "movies/movie.html", context)
+
+
+ACTIONS = {"like", "dislike", "not_interested", "clear", "rate", "watchlist_add", "watchlist_remove"}
+
+
+@login_required
+@require_POST
+def feedback(request: HttpRequest, movie_id: int) -> HttpResponse:
+    """The buttons of the movie page (plain forms, CSRF-protected), through recsys.django's service."""
+    get_object_or_404(Movie, pk=movie_id)
+    action = request.POST.get("action")
+    if action not in ACTIONS:
+        return HttpResponseBadRequest(f"unknown action {action!r}")
+    item = {"item_id": str(movie_id)}
     try:
-        n = int(raw)
+        if action == "rate":
+            service.rate(request.user, {**item, "rating": int(request.POST.get("stars", ""))})
+        elif action in ("like", "dislike", "not_interested"):
+            service.rate(request.user, {**item, "feedback": action})
+        elif action == "clear":
+            service.rate(request.user, {**item, "feedback": None})
+        else:
+            service.watchlist(request.user, item, add=action == "watchlist_add")
     except ValueError:
-        raise BadRequest(f"n must be an integer, got {raw!r}") from None
-    if not 1 <= n <= MAX_N:
-        raise BadRequest(f"n must be between 1 and {MAX_N}, got {n}")
-    return n
+        return HttpResponseBadRequest("stars must be a whole number from 1 to 5")
+    except service.ApiError as error:
+        return HttpResponse(error.message, status=error.status, content_type="text/plain")
+    return redirect("movie", movie_id=movie_id)
 
 
-def current_history(user_id: int) -> list[tuple[str, Any, int]]:
-    """The user's ratings and watchlist entries as recsys history rows, read at request time."""
-    history: list[tuple[str, Any, int]] = [
-        (str(movie_id), float(stars), int(ts.timestamp()))
-        for movie_id, stars, ts in Rating.objects.filter(user_id=user_id).values_list("movie_id", "stars", "timestamp")
-    ]
-    history += [
-        (str(movie_id), "watchlisted", int(ts.timestamp()))
-        for movie_id, ts in WatchlistEntry.objects.filter(user_id=user_id).values_list("movie_id", "added")
-    ]
-    return history
-
-
-def recommendations_for(user_id: int, n: int) -> dict[str, Any]:
-    """The JSON-ready answer; raises LookupError when no model is loaded yet."""
-    model = recommender.current()  # one reference for the whole request, even if a reload happens
-    if model is None:
-        raise LookupError("no trained recommender yet: run `manage.py train_recommender`")
-    history = current_history(user_id)
-    result = model.recommend(history, n=n, list="for_you")
-    movies = Movie.objects.in_bulk([int(item_id) for item_id in result.item_ids])
-    # The stars the user would give each movie, with their current ratings folded in.
-    stars = model.predict_ratings(history, result.item_ids) if model.has_ratings else [None] * len(result)
-    items = []
-    for rec, predicted in zip(result, stars):
-        movie = movies.get(int(rec.item_id))
-        items.append(
-            {
-                "movie_id": int(rec.item_id),
-                "title": movie.title if movie else None,
-                "year": movie.year if movie else None,
-                "genres": movie.genre_list() if movie else [],
-                "score": rec.score,
-                "predicted_stars": None if predicted is None else round(float(predicted), 2),
-                "explanation": rec.explanation,
-                "reasons": rec.reasons,
-            }
-        )
-    # Movies added after training are unknown to the model: reported, not an error.
-    return {"user_id": user_id, "n": n, "history_size": len(history), "items": items, "unknown_ids": result.unknown_ids}
-
-
-def _lookup(request: HttpRequest, user_id: int) -> tuple[int, dict[str, Any]]:
-    """(status, body) shared by the JSON and HTML views."""
-    if not get_user_model().objects.filter(pk=user_id).exists():
-        return 404, {"error": f"unknown user {user_id}"}
-    try:
-        n = parse_n(request)
-    except BadRequest as error:
-        return 400, {"error": str(error)}
-    try:
-        return 200, recommendations_for(user_id, n)
-    except LookupError as error:
-        return 503, {"error": str(error)}
-
-
-def recommendations_api(request: HttpRequest, user_id: int) -> JsonResponse:
-    """``GET /api/users/<id>/recommendations?n=10``."""
-    status, body = _lookup(request, user_id)
-    return JsonResponse(body, status=status)
-
-
-def recommendations_page(request: HttpRequest, user_id: int) -> HttpResponse:
-    """The same list as an HTML page."""
-    status, body = _lookup(request, user_id)
-    return render(request, "movies/recommendations.html", {"user_id": user_id, "status": status, **body}, status=status)
+def signup(request: HttpRequest) -> HttpResponse:
+    form = UserCreationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user)
+        return redirect("home")
+    return render(request, "registration/signup.html", {"form": form})
