@@ -66,6 +66,8 @@ class RateSerializer(serializers.Serializer):
     feedback = serializers.ChoiceField(choices=[k for k in FEEDBACK_KINDS if k != "watchlisted"], required=False, allow_null=True)
 
     def validate(self, attrs: Dict[str, Any]) -> Dict[str, Any]:
+        if isinstance(getattr(self, "initial_data", {}).get("rating"), bool):
+            raise serializers.ValidationError({"rating": "must be a number, not true/false"})
         if ("rating" in attrs) == ("feedback" in attrs):
             raise serializers.ValidationError("give exactly one of rating or feedback")
         return attrs
