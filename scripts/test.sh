@@ -181,7 +181,7 @@ step_python() {
 # The reusable Django app (recsys.django) through the example of examples/django_movies:
 # migrations up to date (the example's and the app's), system checks, the tests, under Django
 # 5.2 (the venv's) and the 4.2 LTS (installed once into .venv/django-4.2 with `pip --target` and
-# put first on PYTHONPATH: no second venv), each with Django REST framework (the API through
+# put first on PYTHONPATH: no second venv; DRF 3.16 there), each with Django REST framework (the API through
 # recsys.django.rest) and without it (RECSYS_EXAMPLE_DRF=0 makes `rest_framework` unimportable:
 # the plain views). The full suite runs for 5.2 + DRF and 4.2 without DRF; the other two
 # combinations run the API tests, the only ones DRF changes.
@@ -194,9 +194,11 @@ step_django() {
     if ! "$py" -c "import django, rest_framework" 2>/dev/null; then
         run "$py" -m pip install -q "django>=5.2,<6" "djangorestframework>=3.15,<4"
     fi
+    # DRF 3.17+ needs Django 5.2: the LTS folder gets the last DRF release for 4.2 beside it.
     local lts="$repo_root/.venv/django-4.2"
-    if [ ! -d "$lts/django" ]; then
-        run "$py" -m pip install -q --target "$lts" "django>=4.2,<4.3"
+    if [ ! -d "$lts/django" ] || [ ! -d "$lts/rest_framework" ]; then
+        run "$py" -m pip install -q --no-warn-conflicts --target "$lts" --upgrade "django>=4.2,<4.3" \
+            "djangorestframework>=3.15,<3.17"
     fi
     local path drf labels
     for path in "" "$lts"; do

@@ -577,3 +577,19 @@ class Recommender:
 
     def __reduce__(self) -> Tuple[Any, ...]:
         return (Recommender.from_bytes, (self.to_bytes(),))
+
+    def _summary(self) -> List[Tuple[str, str]]:
+        low_high = self.rating_range
+        ratings = f"yes ({low_high[0]:g}–{low_high[1]:g} stars)" if low_high else "no"
+        return [("items", f"{self.n_items:,}"), ("rating model", ratings), ("lists", ", ".join(LISTS))]
+
+    def __repr__(self) -> str:
+        stars = f", ratings {self.rating_range[0]:g}–{self.rating_range[1]:g}" if self.rating_range else ""
+        return f"<recsys.Recommender: {self.n_items:,} items{stars}>"
+
+    def _repr_html_(self) -> str:
+        """A small table in Jupyter (like pandas objects)."""
+        from html import escape
+
+        rows = "".join(f"<tr><th style='text-align:left'>{escape(k)}</th><td style='text-align:left'>{escape(v)}</td></tr>" for k, v in self._summary())
+        return f"<div><strong>recsys.Recommender</strong><table>{rows}</table></div>"
