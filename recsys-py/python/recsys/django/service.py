@@ -59,7 +59,7 @@ def popular_items(config: RecsysSettings) -> List[Tuple[str, int]]:
     now = time.monotonic()
     cached = _popular_cache.get("value")
     if cached is not None and cached[0] is config and now - cached[1] < max(config.reload_interval, 1.0):
-        return cached[2]  # type: ignore[no-any-return]
+        return cached[2]
     counts: Dict[str, int] = {}
     for source in config.events:
         rows = data.model_of(source.model)._default_manager.all()
