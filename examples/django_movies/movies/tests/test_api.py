@@ -199,8 +199,6 @@ class ApiTests(TrainedTestCase):
         self.assertNotIn("secret", response.content.decode())
 
     def test_status_is_staff_only(self) -> None:
-        if DRF:
-            self.skipTest("the status route is part of the plain views")
         self.assert_error(self.get("/api/status"), 403)
         staff = User.objects.create_user(username="staff", is_staff=True)
         self.client.force_login(staff)

@@ -111,3 +111,18 @@ class EmptyDatabaseTests(TestCase):
     def test_load_movielens_refuses_a_missing_folder(self) -> None:
         with self.assertRaisesMessage(CommandError, "no such folder"):
             call_command("recsys_load_movielens", "--path", "/nonexistent", stdout=StringIO())
+
+
+class TaskTests(TrainedTestCase):
+    def test_the_celery_task_body_trains_like_the_command(self) -> None:
+        from recsys.django import tasks
+
+        try:
+            import celery  # noqa: F401
+        except ImportError:
+            self.assertIsNone(tasks.train_recommender, "no task without Celery")
+        else:
+            self.assertEqual(tasks.train_recommender.name, "recsys.train_recommender")
+        result = tasks.run_training(holdout=0, overrides={"factors": 4, "iterations": 2})
+        self.assertEqual(result["status"], "succeeded")
+        self.assertEqual(TrainingRun.objects.get(pk=result["run"]).n_items, 40)

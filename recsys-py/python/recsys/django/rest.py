@@ -12,7 +12,7 @@ from typing import Any, Dict
 
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -92,7 +92,8 @@ def _call(function: Any, *args: Any, **kwargs: Any) -> Any:
 
 class RecsysViewSet(viewsets.ViewSet):
     """``recommendations`` (GET), ``why`` (GET, per item), ``rate``, ``watchlist_add``,
-    ``watchlist_remove`` (POST) and ``me`` (GET), all on ``request.user``."""
+    ``watchlist_remove`` (POST) and ``me`` (GET), all on ``request.user``; ``status`` (GET,
+    staff only) describes the served model."""
 
     permission_classes = [permissions.IsAuthenticated, HasRecsysPermission]
 
@@ -125,3 +126,8 @@ class RecsysViewSet(viewsets.ViewSet):
 
     def me(self, request: Request) -> Response:
         return Response(_call(service.me, request.user))
+
+    def status(self, request: Request) -> Response:
+        if not request.user.is_staff:
+            raise PermissionDenied("staff only")
+        return Response(service.holder().status().as_dict())

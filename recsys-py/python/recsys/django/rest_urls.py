@@ -13,4 +13,5 @@ urlpatterns = [
     path("watchlist/add", RecsysViewSet.as_view({"post": "watchlist_add"}), name="watchlist-add"),
     path("watchlist/remove", RecsysViewSet.as_view({"post": "watchlist_remove"}), name="watchlist-remove"),
     path("me", RecsysViewSet.as_view({"get": "me"}), name="me"),
+    path("status", RecsysViewSet.as_view({"get": "status"}), name="status"),
 ]
