@@ -190,8 +190,6 @@ class ApiTests(TrainedTestCase):
             self.assertEqual(self.get("/api/recommendations").status_code, 200)
 
     def test_unexpected_errors_are_json_500(self) -> None:
-        if DRF:
-            self.skipTest("DRF renders its own 500 handling")
         with mock.patch.object(service, "recommendations", side_effect=RuntimeError("secret detail")):
             with self.assertLogs("recsys.django", "ERROR"):
                 response = self.get("/api/recommendations")

@@ -8,6 +8,7 @@ errors are DRF's JSON (``{"detail": ...}`` or field errors) with the right statu
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Dict
 
 from rest_framework import permissions, serializers, status, viewsets
@@ -19,6 +20,8 @@ from rest_framework.response import Response
 from ..recommender import LISTS
 from . import service
 from .conf import FEEDBACK_KINDS, recsys_settings
+
+logger = logging.getLogger("recsys.django")
 
 
 class HasRecsysPermission(permissions.BasePermission):
@@ -96,6 +99,15 @@ class RecsysViewSet(viewsets.ViewSet):
     staff only) describes the served model."""
 
     permission_classes = [permissions.IsAuthenticated, HasRecsysPermission]
+
+    def handle_exception(self, exc: Exception) -> Response:
+        """DRF's answers for its own exceptions; anything else is logged and answered with a JSON
+        500 (DRF would re-raise it: Django's HTML debug page in development)."""
+        try:
+            return super().handle_exception(exc)
+        except Exception:
+            logger.exception("recsys: %s %s failed", self.request.method, self.request.path)
+            return Response({"detail": "internal error"}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
 
     def recommendations(self, request: Request) -> Response:
         query = RecommendationQuerySerializer(data=request.query_params)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import time
+from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from django.utils import timezone
@@ -71,9 +72,12 @@ def train(
         n_users = len({event[0] for event in events})
         say(f"{len(events)} events of {n_users} users, {len(catalog)} catalogue items")
         metrics: Dict[str, Any] = {}
+        evaluated = False
         if share > 0:
             train_events, test_events = holdout_split(events, share)
             if test_events:
+                say(f"1/2 held-out evaluation: fitting on {len(train_events)} events, scoring {len(test_events)}")
+                evaluated = True
                 held_out = Recommender.fit(train_events, catalog, show_progress=show_progress, **parameters)
                 try:
                     metrics = dict(evaluate_recommender(held_out, train_events, test_events, k=k))
@@ -86,10 +90,9 @@ def train(
                     )
             else:
                 say("held-out evaluation skipped: no user has enough events")
+        say(f"{'2/2 ' if evaluated else ''}fitting on all {len(events)} events")
         model = Recommender.fit(events, catalog, show_progress=show_progress, **parameters)
         payload = model.to_bytes()
-        from pathlib import Path
-
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
         model.save(target)  # temporary file + rename: readers see the old file or the new one
