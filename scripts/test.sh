@@ -18,7 +18,9 @@
 #   browser    recsys-wasm's wasm-bindgen tests in headless Chromium (apt-get installs chromium
 #              and chromium-driver when missing; skipped with a message where apt is unavailable)
 #   doc        rustdoc of recsys-core, warnings (e.g. broken links) are errors
-#   python     build the recsys wheel (maturin), install it into .venv, run pytest, mypy, stubtest
+#   python     build the recsys wheel (maturin), install it into .venv, run pytest (with the
+#              quick-start notebook under nbclient), mypy, stubtest, check the wheel's contents,
+#              actionlint over .github/workflows
 #   django     the reusable Django app recsys.django and the example on it (examples/django_movies):
 #              Django 5.2 and 4.2 LTS, with and without Django REST framework, on the wheel in .venv
 #
