@@ -122,7 +122,7 @@ class ApiTests(TrainedTestCase):
         for body in [
             {"item_id": "1", "rating": 7}, {"item_id": "1", "rating": "x"}, {"item_id": "1"},
             {"item_id": "1", "rating": 4, "feedback": "like"}, {"item_id": "1", "feedback": "love"},
-            {"rating": 4}, {"item_id": "1", "rating": True},
+            {"rating": 4}, {"item_id": "1", "rating": True}, {"item_id": "1", "rating": 4.5},
         ]:  # fmt: skip
             with self.subTest(body=body):
                 self.assert_error(self.post("/api/rate", body), 400)

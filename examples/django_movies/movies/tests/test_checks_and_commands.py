@@ -38,7 +38,7 @@ class CheckTests(TestCase):
             "recsys.E022": {"EVENTS": [{**RATING, "user": "movie"}]},
             "recsys.E023": {"EVENTS": [{**RATING, "item": "user"}]},
             "recsys.E024": {"EVENTS": [{**RATING, "rating": "timestamp"}]},
-            "recsys.E006": {"HOLDOUT": 1.5},
+            "recsys.E006": {"HOLDOUT": 1.5, "TRAINING": {"factor": 8}},
         }
         for expected, changes in cases.items():
             with self.subTest(expected):

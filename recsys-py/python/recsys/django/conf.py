@@ -135,6 +135,16 @@ class RecsysSettings:
         return None
 
 
+def _training_keys() -> List[str]:
+    """The keyword arguments of :meth:`recsys.Recommender.fit` a setting may give."""
+    import inspect
+
+    from ..recommender import Recommender
+
+    fixed = {"cls", "events", "catalog", "show_progress", "callback"}
+    return [name for name in inspect.signature(Recommender.fit).parameters if name not in fixed]
+
+
 def _number(value: Any, name: str, id: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ConfigError(f"RECSYS['{name}'] must be a number, got {value!r}", id)
@@ -233,6 +243,11 @@ def parse(raw: Any) -> RecsysSettings:
     training = raw.get("TRAINING", {})
     if not isinstance(training, dict):
         raise ConfigError("RECSYS['TRAINING'] must be a dict of recsys.Recommender.fit arguments", "recsys.E006")
+    unknown = sorted(set(training) - set(_training_keys()))
+    if unknown:
+        raise ConfigError(
+            f"RECSYS['TRAINING'] has unknown keys {unknown}", "recsys.E006", hint=f"recsys.Recommender.fit takes {', '.join(_training_keys())}"
+        )
     reload_interval = _number(raw.get("RELOAD_INTERVAL", 5.0), "RELOAD_INTERVAL", "recsys.E006")
     holdout = _number(raw.get("HOLDOUT", 0.2), "HOLDOUT", "recsys.E006")
     if not 0.0 <= holdout < 1.0:

@@ -9,6 +9,7 @@ import threading
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
+from django.db import models
 from django.db.models import Count
 
 from ..exceptions import InvalidArgumentError, RecsysError, UnknownIdError
@@ -273,6 +274,10 @@ def rate(user: Any, payload: Dict[str, Any], config: Optional[RecsysSettings] = 
         low, high = config.rating_range
         if isinstance(stars, bool) or not isinstance(stars, (int, float)) or not low <= stars <= high:
             raise ApiError(400, f"rating must be a number from {low:g} to {high:g}, got {stars!r}")
+        if isinstance(data.model_of(source.model)._meta.get_field(source.rating), models.IntegerField):
+            if stars != int(stars):
+                raise ApiError(400, f"rating must be a whole number of stars, got {stars!r}")
+            stars = int(stars)
         data.set_feedback(user, obj, source, stars)
         return {"item_id": str(obj.pk), "rating": stars}
     kind = payload["feedback"]
