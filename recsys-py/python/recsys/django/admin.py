@@ -13,7 +13,7 @@ from .models import TrainingRun
 class TrainingRunAdmin(admin.ModelAdmin):
     list_display = ("id", "started", "status", "n_events", "n_users", "n_items", "ndcg", "seconds", "fingerprint")
     list_filter = ("status",)
-    readonly_fields = [field.name for field in TrainingRun._meta.fields] + ["metrics", "parameters"]
+    readonly_fields = [field.name for field in TrainingRun._meta.fields]
 
     @admin.display(description="nDCG")
     def ndcg(self, run: TrainingRun) -> Any:
