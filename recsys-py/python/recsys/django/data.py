@@ -190,7 +190,8 @@ def set_feedback(user: Any, item: Any, source: EventSource, value: Any) -> None:
     with transaction.atomic():
         rows = model._default_manager.filter(**{source.user: user, source.item: item})
         if rows.exists():
-            rows.update(**defaults)
+            if defaults:  # a constant-feedback row without a timestamp has nothing to update
+                rows.update(**defaults)
         else:
             model._default_manager.create(**{source.user: user, source.item: item}, **defaults)
 
