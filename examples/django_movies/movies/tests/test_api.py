@@ -167,6 +167,7 @@ class ApiTests(TrainedTestCase):
                 response = getattr(self.client, method)(url)
                 self.assert_error(response, 405)
                 self.assertIn("Allow", response)
+        self.assertEqual(self.client.head("/api/me").status_code, 200)
 
     def test_csrf_is_enforced_as_json(self) -> None:
         client = Client(enforce_csrf_checks=True)

@@ -52,6 +52,8 @@ def _csrf_failure(request: HttpRequest) -> Any:
 def api(*methods: str, staff: bool = False) -> Callable[[View], Callable[..., HttpResponse]]:
     """Turns ``view(request, ...) -> dict`` into a JSON API view: method, login, permission and
     CSRF checks, :class:`~recsys.django.service.ApiError` and unexpected errors as JSON."""
+    if "GET" in methods:
+        methods = (*methods, "HEAD")
     allowed = ", ".join(methods)
 
     def decorate(view: View) -> Callable[..., HttpResponse]:
