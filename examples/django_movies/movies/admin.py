@@ -1,14 +1,20 @@
 """Everything a newcomer needs to get data in: movies, ratings, reactions, watchlists."""
 from django.contrib import admin
 
-from .models import Movie, Rating, Reaction, WatchlistEntry
+from .models import Movie, Rating, Reaction, Tag, WatchlistEntry
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    search_fields = ("name",)
 
 
 @admin.register(Movie)
 class MovieAdmin(admin.ModelAdmin):
     list_display = ("id", "title", "year", "genres")
     search_fields = ("title",)
-    list_filter = ("year",)
+    list_filter = ("year", "tags")
+    filter_horizontal = ("tags",)
 
 
 class FeedbackAdmin(admin.ModelAdmin):

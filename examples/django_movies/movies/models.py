@@ -5,12 +5,25 @@ from django.db import models
 from django.utils import timezone
 
 
+class Tag(models.Model):
+    """A free-form label editors put on movies ("time travel", "heist")."""
+
+    name = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Movie(models.Model):
-    """A catalogue item; ``genres`` is ``|``-separated (``"Comedy|Drama"``)."""
+    """A catalogue item; ``genres`` is ``|``-separated (``"Comedy|Drama"``), ``tags`` many-to-many."""
 
     title = models.CharField(max_length=200)
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     genres = models.CharField(max_length=200, blank=True, help_text="separated by |, e.g. Comedy|Drama")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="movies")
 
     class Meta:
         ordering = ["title"]

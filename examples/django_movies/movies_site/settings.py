@@ -97,7 +97,7 @@ LOGGING = {
 RECSYS = {
     "ARTIFACT_PATH": Path(os.environ.get("RECSYS_ARTIFACT_PATH", BASE_DIR / "recommender.recsys")),
     "RELOAD_INTERVAL": 5,
-    "CATALOG": {"model": "movies.Movie", "title": "title", "year": "year", "genres": "genres"},
+    "CATALOG": {"model": "movies.Movie", "title": "title", "year": "year", "genres": "genres", "tags": "tags"},
     "EVENTS": [
         {"model": "movies.Rating", "user": "user", "item": "movie", "rating": "stars", "timestamp": "timestamp"},
         {"model": "movies.Reaction", "user": "user", "item": "movie", "kind": "kind", "timestamp": "created"},

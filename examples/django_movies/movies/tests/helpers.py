@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import TestCase, override_settings
 
-from movies.models import Movie, Rating, Reaction, WatchlistEntry
+from movies.models import Movie, Rating, Reaction, Tag, WatchlistEntry
 
 SCI_FI = range(1, 21)
 DRAMA = range(21, 41)
@@ -32,6 +32,10 @@ def make_catalogue_and_ratings() -> list[User]:
     for movie_id in [*SCI_FI, *DRAMA]:
         genre = "Sci-Fi" if movie_id in SCI_FI else "Drama"
         Movie.objects.create(id=movie_id, title=f"{genre} movie {movie_id}", year=1980 + movie_id, genres=genre)
+    space, family = Tag.objects.create(name="space"), Tag.objects.create(name="family")
+    for movie in Movie.objects.filter(id__in=SCI_FI):
+        movie.tags.add(space)
+    Movie.objects.get(id=21).tags.add(family)
     rng = random.Random(7)
     users = []
     for index in range(30):

@@ -93,6 +93,7 @@ class ApiTests(TrainedTestCase):
         body = self.get("/api/movies/3/why").json()
         self.assertEqual(body["item_id"], "3")
         self.assertEqual(body["title"], "Sci-Fi movie 3")
+        self.assertEqual(body["tags"], ["space"])  # a many-to-many field mapped as tags
         self.assertTrue(body["reasons"] and body["explanation"])
         self.assertEqual(self.get("/api/items/3/why").json()["reasons"], body["reasons"])
 

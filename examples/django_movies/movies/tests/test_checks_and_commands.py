@@ -12,7 +12,7 @@ from django.test import TestCase, override_settings
 from movies.models import Movie, Rating
 from recsys.django.models import TrainingRun
 
-from .helpers import FIXTURES, TRAIN_ARGS, TrainedTestCase, recsys_settings
+from .helpers import FIXTURES, SCI_FI, TRAIN_ARGS, TrainedTestCase, recsys_settings
 
 RATING = {"model": "movies.Rating", "user": "user", "item": "movie", "rating": "stars", "timestamp": "timestamp"}
 
@@ -72,10 +72,26 @@ class TrainCommandTests(TrainedTestCase):
         self.assertEqual(len(run.fingerprint), 32)
         self.assertTrue(self.artifact.is_file())
 
+    def test_catalogue_rows_read_many_to_many_tags(self) -> None:
+        from recsys.django import data
+
+        rows = {row["item_id"]: row for row in data.catalog_rows()}
+        self.assertEqual(len(rows), 40)
+        self.assertEqual((rows["3"]["tags"], rows["21"]["tags"], rows["22"]["tags"]), (["space"], ["family"], []))
+        self.assertEqual(rows["3"]["genres"], ["Sci-Fi"])
+        with self.assertNumQueries(2):  # the movies, then every tag at once
+            data.catalog_rows()
+        # The trained model knows the tags: a tag filter keeps to the tagged movies.
+        from recsys import Recommender
+
+        model = Recommender.load(self.artifact)
+        result = model.recommend([], n=5, list="trending", tags=["space"])
+        self.assertTrue(result.item_ids and all(int(i) in SCI_FI for i in result.item_ids), result.item_ids)
+
     def test_admin_lists_runs_and_every_model(self) -> None:
         admin = User.objects.create_superuser("admin", "admin@example.com", None)
         self.client.force_login(admin)
-        for url in ["recsys/trainingrun", "movies/movie", "movies/rating", "movies/reaction", "movies/watchlistentry"]:
+        for url in ["recsys/trainingrun", "movies/movie", "movies/tag", "movies/rating", "movies/reaction", "movies/watchlistentry"]:
             with self.subTest(url):
                 self.assertEqual(self.client.get(f"/admin/{url}/").status_code, 200)
         run = TrainingRun.objects.latest()
