@@ -357,6 +357,37 @@ impl PyRecommender {
         Ok((rows, recs.unknown_ids))
     }
 
+    /// Benchmark support (not API): the request `recommend` would make for these arguments,
+    /// answered `repeats` times by the core alone (no conversion either way, GIL released),
+    /// returning each call's seconds. `scripts/bench_python.py` prints it beside the Python
+    /// call. The query is timed as given (sentences only if it says `explain`).
+    #[pyo3(signature = (history, query, favorite_genres, favorite_people, repeats))]
+    fn _bench_core(
+        &self,
+        py: Python<'_>,
+        history: Vec<HistoryRow>,
+        query: Bound<'_, PyAny>,
+        favorite_genres: Vec<String>,
+        favorite_people: Vec<String>,
+        repeats: usize,
+    ) -> PyResult<Vec<f64>> {
+        let events =
+            history_of(&history, &favorite_genres, &favorite_people).map_err(PyRecsysError)?;
+        let query: Query = parse("query", &query).map_err(PyRecsysError)?;
+        py.detach(|| {
+            (0..repeats)
+                .map(|_| {
+                    let start = std::time::Instant::now();
+                    let recs = self.model.recommend(&events, &query)?;
+                    let seconds = start.elapsed().as_secs_f64();
+                    std::hint::black_box(recs);
+                    Ok(seconds)
+                })
+                .collect::<Result<Vec<f64>, Error>>()
+        })
+        .map_err(|err| PyRecsysError(err).into())
+    }
+
     /// Predicted ratings of the history's user for `items` (the history's ratings folded into
     /// the explicit model), as a `float32` array; the GIL is released.
     fn predict_ratings<'py>(

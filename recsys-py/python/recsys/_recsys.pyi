@@ -162,6 +162,14 @@ class RecommenderModel:
         favorite_genres: List[str],
         favorite_people: List[str],
     ) -> Tuple[List[Tuple[str, float, List[_Reason], str]], List[str]]: ...
+    def _bench_core(
+        self,
+        history: List[Tuple[str, _Feedback, int]],
+        query: Dict[str, Any],
+        favorite_genres: List[str],
+        favorite_people: List[str],
+        repeats: int,
+    ) -> List[float]: ...
     def predict_ratings(
         self, history: List[Tuple[str, _Feedback, int]], items: List[str]
     ) -> npt.NDArray[np.float32]: ...

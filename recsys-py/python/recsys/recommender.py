@@ -496,6 +496,38 @@ class Recommender:
         no positive evidence. Unknown ids are reported in :attr:`Recommendations.unknown_ids`,
         not raised.
         """
+        rows, unknown = self._model.recommend(
+            *self._core_request(
+                history, n, list, item=item, genre=genre, genres=genres, years=years, tags=tags,
+                people=people, exclude_seen=exclude_seen, exclude_disliked=exclude_disliked,
+                exclude=exclude, candidates=candidates, diversity=diversity,
+                favorite_genres=favorite_genres, favorite_people=favorite_people,
+            )
+        )
+        items = [Recommendation(item_id, score, reasons, explanation) for item_id, score, reasons, explanation in rows]
+        return Recommendations(items, unknown)
+
+    @staticmethod
+    def _core_request(
+        history: Iterable[HistoryEvent],
+        n: int,
+        list: str,
+        *,
+        item: Any = None,
+        genre: Optional[str] = None,
+        genres: Sequence[str] = (),
+        years: Optional[Tuple[int, int]] = None,
+        tags: Sequence[str] = (),
+        people: Sequence[str] = (),
+        exclude_seen: bool = True,
+        exclude_disliked: bool = True,
+        exclude: Optional[Iterable[Any]] = None,
+        candidates: Optional[Iterable[Any]] = None,
+        diversity: Optional[float] = None,
+        favorite_genres: Sequence[str] = (),
+        favorite_people: Sequence[str] = (),
+    ) -> Tuple[Any, ...]:
+        """The arguments of the core's ``recommend`` for :meth:`recommend`'s (checked)."""
         if not isinstance(list, str):
             raise TypeError(f"list must be one of {', '.join(LISTS)}, got {list!r}")
         if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral):
@@ -517,14 +549,12 @@ class Recommender:
             },
             "diversity": None if diversity is None else number(diversity, "diversity"),
         }
-        rows, unknown = self._model.recommend(
+        return (
             _history_rows(history),
             query,
             _id_list(favorite_genres, "favorite_genres"),
             _id_list(favorite_people, "favorite_people"),
         )
-        items = [Recommendation(item_id, score, reasons, explanation) for item_id, score, reasons, explanation in rows]
-        return Recommendations(items, unknown)
 
     def predict_rating(self, history: Iterable[HistoryEvent], item: Any) -> float:
         """The rating the user of ``history`` would give ``item``, within the training range.
