@@ -11,6 +11,8 @@ __all__ = [
     "ARTIFACT_FORMAT_VERSION",
     "AlsModel",
     "RecommenderModel",
+    "History",
+    "Results",
     "ranking_metrics_at_k",
     "split_entries",
     "leave_k_out_positions",
@@ -125,6 +127,24 @@ _Reason = Dict[str, Any]
 _Credit = Tuple[str, Optional[str], str]
 _CatalogRow = Tuple[str, Optional[str], Optional[int], List[str], List[str], List[_Credit]]
 _AlsArgs = Tuple[int, float, float, int, int]
+@final
+class History:
+    """A request history ready for the core (from ``RecommenderModel.history``)."""
+
+@final
+class Results:
+    """The answer to one request; reasons and sentences are converted when read."""
+
+    def __len__(self) -> int: ...
+    @property
+    def item_ids(self) -> List[str]: ...
+    @property
+    def scores(self) -> List[float]: ...
+    @property
+    def unknown_ids(self) -> List[str]: ...
+    def reasons(self, index: int) -> List[_Reason]: ...
+    def explanation(self, index: int) -> str: ...
+
 _Progress = Optional[Callable[[int, int, float, Optional[float]], Any]]
 
 @final
@@ -155,21 +175,10 @@ class RecommenderModel:
         progress: _Progress = None,
         embeddings: Optional[Tuple[List[str], npt.NDArray[np.float32], float]] = None,
     ) -> RecommenderModel: ...
-    def recommend(
-        self,
-        history: List[Tuple[str, _Feedback, int]],
-        query: Dict[str, Any],
-        favorite_genres: List[str],
-        favorite_people: List[str],
-    ) -> Tuple[List[Tuple[str, float, List[_Reason], str]], List[str]]: ...
-    def _bench_core(
-        self,
-        history: List[Tuple[str, _Feedback, int]],
-        query: Dict[str, Any],
-        favorite_genres: List[str],
-        favorite_people: List[str],
-        repeats: int,
-    ) -> List[float]: ...
+    @staticmethod
+    def history(rows: Any, favorite_genres: List[str], favorite_people: List[str]) -> Optional[History]: ...
+    def recommend(self, history: History, query: Dict[str, Any]) -> Results: ...
+    def _bench_core(self, history: History, query: Dict[str, Any], repeats: int) -> List[float]: ...
     def predict_ratings(
         self, history: List[Tuple[str, _Feedback, int]], items: List[str]
     ) -> npt.NDArray[np.float32]: ...
