@@ -13,6 +13,11 @@ __all__ = [
     "RecommenderModel",
     "History",
     "Results",
+    "als_check_settings",
+    "als_to_bytes",
+    "als_save",
+    "als_from_bytes",
+    "als_load",
     "ranking_metrics_at_k",
     "split_entries",
     "leave_k_out_positions",
@@ -204,6 +209,11 @@ class RecommenderModel:
     def load(path: Union[str, PathLike[str]]) -> RecommenderModel: ...
     def __reduce__(self) -> Tuple[Any, ...]: ...
 
+def als_check_settings(factors: int, regularization: float, alpha: float, cg_steps: int) -> None: ...
+def als_to_bytes(settings: str, model: Optional[AlsModel] = None) -> bytes: ...
+def als_save(path: Union[str, PathLike[str]], settings: str, model: Optional[AlsModel] = None) -> None: ...
+def als_from_bytes(data: bytes) -> Tuple[Optional[str], Optional[AlsModel]]: ...
+def als_load(path: Union[str, PathLike[str]]) -> Tuple[Optional[str], Optional[AlsModel]]: ...
 def ranking_metrics_at_k(
     users: _IndexArray,
     ids: _IndexArray,
