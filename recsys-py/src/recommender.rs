@@ -4,8 +4,9 @@
 
 use numpy::{PyArray1, PyReadonlyArray2};
 use pyo3::exceptions::PyIndexError;
+use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
 use pythonize::{pythonize, Depythonizer};
 use recsys_core::artifact::Artifact;
 use recsys_core::data::loaders::recbole::load_recbole_dir;
@@ -275,20 +276,29 @@ fn plain_history(
     favorite_genres: &[String],
     favorite_people: &[String],
 ) -> PyResult<Option<UserHistory>> {
-    let rows: Vec<Bound<'_, PyAny>> = if let Ok(list) = history.cast_exact::<PyList>() {
-        list.iter().collect()
-    } else if let Ok(tuple) = history.cast_exact::<PyTuple>() {
-        tuple.iter().collect()
-    } else {
-        return Ok(None);
-    };
     let mut events = UserHistory::new();
-    for row in &rows {
-        let Some((item, feedback, timestamp)) = plain_event(row) else {
-            return Ok(None);
+    let mut add = |row: Bound<'_, PyAny>| -> PyResult<bool> {
+        let Some((item, feedback, timestamp)) = plain_event(&row) else {
+            return Ok(false);
         };
         let feedback = feedback.to_feedback().map_err(PyRecsysError)?;
         events.push(&item, feedback, timestamp);
+        Ok(true)
+    };
+    if let Ok(list) = history.cast_exact::<PyList>() {
+        for row in list.iter() {
+            if !add(row)? {
+                return Ok(None);
+            }
+        }
+    } else if let Ok(tuple) = history.cast_exact::<PyTuple>() {
+        for row in tuple.iter() {
+            if !add(row)? {
+                return Ok(None);
+            }
+        }
+    } else {
+        return Ok(None);
     }
     for genre in favorite_genres {
         events = events.with_favorite_genre(genre);
@@ -346,6 +356,41 @@ impl PyResults {
     #[getter]
     fn unknown_ids(&self) -> Vec<String> {
         self.unknown_ids.clone()
+    }
+
+    /// One instance of `cls` per item (best first), made without calling `__init__` (as
+    /// `object.__new__(cls)`), each with `item_id`, `score`, `_results` (these results) and
+    /// `_index` in its `__dict__`: the lazy items of `recsys.recommender`.
+    fn items<'py>(
+        slf: &Bound<'py, Self>,
+        cls: &Bound<'py, PyType>,
+    ) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        let py = slf.py();
+        let new = py
+            .import(intern!(py, "builtins"))?
+            .getattr(intern!(py, "object"))?
+            .getattr(intern!(py, "__new__"))?;
+        let dict_name = intern!(py, "__dict__");
+        let names = (
+            intern!(py, "item_id"),
+            intern!(py, "score"),
+            intern!(py, "_results"),
+            intern!(py, "_index"),
+        );
+        slf.get()
+            .items
+            .iter()
+            .enumerate()
+            .map(|(index, rec)| {
+                let item = new.call1((cls,))?;
+                let dict = item.getattr(dict_name)?.cast_into::<PyDict>()?;
+                dict.set_item(names.0, &rec.item_id)?;
+                dict.set_item(names.1, rec.score)?;
+                dict.set_item(names.2, slf)?;
+                dict.set_item(names.3, index)?;
+                Ok(item)
+            })
+            .collect()
     }
 
     /// Item `index`'s reasons in the core's serde shape (a list of dicts).

@@ -135,14 +135,7 @@ class _LazyRecommendation(Recommendation):
 
 def _recommendations(results: _recsys.Results) -> "Recommendations":
     """The core's answer as :class:`Recommendations` of lazy items."""
-    make = object.__new__
-    cls = _LazyRecommendation
-    items: List[Recommendation] = []
-    for index, (item_id, score) in enumerate(zip(results.item_ids, results.scores)):
-        item = make(cls)
-        item.__dict__.update(item_id=item_id, score=score, _results=results, _index=index)
-        items.append(item)
-    return Recommendations(items, results.unknown_ids)
+    return Recommendations(results.items(_LazyRecommendation), results.unknown_ids)
 
 
 @dataclass(frozen=True)
@@ -303,10 +296,13 @@ def _query(
     10}`` is a whole query), so the core reads less."""
     if not isinstance(list, str):
         raise TypeError(f"list must be one of {', '.join(LISTS)}, got {list!r}")
-    if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral):
+    if n.__class__ is not int and (isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral)):
         raise TypeError(f"n must be a non-negative integer, got {n!r}")
     first, last = _years(years) or (None, None)
-    query: Dict[str, Any] = {"list": _list_spec(list, item, genre), "n": count(n, "n")}
+    query: Dict[str, Any] = {
+        "list": _list_spec(list, item, genre),
+        "n": n if n.__class__ is int and 0 <= n <= 1 << 62 else count(n, "n"),
+    }
     filters: Dict[str, Any] = {}
     if _given(genres):
         filters["genres"] = _id_list(genres, "genres")
@@ -352,6 +348,8 @@ def _id_list(values: Optional[Iterable[Any]], name: str) -> List[str]:
     refused."""
     if values is None:
         return []
+    if values.__class__ is list or values.__class__ is tuple:  # the common case, checked quickly
+        return [v if v.__class__ is str else str(v) for v in values]
     if isinstance(values, (str, bytes)):
         raise InvalidArgumentError(f"{name} must be a list of ids, got the string {values!r} (wrap it in a list)")
     if not isinstance(values, Iterable):
