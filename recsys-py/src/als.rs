@@ -9,7 +9,7 @@ use std::sync::Arc;
 use numpy::{IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
-use recsys_core::artifact::Artifact;
+use recsys_core::artifact::{self, Artifact};
 use recsys_core::models::als::{AlsConfig, AlsModel, Side, Solver, UserWeights};
 use recsys_core::models::{History, TopN};
 use recsys_core::Error;
@@ -17,6 +17,129 @@ use recsys_core::Error;
 use crate::convert::{list_to_numpy, lists_to_numpy, Csr, Indices, List, Lists};
 use crate::error::CoreResult;
 use crate::threads::detached;
+
+/// What `recsys.als.AlternatingLeastSquares.save` writes: the class's constructor settings (a
+/// JSON object, read by the Python class) and the model when fitted, as one checksummed
+/// artifact of kind [`SavedAls::KIND`]. The model inside is the core's own, so
+/// `SavedAls.model` is what a plain `als` artifact holds.
+#[derive(serde::Deserialize)]
+struct SavedAls {
+    settings: String,
+    model: Option<AlsModel>,
+}
+
+/// [`SavedAls`] for writing, borrowing the model (same serde layout).
+#[derive(serde::Serialize)]
+struct SavedAlsRef<'a> {
+    settings: &'a str,
+    model: Option<&'a AlsModel>,
+}
+
+impl SavedAls {
+    const KIND: &'static str = "als-python";
+
+    /// Decodes either kind of file: a Python save (settings and maybe a model) or a core
+    /// `als` artifact (no settings).
+    fn decode(bytes: &[u8]) -> Result<(Option<String>, Option<AlsModel>), Error> {
+        if artifact::inspect(bytes)?.kind == AlsModel::KIND {
+            return Ok((None, Some(AlsModel::from_bytes(bytes)?)));
+        }
+        let saved: SavedAls = artifact::from_bytes(Self::KIND, bytes)?;
+        if let Some(model) = &saved.model {
+            model.check_invariants()?;
+        }
+        Ok((Some(saved.settings), saved.model))
+    }
+
+    fn encode(settings: &str, model: Option<&AlsModel>) -> Result<Vec<u8>, Error> {
+        if let Some(model) = model {
+            model.check_invariants()?;
+        }
+        artifact::to_bytes(Self::KIND, &SavedAlsRef { settings, model })
+    }
+}
+
+/// What a saved file holds: the settings (None for a core `als` artifact) and the model.
+type Saved = (Option<String>, Option<PyAlsModel>);
+
+fn saved_to_python((settings, model): (Option<String>, Option<AlsModel>)) -> Saved {
+    (
+        settings,
+        model.map(|model| PyAlsModel {
+            model: Arc::new(model),
+        }),
+    )
+}
+
+/// Checks ALS settings as `AlsModel.fit` would (factors, regularization, alpha, solver), for
+/// `iterations=0`, which never calls the core's fit.
+#[pyfunction]
+pub fn als_check_settings(
+    factors: usize,
+    regularization: f32,
+    alpha: f32,
+    cg_steps: usize,
+) -> CoreResult<()> {
+    let solver = match cg_steps {
+        0 => Solver::Cholesky,
+        steps => Solver::ConjugateGradient { steps },
+    };
+    Ok(AlsConfig::new()
+        .factors(factors)
+        .regularization(regularization)
+        .alpha(alpha)
+        .solver(solver)
+        .validate()?)
+}
+
+/// `AlternatingLeastSquares.save`'s bytes: `settings` (JSON) and `model` (None: unfitted).
+#[pyfunction]
+#[pyo3(signature = (settings, model=None))]
+pub fn als_to_bytes<'py>(
+    py: Python<'py>,
+    settings: &str,
+    model: Option<PyRef<'py, PyAlsModel>>,
+) -> CoreResult<Bound<'py, PyBytes>> {
+    let bytes = SavedAls::encode(settings, model.as_deref().map(|m| &*m.model))?;
+    Ok(PyBytes::new(py, &bytes))
+}
+
+/// Writes [`als_to_bytes`]'s bytes to `path` atomically.
+#[pyfunction]
+#[pyo3(signature = (path, settings, model=None))]
+pub fn als_save(
+    py: Python<'_>,
+    path: std::path::PathBuf,
+    settings: &str,
+    model: Option<PyRef<'_, PyAlsModel>>,
+) -> CoreResult<()> {
+    let model = model.as_deref().map(|m| Arc::clone(&m.model));
+    py.detach(|| {
+        let bytes = SavedAls::encode(settings, model.as_deref())?;
+        artifact::write_atomic(&path, &bytes)
+    })?;
+    Ok(())
+}
+
+/// `(settings JSON or None, model or None)` from the bytes of `als_to_bytes` or of a core
+/// `als` artifact.
+#[pyfunction]
+pub fn als_from_bytes(data: &[u8]) -> CoreResult<Saved> {
+    Ok(saved_to_python(SavedAls::decode(data)?))
+}
+
+/// [`als_from_bytes`] of the file at `path`.
+#[pyfunction]
+pub fn als_load(py: Python<'_>, path: std::path::PathBuf) -> CoreResult<Saved> {
+    let decoded = py.detach(|| {
+        let bytes = std::fs::read(&path).map_err(|source| Error::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        SavedAls::decode(&bytes)
+    })?;
+    Ok(saved_to_python(decoded))
+}
 
 /// What `explain` returns: score, top contributions, user weights.
 type Explained<'py> = (f64, Vec<(u32, f64)>, Bound<'py, PyArray2<f64>>);

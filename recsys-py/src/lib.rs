@@ -25,6 +25,13 @@ fn _recsys(m: &Bound<'_, PyModule>) -> PyResult<()> {
     )?;
     m.add_class::<als::PyAlsModel>()?;
     m.add_class::<recommender::PyRecommender>()?;
+    m.add_class::<recommender::PyHistory>()?;
+    m.add_class::<recommender::PyResults>()?;
+    m.add_function(wrap_pyfunction!(als::als_check_settings, m)?)?;
+    m.add_function(wrap_pyfunction!(als::als_to_bytes, m)?)?;
+    m.add_function(wrap_pyfunction!(als::als_save, m)?)?;
+    m.add_function(wrap_pyfunction!(als::als_from_bytes, m)?)?;
+    m.add_function(wrap_pyfunction!(als::als_load, m)?)?;
     m.add_function(wrap_pyfunction!(eval::ranking_metrics_at_k, m)?)?;
     m.add_function(wrap_pyfunction!(eval::split_entries, m)?)?;
     m.add_function(wrap_pyfunction!(eval::leave_k_out_positions, m)?)?;

@@ -3,8 +3,10 @@
 //! serde shapes (`pythonize`), results are converted from them; every decision is the core's.
 
 use numpy::{PyArray1, PyReadonlyArray2};
+use pyo3::exceptions::PyIndexError;
+use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
 use pythonize::{pythonize, Depythonizer};
 use recsys_core::artifact::Artifact;
 use recsys_core::data::loaders::recbole::load_recbole_dir;
@@ -13,7 +15,7 @@ use recsys_core::eval::{evaluate_recommender, held_out_users, ExternalEvent};
 use recsys_core::models::als::AlsConfig;
 use recsys_core::models::mf::MfConfig;
 use recsys_core::recommender::{
-    BlendConfig, List, Query, Recommender, RecommenderBuilder, UserHistory,
+    BlendConfig, List, Query, Recommendation, Recommender, RecommenderBuilder, UserHistory,
 };
 use recsys_core::Error;
 use serde::de::DeserializeOwned;
@@ -59,8 +61,6 @@ type CatalogRow = (
 type AlsArgs = (usize, f32, f32, usize, u64);
 /// One history event: `(item_id, feedback, timestamp)`.
 type HistoryRow = (String, FeedbackArg, i64);
-/// One result: `(item_id, score, reasons, explanation)`, reasons in the core's serde shape.
-type ResultRow<'py> = (String, f32, Bound<'py, PyAny>, String);
 
 /// `value` (a dict, a str, ...) read as the core's serde shape of `T`; an error names the
 /// argument `what` and the path of the offending key.
@@ -235,6 +235,176 @@ fn history_of(
     Ok(events)
 }
 
+/// One history row read without any Python-side conversion: a 3-tuple of an exact `str` item
+/// id, an exact `float`/`int` rating or `str` kind, and an exact `int` timestamp. `None` for
+/// anything else (a list row, numpy scalars, an integral float timestamp, a huge int...), which
+/// the caller converts in Python first (`recsys.recommender._history_rows`), where it gets its
+/// checks and error messages.
+fn plain_event(row: &Bound<'_, PyAny>) -> Option<(String, FeedbackArg, i64)> {
+    let row = row.cast_exact::<PyTuple>().ok()?;
+    if row.len() != 3 {
+        return None;
+    }
+    let item = row.get_item(0).ok()?;
+    let item = item
+        .cast_exact::<PyString>()
+        .ok()?
+        .to_cow()
+        .ok()?
+        .into_owned();
+    let feedback = row.get_item(1).ok()?;
+    let feedback = if let Ok(kind) = feedback.cast_exact::<PyString>() {
+        FeedbackArg::Kind(kind.to_cow().ok()?.into_owned())
+    } else if feedback.is_exact_instance_of::<PyFloat>() || feedback.is_exact_instance_of::<PyInt>()
+    {
+        FeedbackArg::Rating(feedback.extract::<f64>().ok()?)
+    } else {
+        return None;
+    };
+    let timestamp = row.get_item(2).ok()?;
+    if !timestamp.is_exact_instance_of::<PyInt>() {
+        return None;
+    }
+    Some((item, feedback, timestamp.extract::<i64>().ok()?))
+}
+
+/// A request history straight from Python: a `list` or `tuple` of plain rows (see
+/// [`plain_event`]) with the favourites, or `None` when a row needs Python's conversion.
+/// Feedback names are parsed by the core as usual (an unknown kind is an error).
+fn plain_history(
+    history: &Bound<'_, PyAny>,
+    favorite_genres: &[String],
+    favorite_people: &[String],
+) -> PyResult<Option<UserHistory>> {
+    let mut events = UserHistory::new();
+    let mut add = |row: Bound<'_, PyAny>| -> PyResult<bool> {
+        let Some((item, feedback, timestamp)) = plain_event(&row) else {
+            return Ok(false);
+        };
+        let feedback = feedback.to_feedback().map_err(PyRecsysError)?;
+        events.push(&item, feedback, timestamp);
+        Ok(true)
+    };
+    if let Ok(list) = history.cast_exact::<PyList>() {
+        for row in list.iter() {
+            if !add(row)? {
+                return Ok(None);
+            }
+        }
+    } else if let Ok(tuple) = history.cast_exact::<PyTuple>() {
+        for row in tuple.iter() {
+            if !add(row)? {
+                return Ok(None);
+            }
+        }
+    } else {
+        return Ok(None);
+    }
+    for genre in favorite_genres {
+        events = events.with_favorite_genre(genre);
+    }
+    for person in favorite_people {
+        events = events.with_favorite_person(person);
+    }
+    Ok(Some(events))
+}
+
+/// A request history ready for the core (see `RecommenderModel.history`).
+#[pyclass(module = "recsys._recsys", name = "History", frozen)]
+pub struct PyHistory {
+    events: UserHistory,
+}
+
+/// The answer to one request, kept in the core's form: Python reads the ids and scores at
+/// once, and each item's reasons (as dicts) and sentence only when asked.
+#[pyclass(module = "recsys._recsys", name = "Results", frozen)]
+pub struct PyResults {
+    items: Vec<Recommendation>,
+    unknown_ids: Vec<String>,
+}
+
+impl PyResults {
+    fn get(&self, index: usize) -> PyResult<&Recommendation> {
+        self.items.get(index).ok_or_else(|| {
+            PyIndexError::new_err(format!(
+                "result {index} out of range ({} items)",
+                self.items.len()
+            ))
+        })
+    }
+}
+
+#[pymethods]
+impl PyResults {
+    fn __len__(&self) -> usize {
+        self.items.len()
+    }
+
+    /// The recommended item ids, best first.
+    #[getter]
+    fn item_ids(&self) -> Vec<String> {
+        self.items.iter().map(|r| r.item_id.clone()).collect()
+    }
+
+    /// The scores, best first.
+    #[getter]
+    fn scores(&self) -> Vec<f32> {
+        self.items.iter().map(|r| r.score).collect()
+    }
+
+    /// Ids the recommender did not know (sorted, deduplicated).
+    #[getter]
+    fn unknown_ids(&self) -> Vec<String> {
+        self.unknown_ids.clone()
+    }
+
+    /// One instance of `cls` per item (best first), made without calling `__init__` (as
+    /// `object.__new__(cls)`), each with `item_id`, `score`, `_results` (these results) and
+    /// `_index` in its `__dict__`: the lazy items of `recsys.recommender`.
+    fn items<'py>(
+        slf: &Bound<'py, Self>,
+        cls: &Bound<'py, PyType>,
+    ) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        let py = slf.py();
+        let new = py
+            .import(intern!(py, "builtins"))?
+            .getattr(intern!(py, "object"))?
+            .getattr(intern!(py, "__new__"))?;
+        let dict_name = intern!(py, "__dict__");
+        let names = (
+            intern!(py, "item_id"),
+            intern!(py, "score"),
+            intern!(py, "_results"),
+            intern!(py, "_index"),
+        );
+        slf.get()
+            .items
+            .iter()
+            .enumerate()
+            .map(|(index, rec)| {
+                let item = new.call1((cls,))?;
+                let dict = item.getattr(dict_name)?.cast_into::<PyDict>()?;
+                dict.set_item(names.0, &rec.item_id)?;
+                dict.set_item(names.1, rec.score)?;
+                dict.set_item(names.2, slf)?;
+                dict.set_item(names.3, index)?;
+                Ok(item)
+            })
+            .collect()
+    }
+
+    /// Item `index`'s reasons in the core's serde shape (a list of dicts).
+    fn reasons<'py>(&self, py: Python<'py>, index: usize) -> PyResult<Bound<'py, PyAny>> {
+        Ok(pythonize(py, &self.get(index)?.reasons)?)
+    }
+
+    /// Item `index`'s reasons as one sentence.
+    fn explanation(&self, index: usize) -> PyResult<String> {
+        let rec = self.get(index)?;
+        Ok(rec.explanation.clone().unwrap_or_else(|| rec.sentence()))
+    }
+}
+
 /// Training or test rows as the core's external-id events; errors name `what` and the row.
 fn external_events<'a>(
     what: &'static str,
@@ -325,36 +495,65 @@ impl PyRecommender {
         Ok(Self { model })
     }
 
-    /// One list for `history` (`(item_id, feedback, timestamp)` events) and `query` (a dict
-    /// of the core's `Query` shape: `list`, `n`, `filters`, `diversity`): `(results,
-    /// unknown_ids)` with results `(item_id, score, reasons, explanation)`, reasons as the
-    /// core's serde shape.
-    #[pyo3(signature = (history, query, favorite_genres, favorite_people))]
-    fn recommend<'py>(
-        &self,
-        py: Python<'py>,
-        history: Vec<HistoryRow>,
-        query: Bound<'py, PyAny>,
+    /// The request history of `rows` (a list or tuple of `(item_id, feedback, timestamp)`
+    /// with a `str` id, a `float`/`int` rating or `str` kind and an `int` timestamp) and the
+    /// favourites, or None when a row is of another shape or type (then convert the rows in
+    /// Python and call again).
+    #[staticmethod]
+    fn history(
+        rows: &Bound<'_, PyAny>,
         favorite_genres: Vec<String>,
         favorite_people: Vec<String>,
-    ) -> PyResult<(Vec<ResultRow<'py>>, Vec<String>)> {
-        let events =
-            history_of(&history, &favorite_genres, &favorite_people).map_err(PyRecsysError)?;
+    ) -> PyResult<Option<PyHistory>> {
+        Ok(plain_history(rows, &favorite_genres, &favorite_people)?
+            .map(|events| PyHistory { events }))
+    }
+
+    /// One list for `history` (from `history`) and `query` (a dict of the core's `Query`
+    /// shape: `list`, `n`, `filters`, `diversity`), answered with the GIL released. Sentences
+    /// are rendered when read (`Results.explanation`).
+    fn recommend(
+        &self,
+        py: Python<'_>,
+        history: &PyHistory,
+        query: Bound<'_, PyAny>,
+    ) -> PyResult<PyResults> {
         let query: Query = parse("query", &query).map_err(PyRecsysError)?;
-        let query = query.explain(true);
+        let events = &history.events;
         let recs = py
-            .detach(|| self.model.recommend(&events, &query))
+            .detach(|| self.model.recommend(events, &query))
             .map_err(PyRecsysError)?;
-        let rows = recs
-            .items
-            .into_iter()
-            .map(|rec| {
-                let reasons = pythonize(py, &rec.reasons)?;
-                let explanation = rec.explanation.clone().unwrap_or_else(|| rec.sentence());
-                Ok((rec.item_id, rec.score, reasons, explanation))
-            })
-            .collect::<PyResult<Vec<_>>>()?;
-        Ok((rows, recs.unknown_ids))
+        Ok(PyResults {
+            items: recs.items,
+            unknown_ids: recs.unknown_ids,
+        })
+    }
+
+    /// Benchmark support (not API): the request `recommend` would make for this history and
+    /// query, answered `repeats` times by the core alone (no conversion either way, GIL
+    /// released), returning each call's seconds. `scripts/bench_python.py` prints it beside the Python
+    /// call. The query is timed as given (sentences only if it says `explain`).
+    fn _bench_core(
+        &self,
+        py: Python<'_>,
+        history: &PyHistory,
+        query: Bound<'_, PyAny>,
+        repeats: usize,
+    ) -> PyResult<Vec<f64>> {
+        let query: Query = parse("query", &query).map_err(PyRecsysError)?;
+        let events = &history.events;
+        py.detach(|| {
+            (0..repeats)
+                .map(|_| {
+                    let start = std::time::Instant::now();
+                    let recs = self.model.recommend(events, &query)?;
+                    let seconds = start.elapsed().as_secs_f64();
+                    std::hint::black_box(recs);
+                    Ok(seconds)
+                })
+                .collect::<Result<Vec<f64>, Error>>()
+        })
+        .map_err(|err| PyRecsysError(err).into())
     }
 
     /// Predicted ratings of the history's user for `items` (the history's ratings folded into

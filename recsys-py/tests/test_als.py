@@ -122,14 +122,23 @@ def test_recommend_without_filter_needs_no_matrix(fitted: AlternatingLeastSquare
 
 
 def test_recommend_n_larger_than_catalogue(user_items: sp.csr_matrix, fitted: AlternatingLeastSquares) -> None:
-    ids, _ = fitted.recommend(0, user_items[0], N=1000)
-    assert len(ids) == 40 - user_items[0].nnz
+    """As implicit: every item is ranked, the liked ones last with score -FLT_MAX; batch rows
+    never hold -1 (numpy would read it as the last item)."""
+    from recsys.als import FILTERED_SCORE
+
+    ids, scores = fitted.recommend(0, user_items[0], N=1000)
+    assert sorted(ids) == list(range(40))
+    liked = set(user_items[0].indices)
+    unliked = 40 - len(liked)
+    assert set(ids[unliked:]) == liked and np.all(scores[unliked:] == FILTERED_SCORE)
+    assert np.all(scores[:unliked] > FILTERED_SCORE)
     batch_ids, batch_scores = fitted.recommend(np.arange(3), user_items[:3], N=1000)
     assert batch_ids.shape == (3, 40)
     for r in range(3):
-        valid = batch_ids[r] >= 0
-        assert valid.sum() == 40 - user_items[r].nnz
-        assert np.all(np.isneginf(batch_scores[r][~valid]))
+        assert sorted(batch_ids[r]) == list(range(40))
+        filtered = batch_scores[r] == FILTERED_SCORE
+        assert set(batch_ids[r][filtered]) == set(user_items[r].indices)
+        np.testing.assert_array_equal(batch_ids[r], fitted.recommend(r, user_items[r], N=1000)[0])
 
 
 def test_recommend_batch_matches_single(user_items: sp.csr_matrix, fitted: AlternatingLeastSquares) -> None:

@@ -166,3 +166,194 @@ def test_leave_k_out_matches_implicit_counts(data: sp.csr_matrix) -> None:
     theirs_train, theirs_test = implicit_evaluation.leave_k_out_split(data, K=2, random_state=3)
     np.testing.assert_array_equal(np.diff(ours_test.indptr), np.diff(theirs_test.indptr))
     assert ours_train.nnz == theirs_train.nnz
+
+
+# ------------------------------------------------------------------ implicit 0.7.3's behaviour
+FLT_MAX = np.finfo(np.float32).max
+
+
+def clone_of(theirs) -> AlternatingLeastSquares:
+    clone = AlternatingLeastSquares(**PARAMS)
+    clone.user_factors = theirs.user_factors
+    clone.item_factors = theirs.item_factors
+    return clone
+
+
+def test_recommend_pads_to_n_with_liked_items_last(pair, data: sp.csr_matrix) -> None:
+    """N beyond the unliked items: both rank every item, liked ones last at -FLT_MAX."""
+    _, theirs = pair
+    clone = clone_of(theirs)
+    n_items = data.shape[1]
+    for u in (0, 3):
+        liked = set(data[u].indices)
+        k = n_items - len(liked)
+        a, sa = clone.recommend(u, data[u], N=n_items)
+        b, sb = theirs.recommend(u, data[u], N=n_items)
+        assert len(a) == len(b) == n_items
+        np.testing.assert_array_equal(a[:k], b[:k])
+        np.testing.assert_allclose(sa[:k], sb[:k], rtol=1e-4, atol=1e-5)
+        assert set(a[k:]) == set(b[k:]) == liked
+        assert np.all(sa[k:] == -FLT_MAX) and np.all(sb[k:] == -FLT_MAX)
+        # filter_items are ranked last too
+        a, sa = clone.recommend(u, data[u], N=n_items, filter_items=[1, 2])
+        b, sb = theirs.recommend(u, data[u], N=n_items, filter_items=[1, 2])
+        assert len(a) == len(b) and set(a) == set(b) == set(range(n_items))
+        assert set(a[sa == -FLT_MAX]) == set(b[sb == -FLT_MAX]) == liked | {1, 2}
+
+
+def test_recommend_items_ranks_every_given_item(pair, data: sp.csr_matrix) -> None:
+    _, theirs = pair
+    clone = clone_of(theirs)
+    u = 0
+    liked = data[u].indices
+    items = np.concatenate([liked[:3], [i for i in range(data.shape[1]) if i not in set(liked)][:4]])
+    for model in (clone, theirs):
+        ids, scores = model.recommend(u, data[u], items=items, N=20)
+        assert len(ids) == len(items) and set(ids) == set(items)
+        assert set(ids[4:]) == set(liked[:3]) and np.all(scores[4:] == -FLT_MAX)
+    a, _ = clone.recommend(u, data[u], items=items, N=20)
+    b, _ = theirs.recommend(u, data[u], items=items, N=20)
+    np.testing.assert_array_equal(a[:4], b[:4])
+
+
+def test_batch_calls_never_return_minus_one(pair, data: sp.csr_matrix) -> None:
+    _, theirs = pair
+    clone = clone_of(theirs)
+    users = np.arange(10)
+    n_items = data.shape[1]
+    for kwargs in (dict(N=n_items), dict(N=n_items, filter_items=[0, 5]), dict(N=50, items=[1, 2, 3, 4, 5, 6])):
+        a, sa = clone.recommend(users, data[users], **kwargs)
+        b, sb = theirs.recommend(users, data[users], **kwargs)
+        assert a.shape == b.shape and (a >= 0).all(), kwargs
+        for r in range(len(users)):
+            assert set(a[r]) == set(b[r]), kwargs
+            np.testing.assert_array_equal(a[r] == -1, np.zeros(a.shape[1], bool))
+    a, _ = clone.similar_items(np.arange(5), N=n_items, filter_items=[7, 8])
+    assert a.shape == (5, n_items) and (a >= 0).all()
+    assert all(set(row) == set(range(n_items)) for row in a)
+
+
+def test_unfitted_models_save_and_load_settings(tmp_path) -> None:
+    settings = dict(factors=5, regularization=0.5, alpha=3.0, iterations=4, use_cg=False,
+                    num_threads=1, random_state=9, dtype=np.float64, calculate_training_loss=True)
+    for cls, name in ((AlternatingLeastSquares, "ours.recsys"), (type(theirs_model()), "theirs.npz")):
+        model = cls(**settings) if cls is AlternatingLeastSquares else theirs_model(**settings)
+        model.save(str(tmp_path / name))
+        loaded = cls.load(str(tmp_path / name))
+        for key, value in settings.items():
+            assert getattr(loaded, key) == value, (cls, key)
+        assert loaded.user_factors is None
+    assert AlternatingLeastSquares.load(tmp_path / "ours.recsys").__dict__ == AlternatingLeastSquares(**settings).__dict__
+
+
+def test_save_load_keeps_every_setting(data: sp.csr_matrix, tmp_path) -> None:
+    settings = dict(factors=6, regularization=0.2, alpha=2.0, iterations=3, use_cg=False,
+                    num_threads=1, random_state=11, dtype=np.float64, use_native=False)
+    ours = AlternatingLeastSquares(**settings)
+    ours.fit(data, show_progress=False)
+    ours.cg_steps = 5
+    ours.save(tmp_path / "m.recsys")
+    loaded = AlternatingLeastSquares.load(tmp_path / "m.recsys")
+    for key, value in {**settings, "cg_steps": 5}.items():
+        assert getattr(loaded, key) == value, key
+    assert loaded.user_factors.dtype == np.float64
+    np.testing.assert_array_equal(loaded.item_factors, ours.item_factors)
+    theirs = theirs_model(**settings)
+    theirs.fit(data, show_progress=False)
+    theirs.save(str(tmp_path / "t.npz"))
+    back = type(theirs).load(str(tmp_path / "t.npz"))
+    assert all(getattr(back, key) == value for key, value in settings.items())
+
+
+def test_zero_iterations_keeps_the_initial_factors(data: sp.csr_matrix) -> None:
+    """Both accept iterations=0; with the same int random_state the factors are implicit's."""
+    ours = AlternatingLeastSquares(factors=4, iterations=0, random_state=3, calculate_training_loss=True)
+    theirs = theirs_model(factors=4, iterations=0, random_state=3, calculate_training_loss=True)
+    calls = []
+    ours.fit(data, show_progress=False, callback=lambda *a: calls.append(a))
+    theirs.fit(data, show_progress=False)
+    assert calls == [] and ours.training_loss_ is None
+    np.testing.assert_array_equal(ours.user_factors, theirs.user_factors)
+    np.testing.assert_array_equal(ours.item_factors, theirs.item_factors)
+    assert 0 <= ours.item_factors.min() and ours.item_factors.max() < 0.01
+
+
+def test_non_csr_input_warns_with_implicits_category(data: sp.csr_matrix) -> None:
+    from implicit.utils import ParameterWarning as TheirWarning
+
+    import recsys
+
+    for matrix in (data.tocoo(), data.tocsc(), data.tolil()):
+        for model in (AlternatingLeastSquares(**PARAMS), theirs_model(**PARAMS)):
+            with pytest.warns(TheirWarning, match="CSR"):
+                model.fit(matrix, show_progress=False)
+        with pytest.warns(recsys.ParameterWarning):
+            AlternatingLeastSquares(**PARAMS).fit(matrix, show_progress=False)
+    ours = AlternatingLeastSquares(**PARAMS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ours.fit(data, show_progress=False)  # CSR: silent
+        with pytest.raises(TheirWarning):  # warned before converting: an error filter stops it
+            ours.recalculate_user(0, data[0].tocoo())
+
+
+def test_loads_a_model_saved_by_implicit(pair, data: sp.csr_matrix, tmp_path) -> None:
+    _, theirs = pair
+    theirs.save(str(tmp_path / "implicit_model"))  # numpy adds .npz
+    for source in (str(tmp_path / "implicit_model"), tmp_path / "implicit_model.npz"):
+        ours = AlternatingLeastSquares.load(source)
+        np.testing.assert_array_equal(ours.user_factors, theirs.user_factors)
+        np.testing.assert_array_equal(ours.item_factors, theirs.item_factors)
+        for key in ("factors", "regularization", "alpha", "iterations", "use_cg", "random_state", "dtype"):
+            assert getattr(ours, key) == getattr(theirs, key), key
+        a, _ = ours.recommend(np.arange(20), data[:20], N=5)
+        b, _ = theirs.recommend(np.arange(20), data[:20], N=5)
+        assert (a == b).mean() > 0.99
+    with open(tmp_path / "implicit_model.npz", "rb") as handle:
+        assert AlternatingLeastSquares.load(handle).factors == theirs.factors
+    theirs_model(factors=3).save(str(tmp_path / "unfitted.npz"))
+    unfitted = AlternatingLeastSquares.load(str(tmp_path / "unfitted.npz"))
+    assert unfitted.factors == 3 and unfitted.user_factors is None
+    (tmp_path / "broken.npz").write_bytes(b"PK\x03\x04 not really a zip")
+    from recsys import CorruptModelError
+
+    with pytest.raises(CorruptModelError):
+        AlternatingLeastSquares.load(tmp_path / "broken.npz")
+
+
+def test_public_attributes_match(pair, data: sp.csr_matrix) -> None:
+    from implicit.cpu import _als
+
+    _, theirs = pair
+    clone = clone_of(theirs)
+    np.testing.assert_allclose(clone.XtX, theirs.XtX, rtol=1e-5)
+    np.testing.assert_allclose(clone.YtY, theirs.YtY, rtol=1e-5)
+    np.testing.assert_allclose(clone.user_norms, theirs.user_norms, rtol=1e-5)
+    np.testing.assert_allclose(clone.item_norms, theirs.item_norms, rtol=1e-5)
+    Cui = (PARAMS["alpha"] * data).tocsr().astype(np.float32)
+    ours_x = np.zeros_like(theirs.user_factors)
+    theirs_x = np.zeros_like(theirs.user_factors)
+    clone.solver(Cui, ours_x, theirs.item_factors, PARAMS["regularization"])
+    _als.least_squares(Cui, theirs_x, theirs.item_factors, PARAMS["regularization"], num_threads=1)
+    np.testing.assert_allclose(ours_x, theirs_x, rtol=1e-3, atol=1e-4)
+    with pytest.raises(ValueError):
+        clone.solver(Cui, np.zeros((3, 8), np.float32), theirs.item_factors, 0.1)
+    # caches follow the factors
+    clone.item_factors = theirs.item_factors * 2
+    np.testing.assert_allclose(clone.YtY, 4 * theirs.YtY, rtol=1e-5)
+
+
+def test_calculate_loss_in_implicits_place(pair, data: sp.csr_matrix) -> None:
+    import implicit.cpu.als
+
+    import recsys.als
+    import recsys.cpu.als
+
+    _, theirs = pair
+    assert recsys.cpu.als.calculate_loss is recsys.als.calculate_loss
+    assert recsys.cpu.als.AlternatingLeastSquares is AlternatingLeastSquares
+    Cui = (PARAMS["alpha"] * data).tocsr()
+    for reg in (0.0, 0.05, 3.0):
+        expected = implicit.cpu.als.calculate_loss(Cui, theirs.user_factors, theirs.item_factors, reg)
+        got = recsys.cpu.als.calculate_loss(Cui, theirs.user_factors, theirs.item_factors, reg)
+        assert got == pytest.approx(expected, rel=1e-4)

@@ -69,6 +69,14 @@ def test_corrupted_and_truncated(tmp_path: Path, fitted: AlternatingLeastSquares
             AlternatingLeastSquares.from_bytes(damaged)
 
 
-def test_save_unfitted_raises(tmp_path: Path) -> None:
+def test_unfitted_model_saves_its_settings(tmp_path: Path) -> None:
+    """As implicit: an unfitted model saves and loads its settings (and nothing else)."""
+    model = AlternatingLeastSquares(factors=7, iterations=3, use_cg=False, num_threads=1, random_state=5)
+    path = tmp_path / "settings.recsys"
+    model.save(path)
+    loaded = AlternatingLeastSquares.load(path)
+    assert loaded.__dict__ == model.__dict__
+    assert loaded.user_factors is None and loaded.item_factors is None
+    assert AlternatingLeastSquares.from_bytes(model.to_bytes()).__dict__ == model.__dict__
     with pytest.raises(RuntimeError):
-        AlternatingLeastSquares().save(tmp_path / "x.recsys")
+        loaded.recommend(0, None, filter_already_liked_items=False)

@@ -592,3 +592,58 @@ def test_item_embeddings_in_every_form() -> None:
 def test_bad_item_embeddings_raise(embeddings: Any, weight: Any, error: type) -> None:
     with pytest.raises(error):
         small_fit(embeddings=embeddings, embedding_weight=weight)
+
+
+def test_results_convert_reasons_and_sentences_when_read(rec: Recommender) -> None:
+    """Items keep the core's answer until read; then they equal, print and pickle as plain
+    Recommendation dataclasses with the same values."""
+    import copy
+    import dataclasses
+
+    result = rec.recommend(HISTORY, n=4)
+    first = result[0]
+    assert isinstance(first, recsys.Recommendation)
+    assert "reasons" not in vars(first) and "explanation" not in vars(first)
+    reasons, sentence = first.reasons, first.explanation
+    assert reasons is first.reasons  # converted once
+    assert reasons and all(isinstance(r, dict) and "kind" in r for r in reasons)
+    assert isinstance(sentence, str) and sentence
+    plain = recsys.Recommendation(first.item_id, first.score, reasons, sentence)
+    assert first == plain and plain == first
+    assert first != recsys.Recommendation(first.item_id, first.score + 1.0, reasons, sentence)
+    assert repr(first) == repr(plain)
+    assert dataclasses.asdict(first) == dataclasses.asdict(plain)
+    for clone in (pickle.loads(pickle.dumps(first)), copy.copy(first), copy.deepcopy(first)):
+        assert type(clone) is recsys.Recommendation and clone == plain
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.score = 0.0  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        first.no_such_field  # type: ignore[attr-defined]
+    # Pickled whole results are plain values too, equal to a fresh answer.
+    assert pickle.loads(pickle.dumps(result)) == rec.recommend(HISTORY, n=4)
+
+
+def test_history_rows_of_any_shape_give_the_same_list(rec: Recommender) -> None:
+    """Plain tuples go to the core as they are; other shapes (lists, numpy scalars, integral
+    float timestamps, generators, non-str ids) are converted first, with the same answer."""
+    expected = rec.recommend(HISTORY, n=5).item_ids
+    variants = [
+        tuple(HISTORY),
+        [list(row) for row in HISTORY],
+        [(item, np.float32(v) if isinstance(v, float) else v, np.int64(t)) for item, v, t in HISTORY],
+        [(item, v, float(t)) for item, v, t in HISTORY],
+        (row for row in HISTORY),
+        [(np.str_(item), v, t) for item, v, t in HISTORY],
+    ]
+    for history in variants:
+        assert rec.recommend(history, n=5).item_ids == expected
+    with pytest.raises(TypeError, match="history row 1"):
+        rec.recommend([("m0", 5.0, 1), ("m3", True, 2)])
+    with pytest.raises(InvalidArgumentError, match="history row 0"):
+        rec.recommend([("m0", 5.0, 1.5)])
+    with pytest.raises(InvalidArgumentError, match="bogus"):
+        rec.recommend([("m0", "bogus", 1)])
+    with pytest.raises(InvalidArgumentError, match="rating"):
+        rec.recommend([("m0", float("nan"), 1)])
+    with pytest.raises(InvalidArgumentError, match="too large"):
+        rec.recommend([("m0", 10**400, 1)])

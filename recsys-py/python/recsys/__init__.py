@@ -8,7 +8,7 @@ Layer 1 is a drop-in replacement for ``implicit``'s ALS::
 Layer 2 is the hybrid recommender (``recsys.Recommender``, see ``recsys.recommender``).
 """
 
-from . import als, evaluation, exceptions, recommender
+from . import als, cpu, evaluation, exceptions, recommender
 from ._recsys import ARTIFACT_FORMAT_VERSION, __version__
 from .als import AlternatingLeastSquares
 from .recommender import Recommendation, Recommendations, Recommender
@@ -23,6 +23,7 @@ __all__ = [
     "Recommendations",
     "recommender",
     "als",
+    "cpu",
     "evaluation",
     "exceptions",
     *exceptions.__all__,

@@ -11,6 +11,13 @@ __all__ = [
     "ARTIFACT_FORMAT_VERSION",
     "AlsModel",
     "RecommenderModel",
+    "History",
+    "Results",
+    "als_check_settings",
+    "als_to_bytes",
+    "als_save",
+    "als_from_bytes",
+    "als_load",
     "ranking_metrics_at_k",
     "split_entries",
     "leave_k_out_positions",
@@ -125,6 +132,25 @@ _Reason = Dict[str, Any]
 _Credit = Tuple[str, Optional[str], str]
 _CatalogRow = Tuple[str, Optional[str], Optional[int], List[str], List[str], List[_Credit]]
 _AlsArgs = Tuple[int, float, float, int, int]
+@final
+class History:
+    """A request history ready for the core (from ``RecommenderModel.history``)."""
+
+@final
+class Results:
+    """The answer to one request; reasons and sentences are converted when read."""
+
+    def __len__(self) -> int: ...
+    @property
+    def item_ids(self) -> List[str]: ...
+    @property
+    def scores(self) -> List[float]: ...
+    @property
+    def unknown_ids(self) -> List[str]: ...
+    def items(self, cls: type) -> List[Any]: ...
+    def reasons(self, index: int) -> List[_Reason]: ...
+    def explanation(self, index: int) -> str: ...
+
 _Progress = Optional[Callable[[int, int, float, Optional[float]], Any]]
 
 @final
@@ -155,13 +181,10 @@ class RecommenderModel:
         progress: _Progress = None,
         embeddings: Optional[Tuple[List[str], npt.NDArray[np.float32], float]] = None,
     ) -> RecommenderModel: ...
-    def recommend(
-        self,
-        history: List[Tuple[str, _Feedback, int]],
-        query: Dict[str, Any],
-        favorite_genres: List[str],
-        favorite_people: List[str],
-    ) -> Tuple[List[Tuple[str, float, List[_Reason], str]], List[str]]: ...
+    @staticmethod
+    def history(rows: Any, favorite_genres: List[str], favorite_people: List[str]) -> Optional[History]: ...
+    def recommend(self, history: History, query: Dict[str, Any]) -> Results: ...
+    def _bench_core(self, history: History, query: Dict[str, Any], repeats: int) -> List[float]: ...
     def predict_ratings(
         self, history: List[Tuple[str, _Feedback, int]], items: List[str]
     ) -> npt.NDArray[np.float32]: ...
@@ -187,6 +210,11 @@ class RecommenderModel:
     def load(path: Union[str, PathLike[str]]) -> RecommenderModel: ...
     def __reduce__(self) -> Tuple[Any, ...]: ...
 
+def als_check_settings(factors: int, regularization: float, alpha: float, cg_steps: int) -> None: ...
+def als_to_bytes(settings: str, model: Optional[AlsModel] = None) -> bytes: ...
+def als_save(path: Union[str, PathLike[str]], settings: str, model: Optional[AlsModel] = None) -> None: ...
+def als_from_bytes(data: bytes) -> Tuple[Optional[str], Optional[AlsModel]]: ...
+def als_load(path: Union[str, PathLike[str]]) -> Tuple[Optional[str], Optional[AlsModel]]: ...
 def ranking_metrics_at_k(
     users: _IndexArray,
     ids: _IndexArray,

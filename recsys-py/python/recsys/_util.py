@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 import numbers
 import sys
-from typing import Any, Callable, List, Optional, Tuple
+import warnings
+from typing import Any, Callable, Dict, List, Optional, Tuple, Type
 
 import numpy as np
 import scipy.sparse
 
-from .exceptions import IdOutOfRangeError, InvalidArgumentError
+from .exceptions import IdOutOfRangeError, InvalidArgumentError, ParameterWarning
 
 _INDEX_DTYPES = (np.int32, np.int64)
 #: Rows without entries a non-CSR matrix may have (the core's bound on unbacked sizes, 2^20).
@@ -42,6 +43,38 @@ def to_csr(matrix: Any, name: str) -> scipy.sparse.csr_matrix:
     if data is csr.data and indptr is csr.indptr:
         return csr
     return scipy.sparse.csr_matrix((data, indices, indptr), shape=csr.shape)
+
+
+_implicit_categories: Dict[type, Type[Warning]] = {}
+
+
+def parameter_warning() -> Type[Warning]:
+    """The category of recsys's parameter warnings: :class:`ParameterWarning`, or, once
+    ``implicit`` has been imported, a subclass of it and of ``implicit.utils.ParameterWarning``
+    (implicit is never imported here)."""
+    theirs = getattr(sys.modules.get("implicit.utils"), "ParameterWarning", None)
+    if not (isinstance(theirs, type) and issubclass(theirs, Warning)):
+        return ParameterWarning
+    category = _implicit_categories.get(theirs)
+    if category is None:
+        category = type(
+            "ParameterWarning", (ParameterWarning, theirs), {"__module__": ParameterWarning.__module__}
+        )
+        _implicit_categories[theirs] = category
+    return category
+
+
+def check_csr(matrix: Any, name: str, stacklevel: int = 3) -> scipy.sparse.csr_matrix:
+    """:func:`to_csr`, warning first (``ParameterWarning``, as implicit's ``check_csr``) when
+    ``matrix`` is a sparse matrix of another format, which costs a conversion."""
+    if scipy.sparse.issparse(matrix) and matrix.format != "csr":
+        warnings.warn(
+            f"Method expects CSR input, and was passed {type(matrix).__name__} instead; "
+            "converting it to CSR",
+            parameter_warning(),
+            stacklevel=stacklevel,
+        )
+    return to_csr(matrix, name)
 
 
 def check_rows_backed(matrix: Any, name: str) -> None:

@@ -19,6 +19,7 @@ __all__ = [
     "UnsupportedVersionError",
     "ModelFitError",
     "NotFittedError",
+    "ParameterWarning",
 ]
 
 
@@ -67,3 +68,10 @@ class ModelFitError(RecsysError, RuntimeError):
 
 class NotFittedError(RecsysError, RuntimeError):
     """The model has not been fitted (or loaded) yet."""
+
+
+class ParameterWarning(Warning):
+    """An argument was accepted but converted at a cost (e.g. a COO matrix where CSR is
+    expected), as ``implicit.utils.ParameterWarning``. When ``implicit`` is imported, the
+    warnings recsys issues are also instances of implicit's class, so filters and
+    ``pytest.warns`` written for implicit keep working."""

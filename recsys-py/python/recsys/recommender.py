@@ -87,6 +87,57 @@ class Recommendation:
     explanation: str
 
 
+class _LazyRecommendation(Recommendation):
+    """A :class:`Recommendation` whose ``reasons`` and ``explanation`` stay in the core's form
+    until read (then converted once and kept): most callers read a few items' sentences, or
+    none. It compares equal to a plain :class:`Recommendation` with the same values and
+    pickles as one."""
+
+    # Built by _recommendations without __init__: item_id, score, _results, _index.
+    _results: _recsys.Results
+    _index: int
+
+    def __getattr__(self, name: str) -> Any:
+        # Called only for attributes not set yet: the two lazy fields.
+        if name == "reasons":
+            value: Any = self._results.reasons(self._index)
+        elif name == "explanation":
+            value = self._results.explanation(self._index)
+        else:
+            raise AttributeError(f"'Recommendation' object has no attribute {name!r}")
+        object.__setattr__(self, name, value)
+        return value
+
+    def _values(self) -> Tuple[str, float, List[Dict[str, Any]], str]:
+        return self.item_id, self.score, self.reasons, self.explanation
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Recommendation):
+            return self._values() == (other.item_id, other.score, other.reasons, other.explanation)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # reasons are lists, as in Recommendation
+
+    def __repr__(self) -> str:
+        return repr(Recommendation(*self._values()))
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (Recommendation, self._values())
+
+    def __copy__(self) -> Recommendation:
+        return Recommendation(*self._values())
+
+    def __deepcopy__(self, memo: Dict[int, Any]) -> Recommendation:
+        import copy
+
+        return Recommendation(*copy.deepcopy(self._values(), memo))
+
+
+def _recommendations(results: _recsys.Results) -> "Recommendations":
+    """The core's answer as :class:`Recommendations` of lazy items."""
+    return Recommendations(results.items(_LazyRecommendation), results.unknown_ids)
+
+
 @dataclass(frozen=True)
 class Recommendations:
     """The answer to a request: the items (best first) and the ids that were ignored."""
@@ -219,11 +270,86 @@ def _history_rows(history: Iterable[HistoryEvent]) -> List[Tuple[str, Any, int]]
     return rows
 
 
+def _given(value: Any) -> bool:
+    """Whether an optional argument of :meth:`Recommender.recommend` was given (not None and
+    not the empty tuple its signature defaults to)."""
+    return value is not None and not (value.__class__ is tuple and len(value) == 0)
+
+
+def _query(
+    list: Any,
+    n: Any,
+    item: Any,
+    genre: Any,
+    genres: Any,
+    years: Any,
+    tags: Any,
+    people: Any,
+    exclude_seen: Any,
+    exclude_disliked: Any,
+    exclude: Any,
+    candidates: Any,
+    diversity: Any,
+) -> Dict[str, Any]:
+    """:meth:`Recommender.recommend`'s arguments as the core's query shape, checked. Only the
+    settings that differ from the core's defaults are written (``{"list": "for_you", "n":
+    10}`` is a whole query), so the core reads less."""
+    if not isinstance(list, str):
+        raise TypeError(f"list must be one of {', '.join(LISTS)}, got {list!r}")
+    if n.__class__ is not int and (isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral)):
+        raise TypeError(f"n must be a non-negative integer, got {n!r}")
+    first, last = _years(years) or (None, None)
+    query: Dict[str, Any] = {
+        "list": _list_spec(list, item, genre),
+        "n": n if n.__class__ is int and 0 <= n <= 1 << 62 else count(n, "n"),
+    }
+    filters: Dict[str, Any] = {}
+    if _given(genres):
+        filters["genres"] = _id_list(genres, "genres")
+    if first is not None:
+        filters["min_year"], filters["max_year"] = first, last
+    if _given(tags):
+        filters["tags"] = _id_list(tags, "tags")
+    if _given(people):
+        filters["people"] = _id_list(people, "people")
+    if exclude_seen is not True:
+        filters["exclude_seen"] = bool(exclude_seen)
+    if exclude_disliked is not True:
+        filters["exclude_disliked"] = bool(exclude_disliked)
+    if exclude is not None:
+        filters["exclude"] = _id_list(exclude, "exclude")
+    if candidates is not None:
+        filters["candidates"] = _id_list(candidates, "candidates")
+    if filters:
+        query["filters"] = filters
+    if diversity is not None:
+        query["diversity"] = number(diversity, "diversity")
+    return query
+
+
+def _history(
+    history: Iterable[HistoryEvent], favorite_genres: Sequence[str], favorite_people: Sequence[str]
+) -> _recsys.History:
+    """The request history for the core. A list or tuple of plain ``(str, float | int | str,
+    int)`` tuples goes to the core as it is; anything else is converted (and checked, with
+    messages naming the row) by :func:`_history_rows` first."""
+    genres = _id_list(favorite_genres, "favorite_genres") if _given(favorite_genres) else []
+    people = _id_list(favorite_people, "favorite_people") if _given(favorite_people) else []
+    events = _recsys.RecommenderModel.history(history, genres, people)
+    if events is None:
+        events = _recsys.RecommenderModel.history(_history_rows(history), genres, people)
+        if events is None:  # _history_rows makes plain rows: never happens
+            raise InvalidArgumentError("history could not be converted")
+    return events
+
+
 def _id_list(values: Optional[Iterable[Any]], name: str) -> List[str]:
     """A list argument of ids or names (None: empty); a lone string (iterable by character) is
     refused."""
     if values is None:
         return []
+    if values.__class__ is list or values.__class__ is tuple:  # the common case, checked quickly
+        return [v if v.__class__ is str else str(v) for v in values]
     if isinstance(values, (str, bytes)):
         raise InvalidArgumentError(f"{name} must be a list of ids, got the string {values!r} (wrap it in a list)")
     if not isinstance(values, Iterable):
@@ -496,35 +622,40 @@ class Recommender:
         no positive evidence. Unknown ids are reported in :attr:`Recommendations.unknown_ids`,
         not raised.
         """
-        if not isinstance(list, str):
-            raise TypeError(f"list must be one of {', '.join(LISTS)}, got {list!r}")
-        if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral):
-            raise TypeError(f"n must be a non-negative integer, got {n!r}")
-        first, last = _years(years) or (None, None)
-        query = {
-            "list": _list_spec(list, item, genre),
-            "n": count(n, "n"),
-            "filters": {
-                "genres": _id_list(genres, "genres"),
-                "min_year": first,
-                "max_year": last,
-                "tags": _id_list(tags, "tags"),
-                "people": _id_list(people, "people"),
-                "exclude_seen": bool(exclude_seen),
-                "exclude_disliked": bool(exclude_disliked),
-                "exclude": _id_list(exclude, "exclude"),
-                "candidates": None if candidates is None else _id_list(candidates, "candidates"),
-            },
-            "diversity": None if diversity is None else number(diversity, "diversity"),
-        }
-        rows, unknown = self._model.recommend(
-            _history_rows(history),
-            query,
-            _id_list(favorite_genres, "favorite_genres"),
-            _id_list(favorite_people, "favorite_people"),
+        query = _query(
+            list, n, item, genre, genres, years, tags, people, exclude_seen, exclude_disliked,
+            exclude, candidates, diversity,
         )
-        items = [Recommendation(item_id, score, reasons, explanation) for item_id, score, reasons, explanation in rows]
-        return Recommendations(items, unknown)
+        events = _history(history, favorite_genres, favorite_people)
+        return _recommendations(self._model.recommend(events, query))
+
+    @staticmethod
+    def _core_request(
+        history: Iterable[HistoryEvent],
+        n: int,
+        list: str,
+        *,
+        item: Any = None,
+        genre: Optional[str] = None,
+        genres: Sequence[str] = (),
+        years: Optional[Tuple[int, int]] = None,
+        tags: Sequence[str] = (),
+        people: Sequence[str] = (),
+        exclude_seen: bool = True,
+        exclude_disliked: bool = True,
+        exclude: Optional[Iterable[Any]] = None,
+        candidates: Optional[Iterable[Any]] = None,
+        diversity: Optional[float] = None,
+        favorite_genres: Sequence[str] = (),
+        favorite_people: Sequence[str] = (),
+    ) -> Tuple[_recsys.History, Dict[str, Any]]:
+        """The history and query the core answers for :meth:`recommend`'s arguments (checked;
+        for ``scripts/bench_python.py``)."""
+        query = _query(
+            list, n, item, genre, genres, years, tags, people, exclude_seen, exclude_disliked,
+            exclude, candidates, diversity,
+        )
+        return _history(history, favorite_genres, favorite_people), query
 
     def predict_rating(self, history: Iterable[HistoryEvent], item: Any) -> float:
         """The rating the user of ``history`` would give ``item``, within the training range.
