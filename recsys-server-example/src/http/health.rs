@@ -1,0 +1,25 @@
+//! `GET /api/health`: liveness, database and model.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+use crate::error::AppResult;
+use crate::state::AppState;
+
+/// The health route.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/health", get(health))
+}
+
+async fn health(State(state): State<AppState>) -> AppResult<Json<Value>> {
+    let one: i64 = sqlx::query_scalar("SELECT 1").fetch_one(&state.db).await?;
+    let model = state.model.load();
+    Ok(Json(json!({
+        "status": "ok",
+        "database": one == 1,
+        "model": {"fingerprint": model.fingerprint(), "items": model.n_items()},
+        "training": state.trainer.is_running(),
+    })))
+}
