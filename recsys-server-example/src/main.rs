@@ -24,6 +24,10 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::from_env()?;
     let addr = config.addr;
     let state = recsys_server::start(config).await?;
+    tokio::spawn(recsys_server::model::background_trainer(
+        state.clone(),
+        std::time::Duration::from_secs(60),
+    ));
     let app = recsys_server::app(state);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     println!(

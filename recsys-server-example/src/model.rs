@@ -335,3 +335,67 @@ pub async fn events_since_last_training(db: &Db) -> AppResult<i64> {
         .await?;
     Ok(feedback + watchlist)
 }
+
+/// Trains on a blocking thread (one core) and swaps the new model in; requests keep
+/// reading the old one until the swap. Returns `None` when a training was already running.
+///
+/// # Errors
+/// Those of [`Trainer::train`]; the live model is unchanged then.
+pub async fn retrain_and_swap(state: &crate::AppState) -> AppResult<Option<ModelInfo>> {
+    match state
+        .trainer
+        .train(&state.db, Parallelism::Threads(std::num::NonZeroUsize::MIN))
+        .await?
+    {
+        Some((recommender, info)) => {
+            state.model.store(Arc::new(recommender));
+            Ok(Some(info))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Whether the background trainer should refit now: `after_events` new events (0: never by
+/// count), or any new event once `every_seconds` (0: never by time) have passed.
+///
+/// # Errors
+/// Database errors.
+pub async fn retrain_due(db: &Db, after_events: u64, every_seconds: u64) -> AppResult<bool> {
+    let new_events = events_since_last_training(db).await?;
+    if new_events == 0 {
+        return Ok(false);
+    }
+    if after_events > 0 && new_events as u64 >= after_events {
+        return Ok(true);
+    }
+    let last = last_model(db).await?.map_or(0, |m| m.trained_at);
+    Ok(every_seconds > 0 && (now() - last) as u64 >= every_seconds)
+}
+
+/// The background trainer: checks every `poll` whether a retrain is due (see
+/// [`retrain_due`]) and runs it. Errors are logged; the loop keeps going.
+pub async fn background_trainer(state: crate::AppState, poll: std::time::Duration) {
+    let mut ticker = tokio::time::interval(poll);
+    ticker.tick().await;
+    loop {
+        ticker.tick().await;
+        let config = &state.config;
+        match retrain_due(
+            &state.db,
+            config.retrain_after_events,
+            config.retrain_every_seconds,
+        )
+        .await
+        {
+            Ok(true) => match retrain_and_swap(&state).await {
+                Ok(Some(info)) => {
+                    tracing::info!(fingerprint = %info.fingerprint, "background retrain swapped in")
+                }
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = %e, "background retrain failed"),
+            },
+            Ok(false) => {}
+            Err(e) => tracing::error!(error = %e, "retrain check failed"),
+        }
+    }
+}

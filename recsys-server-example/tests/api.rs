@@ -777,3 +777,93 @@ async fn for_you_folds_in_the_current_history_and_excludes() {
     let again = ids(&t.get("/api/recommendations?n=12", &ann.bearer()).await);
     assert!(again.contains(&"1".to_string()));
 }
+
+#[tokio::test]
+async fn admin_routes_need_staff_and_retrain_swaps_the_model() {
+    let t = TestApp::new().await;
+    let ann = t.signup("ann").await;
+    let boss = t.staff("boss").await;
+    assert_eq!(
+        t.get("/api/admin/model", &Auth::None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let a = t.get("/api/admin/model", &ann.bearer()).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    assert_eq!(a.code(), "staff_only");
+    assert_eq!(
+        t.post("/api/admin/retrain", json!({}), &ann.bearer())
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        t.post("/api/admin/retrain", json!({}), &boss.cookie_without_csrf())
+            .await
+            .status,
+        StatusCode::FORBIDDEN,
+        "cookie writes need the CSRF token, staff too"
+    );
+    let status = t.get("/api/admin/model", &boss.bearer()).await;
+    assert_eq!(status.status, StatusCode::OK, "{}", status.text);
+    let before = status.json["fingerprint"].as_str().unwrap().to_string();
+    assert_eq!(status.json["last_training"]["n_items"], 12);
+
+    // New feedback, then a retrain: a new model is live and the new events are in it.
+    for movie in ["7", "8"] {
+        t.post(
+            "/api/rate",
+            json!({"movie_id": movie, "rating": 5}),
+            &ann.bearer(),
+        )
+        .await;
+    }
+    let a = t
+        .post("/api/admin/retrain", json!({}), &boss.bearer())
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    let after = t.state.model.load().fingerprint().to_string();
+    assert_ne!(before, after);
+    assert_eq!(a.json["model"]["fingerprint"], after.as_str());
+    assert!(t.state.trainer.artifact().is_file());
+    let health = t.get("/api/health", &Auth::None).await;
+    assert_eq!(health.json["model"]["fingerprint"], after.as_str());
+}
+
+#[tokio::test]
+async fn retrain_is_due_after_enough_new_events() {
+    let t = TestApp::new().await;
+    let db = &t.state.db;
+    assert!(!recsys_server::model::retrain_due(db, 2, 0).await.unwrap());
+    let ann = t.signup("ann").await;
+    t.post(
+        "/api/rate",
+        json!({"movie_id": "1", "rating": 5}),
+        &ann.bearer(),
+    )
+    .await;
+    assert!(!recsys_server::model::retrain_due(db, 2, 0).await.unwrap());
+    t.post(
+        "/api/watchlist/add",
+        json!({"movie_id": "2"}),
+        &ann.bearer(),
+    )
+    .await;
+    assert!(recsys_server::model::retrain_due(db, 2, 0).await.unwrap());
+    assert!(
+        !recsys_server::model::retrain_due(db, 0, 0).await.unwrap(),
+        "both triggers off"
+    );
+}
+
+#[tokio::test]
+async fn the_artifact_written_by_training_loads_back() {
+    let t = TestApp::new().await;
+    let loaded = recsys_server::model::load_artifact(t.state.trainer.artifact())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(loaded.fingerprint(), t.state.model.load().fingerprint());
+    let missing =
+        recsys_server::model::load_artifact(std::path::Path::new("/nonexistent/x.recsys")).await;
+    assert!(missing.unwrap().is_none());
+}

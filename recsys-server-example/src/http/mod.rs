@@ -3,6 +3,7 @@
 //! whose rejections are [`AppError`]s.
 
 pub mod accounts;
+pub mod admin;
 pub mod catalog;
 pub mod feedback;
 pub mod health;
@@ -43,6 +44,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(health::router())
         .merge(accounts::router())
+        .merge(admin::router())
         .merge(catalog::router())
         .merge(feedback::router())
         .merge(watchlist::router())
