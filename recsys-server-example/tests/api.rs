@@ -867,3 +867,31 @@ async fn the_artifact_written_by_training_loads_back() {
         recsys_server::model::load_artifact(std::path::Path::new("/nonexistent/x.recsys")).await;
     assert!(missing.unwrap().is_none());
 }
+
+/// Every path of the OpenAPI document answers (not the router's 404), and the document is
+/// served as JSON.
+#[tokio::test]
+async fn openapi_document_matches_the_routes() {
+    let t = TestApp::new().await;
+    let a = t.get("/api/openapi.json", &Auth::None).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.json["openapi"], "3.0.3");
+    let paths = a.json["paths"].as_object().unwrap();
+    assert!(paths.len() >= 19);
+    for (path, ops) in paths {
+        let uri = path.replace("{id}", "1").replace("{movie_id}", "1");
+        for method in ops.as_object().unwrap().keys() {
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let body = (method != Method::GET && method != Method::DELETE).then(|| json!({}));
+            let answer = t.send(method.clone(), &uri, body, &Auth::None).await;
+            assert!(
+                !(answer.status == StatusCode::NOT_FOUND
+                    && answer.code() == "not_found"
+                    && answer.text.contains("no route"))
+                    && answer.status != StatusCode::METHOD_NOT_ALLOWED,
+                "{method} {uri}: {}",
+                answer.text
+            );
+        }
+    }
+}

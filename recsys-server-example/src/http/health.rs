@@ -1,4 +1,4 @@
-//! `GET /api/health`: liveness, database and model.
+//! `GET /api/health`: liveness, database and model; `GET /api/openapi.json`: the API document.
 
 use axum::extract::State;
 use axum::routing::get;
@@ -10,7 +10,20 @@ use crate::state::AppState;
 
 /// The health route.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/health", get(health))
+    Router::new()
+        .route("/api/health", get(health))
+        .route("/api/openapi.json", get(openapi))
+}
+
+/// The OpenAPI 3 document of the JSON API (`openapi.json`, checked against the router by
+/// the tests).
+pub const OPENAPI: &str = include_str!("../../openapi.json");
+
+async fn openapi() -> impl axum::response::IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        OPENAPI,
+    )
 }
 
 async fn health(State(state): State<AppState>) -> AppResult<Json<Value>> {
