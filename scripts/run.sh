@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
-# The main job: fetch MovieLens-100K (once), train every model, evaluate on a temporal split,
-# print the report and sample recommendations. Extra arguments go to the `movielens` example.
+# The main job: the movie web app. Fetches MovieLens-100K (once), builds the server, and runs
+# it: the first start imports ML-100K into SQLite (movies, genres, cast and crew, the 943 users
+# as inactive accounts with their ratings) and trains the recommender; later starts load the
+# last model. Serves on 127.0.0.1:8000 (RECSYS_ADDR) with data in var/server (RECSYS_DATA_DIR).
+# The evaluation report is scripts/report.sh.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/fetch-movielens.sh
-exec cargo run --release --locked -p recsys-examples --bin movielens -- "$@"
+cargo build --release --locked -p recsys-server-example --bin recsys-server
+export RECSYS_ADDR="${RECSYS_ADDR:-127.0.0.1:8000}"
+export RECSYS_DATA_DIR="${RECSYS_DATA_DIR:-var/server}"
+export RECSYS_DEMO_ACCOUNT="${RECSYS_DEMO_ACCOUNT:-1}"
+echo "run.sh: the first start imports MovieLens-100K and trains (about a minute); then open:"
+echo "  http://$RECSYS_ADDR/    demo login: demo / demo-password (staff)"
+exec target/release/recsys-server "$@"

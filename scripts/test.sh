@@ -17,6 +17,12 @@
 #              over its .d.ts (recsys-wasm/ts-check)
 #   browser    recsys-wasm's wasm-bindgen tests in headless Chromium (apt-get installs chromium
 #              and chromium-driver when missing; skipped with a message where apt is unavailable)
+#   server     the movie web app in a real browser: builds recsys-server, starts it on a free
+#              127.0.0.1 port with a temporary data folder (imports ML-100K and trains, ~30 s),
+#              runs recsys-server-example/e2e/e2e.py in headless Chromium (sign up, rate, For You
+#              with reasons, watchlist, search filters, log out) and saves screenshots of Home,
+#              Movie, Search and Watchlist at desktop and phone width to target/e2e-screenshots
+#              (the server's API and page tests run in the `test` step)
 #   doc        rustdoc of recsys-core, warnings (e.g. broken links) are errors
 #   python     build the recsys wheel (maturin), install it into .venv, run pytest (with the
 #              quick-start notebook under nbclient), mypy, stubtest, check the wheel's contents,
@@ -32,7 +38,7 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
 
 cargo_bin="${CARGO:-cargo}"
-all_steps=(toolchain data fmt clippy test hub wasm browser doc python django)
+all_steps=(toolchain data fmt clippy test hub wasm browser server doc python django)
 
 log() { printf '\n==> %s\n' "$*"; }
 die() {
@@ -144,6 +150,49 @@ step_browser() {
     fi
     wasm_bindgen_cli
     CHROMEDRIVER="$(command -v chromedriver)" WASM_BINDGEN_USE_BROWSER=1 wasm_tests
+}
+
+# Installs chromium and chromedriver when missing (returns 1 where that is impossible).
+ensure_chromium() {
+    if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+        if command -v apt-get >/dev/null 2>&1; then
+            run apt-get update -qq
+            run apt-get install -y -qq chromium chromium-driver
+        else
+            return 1
+        fi
+    fi
+}
+
+step_server() {
+    if ! ensure_chromium; then
+        echo "server: chromium/chromedriver missing and no apt-get here: SKIPPED (install them and rerun)"
+        return 0
+    fi
+    run "$cargo_bin" build --release --locked -p recsys-server-example --bin recsys-server
+    local data port pid status=0
+    data="$(mktemp -d)"
+    port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    RECSYS_ADDR="127.0.0.1:$port" RECSYS_DATA_DIR="$data" target/release/recsys-server \
+        >"$data/server.log" 2>&1 &
+    pid=$!
+    local waited=0
+    until curl -fsS "http://127.0.0.1:$port/api/health" >/dev/null 2>&1; do
+        if ! kill -0 "$pid" 2>/dev/null || [ "$waited" -ge 300 ]; then
+            cat "$data/server.log" >&2
+            kill "$pid" 2>/dev/null || true
+            die "recsys-server did not start"
+        fi
+        sleep 1
+        waited=$((waited + 1))
+    done
+    echo "recsys-server ready after ${waited}s"
+    python3 recsys-server-example/e2e/e2e.py --url "http://127.0.0.1:$port" \
+        --out target/e2e-screenshots || status=$?
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    rm -rf "$data"
+    return "$status"
 }
 
 step_doc() {

@@ -1,1 +1,115 @@
-//! Example movie web application on recsys (in progress).
+//! The recsys movie web application: axum + sqlx (SQLite, WAL) + askama, on one
+//! [`recsys_core::Recommender`] behind an atomic swap.
+//!
+//! - [`config`]: settings from environment variables (`RECSYS_ADDR`, `RECSYS_DATA_DIR`, …).
+//! - [`db`]: the pool and migrations; [`import`]: MovieLens-100K on first start.
+//! - [`model`]: the dataset read from the database, training, the artifact, the live model.
+//! - [`auth`]: sessions (cookie + bearer), CSRF, argon2, the login rate limit, extractors.
+//! - [`http`]: one router per feature merged by [`http::app`], the JSON API and the pages.
+//! - [`error`]: [`error::AppError`], rendered as `{"error": {"code", "message"}}`.
+//!
+//! [`start`] is what `main` runs: open the database, import on first start, load the last
+//! artifact (or train one), and return the state to serve.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod import;
+pub mod model;
+pub mod state;
+
+pub use http::app;
+pub use state::AppState;
+
+use recsys_core::prelude::Parallelism;
+
+use config::Config;
+use error::{AppError, AppResult};
+use model::Trainer;
+
+/// Opens the database in `config.data_dir`, imports MovieLens-100K on the first start,
+/// loads the last model artifact (training one when there is none) and returns the state.
+///
+/// # Errors
+/// Unreadable data folder, database or artifact; a failed import or training.
+pub async fn start(config: Config) -> AppResult<AppState> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+        AppError::internal(format!("cannot create {}: {e}", config.data_dir.display()))
+    })?;
+    let db = db::open(&config.database_path()).await?;
+    if let Some(summary) = import::import_movielens_once(&db, &config.movielens_dir).await? {
+        tracing::info!(?summary, "imported MovieLens-100K");
+    }
+    let trainer = Trainer::movielens(config.model_path());
+    let recommender = match model::load_artifact(trainer.artifact()).await {
+        Ok(Some(recommender)) => {
+            tracing::info!(
+                fingerprint = recommender.fingerprint(),
+                "loaded the last model"
+            );
+            recommender
+        }
+        other => {
+            if let Err(e) = other {
+                tracing::warn!(error = %e, "the model artifact is unusable; training a new one");
+            }
+            let (recommender, info) = trainer
+                .train(&db, Parallelism::Global)
+                .await?
+                .ok_or_else(|| AppError::internal("a training was already running"))?;
+            tracing::info!(seconds = info.seconds, "trained the first model");
+            recommender
+        }
+    };
+    if config.demo_account {
+        ensure_demo_account(&db).await?;
+    }
+    Ok(AppState::new(db, model::live(recommender), trainer, config))
+}
+
+/// Titles the demo account rates 5 stars on creation (matched by title prefix).
+const DEMO_FAVOURITES: [&str; 4] = ["star wars", "empire strikes back", "alien", "terminator"];
+
+/// Creates the staff account `demo` / `demo-password` with a few sci-fi ratings, once.
+///
+/// # Errors
+/// Database errors.
+pub async fn ensure_demo_account(db: &db::Db) -> AppResult<()> {
+    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = 'demo'")
+        .fetch_optional(db)
+        .await?;
+    if exists.is_some() {
+        return Ok(());
+    }
+    let hash = auth::hash_password("demo-password".to_string()).await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO users (username, display_name, password_hash, is_active, is_staff, created_at) \
+         VALUES ('demo', 'Demo', ?, TRUE, TRUE, ?) RETURNING id",
+    )
+    .bind(hash)
+    .bind(db::now())
+    .fetch_one(db)
+    .await?;
+    for (k, title) in DEMO_FAVOURITES.iter().enumerate() {
+        let movie: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM movies WHERE title_key LIKE ? ORDER BY year LIMIT 1",
+        )
+        .bind(format!("{title}%"))
+        .fetch_optional(db)
+        .await?;
+        if let Some(movie) = movie {
+            sqlx::query(
+                "INSERT INTO feedback (user_id, movie_id, rating, watched, updated_at) \
+                 VALUES (?, ?, 5, TRUE, ?)",
+            )
+            .bind(id)
+            .bind(movie)
+            .bind(db::now() + k as i64)
+            .execute(db)
+            .await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""Browser end-to-end test of the movie app in headless Chromium (W3C WebDriver through
+chromedriver, Python standard library only), against a running server.
+
+    python3 e2e.py --url http://127.0.0.1:8013 --out target/e2e-screenshots
+
+Signs up a fresh user, rates five movies, checks that For You appears with reasons and
+changes, adds and removes a watchlist entry, searches with filters, and saves screenshots of
+Home, Movie, Search and Watchlist at desktop (1280x900) and phone (390x844) width.
+"""
+import argparse
+import base64
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+SPOT = "element-6066-11e4-a52e-4f735466cecf"
+
+
+class Driver:
+    def __init__(self, port):
+        self.base = f"http://127.0.0.1:{port}"
+        caps = {
+            "capabilities": {
+                "alwaysMatch": {
+                    "browserName": "chrome",
+                    "goog:chromeOptions": {
+                        "args": [
+                            "--headless=new", "--no-sandbox", "--disable-gpu",
+                            "--disable-dev-shm-usage", "--no-first-run",
+                            f"--user-data-dir={tempfile.mkdtemp()}",
+                        ]
+                    },
+                }
+            }
+        }
+        self.session = self.call("POST", "/session", caps)["sessionId"]
+
+    def call(self, method, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.base + path, data=data, method=method)
+        request.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())["value"] if method != "DELETE" else None
+
+    def s(self, method, path, body=None):
+        return self.call(method, f"/session/{self.session}{path}", body)
+
+    def go(self, url):
+        self.s("POST", "/url", {"url": url})
+
+    def size(self, width, height):
+        self.s("POST", "/window/rect", {"width": width, "height": height})
+
+    def find(self, css):
+        return self.s("POST", "/element", {"using": "css selector", "value": css})[SPOT]
+
+    def find_all(self, css):
+        return [e[SPOT] for e in self.s("POST", "/elements", {"using": "css selector", "value": css})]
+
+    def type(self, css, text):
+        self.s("POST", f"/element/{self.find(css)}/value", {"text": text})
+
+    def click(self, css):
+        self.s("POST", f"/element/{self.find(css)}/click", {})
+
+    def js(self, script, *args):
+        return self.s("POST", "/execute/sync", {"script": script, "args": list(args)})
+
+    def text(self, css):
+        return self.s("GET", f"/element/{self.find(css)}/text")
+
+    def wait(self, condition, what, timeout=15):
+        end = time.time() + timeout
+        while time.time() < end:
+            try:
+                if condition():
+                    return
+            except Exception:  # noqa: BLE001 - the page may be loading
+                pass
+            time.sleep(0.2)
+        raise AssertionError(f"timed out waiting for {what}")
+
+    def screenshot(self, path):
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(self.s("GET", "/screenshot")))
+        print("screenshot:", path)
+
+    def quit(self):
+        self.call("DELETE", f"/session/{self.session}")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", default="http://127.0.0.1:8000")
+    parser.add_argument("--out", default="target/e2e-screenshots")
+    args = parser.parse_args()
+    url = args.url.rstrip("/")
+    os.makedirs(args.out, exist_ok=True)
+    port = free_port()
+    chromedriver = subprocess.Popen(
+        ["chromedriver", f"--port={port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        for _ in range(50):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/status", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        d = Driver(port)
+        try:
+            run(d, url, args.out)
+        finally:
+            d.quit()
+    finally:
+        chromedriver.terminate()
+        chromedriver.wait()
+    print("e2e: all checks passed")
+
+
+def shots(d, name, out):
+    d.size(1280, 900)
+    time.sleep(0.3)
+    d.screenshot(os.path.join(out, f"{name}-desktop.png"))
+    d.size(390, 844)
+    time.sleep(0.3)
+    d.screenshot(os.path.join(out, f"{name}-phone.png"))
+    d.size(1280, 900)
+
+
+def for_you_ids(d):
+    return d.js(
+        "const h = [...document.querySelectorAll('section.row')].find(s => s.querySelector('h2').textContent === 'For You');"
+        "return h ? [...h.querySelectorAll('a.card')].map(a => a.getAttribute('href')) : [];"
+    )
+
+
+def run(d, url, out):
+    user = f"e2e{int(time.time())}"
+    d.size(1280, 900)
+    # Sign up.
+    d.go(f"{url}/signup")
+    d.type("input[name=username]", user)
+    d.type("input[name=password]", "password-e2e")
+    d.click("form[data-auth] button[type=submit]")
+    d.wait(lambda: d.js("return location.pathname") == "/" and "Log out" in d.text("header"), "signed in home")
+    before = for_you_ids(d)
+    # Rate five movies found by search.
+    for title in ["star wars", "empire strikes", "alien", "terminator", "raiders"]:
+        d.go(f"{url}/search?q={title.replace(' ', '+')}")
+        d.click(".grid a.card")
+        d.wait(lambda: d.find_all("[data-rate='5']"), "movie page")
+        d.click("[data-rate='5']")
+        d.wait(lambda: "on" in d.js("return document.querySelector(\"[data-rate='5']\").className"), "rating saved")
+    shots(d, "movie", out)
+    why = d.text("details.why")
+    assert "Why this movie?" in why, why
+    d.go(f"{url}/")
+    after = for_you_ids(d)
+    assert after and after != before, (before, after)
+    reasons = d.js("return [...document.querySelectorAll('section.row:first-of-type small')].map(s => s.textContent)")
+    assert any("liked" in r for r in reasons), reasons
+    assert "Because you liked" in d.text("main")
+    shots(d, "home", out)
+    # Watchlist add and remove.
+    first = after[0]
+    d.go(f"{url}{first}")
+    d.click("[data-watchlist]")
+    d.wait(lambda: "On watchlist" in d.text("[data-watchlist]"), "added to watchlist")
+    d.go(f"{url}/watchlist")
+    assert len(d.find_all(".grid a.card")) == 1
+    shots(d, "watchlist", out)
+    d.go(f"{url}{first}")
+    d.click("[data-watchlist]")
+    d.wait(lambda: "+ Watchlist" in d.text("[data-watchlist]"), "removed from watchlist")
+    d.go(f"{url}/watchlist")
+    assert not d.find_all(".grid a.card")
+    # Search with filters.
+    d.go(f"{url}/search?genre=Film-Noir&year_from=1940&year_to=1960&sort=rating")
+    count = d.text(".count")
+    assert count.endswith("movies") and not count.startswith("0 "), count
+    shots(d, "search", out)
+    # Log out.
+    d.go(f"{url}/")
+    d.click("[data-logout]")
+    d.wait(lambda: "Log in" in d.text("header"), "logged out")
+    d.go(f"{url}/")
+    shots(d, "home-anonymous", out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+//! Settings from environment variables, so several instances run side by side.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// The server's settings.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Address to listen on (`RECSYS_ADDR`, default `127.0.0.1:8000`).
+    pub addr: SocketAddr,
+    /// Folder for the database and the model artifacts (`RECSYS_DATA_DIR`, default
+    /// `var/server`, git-ignored).
+    pub data_dir: PathBuf,
+    /// MovieLens-100K in RecBole atomic files, imported on first start (`RECSYS_MOVIELENS_DIR`,
+    /// default `data/ml-100k`).
+    pub movielens_dir: PathBuf,
+    /// Mark cookies `Secure` (`RECSYS_SECURE_COOKIES=1`; set it behind TLS).
+    pub secure_cookies: bool,
+    /// New feedback events after which the background trainer refits (`RECSYS_RETRAIN_EVENTS`,
+    /// default 200; 0 turns the event trigger off).
+    pub retrain_after_events: u64,
+    /// Seconds between scheduled retrains when anything changed (`RECSYS_RETRAIN_SECONDS`,
+    /// default 3600; 0 turns the schedule off).
+    pub retrain_every_seconds: u64,
+    /// Create the staff account `demo` / `demo-password` with a few ratings on start
+    /// (`RECSYS_DEMO_ACCOUNT=1`; scripts/run.sh sets it). Off by default.
+    pub demo_account: bool,
+}
+
+/// A setting that could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("environment variable {name}: {reason}")]
+pub struct ConfigError {
+    name: &'static str,
+    reason: String,
+}
+
+impl Config {
+    /// Defaults for every setting (the values documented on the fields).
+    pub fn defaults() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8000)),
+            data_dir: PathBuf::from("var/server"),
+            movielens_dir: PathBuf::from("data/ml-100k"),
+            secure_cookies: false,
+            retrain_after_events: 200,
+            retrain_every_seconds: 3600,
+            demo_account: false,
+        }
+    }
+
+    /// Reads the settings from the environment, with the defaults for missing variables.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the variable that does not parse.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings through `lookup` (the environment in [`Config::from_env`]).
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the variable that does not parse.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut config = Self::defaults();
+        if let Some(addr) = lookup("RECSYS_ADDR") {
+            config.addr = addr.parse().map_err(|e| ConfigError {
+                name: "RECSYS_ADDR",
+                reason: format!("{addr:?} is not an address such as 127.0.0.1:8000 ({e})"),
+            })?;
+        }
+        if let Some(dir) = lookup("RECSYS_DATA_DIR").filter(|d| !d.is_empty()) {
+            config.data_dir = PathBuf::from(dir);
+        }
+        if let Some(dir) = lookup("RECSYS_MOVIELENS_DIR").filter(|d| !d.is_empty()) {
+            config.movielens_dir = PathBuf::from(dir);
+        }
+        let flag = |name: &'static str, text: String| match text.as_str() {
+            "1" | "true" | "yes" => Ok(true),
+            "0" | "false" | "no" | "" => Ok(false),
+            other => Err(ConfigError {
+                name,
+                reason: format!("{other:?} is not 1/0, true/false or yes/no"),
+            }),
+        };
+        if let Some(text) = lookup("RECSYS_SECURE_COOKIES") {
+            config.secure_cookies = flag("RECSYS_SECURE_COOKIES", text)?;
+        }
+        if let Some(text) = lookup("RECSYS_DEMO_ACCOUNT") {
+            config.demo_account = flag("RECSYS_DEMO_ACCOUNT", text)?;
+        }
+        let number = |name: &'static str, text: String| {
+            text.parse::<u64>().map_err(|_| ConfigError {
+                name,
+                reason: format!("{text:?} is not a whole number"),
+            })
+        };
+        if let Some(text) = lookup("RECSYS_RETRAIN_EVENTS") {
+            config.retrain_after_events = number("RECSYS_RETRAIN_EVENTS", text)?;
+        }
+        if let Some(text) = lookup("RECSYS_RETRAIN_SECONDS") {
+            config.retrain_every_seconds = number("RECSYS_RETRAIN_SECONDS", text)?;
+        }
+        Ok(config)
+    }
+
+    /// The SQLite database file.
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("recsys.sqlite3")
+    }
+
+    /// The current model artifact (replaced atomically by every training).
+    pub fn model_path(&self) -> PathBuf {
+        self.data_dir.join("model.recsys")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_overrides() {
+        let config = Config::from_lookup(|_| None).unwrap();
+        assert_eq!(config.addr.to_string(), "127.0.0.1:8000");
+        assert_eq!(
+            config.database_path(),
+            PathBuf::from("var/server/recsys.sqlite3")
+        );
+        let config = Config::from_lookup(|name| match name {
+            "RECSYS_ADDR" => Some("127.0.0.1:9001".into()),
+            "RECSYS_DATA_DIR" => Some("/tmp/x".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(config.addr.port(), 9001);
+        assert_eq!(config.model_path(), PathBuf::from("/tmp/x/model.recsys"));
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let err =
+            Config::from_lookup(|name| (name == "RECSYS_ADDR").then(|| "nope".into())).unwrap_err();
+        assert!(err.to_string().contains("RECSYS_ADDR"), "{err}");
+        let err =
+            Config::from_lookup(|name| (name == "RECSYS_RETRAIN_EVENTS").then(|| "-1".into()))
+                .unwrap_err();
+        assert!(err.to_string().contains("RECSYS_RETRAIN_EVENTS"), "{err}");
+    }
+}
