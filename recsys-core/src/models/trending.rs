@@ -207,6 +207,11 @@ impl TrendingModel {
         self.now
     }
 
+    /// The half-life of the trending decay, in days (what a reason calls the window).
+    pub fn half_life_days(&self) -> f64 {
+        self.config.half_life_days
+    }
+
     /// Checks a decoded model: a valid configuration, one all-time and one trending score per
     /// item (at least one item), all finite and ≥ 0.
     pub(crate) fn validate(&self) -> Result<()> {

@@ -413,10 +413,8 @@ impl Recommender {
             List::ForYou => self.for_you(&resolved, &mask, query.n, diversity, None)?,
             List::Trending => {
                 let reason = match filter_genres.as_slice() {
-                    [genre] => Reason::PopularIn {
-                        genre: genre.clone(),
-                    },
-                    _ => Reason::Trending,
+                    [genre] => self.trending_reason(Some(genre.clone())),
+                    _ => self.trending_reason(None),
                 };
                 let scores = self.trending.scores(PopularityKind::Trending);
                 self.ranked(scores, &mask, query.n, diversity, |_| vec![reason.clone()])
@@ -433,11 +431,14 @@ impl Recommender {
                 }
                 if resolved.liked == 0 {
                     let scores = self.trending.scores(PopularityKind::Trending);
-                    let reason = Reason::PopularIn { genre };
+                    let reason = self.trending_reason(Some(genre));
                     self.ranked(scores, &mask, query.n, diversity, |_| vec![reason.clone()])
                 } else {
-                    let extra = Reason::MatchesTaste { genre };
-                    self.for_you(&resolved, &mask, query.n, diversity, Some(extra))?
+                    // "Your taste for G" only when the history or the favourites hold G.
+                    let extra = resolved
+                        .has_taste_for(self, &genre)
+                        .then_some(Reason::MatchesTaste { genre });
+                    self.for_you(&resolved, &mask, query.n, diversity, extra)?
                 }
             }
             List::BecauseYouLiked { item_id } | List::SimilarTo { item_id } => {
@@ -445,8 +446,15 @@ impl Recommender {
                 if let Some(a) = mask.allowed.get_mut(seed as usize) {
                     *a = false;
                 }
-                let because = matches!(query.list, List::BecauseYouLiked { .. });
-                self.similar(seed, &mask, query.n, diversity, because)
+                let reason = if matches!(query.list, List::BecauseYouLiked { .. }) {
+                    // Named by what the user actually did with the seed.
+                    self.seed_reason(seed, &resolved)
+                } else {
+                    Reason::SimilarTo {
+                        item: self.item_ref(seed),
+                    }
+                };
+                self.similar(seed, &mask, query.n, diversity, reason)
             }
         };
         unknown.sort();
