@@ -274,7 +274,7 @@ proptest! {
     }
 
     #[test]
-    fn favourites_without_history_rank_by_matches_and_cite_them(
+    fn favourites_without_history_tilt_and_cite_only_matches(
         genres in proptest::sample::subsequence(GENRES.to_vec(), 0..3),
         people in proptest::sample::subsequence(vec!["p0", "p3", "a2", "a6"], 0..3),
         n in 1usize..15,
@@ -305,11 +305,12 @@ proptest! {
             genre_hits + people_hits
         };
         let counts: Vec<usize> = answer.items.iter().map(|r| matches(&r.item_id)).collect();
-        prop_assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{:?}", counts);
+        // Favourites tilt the popularity ranking: only matched favourites are cited, and an
+        // item matching none is there for its popularity (or said to be a weak match).
         for (r, &count) in answer.items.iter().zip(&counts) {
             let cited = r.reasons.iter().filter(|x| matches!(x, Reason::YouLike { .. })).count();
-            prop_assert_eq!(cited, count.min(2));
-            prop_assert!(count > 0 || r.reasons.contains(&Reason::Popular));
+            prop_assert!(cited <= count.min(2), "{:?} cites {} of {} matches", r.reasons, cited, count);
+            prop_assert!(count > 0 || r.reasons.iter().any(|x| matches!(x, Reason::Popular | Reason::WeakMatch | Reason::NewArrival)));
         }
     }
 }

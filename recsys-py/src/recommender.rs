@@ -219,18 +219,18 @@ impl FitSettings {
 /// A request history as the core's [`UserHistory`].
 fn history_of(
     history: &[HistoryRow],
-    favorite_genres: &[String],
-    favorite_people: &[String],
+    favorite_genres: &[(String, f32)],
+    favorite_people: &[(String, f32)],
 ) -> Result<UserHistory, Error> {
     let mut events = UserHistory::new();
     for (item, feedback, timestamp) in history {
         events.push(item, feedback.to_feedback()?, *timestamp);
     }
-    for genre in favorite_genres {
-        events = events.with_favorite_genre(genre);
+    for (genre, weight) in favorite_genres {
+        events = events.with_weighted_favorite_genre(genre, *weight);
     }
-    for person in favorite_people {
-        events = events.with_favorite_person(person);
+    for (person, weight) in favorite_people {
+        events = events.with_weighted_favorite_person(person, *weight);
     }
     Ok(events)
 }
@@ -335,8 +335,8 @@ impl PyRecommender {
         py: Python<'py>,
         history: Vec<HistoryRow>,
         query: Bound<'py, PyAny>,
-        favorite_genres: Vec<String>,
-        favorite_people: Vec<String>,
+        favorite_genres: Vec<(String, f32)>,
+        favorite_people: Vec<(String, f32)>,
     ) -> PyResult<(Vec<ResultRow<'py>>, Vec<String>)> {
         let events =
             history_of(&history, &favorite_genres, &favorite_people).map_err(PyRecsysError)?;

@@ -54,8 +54,9 @@ export interface HistoryEvent {
 /** A visitor's current history; `{}` (or `undefined`) is a first visit. */
 export interface UserHistory {
   events?: HistoryEvent[];
-  favorite_genres?: string[];
-  favorite_people?: string[];
+  /** A list (equal weights) or weights by name: `{"Sci-Fi": 3, "Drama": 1}`. */
+  favorite_genres?: string[] | Record<string, number>;
+  favorite_people?: string[] | Record<string, number>;
 }
 /** Which list to build. */
 export type List =

@@ -28,6 +28,7 @@ pub mod at_k;
 pub mod fold_in;
 pub mod holdout;
 pub mod metrics;
+pub mod onboarding;
 mod recommender;
 pub mod split;
 

@@ -68,7 +68,12 @@ pub fn onboarding_split(
         if held_out(user_id(event)) {
             per_user.entry(event.user).or_default().push(event);
         } else {
-            train.add_event(user_id(event), item_id(event), event.feedback, event.timestamp)?;
+            train.add_event(
+                user_id(event),
+                item_id(event),
+                event.feedback,
+                event.timestamp,
+            )?;
         }
     }
     let liked = |f: Feedback| match f {
@@ -97,7 +102,7 @@ pub fn onboarding_split(
         }
         let mut genres: Vec<(&str, usize)> = counts.into_iter().collect();
         // Largest weight first; the sort is stable, so ties stay in name order.
-        genres.sort_by(|a, b| b.1.cmp(&a.1));
+        genres.sort_by_key(|g| std::cmp::Reverse(g.1));
         let mut history = UserHistory::new();
         for (genre, count) in genres {
             history = history.with_weighted_favorite_genre(genre, count as f32);

@@ -5,7 +5,9 @@ use crate::models::History;
 use crate::Result;
 
 use super::resolve::{Resolved, Stance};
-use super::{Collaborative, Contribution, Query, Recommendation, Recommender, ScoreParts};
+use super::{
+    Collaborative, Contribution, Query, Recommendation, Recommender, ScoreParts, ONBOARDING_TILT,
+};
 
 /// One scored item inside the engine, by dense index; [`Recommender::present`] turns it into
 /// the [`Recommendation`] callers see.
@@ -158,32 +160,50 @@ impl Recommender {
         }
     }
 
-    /// Up to two favourites `item` matches (genres first) as [`Reason::YouLike`], or
-    /// [`Reason::Popular`] when it matches none.
+    /// The reasons of an onboarding item, the largest part of its score first (at most two):
+    /// each favourite it matches ([`Reason::YouLike`], its part the tilt its weight adds) and
+    /// [`Reason::Popular`] for an item of above-average popularity; [`Reason::WeakMatch`] when
+    /// neither holds.
     pub(super) fn favorite_reasons(&self, item: u32, history: &Resolved) -> Vec<Reason> {
-        let Some(info) = self.catalog.item(item) else {
-            return vec![self.popular_reason(item)];
-        };
-        let genres = history
-            .favorites
-            .genres
-            .iter()
-            .filter(|g| info.has_genre(g))
-            .cloned();
-        let people = history
-            .favorites
-            .people
-            .iter()
-            .zip(&history.favorite_names)
-            .filter(|&(&p, _)| info.credits.iter().any(|c| c.person == p))
-            .map(|(_, name)| name.clone());
-        let reasons: Vec<Reason> = genres
-            .chain(people)
+        let favorites = &history.favorites;
+        let total = favorites.total_weight();
+        let mut candidates: Vec<(f32, Reason)> = Vec::new();
+        if let (Some(info), true) = (self.catalog.item(item), total > 0.0) {
+            for (at, genre) in favorites.genres.iter().enumerate() {
+                if info.has_genre(genre) {
+                    let part = ONBOARDING_TILT * favorites.genre_weight(at) / total;
+                    candidates.push((
+                        part,
+                        Reason::YouLike {
+                            name: genre.clone(),
+                        },
+                    ));
+                }
+            }
+            for (at, (&person, name)) in favorites
+                .people
+                .iter()
+                .zip(&history.favorite_names)
+                .enumerate()
+            {
+                if info.credits.iter().any(|c| c.person == person) {
+                    let part = ONBOARDING_TILT * favorites.person_weight(at) / total;
+                    candidates.push((part, Reason::YouLike { name: name.clone() }));
+                }
+            }
+        }
+        let popularity = self.popularity.get(item as usize).copied().unwrap_or(0.0);
+        candidates.push((popularity, Reason::Popular));
+        // Stable: equal parts keep genres before people, in the order given.
+        candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let reasons: Vec<Reason> = candidates
+            .into_iter()
+            .filter(|c| c.0 > 0.0)
             .take(2)
-            .map(|name| Reason::YouLike { name })
+            .map(|c| c.1)
             .collect();
         if reasons.is_empty() {
-            vec![self.popular_reason(item)]
+            vec![Reason::WeakMatch]
         } else {
             reasons
         }

@@ -56,23 +56,39 @@ impl Recommender {
             favorites: Favorites::default(),
             favorite_names: Vec::new(),
         };
-        for genre in history.favorite_genres() {
+        // A favourite named twice counts with the sum of its weights.
+        let favorites = &mut resolved.favorites;
+        for (genre, &weight) in history
+            .favorite_genres()
+            .iter()
+            .zip(history.favorite_genre_weights())
+        {
             match self.genre_name(genre) {
-                Ok(name) if !resolved.favorites.genres.contains(&name) => {
-                    resolved.favorites.genres.push(name);
-                }
-                Ok(_) => {}
+                Ok(name) => match favorites.genres.iter().position(|g| *g == name) {
+                    Some(at) => favorites.genre_weights[at] += weight,
+                    None => {
+                        favorites.genres.push(name);
+                        favorites.genre_weights.push(weight);
+                    }
+                },
                 Err(_) => unknown.push(genre.clone()),
             }
         }
-        for id in history.favorite_people() {
+        for (id, &weight) in history
+            .favorite_people()
+            .iter()
+            .zip(history.favorite_people_weights())
+        {
             match self.catalog.person_index(id) {
-                Some(person) if !resolved.favorites.people.contains(&person) => {
-                    resolved.favorites.people.push(person);
-                    let name = self.catalog.person_name(person).unwrap_or(id);
-                    resolved.favorite_names.push(name.to_string());
-                }
-                Some(_) => {}
+                Some(person) => match favorites.people.iter().position(|&p| p == person) {
+                    Some(at) => favorites.people_weights[at] += weight,
+                    None => {
+                        favorites.people.push(person);
+                        favorites.people_weights.push(weight);
+                        let name = self.catalog.person_name(person).unwrap_or(id);
+                        resolved.favorite_names.push(name.to_string());
+                    }
+                },
                 None => unknown.push(id.clone()),
             }
         }

@@ -13,9 +13,7 @@ use super::diversity;
 use super::filters::Mask;
 use super::reasons::Row;
 use super::resolve::Resolved;
-use super::{
-    pool_size, Recommender, ScoreParts, ONBOARDING_POPULARITY_SHARE, SIMILAR_CONTENT_WEIGHT,
-};
+use super::{pool_size, Recommender, ScoreParts, ONBOARDING_TILT, SIMILAR_CONTENT_WEIGHT};
 impl Recommender {
     /// For You: the blended score, or popularity for a history without positive evidence.
     pub(super) fn for_you(
@@ -29,14 +27,17 @@ impl Recommender {
         let extra: Vec<Reason> = extra.into_iter().collect();
         if history.liked == 0 {
             let favorites = &history.favorites;
-            let n_favorites = favorites.genres.len() + favorites.people.len();
-            if n_favorites > 0 {
-                let scores = self.trending.onboarding_scores(
+            if favorites.total_weight() > 0.0 {
+                // Popularity tilted by the weighted share of the favourites each item matches.
+                let mut scores = self.trending.onboarding_scores(
                     &self.catalog,
                     favorites,
                     PopularityKind::AllTime,
-                    ONBOARDING_POPULARITY_SHARE / n_favorites as f32,
+                    0.0,
                 )?;
+                for (score, &popularity) in scores.iter_mut().zip(&self.popularity) {
+                    *score = popularity + ONBOARDING_TILT * *score;
+                }
                 let reasons = |item| {
                     let mut reasons = self.favorite_reasons(item, history);
                     reasons.extend(extra.iter().cloned());

@@ -159,8 +159,8 @@ class RecommenderModel:
         self,
         history: List[Tuple[str, _Feedback, int]],
         query: Dict[str, Any],
-        favorite_genres: List[str],
-        favorite_people: List[str],
+        favorite_genres: List[Tuple[str, float]],
+        favorite_people: List[Tuple[str, float]],
     ) -> Tuple[List[Tuple[str, float, List[_Reason], str]], List[str]]: ...
     def predict_ratings(
         self, history: List[Tuple[str, _Feedback, int]], items: List[str]

@@ -231,6 +231,13 @@ def _id_list(values: Optional[Iterable[Any]], name: str) -> List[str]:
     return [str(v) for v in values]
 
 
+def _weighted(values: Any, name: str) -> List[Tuple[str, float]]:
+    """Favourites as ``(name, weight)`` pairs: a dict of weights, or a list of names (weight 1)."""
+    if isinstance(values, Mapping):
+        return [(str(k), number(v, f"{name}[{k!r}]")) for k, v in values.items()]
+    return [(v, 1.0) for v in _id_list(values, name)]
+
+
 def _years(years: Any) -> Optional[Tuple[int, int]]:
     """The ``years`` filter: None or an inclusive ``(first, last)`` pair of integer years."""
     if years is None:
@@ -482,8 +489,8 @@ class Recommender:
         exclude: Optional[Iterable[Any]] = None,
         candidates: Optional[Iterable[Any]] = None,
         diversity: Optional[float] = None,
-        favorite_genres: Sequence[str] = (),
-        favorite_people: Sequence[str] = (),
+        favorite_genres: Union[Sequence[str], Mapping[str, float]] = (),
+        favorite_people: Union[Sequence[str], Mapping[str, float]] = (),
     ) -> Recommendations:
         """One list for a user's current ``history`` of ``(item_id, feedback, timestamp)``.
 
@@ -492,9 +499,10 @@ class Recommender:
         (any of; people by catalog person id), ``years`` (inclusive range), ``exclude``,
         ``candidates`` (only these), ``exclude_seen`` and ``exclude_disliked``. ``diversity``
         in ``[0, 1]`` re-ranks for variety. ``favorite_genres`` / ``favorite_people`` are a new
-        user's onboarding picks: For You ranks matching popular items while the history has
-        no positive evidence. Unknown ids are reported in :attr:`Recommendations.unknown_ids`,
-        not raised.
+        user's onboarding picks, a list (equal weights) or a dict of weights
+        (``{"Sci-Fi": 3, "Drama": 1}``): while the history has no positive evidence they tilt
+        For You's popularity ranking towards matching items. Unknown ids are reported in
+        :attr:`Recommendations.unknown_ids`, not raised.
         """
         if not isinstance(list, str):
             raise TypeError(f"list must be one of {', '.join(LISTS)}, got {list!r}")
@@ -520,8 +528,8 @@ class Recommender:
         rows, unknown = self._model.recommend(
             _history_rows(history),
             query,
-            _id_list(favorite_genres, "favorite_genres"),
-            _id_list(favorite_people, "favorite_people"),
+            _weighted(favorite_genres, "favorite_genres"),
+            _weighted(favorite_people, "favorite_people"),
         )
         items = [Recommendation(item_id, score, reasons, explanation) for item_id, score, reasons, explanation in rows]
         return Recommendations(items, unknown)
