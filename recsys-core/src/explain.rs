@@ -125,8 +125,10 @@ pub struct RoleCount {
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Reason {
-    /// The collaborative score comes from these history items, with each one's fraction of
-    /// the collaborative score (largest first).
+    /// The collaborative score comes from these history items, which the user liked (a like
+    /// or a rating of at least [`FeedbackPolicy::liked_rating`](crate::data::FeedbackPolicy::liked_rating)),
+    /// with each one's fraction of the signal that carries the item (item-kNN or ALS; largest
+    /// first).
     BecauseYouLiked {
         /// History items and their shares.
         items: Vec<CitedItem>,
@@ -163,17 +165,46 @@ pub enum Reason {
         /// The genre name or the person's display name.
         name: String,
     },
-    /// The item is popular right now (time-decayed popularity).
-    Trending,
-    /// The item is popular within a genre lately.
+    /// The item is popular lately (time-decayed popularity): events `window_days` before
+    /// `until` count half as much as events at `until`, the latest event of the training data
+    /// (the data's clock, not the wall clock).
+    Trending {
+        /// The decay's half-life in days.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        window_days: Option<f32>,
+        /// The reference time, seconds since the epoch.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        until: Option<i64>,
+    },
+    /// The item is popular within a genre lately (the same window as [`Reason::Trending`]).
     PopularIn {
         /// The genre.
         genre: String,
+        /// The decay's half-life in days.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        window_days: Option<f32>,
+        /// The reference time, seconds since the epoch.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        until: Option<i64>,
     },
     /// The item is popular overall.
     Popular,
     /// The item has no interactions yet; it was chosen for its content.
     NewArrival,
+    /// The collaborative score comes from these history items, which the user watched
+    /// (without rating or liking them).
+    BecauseYouWatched {
+        /// History items and their shares.
+        items: Vec<CitedItem>,
+    },
+    /// The collaborative score comes from these items on the user's watchlist.
+    OnYourWatchlist {
+        /// History items and their shares.
+        items: Vec<CitedItem>,
+    },
+    /// Nothing in the history or the favourites scores the item up (e.g. "Why this movie?"
+    /// for an item far down the list).
+    WeakMatch,
 }
 
 impl Reason {
@@ -197,12 +228,70 @@ impl Reason {
             Reason::SimilarTo { item } => format!("Similar to {}", item.display()),
             Reason::MatchesTaste { genre } => format!("Matches your taste for {genre}"),
             Reason::YouLike { name } => format!("Because you like {name}"),
-            Reason::Trending => "Trending now".to_string(),
-            Reason::PopularIn { genre } => format!("Popular in {genre} this month"),
+            Reason::Trending { window_days, until } => {
+                format!("Trending{}", window_phrase(*window_days, *until))
+            }
+            Reason::PopularIn {
+                genre,
+                window_days,
+                until,
+            } => format!("Popular in {genre}{}", window_phrase(*window_days, *until)),
             Reason::Popular => "Popular with everyone".to_string(),
             Reason::NewArrival => "New in the catalogue".to_string(),
+            Reason::BecauseYouWatched { items } => {
+                let titles: Vec<String> = items.iter().map(|c| c.item.display()).collect();
+                format!("Because you watched {}", join_and(&titles))
+            }
+            Reason::OnYourWatchlist { items } => {
+                let titles: Vec<String> = items.iter().map(|c| c.item.display()).collect();
+                let verb = if titles.len() == 1 { "is" } else { "are" };
+                format!("Because {} {verb} on your watchlist", join_and(&titles))
+            }
+            Reason::WeakMatch => "Little in your history points to it".to_string(),
         }
     }
+}
+
+/// " over the 60 days to 22 Apr 1998", or " lately" without a window.
+fn window_phrase(window_days: Option<f32>, until: Option<i64>) -> String {
+    match (window_days, until) {
+        (Some(days), Some(until)) if days.is_finite() && days > 0.0 => {
+            format!(" over the {} to {}", days_phrase(days), civil_date(until))
+        }
+        (Some(days), None) if days.is_finite() && days > 0.0 => {
+            format!(" over the last {}", days_phrase(days))
+        }
+        (_, Some(until)) => format!(" up to {}", civil_date(until)),
+        _ => " lately".to_string(),
+    }
+}
+
+fn days_phrase(days: f32) -> String {
+    if (days - 1.0).abs() < 0.05 {
+        "day".to_string()
+    } else if (days - days.round()).abs() < 0.05 {
+        format!("{} days", days.round())
+    } else {
+        format!("{days:.1} days")
+    }
+}
+
+/// "22 Apr 1998" for seconds since the epoch (UTC; proleptic Gregorian calendar).
+fn civil_date(seconds: i64) -> String {
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = seconds.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!("{day} {} {year}", MONTHS[(month - 1) as usize])
 }
 
 /// "a, b and c".
@@ -327,12 +416,16 @@ mod tests {
         let popular = [
             Reason::PopularIn {
                 genre: "Film-Noir".into(),
+                window_days: Some(60.0),
+                until: Some(893_286_638),
             },
             Reason::Popular,
         ];
         assert_eq!(
             render(&popular),
-            "Popular in Film-Noir this month; Popular with everyone"
+            "Popular in Film-Noir over the 60 days to 22 Apr 1998; Popular with everyone"
         );
+        let json: Reason = serde_json::from_str(r#"{"kind": "trending"}"#).unwrap();
+        assert_eq!(json.phrase(), "Trending lately");
     }
 }

@@ -350,7 +350,7 @@ proptest! {
         catalog.item_mut(1).unwrap().add_genre("a");
         catalog.add_credit(2, "p", None, Role::Actor).unwrap();
         let _ = model.popular_in(&catalog, &genre, PopularityKind::Trending, parts.0);
-        let favorites = Favorites { genres: vec![genre], people };
+        let favorites = Favorites { genres: vec![genre], people, ..Favorites::default() };
         let onboarding =
             model.onboarding_scores(&catalog, &favorites, PopularityKind::AllTime, weight);
         if let Ok(scores) = onboarding {

@@ -219,18 +219,18 @@ impl FitSettings {
 /// A request history as the core's [`UserHistory`].
 fn history_of(
     history: &[HistoryRow],
-    favorite_genres: &[String],
-    favorite_people: &[String],
+    favorite_genres: &[(String, f32)],
+    favorite_people: &[(String, f32)],
 ) -> Result<UserHistory, Error> {
     let mut events = UserHistory::new();
     for (item, feedback, timestamp) in history {
         events.push(item, feedback.to_feedback()?, *timestamp);
     }
-    for genre in favorite_genres {
-        events = events.with_favorite_genre(genre);
+    for (genre, weight) in favorite_genres {
+        events = events.with_weighted_favorite_genre(genre, *weight);
     }
-    for person in favorite_people {
-        events = events.with_favorite_person(person);
+    for (person, weight) in favorite_people {
+        events = events.with_weighted_favorite_person(person, *weight);
     }
     Ok(events)
 }
@@ -273,8 +273,8 @@ fn plain_event(row: &Bound<'_, PyAny>) -> Option<(String, FeedbackArg, i64)> {
 /// Feedback names are parsed by the core as usual (an unknown kind is an error).
 fn plain_history(
     history: &Bound<'_, PyAny>,
-    favorite_genres: &[String],
-    favorite_people: &[String],
+    favorite_genres: &[(String, f32)],
+    favorite_people: &[(String, f32)],
 ) -> PyResult<Option<UserHistory>> {
     let mut events = UserHistory::new();
     let mut add = |row: Bound<'_, PyAny>| -> PyResult<bool> {
@@ -300,11 +300,11 @@ fn plain_history(
     } else {
         return Ok(None);
     }
-    for genre in favorite_genres {
-        events = events.with_favorite_genre(genre);
+    for (genre, weight) in favorite_genres {
+        events = events.with_weighted_favorite_genre(genre, *weight);
     }
-    for person in favorite_people {
-        events = events.with_favorite_person(person);
+    for (person, weight) in favorite_people {
+        events = events.with_weighted_favorite_person(person, *weight);
     }
     Ok(Some(events))
 }
@@ -502,8 +502,8 @@ impl PyRecommender {
     #[staticmethod]
     fn history(
         rows: &Bound<'_, PyAny>,
-        favorite_genres: Vec<String>,
-        favorite_people: Vec<String>,
+        favorite_genres: Vec<(String, f32)>,
+        favorite_people: Vec<(String, f32)>,
     ) -> PyResult<Option<PyHistory>> {
         Ok(plain_history(rows, &favorite_genres, &favorite_people)?
             .map(|events| PyHistory { events }))

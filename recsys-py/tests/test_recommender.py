@@ -433,11 +433,26 @@ def test_people_filter_and_favorite_people() -> None:
     scott = model.recommend(HISTORY, n=10, people=["p-scott"])
     assert len(scott) > 0 and all(int(i[1:]) % 5 == 0 for i in scott.item_ids)
     assert model.recommend(HISTORY, n=5, people=["nobody"]).unknown_ids == ["nobody"]
-    onboarding = model.recommend([], n=4, favorite_people=["p-scott"])
-    assert all(int(i[1:]) % 5 == 0 for i in onboarding.item_ids)
-    assert any("Ridley Scott" in r.explanation for r in onboarding)
-    by_genre = model.recommend([], n=4, favorite_genres=["drama"])
-    assert all(genre_of(i) == "Drama" for i in by_genre.item_ids)
+    # Favourites tilt the popularity ranking towards their items (never push them down) and
+    # are cited exactly where they match.
+    everything = len(catalog)
+    plain = {item: rank for rank, item in enumerate(model.recommend([], n=everything).item_ids)}
+    onboarding = model.recommend([], n=everything, favorite_people=["p-scott"])
+    for rank, r in enumerate(onboarding):
+        scott = int(r.item_id[1:]) % 5 == 0
+        assert ("Ridley Scott" in r.explanation) == scott, r.explanation
+        if scott:
+            assert rank <= plain[r.item_id]
+    weighted = model.recommend([], n=everything, favorite_genres={"drama": 3, "comedy": 1})
+    listed = model.recommend([], n=everything, favorite_genres=["drama"])
+    for recs in (weighted, listed):
+        for rank, item in enumerate(recs.item_ids):
+            if genre_of(item) == "Drama":
+                assert rank <= plain[item]
+    with pytest.raises(InvalidArgumentError, match="favorite_genres"):
+        model.recommend([], n=3, favorite_genres={"drama": "a lot"})
+    with pytest.raises(InvalidArgumentError, match="favorite_genres"):
+        model.recommend([], n=3, favorite_genres={"drama": -1})
     for argument in ("people", "favorite_people", "favorite_genres"):
         with pytest.raises(InvalidArgumentError, match=argument):
             model.recommend([], n=3, **{argument: "p-scott"})

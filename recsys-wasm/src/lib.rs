@@ -54,8 +54,9 @@ export interface HistoryEvent {
 /** A visitor's current history; `{}` (or `undefined`) is a first visit. */
 export interface UserHistory {
   events?: HistoryEvent[];
-  favorite_genres?: string[];
-  favorite_people?: string[];
+  /** A list (equal weights) or weights by name: `{"Sci-Fi": 3, "Drama": 1}`. */
+  favorite_genres?: string[] | Record<string, number>;
+  favorite_people?: string[] | Record<string, number>;
 }
 /** Which list to build. */
 export type List =
@@ -115,10 +116,13 @@ export type Reason =
   | { kind: "similar_to"; item: ItemRef }
   | { kind: "matches_taste"; genre: string }
   | { kind: "you_like"; name: string }
-  | { kind: "trending" }
-  | { kind: "popular_in"; genre: string }
+  | { kind: "trending"; window_days?: number; until?: number }
+  | { kind: "popular_in"; genre: string; window_days?: number; until?: number }
   | { kind: "popular" }
-  | { kind: "new_arrival" };
+  | { kind: "new_arrival" }
+  | { kind: "because_you_watched"; items: CitedItem[] }
+  | { kind: "on_your_watchlist"; items: CitedItem[] }
+  | { kind: "weak_match" };
 /** How much each signal added to a blended score. */
 export interface ScoreParts {
   collaborative: number;

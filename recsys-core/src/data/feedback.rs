@@ -359,6 +359,19 @@ impl FeedbackPolicy {
         Ok(())
     }
 
+    /// The lowest rating reasons call "liked": `negative_below` (3.5 by default), or 3.5 when
+    /// every rating is positive evidence (a rating counted as *evidence* is not always one
+    /// the user would call liking the item).
+    ///
+    /// ```
+    /// use recsys_core::data::FeedbackPolicy;
+    /// assert_eq!(FeedbackPolicy::default().liked_rating(), 3.5);
+    /// assert_eq!(FeedbackPolicy::default().negative_below(Some(6.0)).liked_rating(), 6.0);
+    /// ```
+    pub fn liked_rating(&self) -> f32 {
+        self.negative_below.unwrap_or(3.5)
+    }
+
     /// The signed weight of one event.
     pub fn weight(&self, feedback: Feedback) -> f32 {
         match feedback {
@@ -411,9 +424,14 @@ impl FeedbackPolicy {
         let mut implicit = 0.0f32;
         let mut opinion: Option<Feedback> = None;
         let mut rating = None;
+        let (mut watched, mut watchlisted) = (false, false);
         for f in events {
             match f {
-                Feedback::Watched | Feedback::Watchlisted => implicit += self.weight(f),
+                Feedback::Watched | Feedback::Watchlisted => {
+                    implicit += self.weight(f);
+                    watched |= f == Feedback::Watched;
+                    watchlisted |= f == Feedback::Watchlisted;
+                }
                 Feedback::Rating(stars) => {
                     rating = Some(stars);
                     opinion = Some(f);
@@ -436,6 +454,9 @@ impl FeedbackPolicy {
             value,
             excluded: opinion.is_some_and(Feedback::is_exclusion),
             rating,
+            opinion,
+            watched,
+            watchlisted,
         }
     }
 
@@ -466,4 +487,30 @@ pub struct PairFeedback {
     pub excluded: bool,
     /// The latest star rating, if the pair has one (for explicit rating models).
     pub rating: Option<f32>,
+    /// The latest opinion (rating, like, dislike, not interested), if any.
+    pub opinion: Option<Feedback>,
+    /// Whether a watch was recorded.
+    pub watched: bool,
+    /// Whether a watchlist entry was recorded.
+    pub watchlisted: bool,
+}
+
+impl PairFeedback {
+    /// Whether the user *liked* the item, as reasons may say it: the latest opinion is a like
+    /// or a rating of at least `liked_rating`.
+    ///
+    /// ```
+    /// use recsys_core::data::{Feedback, FeedbackPolicy};
+    /// let p = FeedbackPolicy::default();
+    /// assert!(p.resolve([Feedback::Rating(4.0)]).is_liked(p.liked_rating()));
+    /// assert!(!p.resolve([Feedback::Rating(2.0), Feedback::Watched]).is_liked(3.5));
+    /// assert!(!p.resolve([Feedback::Like, Feedback::Dislike]).is_liked(3.5));
+    /// ```
+    pub fn is_liked(&self, liked_rating: f32) -> bool {
+        match self.opinion {
+            Some(Feedback::Like) => true,
+            Some(Feedback::Rating(r)) => r >= liked_rating,
+            _ => false,
+        }
+    }
 }

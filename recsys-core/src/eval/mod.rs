@@ -25,11 +25,14 @@
 //! ```
 
 pub mod at_k;
+pub mod fold_in;
 pub mod holdout;
 pub mod metrics;
+pub mod onboarding;
 mod recommender;
 pub mod split;
 
+pub use fold_in::{fold_in_errors, FoldInReport};
 pub use metrics::{prediction_errors, summarize, user_metrics, ErrorReport, Report, UserMetrics};
 pub use recommender::{
     evaluate_recommender, held_out_users, is_relevant, ExternalEvent, HeldOutUser,

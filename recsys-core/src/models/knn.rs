@@ -260,6 +260,51 @@ impl ItemKnnModel {
     }
 }
 
+impl ItemKnnModel {
+    /// The history items' parts of `item`'s score ([`ItemScorer::score_items`] sums them):
+    /// `(j, w_j · sim(j, item))` for each history item `j` that has `item` among its
+    /// neighbours, in history order.
+    ///
+    /// ```
+    /// use recsys_core::data::Interactions;
+    /// use recsys_core::models::knn::ItemKnnConfig;
+    /// use recsys_core::models::History;
+    ///
+    /// let m = Interactions::from_triplets(2, 3, &[(0, 0, 1.0), (0, 1, 1.0), (1, 1, 1.0), (1, 2, 1.0)])?;
+    /// let knn = ItemKnnConfig::new().fit(&m)?;
+    /// let parts = knn.contributions(1, History::new(&[0, 2], &[2.0, 1.0]))?;
+    /// assert_eq!(parts.len(), 2);
+    /// assert!(parts[0].1 > parts[1].1); // item 0 weighs twice as much
+    /// # Ok::<(), recsys_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`] for an item or history item the model does not know.
+    pub fn contributions(&self, item: u32, history: History<'_>) -> Result<Vec<(u32, f32)>> {
+        super::check_history(history, self.n_items())?;
+        if item as usize >= self.n_items() {
+            return Err(Error::IndexOutOfRange {
+                what: "item",
+                index: item as usize,
+                len: self.n_items(),
+            });
+        }
+        let mut parts = Vec::new();
+        for (&j, &value) in history.items.iter().zip(history.values) {
+            let weight = if self.config.binarize {
+                value.signum()
+            } else {
+                value
+            };
+            let (items, sims) = self.neighbors(j)?;
+            if let Some(at) = items.iter().position(|&other| other == item) {
+                parts.push((j, weight * sims[at]));
+            }
+        }
+        Ok(parts)
+    }
+}
+
 impl ItemScorer for ItemKnnModel {
     fn n_items(&self) -> usize {
         self.indptr.len().saturating_sub(1)

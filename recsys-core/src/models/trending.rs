@@ -167,13 +167,50 @@ impl TrendingConfig {
     }
 }
 
-/// Favourite genres and people named by a user without history (an onboarding form).
+/// Favourite genres and people named by a user without history (an onboarding form), with
+/// weights.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Favorites {
     /// Genre names (ASCII case-insensitive, as in [`Catalog::items_with_genre`]).
     pub genres: Vec<String>,
     /// Person indices into the catalog ([`Catalog::person_index`]), any role.
     pub people: Vec<u32>,
+    /// The weight of each genre (≥ 0); missing or mismatched: equal weights.
+    #[serde(default)]
+    pub genre_weights: Vec<f32>,
+    /// The weight of each person (≥ 0); missing or mismatched: equal weights.
+    #[serde(default)]
+    pub people_weights: Vec<f32>,
+}
+
+impl Favorites {
+    /// The weight of genre number `at` (1 when the weights do not cover the genres).
+    pub fn genre_weight(&self, at: usize) -> f32 {
+        weight_at(&self.genre_weights, self.genres.len(), at)
+    }
+
+    /// The weight of person number `at` (1 when the weights do not cover the people).
+    pub fn person_weight(&self, at: usize) -> f32 {
+        weight_at(&self.people_weights, self.people.len(), at)
+    }
+
+    /// The sum of all weights.
+    pub fn total_weight(&self) -> f32 {
+        (0..self.genres.len())
+            .map(|g| self.genre_weight(g))
+            .sum::<f32>()
+            + (0..self.people.len())
+                .map(|p| self.person_weight(p))
+                .sum::<f32>()
+    }
+}
+
+fn weight_at(weights: &[f32], len: usize, at: usize) -> f32 {
+    match weights.get(at) {
+        Some(&w) if weights.len() == len && w.is_finite() && w >= 0.0 => w,
+        Some(_) if weights.len() == len => 0.0,
+        _ => 1.0,
+    }
 }
 
 /// Popularity scores of every item: all-time counts and time-decayed trending counts.
@@ -205,6 +242,11 @@ impl TrendingModel {
     /// The reference time trending scores are computed at.
     pub fn now(&self) -> i64 {
         self.now
+    }
+
+    /// The half-life of the trending decay, in days (what a reason calls the window).
+    pub fn half_life_days(&self) -> f64 {
+        self.config.half_life_days
     }
 
     /// Checks a decoded model: a valid configuration, one all-time and one trending score per
@@ -280,8 +322,8 @@ impl TrendingModel {
         }))
     }
 
-    /// Scores for a user who only named [`Favorites`]: the fraction of the favourites an item
-    /// matches (genres it has, people credited on it; in `[0, 1]`), plus `popularity_weight`
+    /// Scores for a user who only named [`Favorites`]: the weighted fraction of the favourites
+    /// an item matches (genres it has, people credited on it; in `[0, 1]`), plus `popularity_weight`
     /// times its normalised popularity of `kind`. With a weight below 1 / (number of
     /// favourites), every item matching more favourites ranks first and popularity orders
     /// items that match equally; larger weights let hits that match little come forward.
@@ -299,7 +341,7 @@ impl TrendingModel {
     /// ds.item("fargo").genre("Crime").credit("coen", Some("Joel Coen"), Role::Director);
     /// let coen = ds.catalog().person_index("coen").unwrap();
     /// let model = TrendingConfig::new().fit(ds.events(), ds.n_items(), &FeedbackPolicy::default()).unwrap();
-    /// let favorites = Favorites { genres: vec!["crime".into()], people: vec![coen] };
+    /// let favorites = Favorites { genres: vec!["crime".into()], people: vec![coen], ..Default::default() };
     /// let scores = model.onboarding_scores(ds.catalog(), &favorites, PopularityKind::AllTime, 0.1).unwrap();
     /// assert!(scores[fargo as usize] > scores[heat as usize]); // matches both favourites
     /// assert!(scores[heat as usize] > scores[ds.items.index_of("toy").unwrap() as usize]);
@@ -322,26 +364,23 @@ impl TrendingModel {
         }
         let mut scores = self.normalized(kind);
         scores.iter_mut().for_each(|s| *s *= popularity_weight);
-        let n_favorites = favorites.genres.len() + favorites.people.len();
-        if n_favorites == 0 {
+        let total = favorites.total_weight();
+        if total <= 0.0 {
             return Ok(scores);
         }
-        let unit = 1.0 / n_favorites as f32;
         for (item, score) in scores.iter_mut().enumerate() {
             let Some(info) = catalog.item(item as u32) else {
                 continue;
             };
-            let genres = favorites
-                .genres
-                .iter()
-                .filter(|g| info.has_genre(g))
-                .count();
-            let people = favorites
-                .people
-                .iter()
-                .filter(|&&p| info.credits.iter().any(|c| c.person == p))
-                .count();
-            *score += unit * (genres + people) as f32;
+            let genres: f32 = (0..favorites.genres.len())
+                .filter(|&g| info.has_genre(&favorites.genres[g]))
+                .map(|g| favorites.genre_weight(g))
+                .sum();
+            let people: f32 = (0..favorites.people.len())
+                .filter(|&p| info.credits.iter().any(|c| c.person == favorites.people[p]))
+                .map(|p| favorites.person_weight(p))
+                .sum();
+            *score += (genres + people) / total;
         }
         Ok(scores)
     }

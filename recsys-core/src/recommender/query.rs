@@ -54,10 +54,82 @@ pub struct HistoryEvent {
 #[serde(default, deny_unknown_fields)]
 pub struct UserHistory {
     events: Vec<HistoryEvent>,
-    /// Genre names (ASCII case-insensitive); unknown ones are reported, not errors.
-    favorite_genres: Vec<String>,
-    /// Catalog person ids; unknown ones are reported, not errors.
-    favorite_people: Vec<String>,
+    /// Genre names (ASCII case-insensitive) with weights; unknown ones are reported, not
+    /// errors.
+    favorite_genres: Weighted,
+    /// Catalog person ids with weights; unknown ones are reported, not errors.
+    favorite_people: Weighted,
+}
+
+/// Names with weights. JSON: a list of names (weight 1 each, `["Sci-Fi", "Drama"]`) or a map
+/// from name to weight (`{"Sci-Fi": 3, "Drama": 1}`, in the order written); it is written
+/// back as a list when every weight is 1.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Weighted {
+    names: Vec<String>,
+    weights: Vec<f32>,
+}
+
+impl Weighted {
+    fn push(&mut self, name: &str, weight: f32) {
+        self.names.push(name.to_string());
+        self.weights.push(weight);
+    }
+}
+
+impl Serialize for Weighted {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        if self.weights.iter().all(|&w| w == 1.0) {
+            return self.names.serialize(serializer);
+        }
+        let mut map = serializer.serialize_map(Some(self.names.len()))?;
+        for (name, weight) in self.names.iter().zip(&self.weights) {
+            map.serialize_entry(name, weight)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Weighted {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct WeightedVisitor;
+
+        impl<'de> Visitor<'de> for WeightedVisitor {
+            type Value = Weighted;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(r#"a list of names or a map from name to weight ({"Sci-Fi": 3})"#)
+            }
+
+            fn visit_seq<A: de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<Weighted, A::Error> {
+                let mut out = Weighted::default();
+                while let Some(name) = seq.next_element::<String>()? {
+                    out.push(&name, 1.0);
+                }
+                Ok(out)
+            }
+
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Weighted, A::Error> {
+                let mut out = Weighted::default();
+                while let Some((name, weight)) = map.next_entry::<String, f32>()? {
+                    out.push(&name, weight);
+                }
+                Ok(out)
+            }
+        }
+
+        deserializer.deserialize_any(WeightedVisitor)
+    }
 }
 
 impl UserHistory {
@@ -68,13 +140,17 @@ impl UserHistory {
     /// (stars, tenths, percent), and small enough that confidences stay well inside `f32`.
     pub const MAX_ABS_RATING: f32 = 10_000.0;
 
+    /// The largest weight of a favourite (only ratios between weights matter).
+    pub const MAX_FAVORITE_WEIGHT: f32 = 1e6;
+
     /// An empty history.
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Checks every event: at most [`UserHistory::MAX_EVENTS`] of them, ratings finite and
-    /// within ±[`UserHistory::MAX_ABS_RATING`]. Every request method of
+    /// within ±[`UserHistory::MAX_ABS_RATING`]; favourites' weights finite and within
+    /// `[0, `[`UserHistory::MAX_FAVORITE_WEIGHT`]`]`. Every request method of
     /// [`Recommender`](super::Recommender) runs it first.
     ///
     /// ```
@@ -98,6 +174,23 @@ impl UserHistory {
                     self.events.len()
                 ),
             ));
+        }
+        for (what, favorites) in [
+            ("favorite_genres", &self.favorite_genres),
+            ("favorite_people", &self.favorite_people),
+        ] {
+            for (name, &weight) in favorites.names.iter().zip(&favorites.weights) {
+                if !(weight.is_finite() && (0.0..=Self::MAX_FAVORITE_WEIGHT).contains(&weight)) {
+                    return Err(Error::invalid(
+                        what,
+                        format!(
+                            "the weight of {name:?} is {weight}; weights must be finite, in \
+                             [0, {}]",
+                            Self::MAX_FAVORITE_WEIGHT
+                        ),
+                    ));
+                }
+            }
         }
         for (position, event) in self.events.iter().enumerate() {
             if let Feedback::Rating(value) = event.feedback {
@@ -142,26 +235,62 @@ impl UserHistory {
         self.events.is_empty()
     }
 
-    /// Adds a favourite genre (builder style).
-    pub fn with_favorite_genre(mut self, genre: &str) -> Self {
-        self.favorite_genres.push(genre.to_string());
+    /// Adds a favourite genre with weight 1 (builder style).
+    pub fn with_favorite_genre(self, genre: &str) -> Self {
+        self.with_weighted_favorite_genre(genre, 1.0)
+    }
+
+    /// Adds a favourite genre with a weight (builder style): favourites tilt For You towards
+    /// their items in proportion to their weights. A weight must be finite and ≥ 0
+    /// ([`UserHistory::validate`]).
+    ///
+    /// ```
+    /// use recsys_core::recommender::UserHistory;
+    /// let history = UserHistory::new()
+    ///     .with_weighted_favorite_genre("Sci-Fi", 3.0)
+    ///     .with_weighted_favorite_genre("Drama", 1.0);
+    /// assert_eq!(history.favorite_genre_weights(), [3.0, 1.0]);
+    /// // The same as JSON: a map from name to weight, or a list for equal weights.
+    /// let json = r#"{"favorite_genres": {"Sci-Fi": 3, "Drama": 1}}"#;
+    /// assert_eq!(serde_json::from_str::<UserHistory>(json).unwrap(), history);
+    /// let listed: UserHistory = serde_json::from_str(r#"{"favorite_genres": ["Drama"]}"#).unwrap();
+    /// assert_eq!(listed, UserHistory::new().with_favorite_genre("Drama"));
+    /// ```
+    pub fn with_weighted_favorite_genre(mut self, genre: &str, weight: f32) -> Self {
+        self.favorite_genres.push(genre, weight);
         self
     }
 
-    /// Adds a favourite person, by catalog person id (builder style).
-    pub fn with_favorite_person(mut self, person: &str) -> Self {
-        self.favorite_people.push(person.to_string());
+    /// Adds a favourite person, by catalog person id, with weight 1 (builder style).
+    pub fn with_favorite_person(self, person: &str) -> Self {
+        self.with_weighted_favorite_person(person, 1.0)
+    }
+
+    /// Adds a favourite person with a weight (builder style; see
+    /// [`UserHistory::with_weighted_favorite_genre`]).
+    pub fn with_weighted_favorite_person(mut self, person: &str, weight: f32) -> Self {
+        self.favorite_people.push(person, weight);
         self
     }
 
     /// The favourite genres, in the order given.
     pub fn favorite_genres(&self) -> &[String] {
-        &self.favorite_genres
+        &self.favorite_genres.names
+    }
+
+    /// The weights of [`UserHistory::favorite_genres`], in the same order.
+    pub fn favorite_genre_weights(&self) -> &[f32] {
+        &self.favorite_genres.weights
     }
 
     /// The favourite people (catalog person ids), in the order given.
     pub fn favorite_people(&self) -> &[String] {
-        &self.favorite_people
+        &self.favorite_people.names
+    }
+
+    /// The weights of [`UserHistory::favorite_people`], in the same order.
+    pub fn favorite_people_weights(&self) -> &[f32] {
+        &self.favorite_people.weights
     }
 }
 

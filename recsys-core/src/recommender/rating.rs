@@ -1,8 +1,10 @@
 //! Explicit rating prediction: the request's ratings are folded into the recommender's
-//! matrix-factorisation model ([`MfModel::fold_in`]), so a rating made a second ago counts.
+//! matrix-factorisation model ([`MfModel::fold_in_with_prior`]), so a rating made a second ago
+//! counts, shrunk towards the item baseline by how many ratings there are
+//! ([`FoldInPrior::default`]): one rating moves the stars a little, many move them a lot.
 
 use super::{Recommender, UserHistory};
-use crate::models::mf::{FoldedUser, MfModel};
+use crate::models::mf::{FoldInPrior, FoldedUser, MfModel};
 use crate::{Error, Result};
 
 impl Recommender {
@@ -24,7 +26,7 @@ impl Recommender {
     /// Only [`Feedback::Rating`](crate::data::Feedback::Rating) events of the history count (the latest per item wins);
     /// likes, dislikes and the implicit kinds carry no star value and are ignored, as are
     /// history ids the recommender does not know. A history without ratings gets the item's
-    /// baseline `μ + b_i`.
+    /// baseline `μ + b_i`; a short one stays near it ([`FoldInPrior::default`]).
     ///
     /// ```
     /// use recsys_core::data::{Dataset, Feedback};
@@ -94,7 +96,10 @@ impl Recommender {
             .into_iter()
             .filter_map(|(item, pair)| Some((item, pair.rating?)))
             .collect();
-        Ok((model, model.fold_in(&latest)?))
+        Ok((
+            model,
+            model.fold_in_with_prior(&latest, FoldInPrior::default())?,
+        ))
     }
 }
 
@@ -171,6 +176,30 @@ mod tests {
                 .predict_rating(&UserHistory::new(), "i3")
                 .unwrap()
         );
+    }
+
+    #[test]
+    fn a_few_ratings_move_the_stars_less_than_a_bare_fold_in() {
+        let recommender = builder().fit(&dataset(true)).unwrap();
+        let model = recommender.ratings.as_ref().unwrap();
+        let targets = ["i2", "i3", "i4", "i5"];
+        let baseline = recommender
+            .predict_ratings(&UserHistory::new(), &targets)
+            .unwrap();
+        let one = UserHistory::new().with("i0", Feedback::Rating(5.0), 0);
+        let shrunk = recommender.predict_ratings(&one, &targets).unwrap();
+        let i0 = recommender.items.index_of("i0").unwrap();
+        let bare = model.fold_in(&[(i0, 5.0)]).unwrap();
+        for ((target, &base), &moved) in targets.iter().zip(&baseline).zip(&shrunk) {
+            let item = recommender.items.index_of(target).unwrap();
+            let unshrunk = model.predict_folded(&bare, item).unwrap();
+            assert!(
+                (moved - base).abs() <= (unshrunk - base).abs() + 1e-6,
+                "{target}: baseline {base}, shrunk {moved}, bare {unshrunk}"
+            );
+        }
+        // Still personal: the shrunk prediction moves towards the rating's side.
+        assert!(shrunk[0] >= baseline[0], "{shrunk:?} vs {baseline:?}");
     }
 
     #[test]

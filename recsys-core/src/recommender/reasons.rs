@@ -4,8 +4,10 @@ use crate::explain::{self, CitedItem, ItemRef, Reason};
 use crate::models::History;
 use crate::Result;
 
-use super::resolve::Resolved;
-use super::{Collaborative, Contribution, Query, Recommendation, Recommender, ScoreParts};
+use super::resolve::{Resolved, Stance};
+use super::{
+    Collaborative, Contribution, Query, Recommendation, Recommender, ScoreParts, ONBOARDING_TILT,
+};
 
 /// One scored item inside the engine, by dense index; [`Recommender::present`] turns it into
 /// the [`Recommendation`] callers see.
@@ -19,37 +21,45 @@ pub(super) struct Row {
 }
 
 impl Recommender {
-    /// Reasons for a blended item, the largest score part first.
+    /// Reasons for a blended item, the largest positive score part first (at most two, and one
+    /// citation of history items): `signals` are the collaborative signals (ALS, item-kNN) as
+    /// `(weighted part of the score, per-history-item contributions)`; the larger part is the
+    /// one whose history items are cited, and only items the user liked, watched or
+    /// watchlisted, named as such. [`Reason::WeakMatch`] when no part is positive.
     pub(super) fn personal_reasons(
         &self,
         item: u32,
-        history: History<'_>,
+        history: &Resolved,
+        signals: &[(f32, &[(u32, f32)])],
         parts: &ScoreParts,
-        contributions: &[(u32, f32)],
         extra: &[Reason],
     ) -> Result<Vec<Reason>> {
         let mut candidates: Vec<(f32, Reason)> = Vec::new();
         if !self.is_warm(item) {
             candidates.push((f32::INFINITY, Reason::NewArrival));
         }
-        let mut liked: Vec<(u32, f32)> = contributions
-            .iter()
-            .copied()
-            .filter(|&(j, c)| c > 0.0 && j != item)
-            .collect();
-        liked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let total: f32 = liked.iter().map(|c| c.1).sum();
-        liked.truncate(2);
-        if let Some(&(_, first)) = liked.first() {
-            // Cite a second item only when it carries a real share.
-            liked.retain(|&(_, c)| c >= 0.5 * first);
-            let items = liked
-                .iter()
-                .map(|&(j, c)| CitedItem::new(self.item_ref(j), c / total))
-                .collect();
-            candidates.push((parts.collaborative, Reason::BecauseYouLiked { items }));
+        for &(part, contributions) in signals {
+            if let Some(reason) = self.cite(item, history, contributions) {
+                candidates.push((part, reason));
+            }
         }
-        if let Some(best) = self.content.contributions(history, item)?.first() {
+        let rows = History::new(&history.items, &history.values);
+        let positive = |j: u32| {
+            history
+                .items
+                .binary_search(&j)
+                .is_ok_and(|at| history.values[at] > 0.0)
+        };
+        // The content neighbour with the largest part among the items the user liked,
+        // watched or watchlisted.
+        let best = self
+            .content
+            .contributions(rows, item)?
+            .into_iter()
+            .find(|c| {
+                c.contribution > 0.0 && positive(c.item) && history.stance(c.item) != Stance::Other
+            });
+        if let Some(best) = best {
             let shared = explain::shared_people(&self.items, &self.catalog, item, best.item)
                 .or_else(|| explain::shared_genres(&self.items, &self.catalog, item, best.item));
             if let Some(reason) = shared {
@@ -62,45 +72,138 @@ impl Recommender {
         }
         candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
         let mut reasons: Vec<Reason> = Vec::with_capacity(3);
-        // The strongest reason always; further ones only when their part is positive.
-        for (position, (weight, reason)) in candidates.into_iter().enumerate() {
-            if (position == 0 || weight > 0.0) && reasons.len() < 2 {
+        let mut cites_history = false;
+        for (weight, reason) in candidates {
+            let citation = matches!(
+                reason,
+                Reason::BecauseYouLiked { .. }
+                    | Reason::BecauseYouWatched { .. }
+                    | Reason::OnYourWatchlist { .. }
+            );
+            if weight > 0.0 && reasons.len() < 2 && !(citation && cites_history) {
+                cites_history |= citation;
                 reasons.push(reason);
             }
         }
         reasons.extend(extra.iter().cloned());
         if reasons.is_empty() {
-            reasons.push(Reason::Popular);
+            reasons.push(Reason::WeakMatch);
         }
         Ok(reasons)
     }
 
-    /// Up to two favourites `item` matches (genres first) as [`Reason::YouLike`], or
-    /// [`Reason::Popular`] when it matches none.
-    pub(super) fn favorite_reasons(&self, item: u32, history: &Resolved) -> Vec<Reason> {
-        let Some(info) = self.catalog.item(item) else {
-            return vec![Reason::Popular];
-        };
-        let genres = history
-            .favorites
-            .genres
+    /// The history items with the largest positive `contributions` to `item` that the user
+    /// liked, watched or watchlisted (one kind per reason, the largest's), each with its
+    /// fraction of the signal's positive contributions.
+    fn cite(&self, item: u32, history: &Resolved, contributions: &[(u32, f32)]) -> Option<Reason> {
+        let total: f32 = contributions
             .iter()
-            .filter(|g| info.has_genre(g))
-            .cloned();
-        let people = history
-            .favorites
-            .people
+            .filter(|&&(j, c)| c > 0.0 && j != item)
+            .map(|c| c.1)
+            .sum();
+        let mut cited: Vec<(u32, f32, Stance)> = contributions
             .iter()
-            .zip(&history.favorite_names)
-            .filter(|&(&p, _)| info.credits.iter().any(|c| c.person == p))
-            .map(|(_, name)| name.clone());
-        let reasons: Vec<Reason> = genres
-            .chain(people)
+            .filter(|&&(j, c)| c > 0.0 && j != item)
+            .map(|&(j, c)| (j, c, history.stance(j)))
+            .filter(|c| c.2 != Stance::Other)
+            .collect();
+        cited.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let &(_, first, stance) = cited.first()?;
+        // Cite a second item only when it carries a real share, with the same feedback.
+        let items: Vec<CitedItem> = cited
+            .iter()
+            .filter(|c| c.2 == stance && c.1 >= 0.5 * first)
             .take(2)
-            .map(|name| Reason::YouLike { name })
+            .map(|&(j, c, _)| CitedItem::new(self.item_ref(j), c / total))
+            .collect();
+        Some(match stance {
+            Stance::Liked => Reason::BecauseYouLiked { items },
+            Stance::Watched => Reason::BecauseYouWatched { items },
+            Stance::Watchlisted | Stance::Other => Reason::OnYourWatchlist { items },
+        })
+    }
+
+    /// The reason a list built around `seed` gives, by what the history says of it: liked,
+    /// watched, watchlisted, or else only "similar to".
+    pub(super) fn seed_reason(&self, seed: u32, history: &Resolved) -> Reason {
+        let items = vec![CitedItem::new(self.item_ref(seed), 1.0)];
+        match history.stance(seed) {
+            Stance::Liked => Reason::BecauseYouLiked { items },
+            Stance::Watched => Reason::BecauseYouWatched { items },
+            Stance::Watchlisted => Reason::OnYourWatchlist { items },
+            Stance::Other => Reason::SimilarTo {
+                item: self.item_ref(seed),
+            },
+        }
+    }
+
+    /// [`Reason::Popular`] for an item of above-average popularity, else [`Reason::WeakMatch`].
+    pub(super) fn popular_reason(&self, item: u32) -> Reason {
+        if self.popularity.get(item as usize).is_some_and(|&p| p > 0.0) {
+            Reason::Popular
+        } else {
+            Reason::WeakMatch
+        }
+    }
+
+    /// The trending reason with the window the trending scores used, overall or in `genre`.
+    pub(super) fn trending_reason(&self, genre: Option<String>) -> Reason {
+        let window_days = Some(self.trending.half_life_days() as f32);
+        let until = Some(self.trending.now());
+        match genre {
+            Some(genre) => Reason::PopularIn {
+                genre,
+                window_days,
+                until,
+            },
+            None => Reason::Trending { window_days, until },
+        }
+    }
+
+    /// The reasons of an onboarding item, the largest part of its score first (at most two):
+    /// each favourite it matches ([`Reason::YouLike`], its part the tilt its weight adds) and
+    /// [`Reason::Popular`] for an item of above-average popularity; [`Reason::WeakMatch`] when
+    /// neither holds.
+    pub(super) fn favorite_reasons(&self, item: u32, history: &Resolved) -> Vec<Reason> {
+        let favorites = &history.favorites;
+        let total = favorites.total_weight();
+        let mut candidates: Vec<(f32, Reason)> = Vec::new();
+        if let (Some(info), true) = (self.catalog.item(item), total > 0.0) {
+            for (at, genre) in favorites.genres.iter().enumerate() {
+                if info.has_genre(genre) {
+                    let part = ONBOARDING_TILT * favorites.genre_weight(at) / total;
+                    candidates.push((
+                        part,
+                        Reason::YouLike {
+                            name: genre.clone(),
+                        },
+                    ));
+                }
+            }
+            for (at, (&person, name)) in favorites
+                .people
+                .iter()
+                .zip(&history.favorite_names)
+                .enumerate()
+            {
+                if info.credits.iter().any(|c| c.person == person) {
+                    let part = ONBOARDING_TILT * favorites.person_weight(at) / total;
+                    candidates.push((part, Reason::YouLike { name: name.clone() }));
+                }
+            }
+        }
+        let popularity = self.popularity.get(item as usize).copied().unwrap_or(0.0);
+        candidates.push((popularity, Reason::Popular));
+        // Stable: equal parts keep genres before people, in the order given.
+        candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let reasons: Vec<Reason> = candidates
+            .into_iter()
+            .filter(|c| c.0 > 0.0)
+            .take(2)
+            .map(|c| c.1)
             .collect();
         if reasons.is_empty() {
-            vec![Reason::Popular]
+            vec![Reason::WeakMatch]
         } else {
             reasons
         }

@@ -5,10 +5,25 @@ use crate::models::trending::Favorites;
 
 use super::{Recommender, UserHistory};
 
+/// What a reason may say the user did with a history item (the latest opinion wins).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Stance {
+    /// Liked: a like, or a rating of at least the policy's liked rating.
+    Liked,
+    /// Watched, without an opinion.
+    Watched,
+    /// On the watchlist, without an opinion or a watch.
+    Watchlisted,
+    /// Rated below the liked rating, disliked, not interested: never cited as a reason.
+    Other,
+}
+
 /// A request's history resolved to dense indices.
 pub(super) struct Resolved {
-    /// Every known item of the history.
+    /// Every known item of the history, ascending.
     pub(super) seen: Vec<u32>,
+    /// The stance of each `seen` item.
+    pub(super) stances: Vec<Stance>,
     /// Items with non-zero evidence and their combined values (the model row).
     pub(super) items: Vec<u32>,
     pub(super) values: Vec<f32>,
@@ -33,6 +48,7 @@ impl Recommender {
         }
         let mut resolved = Resolved {
             seen: Vec::new(),
+            stances: Vec::new(),
             items: Vec::new(),
             values: Vec::new(),
             disliked: Vec::new(),
@@ -40,23 +56,39 @@ impl Recommender {
             favorites: Favorites::default(),
             favorite_names: Vec::new(),
         };
-        for genre in history.favorite_genres() {
+        // A favourite named twice counts with the sum of its weights.
+        let favorites = &mut resolved.favorites;
+        for (genre, &weight) in history
+            .favorite_genres()
+            .iter()
+            .zip(history.favorite_genre_weights())
+        {
             match self.genre_name(genre) {
-                Ok(name) if !resolved.favorites.genres.contains(&name) => {
-                    resolved.favorites.genres.push(name);
-                }
-                Ok(_) => {}
+                Ok(name) => match favorites.genres.iter().position(|g| *g == name) {
+                    Some(at) => favorites.genre_weights[at] += weight,
+                    None => {
+                        favorites.genres.push(name);
+                        favorites.genre_weights.push(weight);
+                    }
+                },
                 Err(_) => unknown.push(genre.clone()),
             }
         }
-        for id in history.favorite_people() {
+        for (id, &weight) in history
+            .favorite_people()
+            .iter()
+            .zip(history.favorite_people_weights())
+        {
             match self.catalog.person_index(id) {
-                Some(person) if !resolved.favorites.people.contains(&person) => {
-                    resolved.favorites.people.push(person);
-                    let name = self.catalog.person_name(person).unwrap_or(id);
-                    resolved.favorite_names.push(name.to_string());
-                }
-                Some(_) => {}
+                Some(person) => match favorites.people.iter().position(|&p| p == person) {
+                    Some(at) => favorites.people_weights[at] += weight,
+                    None => {
+                        favorites.people.push(person);
+                        favorites.people_weights.push(weight);
+                        let name = self.catalog.person_name(person).unwrap_or(id);
+                        resolved.favorite_names.push(name.to_string());
+                    }
+                },
                 None => unknown.push(id.clone()),
             }
         }
@@ -66,6 +98,18 @@ impl Recommender {
                 resolved.disliked.push(item);
             }
             resolved.seen.push(item);
+            let stance = if pair.is_liked(self.policy.liked_rating()) {
+                Stance::Liked
+            } else if pair.opinion.is_some() {
+                Stance::Other
+            } else if pair.watched {
+                Stance::Watched
+            } else if pair.watchlisted {
+                Stance::Watchlisted
+            } else {
+                Stance::Other
+            };
+            resolved.stances.push(stance);
             if value != 0.0 {
                 resolved.items.push(item);
                 resolved.values.push(value);
@@ -75,5 +119,30 @@ impl Recommender {
             }
         }
         resolved
+    }
+}
+
+impl Resolved {
+    /// The stance of `item` ([`Stance::Other`] when the history does not hold it).
+    pub(super) fn stance(&self, item: u32) -> Stance {
+        self.seen
+            .binary_search(&item)
+            .map_or(Stance::Other, |at| self.stances[at])
+    }
+
+    /// Whether a history item with positive evidence, or a favourite, has `genre`.
+    pub(super) fn has_taste_for(&self, recommender: &Recommender, genre: &str) -> bool {
+        self.favorites.genres.iter().any(|g| g == genre)
+            || self
+                .items
+                .iter()
+                .zip(&self.values)
+                .filter(|&(_, &v)| v > 0.0)
+                .any(|(&item, _)| {
+                    recommender
+                        .catalog
+                        .item(item)
+                        .is_some_and(|info| info.has_genre(genre))
+                })
     }
 }

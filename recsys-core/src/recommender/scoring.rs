@@ -1,6 +1,6 @@
 //! Scoring of every list: For You (the blend), fixed-score lists and similar items.
 
-use crate::explain::{self, CitedItem, Reason};
+use crate::explain::{self, Reason};
 use crate::linalg::{dot_f32, dot_rows};
 use crate::models::als::FoldIn;
 use crate::models::trending::PopularityKind;
@@ -13,9 +13,7 @@ use super::diversity;
 use super::filters::Mask;
 use super::reasons::Row;
 use super::resolve::Resolved;
-use super::{
-    pool_size, Recommender, ScoreParts, ONBOARDING_POPULARITY_SHARE, SIMILAR_CONTENT_WEIGHT,
-};
+use super::{pool_size, Recommender, ScoreParts, ONBOARDING_TILT, SIMILAR_CONTENT_WEIGHT};
 impl Recommender {
     /// For You: the blended score, or popularity for a history without positive evidence.
     pub(super) fn for_you(
@@ -29,14 +27,17 @@ impl Recommender {
         let extra: Vec<Reason> = extra.into_iter().collect();
         if history.liked == 0 {
             let favorites = &history.favorites;
-            let n_favorites = favorites.genres.len() + favorites.people.len();
-            if n_favorites > 0 {
-                let scores = self.trending.onboarding_scores(
+            if favorites.total_weight() > 0.0 {
+                // Popularity tilted by the weighted share of the favourites each item matches.
+                let mut scores = self.trending.onboarding_scores(
                     &self.catalog,
                     favorites,
                     PopularityKind::AllTime,
-                    ONBOARDING_POPULARITY_SHARE / n_favorites as f32,
+                    0.0,
                 )?;
+                for (score, &popularity) in scores.iter_mut().zip(&self.popularity) {
+                    *score = popularity + ONBOARDING_TILT * *score;
+                }
                 let reasons = |item| {
                     let mut reasons = self.favorite_reasons(item, history);
                     reasons.extend(extra.iter().cloned());
@@ -44,10 +45,13 @@ impl Recommender {
                 };
                 return Ok(self.ranked(&scores, mask, n, diversity, reasons));
             }
-            let mut reasons = extra;
-            reasons.push(Reason::Popular);
             let scores = self.trending.scores(PopularityKind::AllTime);
-            return Ok(self.ranked(scores, mask, n, diversity, |_| reasons.clone()));
+            let reasons = |item| {
+                let mut reasons = extra.clone();
+                reasons.push(self.popular_reason(item));
+                reasons
+            };
+            return Ok(self.ranked(scores, mask, n, diversity, reasons));
         }
         let n_items = self.items.len();
         let rows = History::new(&history.items, &history.values);
@@ -84,22 +88,22 @@ impl Recommender {
         // mean and spread); the others get the fill.
         let estimated = |i: usize| warm(i) || self.cold.vector(i as u32, k).is_some();
         z_score_by(cf, warm, estimated, self.blend.cold_item_score);
+        // Co-occurrence counts what the user watched: a low rating still says "this kind
+        // of film" (validation nDCG 0.1819 against 0.1762 with signed weights); only an
+        // explicit dislike or not-interested says nothing.
+        let watched: Vec<f32> = history
+            .items
+            .iter()
+            .zip(&history.values)
+            .map(|(item, &v)| {
+                if history.disliked.contains(item) {
+                    0.0
+                } else {
+                    v.abs()
+                }
+            })
+            .collect();
         if let (Some(model), true) = (&self.knn, w_knn > 0.0) {
-            // Co-occurrence counts what the user watched: a low rating still says "this kind
-            // of film" (validation nDCG 0.1819 against 0.1762 with signed weights); only an
-            // explicit dislike or not-interested says nothing.
-            let watched: Vec<f32> = history
-                .items
-                .iter()
-                .zip(&history.values)
-                .map(|(item, &v)| {
-                    if history.disliked.contains(item) {
-                        0.0
-                    } else {
-                        v.abs()
-                    }
-                })
-                .collect();
             model.score_items(None, History::new(&history.items, &watched), knn)?;
             z_score(knn, warm, self.blend.cold_item_score);
             // Co-occurrence knows nothing of a cold item: its collaborative estimate stands in.
@@ -158,8 +162,18 @@ impl Recommender {
                     .into_iter()
                     .map(|(j, c)| (j, c as f32))
                     .collect();
-                let reasons =
-                    self.personal_reasons(s.item, rows, &parts, &contributions, &extra)?;
+                // Item-kNN's parts, unless a cold item's collaborative estimate stood in.
+                let knn_contributions = match &self.knn {
+                    Some(model) if w_knn > 0.0 && warm(i) => {
+                        model.contributions(s.item, History::new(&history.items, &watched))?
+                    }
+                    _ => Vec::new(),
+                };
+                let signals = [
+                    (w_cf * cf[i], contributions.as_slice()),
+                    (w_knn * knn[i], knn_contributions.as_slice()),
+                ];
+                let reasons = self.personal_reasons(s.item, history, &signals, &parts, &extra)?;
                 Ok(Row {
                     item: s.item,
                     score: blended[i],
@@ -196,14 +210,15 @@ impl Recommender {
             .collect()
     }
 
-    /// Items like `seed`: ALS cosine plus content similarity (content alone for cold items).
+    /// Items like `seed`: ALS cosine plus content similarity (content alone for cold items),
+    /// each with `seed_reason` first.
     pub(super) fn similar(
         &self,
         seed: u32,
         mask: &Mask,
         n: usize,
         diversity: f32,
-        because: bool,
+        seed_reason: Reason,
     ) -> Vec<Row> {
         let k = self.als.factors();
         let n_items = self.items.len();
@@ -224,15 +239,7 @@ impl Recommender {
         self.diversify(top.into_sorted_vec(), n, diversity)
             .into_iter()
             .map(|s| {
-                let mut reasons = vec![if because {
-                    Reason::BecauseYouLiked {
-                        items: vec![CitedItem::new(self.item_ref(seed), 1.0)],
-                    }
-                } else {
-                    Reason::SimilarTo {
-                        item: self.item_ref(seed),
-                    }
-                }];
+                let mut reasons = vec![seed_reason.clone()];
                 reasons.extend(
                     explain::shared_people(&self.items, &self.catalog, s.item, seed).or_else(
                         || explain::shared_genres(&self.items, &self.catalog, s.item, seed),

@@ -229,38 +229,53 @@ fn round_trips_as_an_artifact() {
 }
 
 #[test]
-fn onboarding_favourites_rank_matching_items_first_with_reasons() {
+fn onboarding_favourites_tilt_popularity_by_their_weights_with_reasons() {
     let rec = small_recommender();
     let history = UserHistory::new()
-        .with_favorite_genre("crime")
+        .with_weighted_favorite_genre("crime", 3.0)
         .with_favorite_person("mcd")
         .with_favorite_person("nobody")
         .with_favorite_genre("Western");
-    let recs = rec
-        .recommend(&history, &Query::new(List::ForYou).n(6))
-        .unwrap();
+    let all = Query::new(List::ForYou).n(rec.n_items());
+    let recs = rec.recommend(&history, &all).unwrap();
     assert_eq!(recs.unknown_ids, ["Western", "nobody"]);
-    let got = ids(&recs);
-    // Both favourites first (warm ones by popularity, then the cold one), then crime only.
-    let both = ["fargo", "blood-simple", "new-crime"];
-    assert!(got[..3].iter().all(|id| both.contains(id)), "{got:?}");
-    assert!(
-        got[3..5].iter().all(|id| ["heat", "noir"].contains(id)),
-        "{got:?}"
-    );
-    for r in &recs.items[..3] {
-        assert_eq!(
-            r.sentence().split("; ").take(2).collect::<Vec<_>>(),
-            [
-                "Because you like Crime",
-                "Because you like Frances McDormand"
-            ]
+    let plain = rec.recommend(&UserHistory::new(), &all).unwrap();
+    let popularity = |id: &str| {
+        let i = rec.items.index_of(id).unwrap() as usize;
+        rec.popularity[i]
+    };
+    for r in &recs.items {
+        let info = rec.item(&r.item_id).unwrap();
+        let crime = info.genres.iter().any(|g| g == "Crime");
+        let mcd = info.people.iter().any(|p| p.person_id == "mcd");
+        // Popularity plus the tilt: 3/4 of it for Crime, 1/4 for Frances McDormand.
+        let share = (if crime { 3.0 } else { 0.0 } + if mcd { 1.0 } else { 0.0 }) / 4.0;
+        let expected = popularity(&r.item_id) + ONBOARDING_TILT * share;
+        assert!(
+            (r.score - expected).abs() < 1e-6,
+            "{}: {} vs {expected}",
+            r.item_id,
+            r.score
         );
+        // Reasons name only favourites the item matches, and popularity only when it is.
+        for reason in &r.reasons {
+            match reason {
+                Reason::YouLike { name } if name == "Crime" => assert!(crime),
+                Reason::YouLike { name } => assert!(mcd && name == "Frances McDormand"),
+                Reason::Popular => assert!(popularity(&r.item_id) > 0.0),
+                Reason::WeakMatch | Reason::NewArrival => {}
+                other => panic!("unexpected reason {other:?}"),
+            }
+        }
+        if crime || mcd {
+            assert!(r
+                .reasons
+                .iter()
+                .any(|x| matches!(x, Reason::YouLike { .. })));
+        }
     }
-    assert!(recs.items[3]
-        .sentence()
-        .starts_with("Because you like Crime"));
-    assert!(recs.items[5].sentence().starts_with("Popular"));
+    // A tilt, not a replacement: without favourites the same items, by popularity.
+    assert_eq!(recs.items.len(), plain.items.len());
     // Filters still hold and liked items switch to the personal blend.
     let seen = history.clone().with("fargo", Feedback::Watched, 1);
     let recs = rec

@@ -327,14 +327,12 @@ def _query(
     return query
 
 
-def _history(
-    history: Iterable[HistoryEvent], favorite_genres: Sequence[str], favorite_people: Sequence[str]
-) -> _recsys.History:
+def _history(history: Iterable[HistoryEvent], favorite_genres: Any, favorite_people: Any) -> _recsys.History:
     """The request history for the core. A list or tuple of plain ``(str, float | int | str,
     int)`` tuples goes to the core as it is; anything else is converted (and checked, with
     messages naming the row) by :func:`_history_rows` first."""
-    genres = _id_list(favorite_genres, "favorite_genres") if _given(favorite_genres) else []
-    people = _id_list(favorite_people, "favorite_people") if _given(favorite_people) else []
+    genres = _weighted(favorite_genres, "favorite_genres") if _given(favorite_genres) else []
+    people = _weighted(favorite_people, "favorite_people") if _given(favorite_people) else []
     events = _recsys.RecommenderModel.history(history, genres, people)
     if events is None:
         events = _recsys.RecommenderModel.history(_history_rows(history), genres, people)
@@ -355,6 +353,13 @@ def _id_list(values: Optional[Iterable[Any]], name: str) -> List[str]:
     if not isinstance(values, Iterable):
         raise TypeError(f"{name} must be a list of ids, got {values!r}")
     return [str(v) for v in values]
+
+
+def _weighted(values: Any, name: str) -> List[Tuple[str, float]]:
+    """Favourites as ``(name, weight)`` pairs: a dict of weights, or a list of names (weight 1)."""
+    if isinstance(values, Mapping):
+        return [(str(k), number(v, f"{name}[{k!r}]")) for k, v in values.items()]
+    return [(v, 1.0) for v in _id_list(values, name)]
 
 
 def _years(years: Any) -> Optional[Tuple[int, int]]:
@@ -608,8 +613,8 @@ class Recommender:
         exclude: Optional[Iterable[Any]] = None,
         candidates: Optional[Iterable[Any]] = None,
         diversity: Optional[float] = None,
-        favorite_genres: Sequence[str] = (),
-        favorite_people: Sequence[str] = (),
+        favorite_genres: Union[Sequence[str], Mapping[str, float]] = (),
+        favorite_people: Union[Sequence[str], Mapping[str, float]] = (),
     ) -> Recommendations:
         """One list for a user's current ``history`` of ``(item_id, feedback, timestamp)``.
 
@@ -618,9 +623,10 @@ class Recommender:
         (any of; people by catalog person id), ``years`` (inclusive range), ``exclude``,
         ``candidates`` (only these), ``exclude_seen`` and ``exclude_disliked``. ``diversity``
         in ``[0, 1]`` re-ranks for variety. ``favorite_genres`` / ``favorite_people`` are a new
-        user's onboarding picks: For You ranks matching popular items while the history has
-        no positive evidence. Unknown ids are reported in :attr:`Recommendations.unknown_ids`,
-        not raised.
+        user's onboarding picks, a list (equal weights) or a dict of weights
+        (``{"Sci-Fi": 3, "Drama": 1}``): while the history has no positive evidence they tilt
+        For You's popularity ranking towards matching items. Unknown ids are reported in
+        :attr:`Recommendations.unknown_ids`, not raised.
         """
         query = _query(
             list, n, item, genre, genres, years, tags, people, exclude_seen, exclude_disliked,
@@ -646,8 +652,8 @@ class Recommender:
         exclude: Optional[Iterable[Any]] = None,
         candidates: Optional[Iterable[Any]] = None,
         diversity: Optional[float] = None,
-        favorite_genres: Sequence[str] = (),
-        favorite_people: Sequence[str] = (),
+        favorite_genres: Union[Sequence[str], Mapping[str, float]] = (),
+        favorite_people: Union[Sequence[str], Mapping[str, float]] = (),
     ) -> Tuple[_recsys.History, Dict[str, Any]]:
         """The history and query the core answers for :meth:`recommend`'s arguments (checked;
         for ``scripts/bench_python.py``)."""
