@@ -9,6 +9,7 @@ Usage:
     python3 scripts/compare_implicit.py [S|M|L] [--threads 2] [--factors 64] [--iterations 15]
         [--cg-steps 3] [--regularization 0.01] [--alpha 1.0[,2,...]] [--confidence linear[,log]]
         [--eps 1.0] [--workdir DIR] [--skip-implicit] [--wait-quiet SECONDS] [--npz FILE]
+        [--als-bench BINARY]
 
     e.g. the linear and log-scaled confidences at alpha 1 and 2, side by side on one data set:
     python3 scripts/compare_implicit.py M --alpha 1,2 --confidence linear,log
@@ -221,9 +222,12 @@ def run_implicit(train, args, alpha: float):
 
 
 def run_recsys(train, args, workdir: Path, alpha: float):
-    subprocess.run(["cargo", "build", "--release", "-q", "-p", "recsys-benches",
-                    "--bin", "als_bench"], cwd=ROOT, check=True)
-    binary = ROOT / "target" / "release" / "als_bench"
+    if args.als_bench is None:
+        subprocess.run(["cargo", "build", "--release", "-q", "-p", "recsys-benches",
+                        "--bin", "als_bench"], cwd=ROOT, check=True)
+        binary = ROOT / "target" / "release" / "als_bench"
+    else:
+        binary = args.als_bench
     train.indptr.astype("<u8").tofile(workdir / "indptr.u64")
     train.indices.astype("<u4").tofile(workdir / "indices.u32")
     train.data.astype("<f4").tofile(workdir / "data.f32")
@@ -321,6 +325,9 @@ def main() -> int:
                              "eps)), comma-separated")
     parser.add_argument("--eps", type=float, default=1.0, help="scale of the log mode")
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--als-bench", type=Path, default=None, metavar="BINARY",
+                        help="run this als_bench build instead of building the work tree's "
+                             "(e.g. a copy of an older build, to compare two versions)")
     parser.add_argument("--skip-implicit", action="store_true")
     parser.add_argument("--wait-quiet", type=float, default=0.0, metavar="SECONDS")
     parser.add_argument("--npz", type=Path, default=None,
