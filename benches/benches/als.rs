@@ -10,8 +10,8 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use recsys_benches::synthetic_interactions;
-use recsys_core::models::als::{AlsConfig, Solver};
 use recsys_core::data::Interactions;
+use recsys_core::models::als::{AlsConfig, Solver};
 use recsys_core::models::{History, TopN};
 
 const USERS: usize = 20_000;
@@ -20,7 +20,11 @@ const NNZ: usize = 500_000;
 
 /// The same matrix with every value `v` replaced by `1 + 2·ln(1 + v)`.
 fn log_scaled(matrix: &Interactions) -> Interactions {
-    let data: Vec<f32> = matrix.data().iter().map(|&v| 1.0 + 2.0 * v.ln_1p()).collect();
+    let data: Vec<f32> = matrix
+        .data()
+        .iter()
+        .map(|&v| 1.0 + 2.0 * v.ln_1p())
+        .collect();
     Interactions::from_csr(
         matrix.n_users(),
         matrix.n_items(),
