@@ -7,8 +7,12 @@ and a Rust toolchain (the script runs `cargo build --release -p recsys-benches -
 
 Usage:
     python3 scripts/compare_implicit.py [S|M|L] [--threads 2] [--factors 64] [--iterations 15]
-        [--cg-steps 3] [--regularization 0.01] [--alpha 1.0] [--workdir DIR] [--skip-implicit]
-        [--wait-quiet SECONDS] [--npz FILE]
+        [--cg-steps 3] [--regularization 0.01] [--alpha 1.0[,2,...]] [--confidence linear[,log]]
+        [--eps 1.0] [--workdir DIR] [--skip-implicit] [--wait-quiet SECONDS] [--npz FILE]
+        [--als-bench BINARY]
+
+    e.g. the linear and log-scaled confidences at alpha 1 and 2, side by side on one data set:
+    python3 scripts/compare_implicit.py M --alpha 1,2 --confidence linear,log
 
 Steps, all in one run:
  1. Generate the synthetic set (deterministic seed per size): power-law item popularity and a
@@ -16,11 +20,19 @@ Steps, all in one run:
       S: 10,000 users x 5,000 items, 100k interactions; M: 200,000 x 50,000, 5M; L: 500,000 x
       100,000, 20M.
  2. Hold out ~20% of each user's items (users with >= 2 items) as the test set.
+ For every confidence mode and alpha (each combination of --confidence and --alpha), on the
+ same training matrix:
+      linear  the counts as they are, and the libraries' `alpha`: confidence = alpha * count
+              (mostly unit confidences at alpha 1, which both libraries handle faster);
+      log     Hu, Koren & Volinsky's log scaling, confidence = 1 + alpha * log(1 + count / eps):
+              the libraries get these values with their `alpha` set to 1 (every confidence is
+              then above 1).
  3. Fit implicit's CPU ALS (float32, CG) with `num_threads=threads` and recommend the top 10
     for every user with training items filtered (one batch call); time both calls.
  4. Export the training CSR and run the recsys release binary (`benches/src/bin/als_bench.rs`)
     with RAYON_NUM_THREADS=threads: it times its fit and its batch recommend the same way.
- 5. Print wall times, recsys/implicit ratios, and held-out precision@10 / nDCG@10 of both.
+ 5. Print wall times, recsys/implicit ratios, and held-out precision@10 / nDCG@10 of both;
+    with several modes, a summary table of the ratios at the end.
 
 Times are wall seconds of the library calls only (not data loading), plus the CPU seconds the
 library used (all its threads). The machine may be shared: the CPU seconds other processes
@@ -191,11 +203,11 @@ class Timed:
         return False
 
 
-def run_implicit(train, args):
+def run_implicit(train, args, alpha: float):
     from implicit.cpu.als import AlternatingLeastSquares
     import implicit
     model = AlternatingLeastSquares(factors=args.factors, regularization=args.regularization,
-                                    alpha=args.alpha, iterations=args.iterations,
+                                    alpha=alpha, iterations=args.iterations,
                                     dtype=np.float32, use_cg=True,
                                     num_threads=args.threads, random_state=42)
     model.cg_steps = args.cg_steps
@@ -209,10 +221,13 @@ def run_implicit(train, args):
                 recommend_others_cpu_s=rec.others), ids
 
 
-def run_recsys(train, args, workdir: Path):
-    subprocess.run(["cargo", "build", "--release", "-q", "-p", "recsys-benches",
-                    "--bin", "als_bench"], cwd=ROOT, check=True)
-    binary = ROOT / "target" / "release" / "als_bench"
+def run_recsys(train, args, workdir: Path, alpha: float):
+    if args.als_bench is None:
+        subprocess.run(["cargo", "build", "--release", "-q", "-p", "recsys-benches",
+                        "--bin", "als_bench"], cwd=ROOT, check=True)
+        binary = ROOT / "target" / "release" / "als_bench"
+    else:
+        binary = args.als_bench
     train.indptr.astype("<u8").tofile(workdir / "indptr.u64")
     train.indices.astype("<u4").tofile(workdir / "indices.u32")
     train.data.astype("<f4").tofile(workdir / "data.f32")
@@ -220,7 +235,7 @@ def run_recsys(train, args, workdir: Path):
     command = [str(binary), "--dir", str(workdir), "--users", str(train.shape[0]),
                "--items", str(train.shape[1]), "--factors", str(args.factors),
                "--iterations", str(args.iterations), "--cg-steps", str(args.cg_steps),
-               "--regularization", str(args.regularization), "--alpha", str(args.alpha),
+               "--regularization", str(args.regularization), "--alpha", str(alpha),
                "--n", "10"]
     with Timed() as whole:
         out = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
@@ -232,47 +247,32 @@ def run_recsys(train, args, workdir: Path):
     return result, recs
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("size", nargs="?", default="M", choices=sorted(SIZES))
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--factors", type=int, default=64)
-    parser.add_argument("--iterations", type=int, default=15)
-    parser.add_argument("--cg-steps", type=int, default=3)
-    parser.add_argument("--regularization", type=float, default=0.01)
-    parser.add_argument("--alpha", type=float, default=1.0)
-    parser.add_argument("--workdir", type=Path, default=None)
-    parser.add_argument("--skip-implicit", action="store_true")
-    parser.add_argument("--wait-quiet", type=float, default=0.0, metavar="SECONDS")
-    parser.add_argument("--npz", type=Path, default=None,
-                        help="use this scipy.sparse .npz (users x items) instead of generating "
-                             "the SIZE set; the hold-out seed still comes from SIZE")
-    args = parser.parse_args()
+def confidence_values(train: sp.csr_matrix, mode: str, alpha: float, eps: float):
+    """The matrix the libraries see in `mode`, and the `alpha` they get (see the module doc)."""
+    if mode == "linear":
+        return train, alpha
+    values = train.copy()
+    values.data = (1.0 + alpha * np.log1p(train.data.astype(np.float64) / eps)).astype(np.float32)
+    return values, 1.0
 
-    spec = SIZES[args.size]
-    t0 = time.perf_counter()
-    if args.npz is not None:
-        full = sp.load_npz(args.npz).tocsr().astype(np.float32)
-        full.sum_duplicates()
-        full.sort_indices()
-        source = str(args.npz)
-    else:
-        full = synthesize(spec["n_users"], spec["n_items"], spec["nnz"], spec["seed"])
-        source = args.size
-    train, test = hold_out(full, 0.2, spec["seed"] + 1)
-    print(f"data {source}: {full.shape[0]:,} users x {full.shape[1]:,} items, "
-          f"{full.nnz:,} interactions (train {train.nnz:,}, test {test.nnz:,}), "
-          f"mean value {full.data.mean():.2f}, generated in {time.perf_counter() - t0:.1f}s",
-          flush=True)
-    print(f"params: factors={args.factors} iterations={args.iterations} CG steps={args.cg_steps} "
-          f"regularization={args.regularization} alpha={args.alpha} threads={args.threads} "
-          f"float32", flush=True)
 
+def parse_list(text: str, convert):
+    return [convert(part) for part in text.split(",") if part.strip()]
+
+
+def compare(train, test, args, mode: str, alpha: float) -> dict:
+    """Both libraries on one confidence mode; returns their results by name."""
+    values, library_alpha = confidence_values(train, mode, alpha, args.eps)
+    confidences = values.data * library_alpha
+    print(f"\n== confidence {mode}, alpha={alpha}"
+          + (f", eps={args.eps}" if mode == "log" else "")
+          + f": library alpha={library_alpha}, confidences mean {confidences.mean():.3f}, "
+          f"unit {np.mean(confidences == 1.0):.1%}", flush=True)
     rows = []
     if not args.skip_implicit:
         if args.wait_quiet > 0:
             wait_quiet(args.wait_quiet)
-        implicit_result, implicit_recs = run_implicit(train, args)
+        implicit_result, implicit_recs = run_implicit(values, args, library_alpha)
         p, n, users = ranking_quality(implicit_recs, test)
         implicit_result.update(precision_at_10=p, ndcg_at_10=n, evaluated_users=users)
         rows.append(("implicit " + implicit_result["version"], implicit_result))
@@ -281,7 +281,7 @@ def main() -> int:
     if args.wait_quiet > 0:
         wait_quiet(args.wait_quiet)
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
-        recsys_result, recsys_recs = run_recsys(train, args, Path(tmp))
+        recsys_result, recsys_recs = run_recsys(values, args, Path(tmp), library_alpha)
     p, n, users = ranking_quality(recsys_recs, test)
     recsys_result.update(precision_at_10=p, ndcg_at_10=n, evaluated_users=users)
     rows.append(("recsys", recsys_result))
@@ -307,6 +307,77 @@ def main() -> int:
         print(f"CPU seconds used by other processes: implicit fit {imp['fit_others_cpu_s']:.1f}, "
               f"implicit recommend {imp['recommend_others_cpu_s']:.1f}, "
               f"recsys whole run {rec['process_others_cpu_s']:.1f}")
+    return dict(rows)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("size", nargs="?", default="M", choices=sorted(SIZES))
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--factors", type=int, default=64)
+    parser.add_argument("--iterations", type=int, default=15)
+    parser.add_argument("--cg-steps", type=int, default=3)
+    parser.add_argument("--regularization", type=float, default=0.01)
+    parser.add_argument("--alpha", default="1.0",
+                        help="confidence multiplier; a comma list runs each value in turn")
+    parser.add_argument("--confidence", default="linear",
+                        help="linear (alpha * count) and/or log (1 + alpha * log(1 + count / "
+                             "eps)), comma-separated")
+    parser.add_argument("--eps", type=float, default=1.0, help="scale of the log mode")
+    parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--als-bench", type=Path, default=None, metavar="BINARY",
+                        help="run this als_bench build instead of building the work tree's "
+                             "(e.g. a copy of an older build, to compare two versions)")
+    parser.add_argument("--skip-implicit", action="store_true")
+    parser.add_argument("--wait-quiet", type=float, default=0.0, metavar="SECONDS")
+    parser.add_argument("--npz", type=Path, default=None,
+                        help="use this scipy.sparse .npz (users x items) instead of generating "
+                             "the SIZE set; the hold-out seed still comes from SIZE")
+    args = parser.parse_args()
+    alphas = parse_list(args.alpha, float)
+    modes = parse_list(args.confidence, str)
+    bad = [m for m in modes if m not in ("linear", "log")]
+    if bad or not alphas or not modes:
+        parser.error(f"--confidence takes linear and/or log (got {args.confidence!r}), "
+                     f"--alpha one or more numbers (got {args.alpha!r})")
+    if not args.eps > 0:
+        parser.error("--eps must be > 0")
+
+    spec = SIZES[args.size]
+    t0 = time.perf_counter()
+    if args.npz is not None:
+        full = sp.load_npz(args.npz).tocsr().astype(np.float32)
+        full.sum_duplicates()
+        full.sort_indices()
+        source = str(args.npz)
+    else:
+        full = synthesize(spec["n_users"], spec["n_items"], spec["nnz"], spec["seed"])
+        source = args.size
+    train, test = hold_out(full, 0.2, spec["seed"] + 1)
+    print(f"data {source}: {full.shape[0]:,} users x {full.shape[1]:,} items, "
+          f"{full.nnz:,} interactions (train {train.nnz:,}, test {test.nnz:,}), "
+          f"mean value {full.data.mean():.2f}, generated in {time.perf_counter() - t0:.1f}s",
+          flush=True)
+    print(f"params: factors={args.factors} iterations={args.iterations} CG steps={args.cg_steps} "
+          f"regularization={args.regularization} threads={args.threads} float32", flush=True)
+
+    summary = []
+    for mode in modes:
+        for alpha in alphas:
+            summary.append((mode, alpha, compare(train, test, args, mode, alpha)))
+
+    if len(summary) > 1 and not args.skip_implicit:
+        print()
+        print("| confidence | alpha | implicit fit s | recsys fit s | fit ratio | implicit P@10 "
+              "| recsys P@10 | implicit nDCG@10 | recsys nDCG@10 |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        for mode, alpha, rows in summary:
+            imp = next(r for name, r in rows.items() if name.startswith("implicit"))
+            rec = rows["recsys"]
+            print(f"| {mode} | {alpha:g} | {imp['fit_s']:.2f} | {rec['fit_s']:.2f} | "
+                  f"{rec['fit_s'] / imp['fit_s']:.3f}x | {imp['precision_at_10']:.4f} | "
+                  f"{rec['precision_at_10']:.4f} | {imp['ndcg_at_10']:.4f} | "
+                  f"{rec['ndcg_at_10']:.4f} |")
     return 0
 
 

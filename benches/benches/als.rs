@@ -1,19 +1,39 @@
 //! Implicit ALS: fit (per iteration), fold-in, single-user and batch recommendation.
 //!
 //! Data: 20,000 users × 10,000 items, ≈ 500,000 interactions (power-law, planted rank 16),
-//! k = 64, CG with 3 steps. `cargo bench -p recsys-benches --bench als`; the whole run takes
+//! k = 64, CG with 3 steps. The fit runs on three confidence shapes: the repeat counts at
+//! alpha = 1 (mostly unit confidences, which CG skips), alpha = 2 (no unit confidence), and
+//! log-scaled counts `1 + 2·ln(1 + count)` at alpha = 1 (every confidence above 1). `cargo bench -p recsys-benches --bench als`; the whole run takes
 //! about two minutes. Threads: `RAYON_NUM_THREADS` (default: all cores).
 
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use recsys_benches::synthetic_interactions;
+use recsys_core::data::Interactions;
 use recsys_core::models::als::{AlsConfig, Solver};
 use recsys_core::models::{History, TopN};
 
 const USERS: usize = 20_000;
 const ITEMS: usize = 10_000;
 const NNZ: usize = 500_000;
+
+/// The same matrix with every value `v` replaced by `1 + 2·ln(1 + v)`.
+fn log_scaled(matrix: &Interactions) -> Interactions {
+    let data: Vec<f32> = matrix
+        .data()
+        .iter()
+        .map(|&v| 1.0 + 2.0 * v.ln_1p())
+        .collect();
+    Interactions::from_csr(
+        matrix.n_users(),
+        matrix.n_items(),
+        matrix.indptr(),
+        matrix.indices(),
+        &data,
+    )
+    .expect("same shape as a valid matrix")
+}
 
 fn als(c: &mut Criterion) {
     let matrix = synthetic_interactions(USERS, ITEMS, NNZ, 42);
@@ -29,6 +49,14 @@ fn als(c: &mut Criterion) {
         let config = AlsConfig::new().factors(64).iterations(1).solver(solver);
         fit.bench_function(BenchmarkId::new("k64", name), |b| {
             b.iter(|| config.fit(black_box(&matrix)).map(|m| m.n_users()))
+        });
+    }
+    // Real confidences: no entry has c = 1, so every one costs CG work.
+    let logs = log_scaled(&matrix);
+    for (name, alpha, data) in [("cg3_alpha2", 2.0, &matrix), ("cg3_log_counts", 1.0, &logs)] {
+        let config = AlsConfig::new().factors(64).iterations(1).alpha(alpha);
+        fit.bench_function(BenchmarkId::new("k64", name), |b| {
+            b.iter(|| config.fit(black_box(data)).map(|m| m.n_users()))
         });
     }
     fit.finish();

@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::solve::{gram, solve_rows, Problem, SparseRows};
+use super::layout::Layout;
+use super::solve::{gram, solve_rows_reusing, Problem};
 use super::AlsModel;
 use crate::data::Interactions;
 use crate::par::{self, Parallelism};
@@ -299,18 +300,27 @@ impl AlsConfig {
         }
         check_confidences(matrix.data(), self.alpha, "interaction matrix")?;
         let k = self.factors;
-        let transposed = matrix.transpose();
+        // Busiest users and items first, so the rows read most often share pages (`layout.rs`).
+        let layout = Layout::new(matrix);
         let mut rng = SplitMix64::new(self.seed);
-        // Small positive start (as `implicit`): CG warm-starts from it.
+        // Small positive start (as `implicit`): CG warm-starts from it. Drawn in the caller's
+        // order, so the start does not depend on the layout.
         let mut init =
             |rows: usize| -> Vec<f32> { (0..rows * k).map(|_| rng.next_f32() * 0.01).collect() };
-        let mut user_factors = init(matrix.n_users());
-        let mut item_factors = init(matrix.n_items());
+        let (users_start, items_start) = (init(matrix.n_users()), init(matrix.n_items()));
+        // Huge-page backed where available: half-sweeps read the fixed side at random
+        // (`buffer.rs`).
+        let mut user_buffer = layout.users_in(&users_start, k);
+        let mut item_buffer = layout.items_in(&items_start, k);
+        drop((users_start, items_start));
+        // The item half-sweep's precomputed `b`, reused across iterations.
+        let mut rhs = None;
         for iteration in 1..=self.iterations {
-            let item_gram = gram(&item_factors, k, self.regularization);
+            let item_factors = item_buffer.as_slice();
+            let item_gram = gram(item_factors, k, self.regularization);
             let users = Problem {
-                rows: SparseRows::of(matrix),
-                fixed: &item_factors,
+                rows: layout.by_user.rows(),
+                fixed: item_factors,
                 gram: &item_gram,
                 k,
                 alpha: self.alpha,
@@ -318,26 +328,27 @@ impl AlsConfig {
                 // Item factors are the smaller matrix: gathering them stays in cache.
                 by_fixed: None,
             };
-            solve_rows(&users, &mut user_factors)?;
-            let user_gram = gram(&user_factors, k, self.regularization);
+            solve_rows_reusing(&users, user_buffer.as_mut_slice(), &mut rhs)?;
+            let user_factors = user_buffer.as_slice();
+            let user_gram = gram(user_factors, k, self.regularization);
             let items = Problem {
-                rows: SparseRows::of(&transposed),
-                fixed: &user_factors,
+                rows: layout.by_item.rows(),
+                fixed: user_factors,
                 gram: &user_gram,
                 k,
                 alpha: self.alpha,
                 solver: self.solver,
-                by_fixed: Some(SparseRows::of(matrix)),
+                by_fixed: Some(layout.by_user.rows()),
             };
-            solve_rows(&items, &mut item_factors)?;
+            solve_rows_reusing(&items, item_buffer.as_mut_slice(), &mut rhs)?;
             if let Some(callback) = &self.progress {
                 let loss = if self.track_loss {
                     let snapshot = AlsModel::assemble(
                         k,
                         self.regularization,
                         self.alpha,
-                        user_factors.clone(),
-                        item_factors.clone(),
+                        layout.users_out(user_buffer.as_slice(), k),
+                        layout.items_out(item_buffer.as_slice(), k),
                     );
                     Some(snapshot.loss(matrix)?)
                 } else {
@@ -350,6 +361,9 @@ impl AlsConfig {
                 });
             }
         }
+        let user_factors = layout.users_out(user_buffer.as_slice(), k);
+        let item_factors = layout.items_out(item_buffer.as_slice(), k);
+        drop((user_buffer, item_buffer, layout));
         if let Some(bad) = user_factors
             .iter()
             .chain(&item_factors)

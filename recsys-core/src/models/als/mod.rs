@@ -31,6 +31,15 @@
 //!   64, 128` specialised; scratch is per chunk, never per row.
 //! - **Unit confidences are free**: an entry with `c = 1` adds nothing to `A_u`, so CG skips its
 //!   `(c − 1)·(y·p)·y` work (most implicit data is mostly ones).
+//! - **Real confidences as blocked kernels**: a row's fixed factors with `c ≠ 1` are copied once
+//!   per half-sweep into a contiguous block, and every CG product `Σ (c − 1)(y·p)·y` is one
+//!   pass over it four rows at a time (a blocked `Y p`, then `Yᵀ(w ∘ Y p)` while the rows are in
+//!   L1), so play counts, ratings and log-scaled counts cost little more than binary data.
+//! - **Memory layout** (`layout.rs`, `buffer.rs`): a half-sweep reads one fixed row per
+//!   interaction, at random, and those reads (TLB and cache misses), not the arithmetic, bound
+//!   it. The fit relabels users and items by decreasing count, so the rows read most share a
+//!   few pages, and keeps the factors in 2 MiB-aligned buffers advised to use transparent huge
+//!   pages on Linux (as numpy does for `implicit`). Factors come back in the caller's order.
 //! - **Streaming `b`**: when the fixed side is the larger matrix (the item half-sweep, users
 //!   fixed), `b = Σ c·y` for all rows is built in one in-order pass over the fixed factors
 //!   instead of random gathers that miss the cache.
@@ -66,9 +75,11 @@
 //! let recs = model.recommend(Some(0), History::new(items, values), &TopN::new(1)).unwrap();
 //! assert_eq!(recs[0].item, 0);
 //! ```
+mod buffer;
 mod config;
 mod fold_in;
 mod kernels;
+mod layout;
 mod model;
 mod queries;
 mod score;

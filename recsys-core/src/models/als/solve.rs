@@ -15,8 +15,9 @@
 
 use pulp::{Arch, Simd, WithSimd};
 
+use super::buffer::FactorBuffer;
 use super::fold_in::{solve_exact, Exact, Start};
-use super::kernels::{axpy, dot, sym_matvec, xpby};
+use super::kernels::{add_weighted_projections, axpy, dot, sym_matvec, xpby};
 use super::Solver;
 use crate::par;
 use crate::{Error, Result};
@@ -113,11 +114,29 @@ const ROWS_PER_TASK: usize = 32;
 /// [`Error::FitFailed`] when an exact solve meets a matrix that is not positive definite (only
 /// possible with zero regularisation).
 pub(super) fn solve_rows(problem: &Problem<'_>, target: &mut [f32]) -> Result<()> {
+    solve_rows_reusing(problem, target, &mut None)
+}
+
+/// [`solve_rows`], keeping the buffer of the precomputed `b` (see [`positive_rhs`]) in `rhs`
+/// for the next call: a fit's half-sweeps need one of the same size every iteration.
+pub(super) fn solve_rows_reusing(
+    problem: &Problem<'_>,
+    target: &mut [f32],
+    rhs: &mut Option<FactorBuffer>,
+) -> Result<()> {
     let arch = Arch::new();
     let task_len = ROWS_PER_TASK * problem.k;
     let rhs = match (problem.solver, problem.by_fixed) {
         (Solver::ConjugateGradient { .. }, Some(by_fixed)) => {
-            Some(positive_rhs(problem, by_fixed, target.len() / problem.k))
+            let len = target.len();
+            let buffer = match rhs.take() {
+                Some(mut buffer) if buffer.as_slice().len() == len => {
+                    buffer.as_mut_slice().fill(0.0);
+                    buffer
+                }
+                _ => FactorBuffer::zeroed(len),
+            };
+            Some(&*rhs.insert(positive_rhs(problem, by_fixed, buffer)))
         }
         _ => None,
     };
@@ -127,7 +146,9 @@ pub(super) fn solve_rows(problem: &Problem<'_>, target: &mut [f32]) -> Result<()
             problem,
             first_row: task * ROWS_PER_TASK,
             chunk,
-            rhs: rhs.as_deref().map(|b| &b[task * task_len..][..len]),
+            rhs: rhs
+                .as_ref()
+                .map(|b| &b.as_slice()[task * task_len..][..len]),
         })
     })
 }
@@ -170,9 +191,15 @@ impl WithSimd for SolveChunk<'_, '_> {
 /// the writes go to `b`. Targets are split into contiguous ranges (balanced by entries), one
 /// per task, each task scanning every fixed row for its range; every `b_u` sums its terms in
 /// increasing `j`, so the result does not depend on the split.
-fn positive_rhs(problem: &Problem<'_>, by_fixed: SparseRows<'_>, n_targets: usize) -> Vec<f32> {
+///
+/// `rhs` is zero on entry (`n_targets × k`; huge-page backed, as it is written at random).
+fn positive_rhs(
+    problem: &Problem<'_>,
+    by_fixed: SparseRows<'_>,
+    mut rhs: FactorBuffer,
+) -> FactorBuffer {
     let k = problem.k;
-    let mut rhs = vec![0.0f32; n_targets * k];
+    let n_targets = rhs.as_slice().len() / k;
     let parts = par::current_threads();
     // Range boundaries balanced by the number of entries per target row.
     let indptr = problem.rows.indptr;
@@ -320,6 +347,10 @@ struct SparseRow<'r> {
 const CONVERGED: f32 = 1e-20;
 
 /// A few conjugate-gradient steps on `A_u x = b_u`, starting from `x`, without forming `A_u`.
+///
+/// The fixed rows with a non-unit confidence are copied once into a contiguous block (with
+/// their weights `c − 1`), so each product `Σ_j (c_j − 1)(y_j · v) y_j` is one blocked pass
+/// ([`add_weighted_projections`]) over memory that stays in cache across the steps.
 #[inline(always)]
 fn conjugate_gradient(
     problem: &Problem<'_>,
@@ -339,9 +370,9 @@ fn conjugate_gradient(
     let weights = &mut scratch.weights;
     gathered.clear();
     weights.clear();
-    let gather = steps > 0 && items.len() <= MAX_GATHERED_ROWS;
+    let gather = items.len() <= MAX_GATHERED_ROWS;
 
-    // r = b − A x
+    // r = b − A x, with A x = G x + Σ_j (c_j − 1)(y_j · x) y_j
     sym_matvec(problem.gram, x, r);
     match rhs {
         Some(b) => {
@@ -355,33 +386,44 @@ fn conjugate_gradient(
             }
         }
     }
+    let mut weighted = false;
     for (&j, &value) in items.iter().zip(values) {
         let confidence = alpha * value.abs();
-        let preference = if value > 0.0 && rhs.is_none() {
-            confidence
-        } else {
-            0.0
-        };
+        let preference = value > 0.0 && rhs.is_none();
         let extra = confidence - 1.0;
-        if extra == 0.0 && preference == 0.0 {
+        if extra == 0.0 && !preference {
             // The common case with a precomputed b: nothing to add, and no row to fetch.
             continue;
         }
         let y = &fixed[j as usize * k..][..k];
-        // (c − 1) = 0 (the common unit confidence) adds nothing: skip the dot product.
-        let coefficient = if extra != 0.0 {
+        if preference {
+            axpy(confidence, y, r);
+        }
+        // (c − 1) = 0 (a unit confidence) adds nothing to A.
+        if extra != 0.0 {
+            weighted = true;
             if gather {
                 gathered.extend_from_slice(y);
                 weights.push(extra);
             }
-            preference - extra * dot(y, x)
-        } else {
-            preference
-        };
-        if coefficient != 0.0 {
-            axpy(coefficient, y, r);
         }
     }
+    let weighted = Weighted {
+        rows: if weighted && gather {
+            Rows::Gathered(&gathered[..], &weights[..])
+        } else if weighted {
+            Rows::InPlace {
+                fixed,
+                items,
+                values,
+                alpha,
+            }
+        } else {
+            Rows::None
+        },
+        k,
+    };
+    weighted.add_product(x, -1.0, r);
     p.copy_from_slice(r);
     let mut rs_old = dot(r, r);
     if rs_old < CONVERGED {
@@ -390,21 +432,7 @@ fn conjugate_gradient(
     for _ in 0..steps {
         // ap = A p
         sym_matvec(problem.gram, p, ap);
-        if gather {
-            // Same terms in the same order as below, from the contiguous copy: long rows
-            // would otherwise miss the cache on every step.
-            for (y, &extra) in gathered.chunks_exact(k).zip(weights.iter()) {
-                axpy(extra * dot(y, p), y, ap);
-            }
-        } else {
-            for (&j, &value) in items.iter().zip(values) {
-                let extra = alpha * value.abs() - 1.0;
-                if extra != 0.0 {
-                    let y = &fixed[j as usize * k..][..k];
-                    axpy(extra * dot(y, p), y, ap);
-                }
-            }
-        }
+        weighted.add_product(p, 1.0, ap);
         let curvature = dot(p, ap);
         // Only a singular system (λ = 0) gets here with a non-positive curvature: stop rather
         // than divide by zero.
@@ -420,6 +448,53 @@ fn conjugate_gradient(
         }
         xpby(r, rs_new / rs_old, p);
         rs_old = rs_new;
+    }
+}
+
+/// The rows of a conjugate-gradient solve whose confidence is not 1 (the `Σ_j (c_j − 1) y_j y_jᵀ`
+/// part of `A_u`).
+enum Rows<'a> {
+    /// None: `A_u` is the Gram matrix.
+    None,
+    /// Copied contiguously, with their weights `c_j − 1`.
+    Gathered(&'a [f32], &'a [f32]),
+    /// Too many to copy: read from the fixed factors in place.
+    InPlace {
+        fixed: &'a [f32],
+        items: &'a [u32],
+        values: &'a [f32],
+        alpha: f32,
+    },
+}
+
+struct Weighted<'a> {
+    rows: Rows<'a>,
+    k: usize,
+}
+
+impl Weighted<'_> {
+    /// `out += scale · Σ_j (c_j − 1)(y_j · v) y_j`.
+    #[inline(always)]
+    fn add_product(&self, v: &[f32], scale: f32, out: &mut [f32]) {
+        let k = self.k;
+        match self.rows {
+            Rows::None => {}
+            Rows::Gathered(rows, weights) => add_weighted_projections(rows, weights, scale, v, out),
+            Rows::InPlace {
+                fixed,
+                items,
+                values,
+                alpha,
+            } => {
+                for (&j, &value) in items.iter().zip(values) {
+                    let extra = alpha * value.abs() - 1.0;
+                    if extra != 0.0 {
+                        let y = &fixed[j as usize * k..][..k];
+                        axpy(scale * extra * dot(y, v), y, out);
+                    }
+                }
+            }
+        }
     }
 }
 
