@@ -238,6 +238,14 @@ impl EaseConfig {
         let rows = par::map(m, |a| {
             let row = &inverse[a * m..(a + 1) * m];
             // B[a][b] = −P[a][b] / P[b][b]; diag(B) = 0 is left out of the stored rows.
+            let weight = |b: usize| (-row[b] / inverse[b * m + b]) as f32;
+            if keep + 1 >= m {
+                return (0..m)
+                    .filter(|&b| b != a)
+                    .map(|b| (items[b], weight(b)))
+                    .filter(|&(_, w)| w != 0.0)
+                    .collect::<Vec<(u32, f32)>>();
+            }
             let mut top = TopK::new(keep);
             for (b, &p) in row.iter().enumerate() {
                 if b != a && p != 0.0 {

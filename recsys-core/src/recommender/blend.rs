@@ -1,8 +1,10 @@
 //! How the collaborative, content and popularity signals are mixed.
 //!
 //! Each signal is z-scored per request (over the items it can score), then
-//! `score = w_cf(h)·z_cf + w_knn(h)·z_knn + w_content·z_content + w_pop(h)·z_pop` with `h` the
-//! number of liked history items and `w_cf(h) = h / (h + h0)`; item-kNN gets `(1 − w_cf(h))`
+//! `score = w_cf(h)·z_cf + w_knn(h)·z_knn + w_ease·z_ease + w_content·z_content + w_pop(h)·z_pop`
+//! with `h` the
+//! number of liked history items and `w_cf(h) = h / (h + h0)`; EASE (`x·B`, when the
+//! recommender has it) gets its constant weight for any history with a liked item; item-kNN gets `(1 − w_cf(h))`
 //! times its weight and popularity `p0 / (h + p0)` times its own (`p0 = h0` by default), so a
 //! first-time visitor gets popular items, a short history co-occurring ones and a heavy user
 //! collaborative ones. Then the best [`BlendConfig::pool`] candidates of the user are re-ranked
@@ -68,6 +70,47 @@ pub struct BlendConfig {
     pub(crate) cold_item_shrinkage: f32,
     /// Default MMR diversity of a request.
     pub(crate) diversity: f32,
+    /// Weight of the EASE signal (`x·B` of the history; 0 or no EASE part: not used).
+    pub(crate) ease: f32,
+}
+
+/// A [`BlendConfig`] as artifact format version 3 stored it (before the EASE weight): the
+/// fields in order, read by the recommender's version-3 decoder.
+#[derive(Deserialize)]
+pub(crate) struct BlendConfigV3 {
+    half_history: f32,
+    content: f32,
+    item_knn: f32,
+    popularity: f32,
+    popularity_half_history: f32,
+    popularity_penalty: f32,
+    penalty_calibration: f32,
+    exposure_penalty: f32,
+    pool: usize,
+    cold_item_score: f32,
+    cold_item_shrinkage: f32,
+    diversity: f32,
+}
+
+impl From<BlendConfigV3> for BlendConfig {
+    /// The same blend, without EASE (version-3 recommenders had none).
+    fn from(v3: BlendConfigV3) -> Self {
+        Self {
+            half_history: v3.half_history,
+            content: v3.content,
+            item_knn: v3.item_knn,
+            popularity: v3.popularity,
+            popularity_half_history: v3.popularity_half_history,
+            popularity_penalty: v3.popularity_penalty,
+            penalty_calibration: v3.penalty_calibration,
+            exposure_penalty: v3.exposure_penalty,
+            pool: v3.pool,
+            cold_item_score: v3.cold_item_score,
+            cold_item_shrinkage: v3.cold_item_shrinkage,
+            diversity: v3.diversity,
+            ease: 0.0,
+        }
+    }
 }
 
 impl Default for BlendConfig {
@@ -134,6 +177,7 @@ blend_settings! {
     cold_item_score: f32,
     cold_item_shrinkage: f32,
     diversity: f32,
+    ease: f32,
 }
 
 impl Serialize for BlendConfig {
@@ -199,6 +243,7 @@ impl BlendConfig {
             cold_item_score: -1.0,
             cold_item_shrinkage: 5.0,
             diversity: 0.0,
+            ease: 0.0,
         }
     }
 
@@ -293,6 +338,12 @@ impl BlendConfig {
         self
     }
 
+    /// Sets [`BlendConfig::ease`].
+    pub fn ease(mut self, weight: f32) -> Self {
+        self.ease = weight;
+        self
+    }
+
     /// Sets the default [`BlendConfig::diversity`].
     pub fn diversity(mut self, diversity: f32) -> Self {
         self.diversity = diversity;
@@ -317,6 +368,7 @@ impl BlendConfig {
             ("cold_item_shrinkage", self.cold_item_shrinkage),
             ("cold_item_score", self.cold_item_score),
             ("diversity", self.diversity),
+            ("ease", self.ease),
         ];
         for (name, v) in values {
             if !v.is_finite() {
@@ -326,7 +378,7 @@ impl BlendConfig {
         if self.half_history <= 0.0 || self.popularity_half_history <= 0.0 {
             return Err(Error::invalid("half_history", "must be > 0"));
         }
-        if self.content < 0.0 || self.item_knn < 0.0 || self.popularity < 0.0 {
+        if self.content < 0.0 || self.item_knn < 0.0 || self.popularity < 0.0 || self.ease < 0.0 {
             return Err(Error::invalid("content", "signal weights must be ≥ 0"));
         }
         if self.cold_item_shrinkage < 0.0 {
@@ -350,6 +402,7 @@ impl BlendConfig {
                 .max(0.0)
                 * cf,
             exposure: self.exposure_penalty * cf,
+            ease: if liked == 0 { 0.0 } else { self.ease },
         }
     }
 }
@@ -369,6 +422,8 @@ pub struct Weights {
     pub penalty: f32,
     /// Weight of the (subtracted) list exposure when the candidate pool is re-ranked.
     pub exposure: f32,
+    /// Of the EASE signal.
+    pub ease: f32,
 }
 
 pub(crate) fn check_diversity(diversity: f32) -> Result<()> {

@@ -67,10 +67,16 @@ impl Recommender {
         } else {
             0.0
         };
-        // One buffer: [collaborative | item-kNN | content | blended].
-        let mut buffer = vec![0.0f32; 4 * n_items];
+        let w_ease = if self.ease.is_some() {
+            weights.ease
+        } else {
+            0.0
+        };
+        // One buffer: [collaborative | item-kNN | EASE | content | blended].
+        let mut buffer = vec![0.0f32; 5 * n_items];
         let (cf, rest) = buffer.split_at_mut(n_items);
         let (knn, rest) = rest.split_at_mut(n_items);
+        let (ease, rest) = rest.split_at_mut(n_items);
         let (content, blended) = rest.split_at_mut(n_items);
         let x = fold.user_vector();
         let k = self.als.factors();
@@ -84,27 +90,39 @@ impl Recommender {
         // mean and spread); the others get the fill.
         let estimated = |i: usize| warm(i) || self.cold.vector(i as u32, k).is_some();
         z_score_by(cf, warm, estimated, self.blend.cold_item_score);
+        // Co-occurrence counts what the user watched: a low rating still says "this kind
+        // of film" (validation nDCG 0.1819 against 0.1762 with signed weights); only an
+        // explicit dislike or not-interested says nothing.
+        let watched: Vec<f32> = history
+            .items
+            .iter()
+            .zip(&history.values)
+            .map(|(item, &v)| {
+                if history.disliked.contains(item) {
+                    0.0
+                } else {
+                    v.abs()
+                }
+            })
+            .collect();
         if let (Some(model), true) = (&self.knn, w_knn > 0.0) {
-            // Co-occurrence counts what the user watched: a low rating still says "this kind
-            // of film" (validation nDCG 0.1819 against 0.1762 with signed weights); only an
-            // explicit dislike or not-interested says nothing.
-            let watched: Vec<f32> = history
-                .items
-                .iter()
-                .zip(&history.values)
-                .map(|(item, &v)| {
-                    if history.disliked.contains(item) {
-                        0.0
-                    } else {
-                        v.abs()
-                    }
-                })
-                .collect();
             model.score_items(None, History::new(&history.items, &watched), knn)?;
             z_score(knn, warm, self.blend.cold_item_score);
             // Co-occurrence knows nothing of a cold item: its collaborative estimate stands in.
             for (item, _) in self.cold.iter(k) {
                 knn[item as usize] = cf[item as usize];
+            }
+        }
+        if let (Some(model), true) = (&self.ease, w_ease > 0.0) {
+            // EASE was fitted on what users watched too (`x·B`; unmodelled items: the fill).
+            model.score_items(None, History::new(&history.items, &watched), ease)?;
+            z_score(
+                ease,
+                |i| warm(i) && model.is_modelled(i as u32),
+                self.blend.cold_item_score,
+            );
+            for (item, _) in self.cold.iter(k) {
+                ease[item as usize] = cf[item as usize];
             }
         }
         if w_content > 0.0 {
@@ -115,8 +133,11 @@ impl Recommender {
         let pool = pool_size(n, diversity).max(self.blend.pool);
         let mut top = TopK::new(pool);
         for i in 0..n_items {
-            let score =
-                w_cf * cf[i] + w_knn * knn[i] + w_content * content[i] + w_pop * self.popularity[i];
+            let score = w_cf * cf[i]
+                + w_knn * knn[i]
+                + w_ease * ease[i]
+                + w_content * content[i]
+                + w_pop * self.popularity[i];
             blended[i] = score;
             if mask.allowed[i] {
                 top.push(i as u32, score);
@@ -142,7 +163,7 @@ impl Recommender {
             .map(|s| {
                 let i = s.item as usize;
                 let parts = ScoreParts {
-                    collaborative: w_cf * cf[i] + w_knn * knn[i],
+                    collaborative: w_cf * cf[i] + w_knn * knn[i] + w_ease * ease[i],
                     content: w_content * content[i],
                     popularity: if warm(i) {
                         w_pop_final * self.popularity[i] - weights.exposure * self.exposure[i]
