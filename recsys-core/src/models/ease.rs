@@ -528,6 +528,43 @@ impl EaseModel {
     pub fn nnz(&self) -> usize {
         self.weights.len()
     }
+
+    /// Top-N lists for every row of `histories` (users × items, e.g. the training matrix), in
+    /// parallel with the `parallel` feature; row `r`'s history is excluded from its own list
+    /// when `query.exclude_seen`.
+    ///
+    /// ```
+    /// use recsys_core::data::Interactions;
+    /// use recsys_core::models::ease::EaseConfig;
+    /// use recsys_core::models::TopN;
+    /// let m = Interactions::from_triplets(3, 3, &[(0, 0, 1.0), (0, 1, 1.0), (1, 0, 1.0), (2, 2, 1.0)]).unwrap();
+    /// let model = EaseConfig::new().lambda(0.5).fit(&m).unwrap();
+    /// let lists = model.recommend_many(&m, &TopN::new(1)).unwrap();
+    /// assert_eq!(lists[1][0].item, 1);
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::DimensionMismatch`] when `histories` has another number of items; those of
+    /// [`recommend`](super::recommend) (exclusions out of range, non-finite values).
+    pub fn recommend_many(
+        &self,
+        histories: &Interactions,
+        query: &super::TopN<'_>,
+    ) -> Result<Vec<Vec<Scored>>> {
+        if histories.n_items() != self.n_items {
+            return Err(Error::DimensionMismatch {
+                context: "EASE histories: items per row".into(),
+                expected: self.n_items,
+                got: histories.n_items(),
+            });
+        }
+        par::map(histories.n_users(), |user| {
+            let (items, values) = histories.row(user);
+            super::recommend(self, None, History::new(items, values), query)
+        })
+        .into_iter()
+        .collect()
+    }
 }
 
 impl ItemScorer for EaseModel {

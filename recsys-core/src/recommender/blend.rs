@@ -4,7 +4,7 @@
 //! `score = w_cf(h)·z_cf + w_knn(h)·z_knn + w_ease·z_ease + w_content·z_content + w_pop(h)·z_pop`
 //! with `h` the
 //! number of liked history items and `w_cf(h) = h / (h + h0)`; EASE (`x·B`, when the
-//! recommender has it) gets its constant weight for any history with a liked item; item-kNN gets `(1 − w_cf(h))`
+//! recommender has it) gets `w_ease(h) = ease · h / (h + h_ease)`; item-kNN gets `(1 − w_cf(h))`
 //! times its weight and popularity `p0 / (h + p0)` times its own (`p0 = h0` by default), so a
 //! first-time visitor gets popular items, a short history co-occurring ones and a heavy user
 //! collaborative ones. Then the best [`BlendConfig::pool`] candidates of the user are re-ranked
@@ -70,8 +70,11 @@ pub struct BlendConfig {
     pub(crate) cold_item_shrinkage: f32,
     /// Default MMR diversity of a request.
     pub(crate) diversity: f32,
-    /// Weight of the EASE signal (`x·B` of the history; 0 or no EASE part: not used).
+    /// Weight of the EASE signal (`x·B` of the history; 0 or no EASE part: not used), reached
+    /// as the history grows: `ease · h / (h + ease_half_history)`.
     pub(crate) ease: f32,
+    /// History size at which EASE gets half its weight.
+    pub(crate) ease_half_history: f32,
 }
 
 /// A [`BlendConfig`] as artifact format version 3 stored it (before the EASE weight): the
@@ -109,6 +112,7 @@ impl From<BlendConfigV3> for BlendConfig {
             cold_item_shrinkage: v3.cold_item_shrinkage,
             diversity: v3.diversity,
             ease: 0.0,
+            ease_half_history: 1.0,
         }
     }
 }
@@ -178,6 +182,7 @@ blend_settings! {
     cold_item_shrinkage: f32,
     diversity: f32,
     ease: f32,
+    ease_half_history: f32,
 }
 
 impl Serialize for BlendConfig {
@@ -244,6 +249,7 @@ impl BlendConfig {
             cold_item_shrinkage: 5.0,
             diversity: 0.0,
             ease: 0.0,
+            ease_half_history: 1.0,
         }
     }
 
@@ -344,6 +350,12 @@ impl BlendConfig {
         self
     }
 
+    /// Sets [`BlendConfig::ease_half_history`].
+    pub fn ease_half_history(mut self, h: f32) -> Self {
+        self.ease_half_history = h;
+        self
+    }
+
     /// Sets the default [`BlendConfig::diversity`].
     pub fn diversity(mut self, diversity: f32) -> Self {
         self.diversity = diversity;
@@ -369,13 +381,17 @@ impl BlendConfig {
             ("cold_item_score", self.cold_item_score),
             ("diversity", self.diversity),
             ("ease", self.ease),
+            ("ease_half_history", self.ease_half_history),
         ];
         for (name, v) in values {
             if !v.is_finite() {
                 return Err(Error::invalid(name, format!("must be finite, got {v}")));
             }
         }
-        if self.half_history <= 0.0 || self.popularity_half_history <= 0.0 {
+        if self.half_history <= 0.0
+            || self.popularity_half_history <= 0.0
+            || self.ease_half_history <= 0.0
+        {
             return Err(Error::invalid("half_history", "must be > 0"));
         }
         if self.content < 0.0 || self.item_knn < 0.0 || self.popularity < 0.0 || self.ease < 0.0 {
@@ -402,7 +418,7 @@ impl BlendConfig {
                 .max(0.0)
                 * cf,
             exposure: self.exposure_penalty * cf,
-            ease: if liked == 0 { 0.0 } else { self.ease },
+            ease: self.ease * h / (h + self.ease_half_history),
         }
     }
 }

@@ -7,7 +7,7 @@ use crate::features::{ContentFeaturesConfig, ContentNeighborsConfig};
 use crate::models::als::FoldIn;
 use crate::models::als::{AlsConfig, AlsModel};
 use crate::models::content::ContentModelConfig;
-use crate::models::ease::{EaseConfig, Overflow};
+use crate::models::ease::{EaseConfig, EaseInput, Overflow};
 use crate::models::knn::ItemKnnConfig;
 use crate::models::mf::MfConfig;
 use crate::models::trending::TrendingConfig;
@@ -151,8 +151,10 @@ impl RecommenderBuilder {
         self
     }
 
-    /// Sets the EASE settings (`None`: no EASE signal). The recommender's EASE sees what the
-    /// user watched (every interaction but explicit dislikes, like item-kNN) and, above
+    /// Sets the EASE settings (`None`: no EASE signal). With [`EaseInput::Binary`] the
+    /// recommender's EASE sees what the user watched (every interaction but explicit dislikes,
+    /// like item-kNN); with [`EaseInput::Values`] the signed confidences of the feedback policy
+    /// (low ratings are negative evidence, as for ALS). Above
     /// [`EaseConfig::max_items`], models only the most popular items ([`Overflow::MostPopular`]
     /// is forced: a recommender never refuses a large catalogue); its weight in the blend is
     /// [`BlendConfig::ease`].
@@ -284,14 +286,19 @@ impl RecommenderBuilder {
             None => None,
         };
         let ease = match &self.ease {
-            // What was watched, as item-kNN scores it: low ratings count as interactions.
-            Some(config) => Some(
-                config
+            Some(config) => {
+                // Binary: what was watched, as item-kNN scores it (low ratings count as
+                // interactions); values: the signed confidences, as ALS sees them.
+                let x = match config.get_input() {
+                    EaseInput::Binary => matrix.map_values(f32::abs),
+                    EaseInput::Values => matrix.clone(),
+                };
+                let config = config
                     .clone()
                     .overflow(Overflow::MostPopular)
-                    .parallelism(Parallelism::Global)
-                    .fit(&matrix.map_values(f32::abs))?,
-            ),
+                    .parallelism(Parallelism::Global);
+                Some(config.fit(&x)?)
+            }
             None => None,
         };
         let mut features = self.features.fit_items(&dataset.catalog, n_items)?;

@@ -3,6 +3,7 @@
 use crate::explain::{self, CitedItem, Reason};
 use crate::linalg::{dot_f32, dot_rows};
 use crate::models::als::FoldIn;
+use crate::models::ease::EaseInput;
 use crate::models::trending::PopularityKind;
 use crate::models::{History, ItemScorer};
 use crate::topk::{Scored, TopK};
@@ -114,8 +115,13 @@ impl Recommender {
             }
         }
         if let (Some(model), true) = (&self.ease, w_ease > 0.0) {
-            // EASE was fitted on what users watched too (`x·B`; unmodelled items: the fill).
-            model.score_items(None, History::new(&history.items, &watched), ease)?;
+            // `x·B` of the history as EASE was fitted (watched, or signed confidences);
+            // unmodelled items get the fill.
+            let x = match model.config().get_input() {
+                EaseInput::Binary => History::new(&history.items, &watched),
+                EaseInput::Values => rows,
+            };
+            model.score_items(None, x, ease)?;
             z_score(
                 ease,
                 |i| warm(i) && model.is_modelled(i as u32),
