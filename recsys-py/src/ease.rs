@@ -195,8 +195,10 @@ impl PyEaseModel {
             exclude: &exclude,
             candidates: candidates.as_deref(),
         };
-        let lists = detached(py, num_threads, || self.model.recommend_many(&matrix, &query))?
-            .map_err(crate::error::PyRecsysError)?;
+        let lists = detached(py, num_threads, || {
+            self.model.recommend_many(&matrix, &query)
+        })?
+        .map_err(crate::error::PyRecsysError)?;
         lists_to_numpy(py, &lists, width)
     }
 

@@ -28,7 +28,9 @@ use recsys_core::eval::split::{
 };
 use recsys_core::eval::{summarize, Relevance, Report};
 use recsys_core::models::ease::{EaseConfig, EaseInput};
-use recsys_core::recommender::{BlendConfig, List, Query, Recommender, RecommenderBuilder, UserHistory};
+use recsys_core::recommender::{
+    BlendConfig, List, Query, Recommender, RecommenderBuilder, UserHistory,
+};
 use recsys_examples::{AnyResult, Args};
 
 const HELP: &str = "\
@@ -150,7 +152,10 @@ fn run() -> AnyResult<()> {
         .items
         .ids()
         .iter()
-        .map(|id| id.parse::<u64>().map_err(|_| format!("item id {id:?} is not a number")))
+        .map(|id| {
+            id.parse::<u64>()
+                .map_err(|_| format!("item id {id:?} is not a number"))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let data = Data {
         dataset,
@@ -196,8 +201,15 @@ fn run() -> AnyResult<()> {
             let fit_s = started.elapsed().as_secs_f64();
             let cold_base = if cold {
                 let held_out = |u: u32| u.is_multiple_of(5);
-                let rest: Vec<Rating> = train.iter().filter(|r| !held_out(r.user)).copied().collect();
-                Some((builder.fit(&data.dataset_of(&rest)?)?, cold_users(&data, train)?))
+                let rest: Vec<Rating> = train
+                    .iter()
+                    .filter(|r| !held_out(r.user))
+                    .copied()
+                    .collect();
+                Some((
+                    builder.fit(&data.dataset_of(&rest)?)?,
+                    cold_users(&data, train)?,
+                ))
             } else {
                 None
             };
@@ -258,12 +270,18 @@ fn for_you_lists(
             return Ok(Vec::new());
         }
         let recs = rec.recommend(&histories[user], &query)?;
-        Ok(recs.items.iter().map(|r| index[r.item_id.as_str()]).collect())
+        Ok(recs
+            .items
+            .iter()
+            .map(|r| index[r.item_id.as_str()])
+            .collect())
     };
     let half = histories.len() / 2;
     let (first, second) = std::thread::scope(|s| {
         let first = s.spawn(|| (0..half).map(one).collect::<Result<Vec<_>, _>>());
-        let second = (half..histories.len()).map(one).collect::<Result<Vec<_>, _>>();
+        let second = (half..histories.len())
+            .map(one)
+            .collect::<Result<Vec<_>, _>>();
         (first.join(), second)
     });
     let mut lists = first.map_err(|_| "a worker panicked")??;
