@@ -283,4 +283,4 @@ const EXPECTED_V4: [(&str, [&str; 3]); 4] = [
     ("crime", ["f3", "f5", "f7"]),
     ("similar-f4", ["f6", "f3", "f7"]),
 ];
-const FINGERPRINT_V4: &str = "a806b6ec6b9a2e83";
+const FINGERPRINT_V4: &str = "2f79b2fa7f12f0c6";
