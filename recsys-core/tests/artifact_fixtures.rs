@@ -1,4 +1,5 @@
-//! Saved artifacts from earlier builds keep loading, or are refused clearly.
+//! Saved artifacts from earlier builds keep loading (version 3 recommenders without EASE), or are
+//! refused clearly (version 2).
 //!
 //! `tests/fixtures/artifacts/` holds small artifacts written by this file's [`write_fixtures`]
 //! from a tiny deterministic dataset ([`fixture_dataset`]), one set per format version:
@@ -18,10 +19,13 @@ use std::path::PathBuf;
 use recsys_core::artifact::{self, Artifact};
 use recsys_core::data::{Dataset, Feedback};
 use recsys_core::models::als::{AlsConfig, AlsModel};
+use recsys_core::models::ease::EaseConfig;
 use recsys_core::models::knn::ItemKnnConfig;
 use recsys_core::models::mf::MfConfig;
 use recsys_core::models::{History, TopN};
-use recsys_core::recommender::{List, Query, Recommender, RecommenderBuilder, UserHistory};
+use recsys_core::recommender::{
+    BlendConfig, List, Query, Recommender, RecommenderBuilder, UserHistory,
+};
 use recsys_core::Error;
 
 fn fixtures_dir() -> PathBuf {
@@ -78,6 +82,8 @@ fn fixture_recommender() -> Recommender {
         )
         .knn(Some(ItemKnnConfig::new().neighbors(3)))
         .ratings(Some(MfConfig::new().factors(2).epochs(5).seed(7)))
+        .ease(Some(EaseConfig::new().lambda(2.0).neighbors(Some(4))))
+        .blend(BlendConfig::new().ease(1.0))
         .fit(&fixture_dataset())
         .unwrap()
 }
@@ -187,16 +193,14 @@ fn summary(recommender: &Recommender) -> Vec<(String, Vec<String>)> {
 }
 
 #[test]
-fn version_3_fixtures_load_recommend_and_re_encode_identically() {
-    assert_eq!(
-        artifact::FORMAT_VERSION,
-        3,
-        "a new format version needs its own fixtures and this test for them"
-    );
+fn version_3_fixtures_still_load_and_recommend_as_recorded() {
+    // Version 3 recommenders have no EASE part: they load without one and answer as before.
     let bytes = read_fixture("recommender-v3.recsys");
     let recommender = Recommender::from_bytes(&bytes).unwrap();
-    // Same serialised shape: re-encoding gives the file back, byte for byte.
-    assert_eq!(recommender.to_bytes().unwrap(), bytes);
+    assert_eq!(
+        recommender.blend().clone(),
+        recommender.blend().clone().ease(0.0)
+    );
     let expected = [
         ("for-you", ["f4", "f6", "f3"]),
         ("trending", ["f3", "f4", "f5"]),
@@ -208,11 +212,57 @@ fn version_3_fixtures_load_recommend_and_re_encode_identically() {
         .map(|(name, ids)| (name.to_string(), ids.map(str::to_string).to_vec()))
         .collect();
     assert_eq!(summary(&recommender), expected);
-    // The fingerprint is a function of the payload bytes: stable across builds and platforms.
-    assert_eq!(recommender.fingerprint(), "8500cbf6df61692a");
     assert_eq!(artifact::fingerprint(&bytes).unwrap(), "8500cbf6df61692a");
+    // Saved again, it is a current-version file that loads as the same model.
+    let again = Recommender::from_bytes(&recommender.to_bytes().unwrap()).unwrap();
+    assert_eq!(again.fingerprint(), recommender.fingerprint());
+    assert_eq!(summary(&again), expected);
 
+    // The ALS shape did not change: the version 3 file loads and re-encodes to the same
+    // payload (only the header's version and checksum differ).
     let bytes = read_fixture("als-v3.recsys");
+    let als = AlsModel::from_bytes(&bytes).unwrap();
+    let current = als.to_bytes().unwrap();
+    assert_eq!(
+        artifact::fingerprint(&current).unwrap(),
+        artifact::fingerprint(&bytes).unwrap()
+    );
+    assert_eq!(artifact::inspect(&current).unwrap().format_version, 4);
+    let recs = als
+        .recommend(None, History::new(&[0, 2], &[5.0, 1.0]), &TopN::new(3))
+        .unwrap();
+    let items: Vec<u32> = recs.iter().map(|s| s.item).collect();
+    assert_eq!(items, [4, 1, 3]);
+    // A type without an older-shape reader refuses an older version rather than misread it.
+    assert!(matches!(
+        artifact::from_bytes::<AlsModel>("als", &bytes),
+        Err(Error::UnsupportedVersion { found: 3, .. })
+    ));
+}
+
+#[test]
+fn version_4_fixtures_load_recommend_and_re_encode_identically() {
+    assert_eq!(
+        artifact::FORMAT_VERSION,
+        4,
+        "a new format version needs its own fixtures and this test for them"
+    );
+    let bytes = read_fixture("recommender-v4.recsys");
+    let recommender = Recommender::from_bytes(&bytes).unwrap();
+    // Same serialised shape: re-encoding gives the file back, byte for byte.
+    assert_eq!(recommender.to_bytes().unwrap(), bytes);
+    assert!(recommender.blend().clone() == fixture_recommender().blend().clone());
+    let expected = EXPECTED_V4;
+    let expected: Vec<(String, Vec<String>)> = expected
+        .iter()
+        .map(|(name, ids)| (name.to_string(), ids.map(str::to_string).to_vec()))
+        .collect();
+    assert_eq!(summary(&recommender), expected);
+    // The fingerprint is a function of the payload bytes: stable across builds and platforms.
+    assert_eq!(recommender.fingerprint(), FINGERPRINT_V4);
+    assert_eq!(artifact::fingerprint(&bytes).unwrap(), FINGERPRINT_V4);
+
+    let bytes = read_fixture("als-v4.recsys");
     let als = AlsModel::from_bytes(&bytes).unwrap();
     assert_eq!(als.to_bytes().unwrap(), bytes);
     assert_eq!((als.n_users(), als.n_items(), als.factors()), (12, 8, 3));
@@ -225,3 +275,12 @@ fn version_3_fixtures_load_recommend_and_re_encode_identically() {
         assert!((got.score - want).abs() < 1e-4, "{} vs {want}", got.score);
     }
 }
+
+/// What `recommender-v4.recsys` answers (recorded when the file was written).
+const EXPECTED_V4: [(&str, [&str; 3]); 4] = [
+    ("for-you", ["f4", "f6", "f3"]),
+    ("trending", ["f3", "f4", "f5"]),
+    ("crime", ["f3", "f5", "f7"]),
+    ("similar-f4", ["f6", "f3", "f7"]),
+];
+const FINGERPRINT_V4: &str = "2f79b2fa7f12f0c6";

@@ -210,14 +210,13 @@ fn tampered_models_fail_to_decode_with_bincode() {
     let recommender = builder().fit(&dataset(20, 1)).unwrap();
     let mut bytes = bincode::serde::encode_to_vec(&recommender, config).unwrap();
     assert!(decode(&bytes).is_ok());
-    // The last field is the exposure vector (f32, little-endian): make its last value NaN.
+    // The last field is the EASE part, whose last field is its weights (f32, little-endian):
+    // make the last weight NaN.
     let at = bytes.len() - 4;
     bytes[at..].copy_from_slice(&f32::NAN.to_le_bytes());
-    let err = decode(&bytes)
-        .expect_err("NaN exposure refused")
-        .to_string();
+    let err = decode(&bytes).expect_err("NaN weight refused").to_string();
     assert!(
-        err.contains("recommender exposure: value 29 is NaN"),
+        err.contains("EASE weights: value") && err.contains("is NaN"),
         "{err}"
     );
 

@@ -9,6 +9,7 @@ use pyo3::prelude::*;
 
 mod als;
 mod convert;
+mod ease;
 mod error;
 mod eval;
 mod progress;
@@ -24,6 +25,7 @@ fn _recsys(m: &Bound<'_, PyModule>) -> PyResult<()> {
         recsys_core::artifact::FORMAT_VERSION,
     )?;
     m.add_class::<als::PyAlsModel>()?;
+    m.add_class::<ease::PyEaseModel>()?;
     m.add_class::<recommender::PyRecommender>()?;
     m.add_class::<recommender::PyHistory>()?;
     m.add_class::<recommender::PyResults>()?;

@@ -343,7 +343,7 @@ def test_predictions_survive_persistence(rater: Recommender, tmp_path: Path) -> 
     ):
         assert restored.has_ratings
         assert restored.predict_ratings(history, ["m2", "m3", "m4"]).tolist() == expected.tolist()
-    assert recsys.ARTIFACT_FORMAT_VERSION == 3
+    assert recsys.ARTIFACT_FORMAT_VERSION == 4
 
 
 # ---------------------------------------------------------------- fit settings

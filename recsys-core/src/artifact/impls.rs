@@ -27,6 +27,15 @@ impl Artifact for crate::models::knn::ItemKnnModel {
     }
 }
 
+impl Artifact for crate::models::ease::EaseModel {
+    const KIND: &'static str = "ease";
+
+    /// A well-formed weight CSR over modelled items, finite weights.
+    fn check_invariants(&self) -> Result<()> {
+        self.validate()
+    }
+}
+
 impl Artifact for crate::models::popularity::PopularityModel {
     const KIND: &'static str = "popularity";
 
@@ -65,6 +74,16 @@ impl Artifact for crate::recommender::Recommender {
 
     fn check_invariants(&self) -> Result<()> {
         self.validate()
+    }
+
+    /// Version 3 recommenders (no EASE) load as they were and recommend as before.
+    fn decode_payload(format_version: u32, payload: &[u8]) -> Result<Self> {
+        if format_version == 3 {
+            let v3: crate::recommender::RecommenderV3 = super::decode_payload(Self::KIND, payload)?;
+            v3.try_into()
+        } else {
+            super::decode_payload(Self::KIND, payload)
+        }
     }
 }
 

@@ -21,7 +21,7 @@
 //! assert_eq!(restored.0, [0.5, 1.5]);
 //! ```
 //!
-//! # Layout (format version 3)
+//! # Layout (format version 4)
 //!
 //! | offset      | size | field                                                      |
 //! |-------------|------|------------------------------------------------------------|
@@ -36,20 +36,24 @@
 //! The file ends exactly after the payload. The checksum covers the header fields as well as the
 //! payload, so a flipped bit anywhere after the magic is reported as corruption rather than as a
 //! confusing "wrong kind" or decode error. The format version is bumped whenever the header
-//! layout or any model's serialised fields change; older versions are rejected with
-//! [`Error::UnsupportedVersion`] rather than misread.
+//! layout or any model's serialised fields change. Versions from [`OLDEST_READABLE_VERSION`]
+//! on are read (a model whose fields changed since decodes the old shape through
+//! [`Artifact::decode_payload`]); older ones are rejected with [`Error::UnsupportedVersion`]
+//! rather than misread.
 //!
 //! | version | change                                                                       |
 //! |---------|------------------------------------------------------------------------------|
 //! | 2       | header checksum covers the header fields                                     |
 //! | 3       | the `recommender` keeps no user factors and no derived values (recomputed on load) |
+//! | 4       | the `recommender` gains EASE weights and the blend's `ease` weight (version 3 files still load, without EASE) |
 //!
 //! # Compatibility fixtures
 //!
 //! `recsys-core/tests/fixtures/artifacts/` holds small artifacts of every format version
 //! (`recommender-v{N}.recsys`, `als-v{N}.recsys`), written from a tiny deterministic dataset by
-//! `tests/artifact_fixtures.rs`. Its tests check that older versions are refused with
-//! [`Error::UnsupportedVersion`] and that the current version's files load, recommend as
+//! `tests/artifact_fixtures.rs`. Its tests check that versions before
+//! [`OLDEST_READABLE_VERSION`] are refused with [`Error::UnsupportedVersion`], that the readable
+//! older ones still load and recommend, and that the current version's files load, recommend as
 //! recorded, and re-encode byte for byte, so a change of a serialised field without a version
 //! bump fails a test. After bumping [`FORMAT_VERSION`], write the new version's files with
 //!
@@ -97,7 +101,10 @@ use crate::{Error, Result};
 pub const MAGIC: [u8; 8] = *b"RECSYS\0\x1A";
 
 /// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
+
+/// The oldest format version this build still reads (see [`Artifact::decode_payload`]).
+pub const OLDEST_READABLE_VERSION: u32 = 3;
 
 /// Longest allowed kind tag, in bytes.
 pub const MAX_KIND_LEN: usize = 32;
@@ -166,9 +173,19 @@ pub trait Artifact: Serialize + DeserializeOwned {
     /// hold another kind of model, fail the checksum or do not decode, and with
     /// [`Error::UnsupportedVersion`] when written by another format version.
     fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let value: Self = from_bytes(Self::KIND, bytes)?;
+        let (info, payload) = split_kind(Self::KIND, bytes)?;
+        let value = Self::decode_payload(info.format_version, payload)?;
         value.check_invariants()?;
         Ok(value)
+    }
+
+    /// Decodes the payload of an artifact written by `format_version` (between
+    /// [`OLDEST_READABLE_VERSION`] and [`FORMAT_VERSION`]). The default reads the current shape,
+    /// right for every model whose serialised fields did not change since; a model whose fields
+    /// changed overrides it to read its older shapes.
+    fn decode_payload(format_version: u32, payload: &[u8]) -> Result<Self> {
+        let _ = format_version;
+        decode_payload(Self::KIND, payload)
     }
 
     /// The model's fingerprint: [`fingerprint`] of the artifact [`Artifact::to_bytes`] writes,
@@ -237,6 +254,19 @@ pub fn to_bytes<T: Serialize + ?Sized>(kind: &str, value: &T) -> Result<Vec<u8>>
 /// Does not call [`Artifact::check_invariants`] ([`Artifact::from_bytes`] does), but the crate's models
 /// validate themselves while deserialising whichever way they are decoded.
 pub fn from_bytes<T: DeserializeOwned>(kind: &str, bytes: &[u8]) -> Result<T> {
+    let (info, payload) = split_kind(kind, bytes)?;
+    // Without a type to read older shapes, only the current version is decoded.
+    if info.format_version != FORMAT_VERSION {
+        return Err(Error::UnsupportedVersion {
+            found: info.format_version,
+            supported: FORMAT_VERSION,
+        });
+    }
+    decode_payload(kind, payload)
+}
+
+/// Verifies the header and that it announces `kind`; returns it with the payload.
+fn split_kind<'a>(kind: &str, bytes: &'a [u8]) -> Result<(ArtifactInfo, &'a [u8])> {
     let (info, payload) = split(bytes)?;
     if info.kind != kind {
         return Err(corrupt(format!(
@@ -245,7 +275,7 @@ pub fn from_bytes<T: DeserializeOwned>(kind: &str, bytes: &[u8]) -> Result<T> {
             info.kind
         )));
     }
-    decode_payload(kind, payload)
+    Ok((info, payload))
 }
 
 /// The fingerprint of an artifact: a stable 64-bit FNV-1a hash of its payload, as 16 lower-case
@@ -404,7 +434,7 @@ fn split(bytes: &[u8]) -> Result<(ArtifactInfo, &[u8])> {
     // The version comes first so a future layout is reported as such, not as corruption.
     let version = read_array::<4>(bytes, MAGIC.len()).ok_or_else(truncated_header)?;
     let format_version = u32::from_le_bytes(version);
-    if format_version != FORMAT_VERSION {
+    if !(OLDEST_READABLE_VERSION..=FORMAT_VERSION).contains(&format_version) {
         return Err(Error::UnsupportedVersion {
             found: format_version,
             supported: FORMAT_VERSION,

@@ -1,4 +1,4 @@
-//! Train/test splits: random, per-user temporal, leave-last-k-out and k-fold.
+//! Train/test splits: random, per-user random, per-user temporal, leave-last-k-out and k-fold.
 //!
 //! Every split works on any record type that knows its user, item and time ([`Timed`]), so the
 //! same functions split explicit [`Rating`]s and feedback [`Event`]s.
@@ -167,6 +167,60 @@ pub fn temporal_split_by<T: Timed + Clone, K: Ord>(
     split_user_tails(records, tie_break, |n_u| {
         ((test_fraction * n_u as f64 - 1e-9).ceil().max(0.0) as usize).min(n_u)
     })
+}
+
+/// Per-user random split: each user's records are shuffled (seeded by `seed` and the user) and
+/// `ceil(test_fraction · n_u)` of them go to test, the same count per user as
+/// [`temporal_split`] but regardless of time (for data whose order says nothing, or to check
+/// that a model is not tuned to one split kind). Both halves come out sorted by user, then
+/// `(timestamp, item)`. Carve a validation part from the training half by calling it again on
+/// `split.train` with another seed.
+///
+/// ```
+/// use recsys_core::eval::split::{per_user_random_split, Rating};
+/// let ratings: Vec<Rating> = (0..20).map(|i| Rating::new(i % 2, i, 4.0, i as i64)).collect();
+/// let split = per_user_random_split(&ratings, 0.2, 7).unwrap();
+/// // ceil(0.2 · 10) = 2 per user.
+/// assert_eq!(split.test.iter().filter(|r| r.user == 0).count(), 2);
+/// assert_eq!(split, per_user_random_split(&ratings, 0.2, 7).unwrap()); // seeded
+/// let validation = per_user_random_split(&split.train, 0.2, 8).unwrap();
+/// assert_eq!(validation.train.len() + validation.test.len(), split.train.len());
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidParameter`] unless `0 ≤ test_fraction ≤ 1`.
+pub fn per_user_random_split<T: Timed + Clone>(
+    records: &[T],
+    test_fraction: f64,
+    seed: u64,
+) -> Result<Split<T>> {
+    check_fraction(test_fraction)?;
+    let mut order: Vec<&T> = records.iter().collect();
+    order.sort_by_key(|r| (r.user(), r.timestamp(), r.item()));
+    let mut split = Split {
+        train: Vec::with_capacity(records.len()),
+        test: Vec::new(),
+    };
+    for user_records in order.chunk_by(|a, b| a.user() == b.user()) {
+        let n_u = user_records.len();
+        let n_test = ((test_fraction * n_u as f64 - 1e-9).ceil().max(0.0) as usize).min(n_u);
+        let user = u64::from(user_records[0].user());
+        let mut rng = SplitMix64::new(seed ^ user.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut positions: Vec<usize> = (0..n_u).collect();
+        shuffle(&mut rng, &mut positions);
+        let mut is_test = vec![false; n_u];
+        for &k in &positions[..n_test] {
+            is_test[k] = true;
+        }
+        for (k, &r) in user_records.iter().enumerate() {
+            if is_test[k] {
+                split.test.push(r.clone());
+            } else {
+                split.train.push(r.clone());
+            }
+        }
+    }
+    Ok(split)
 }
 
 /// Leave-last-k-out: each user's `k` most recent records (by `(timestamp, item)`) go to test.
@@ -340,6 +394,7 @@ mod tests {
                 temporal_split(&data, fraction).unwrap(),
                 leave_last_k_out(&data, k).unwrap(),
                 random_split(&data, fraction, seed).unwrap(),
+                per_user_random_split(&data, fraction, seed).unwrap(),
             ];
             let folds = fold_assignment(&data, 3, seed).unwrap();
             splits.push(fold_split(&data, &folds, 1).unwrap());
@@ -355,6 +410,21 @@ mod tests {
                 for r in split.train.iter().filter(|r| r.user == t.user) {
                     prop_assert!((r.timestamp, r.item) < (t.timestamp, t.item));
                 }
+            }
+        }
+
+        #[test]
+        fn per_user_random_split_holds_out_the_temporal_count_per_user(
+            spec in proptest::collection::vec((0u32..5, 0i64..20), 0..60),
+            fraction in 0.0f64..=1.0,
+            seed in any::<u64>(),
+        ) {
+            let data = ratings(&spec);
+            let random = per_user_random_split(&data, fraction, seed).unwrap();
+            let temporal = temporal_split(&data, fraction).unwrap();
+            for user in 0..5 {
+                let count = |s: &Split<Rating>| s.test.iter().filter(|r| r.user == user).count();
+                prop_assert_eq!(count(&random), count(&temporal));
             }
         }
 

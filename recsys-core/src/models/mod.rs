@@ -1,4 +1,4 @@
-//! Trained models: implicit ALS, explicit matrix factorisation, item-kNN, popularity.
+//! Trained models: implicit ALS, explicit matrix factorisation, item-kNN, EASE, popularity.
 //!
 //! Every top-N model implements [`ItemScorer`]: given a user's history it writes one score per
 //! item; [`recommend`] turns those scores into a filtered top-N list. Models with a faster
@@ -9,6 +9,7 @@ use crate::{Error, Result};
 
 pub mod als;
 pub mod content;
+pub mod ease;
 pub mod knn;
 pub mod mf;
 pub mod popularity;

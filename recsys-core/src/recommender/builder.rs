@@ -7,6 +7,7 @@ use crate::features::{ContentFeaturesConfig, ContentNeighborsConfig};
 use crate::models::als::FoldIn;
 use crate::models::als::{AlsConfig, AlsModel};
 use crate::models::content::ContentModelConfig;
+use crate::models::ease::{EaseConfig, EaseInput, Overflow};
 use crate::models::knn::ItemKnnConfig;
 use crate::models::mf::MfConfig;
 use crate::models::trending::TrendingConfig;
@@ -24,6 +25,7 @@ pub struct RecommenderBuilder {
     features: ContentFeaturesConfig,
     content: ContentModelConfig,
     knn: Option<ItemKnnConfig>,
+    ease: Option<EaseConfig>,
     ratings: Option<MfConfig>,
     trending: TrendingConfig,
     blend: BlendConfig,
@@ -91,6 +93,7 @@ impl RecommenderBuilder {
             features: ContentFeaturesConfig::new(),
             content: ContentModelConfig::new(),
             knn: Some(ItemKnnConfig::new().neighbors(200).shrinkage(100.0)),
+            ease: Some(default_ease()),
             ratings: Some(MfConfig::new()),
             trending: TrendingConfig::new(),
             blend: BlendConfig::new(),
@@ -145,6 +148,32 @@ impl RecommenderBuilder {
     /// Sets the item-kNN settings (`None`: no item-kNN signal).
     pub fn knn(mut self, knn: Option<ItemKnnConfig>) -> Self {
         self.knn = knn;
+        self
+    }
+
+    /// Sets the EASE settings (`None`: no EASE signal). With [`EaseInput::Binary`] the
+    /// recommender's EASE sees what the user watched (every interaction but explicit dislikes,
+    /// like item-kNN); with [`EaseInput::Values`] the signed confidences of the feedback policy
+    /// (low ratings are negative evidence, as for ALS). Above
+    /// [`EaseConfig::max_items`], models only the most popular items ([`Overflow::MostPopular`]
+    /// is forced: a recommender never refuses a large catalogue); its weight in the blend is
+    /// [`BlendConfig::ease`].
+    ///
+    /// ```
+    /// use recsys_core::data::{Dataset, Feedback};
+    /// use recsys_core::models::ease::EaseConfig;
+    /// use recsys_core::recommender::RecommenderBuilder;
+    ///
+    /// let mut dataset = Dataset::new();
+    /// for (user, item) in [("ann", "alien"), ("ann", "aliens"), ("bob", "alien"), ("bob", "heat")] {
+    ///     dataset.add_event(user, item, Feedback::Like, 1).unwrap();
+    /// }
+    /// let builder = RecommenderBuilder::new().ease(Some(EaseConfig::new().lambda(2.0)));
+    /// assert!(builder.fit(&dataset).is_ok());
+    /// assert!(RecommenderBuilder::new().ease(Some(EaseConfig::new().lambda(-1.0))).fit(&dataset).is_err());
+    /// ```
+    pub fn ease(mut self, ease: Option<EaseConfig>) -> Self {
+        self.ease = ease;
         self
     }
 
@@ -256,6 +285,22 @@ impl RecommenderBuilder {
             Some(config) => Some(config.fit(&matrix.map_values(|v| v.max(0.0)))?),
             None => None,
         };
+        let ease = match &self.ease {
+            Some(config) => {
+                // Binary: what was watched, as item-kNN scores it (low ratings count as
+                // interactions); values: the signed confidences, as ALS sees them.
+                let x = match config.get_input() {
+                    EaseInput::Binary => matrix.map_values(f32::abs),
+                    EaseInput::Values => matrix.clone(),
+                };
+                let config = config
+                    .clone()
+                    .overflow(Overflow::MostPopular)
+                    .parallelism(Parallelism::Global);
+                Some(config.fit(&x)?)
+            }
+            None => None,
+        };
         let mut features = self.features.fit_items(&dataset.catalog, n_items)?;
         if let Some((embeddings, weight)) = &self.embeddings {
             let embeddings = embeddings.aligned(dataset)?;
@@ -297,6 +342,7 @@ impl RecommenderBuilder {
             trending,
             matrix.item_counts(),
             exposure,
+            ease,
         )?;
         // Every request folds its history in against YᵀY + λI. Without regularization and with
         // more factors than items that matrix is singular and every request would fail: say so
@@ -331,4 +377,10 @@ fn list_exposure(als: &AlsModel, matrix: &Interactions) -> Result<Vec<f32>> {
     let users = matrix.n_users().max(1) as f32;
     exposure.iter_mut().for_each(|e| *e /= users);
     Ok(exposure)
+}
+
+/// The recommender's EASE: chosen on the MovieLens-100K validation splits (see
+/// [`BlendConfig::new`]); pruned to the largest weights per item so the artifact stays small.
+fn default_ease() -> EaseConfig {
+    EaseConfig::new().lambda(500.0).neighbors(Some(200))
 }

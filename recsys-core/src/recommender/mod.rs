@@ -62,6 +62,7 @@ use crate::explain::Reason;
 use crate::features::ContentNeighbors;
 use crate::models::als::AlsModel;
 use crate::models::content::ContentModel;
+use crate::models::ease::EaseModel;
 use crate::models::knn::ItemKnnModel;
 use crate::models::mf::MfModel;
 use crate::models::trending::{PopularityKind, TrendingModel};
@@ -95,7 +96,7 @@ const ONBOARDING_TILT: f32 = 0.05;
 ///
 /// It holds what a request reads and nothing indexed by training users (it may be downloaded
 /// by a browser): item ids and catalogue, the ALS item side ([`AlsModel::into_item_side`]),
-/// item-kNN, the rating model's item side, content features and neighbours, popularity, and
+/// item-kNN, EASE weights (pruned), the rating model's item side, content features and neighbours, popularity, and
 /// per-item statistics. Derived values (normalised factors, the fold-in Gram matrix, popularity
 /// z-scores, cold-item factors, the fingerprint) are not serialised: they are recomputed when
 /// the recommender is built or decoded. Decoding (artifact, serde_json, bincode, …) always
@@ -119,6 +120,8 @@ pub struct Recommender {
     interaction_counts: Vec<u32>,
     /// Fraction of training users whose ALS top-10 holds each item.
     exposure: Vec<f32>,
+    /// EASE weights (item side only, like everything else), when the builder fitted them.
+    ease: Option<EaseModel>,
     /// Z-scored `ln(1 + all-time positive events)` (derived).
     #[serde(skip)]
     popularity: Vec<f32>,
@@ -151,6 +154,48 @@ struct RecommenderUnchecked {
     trending: TrendingModel,
     interaction_counts: Vec<u32>,
     exposure: Vec<f32>,
+    ease: Option<EaseModel>,
+}
+
+/// A [`Recommender`] as artifact format version 3 stored it (no EASE part, no EASE weight).
+#[derive(Deserialize)]
+pub(crate) struct RecommenderV3 {
+    items: IdMap,
+    catalog: Catalog,
+    policy: FeedbackPolicy,
+    blend: blend::BlendConfigV3,
+    als: AlsModel,
+    knn: Option<ItemKnnModel>,
+    ratings: Option<MfModel>,
+    content: ContentModel,
+    neighbors: ContentNeighbors,
+    trending: TrendingModel,
+    interaction_counts: Vec<u32>,
+    exposure: Vec<f32>,
+}
+
+impl TryFrom<RecommenderV3> for Recommender {
+    type Error = Error;
+
+    /// The same recommender as the version-3 file, validated: it recommends exactly as before.
+    fn try_from(r: RecommenderV3) -> Result<Self> {
+        RecommenderUnchecked {
+            items: r.items,
+            catalog: r.catalog,
+            policy: r.policy,
+            blend: r.blend.into(),
+            als: r.als,
+            knn: r.knn,
+            ratings: r.ratings,
+            content: r.content,
+            neighbors: r.neighbors,
+            trending: r.trending,
+            interaction_counts: r.interaction_counts,
+            exposure: r.exposure,
+            ease: None,
+        }
+        .try_into()
+    }
 }
 
 impl TryFrom<RecommenderUnchecked> for Recommender {
@@ -170,6 +215,7 @@ impl TryFrom<RecommenderUnchecked> for Recommender {
             trending: r.trending,
             interaction_counts: r.interaction_counts,
             exposure: r.exposure,
+            ease: r.ease,
             popularity: Vec::new(),
             unit_factors: Vec::new(),
             gram: Vec::new(),
@@ -199,6 +245,7 @@ impl Recommender {
         trending: TrendingModel,
         interaction_counts: Vec<u32>,
         exposure: Vec<f32>,
+        ease: Option<EaseModel>,
     ) -> Result<Self> {
         Self {
             items,
@@ -213,6 +260,7 @@ impl Recommender {
             trending,
             interaction_counts,
             exposure,
+            ease,
             popularity: Vec::new(),
             unit_factors: Vec::new(),
             gram: Vec::new(),
@@ -328,6 +376,10 @@ impl Recommender {
                 "rating model items",
                 self.ratings.as_ref().map_or(n, MfModel::n_items),
             ),
+            (
+                "EASE items",
+                self.ease.as_ref().map_or(n, |ease| ease.n_items()),
+            ),
         ];
         for (what, len) in lengths {
             if len != n {
@@ -358,6 +410,9 @@ impl Recommender {
         }
         if let Some(ratings) = &self.ratings {
             ratings.validate()?;
+        }
+        if let Some(ease) = &self.ease {
+            ease.validate()?;
         }
         self.policy.validate()?;
         self.blend.validate()?;

@@ -3,6 +3,7 @@
 use crate::explain::{self, Reason};
 use crate::linalg::{dot_f32, dot_rows};
 use crate::models::als::FoldIn;
+use crate::models::ease::EaseInput;
 use crate::models::trending::PopularityKind;
 use crate::models::{History, ItemScorer};
 use crate::topk::{Scored, TopK};
@@ -71,10 +72,16 @@ impl Recommender {
         } else {
             0.0
         };
-        // One buffer: [collaborative | item-kNN | content | blended].
-        let mut buffer = vec![0.0f32; 4 * n_items];
+        let w_ease = if self.ease.is_some() {
+            weights.ease
+        } else {
+            0.0
+        };
+        // One buffer: [collaborative | item-kNN | EASE | content | blended].
+        let mut buffer = vec![0.0f32; 5 * n_items];
         let (cf, rest) = buffer.split_at_mut(n_items);
         let (knn, rest) = rest.split_at_mut(n_items);
+        let (ease, rest) = rest.split_at_mut(n_items);
         let (content, blended) = rest.split_at_mut(n_items);
         let x = fold.user_vector();
         let k = self.als.factors();
@@ -111,6 +118,23 @@ impl Recommender {
                 knn[item as usize] = cf[item as usize];
             }
         }
+        if let (Some(model), true) = (&self.ease, w_ease > 0.0) {
+            // `x·B` of the history as EASE was fitted (watched, or signed confidences);
+            // unmodelled items get the fill.
+            let x = match model.config().get_input() {
+                EaseInput::Binary => History::new(&history.items, &watched),
+                EaseInput::Values => rows,
+            };
+            model.score_items(None, x, ease)?;
+            z_score(
+                ease,
+                |i| warm(i) && model.is_modelled(i as u32),
+                self.blend.cold_item_score,
+            );
+            for (item, _) in self.cold.iter(k) {
+                ease[item as usize] = cf[item as usize];
+            }
+        }
         if w_content > 0.0 {
             self.content.score_items(None, rows, content)?;
             let features = self.content.features();
@@ -119,8 +143,11 @@ impl Recommender {
         let pool = pool_size(n, diversity).max(self.blend.pool);
         let mut top = TopK::new(pool);
         for i in 0..n_items {
-            let score =
-                w_cf * cf[i] + w_knn * knn[i] + w_content * content[i] + w_pop * self.popularity[i];
+            let score = w_cf * cf[i]
+                + w_knn * knn[i]
+                + w_ease * ease[i]
+                + w_content * content[i]
+                + w_pop * self.popularity[i];
             blended[i] = score;
             if mask.allowed[i] {
                 top.push(i as u32, score);
@@ -146,7 +173,7 @@ impl Recommender {
             .map(|s| {
                 let i = s.item as usize;
                 let parts = ScoreParts {
-                    collaborative: w_cf * cf[i] + w_knn * knn[i],
+                    collaborative: w_cf * cf[i] + w_knn * knn[i] + w_ease * ease[i],
                     content: w_content * content[i],
                     popularity: if warm(i) {
                         w_pop_final * self.popularity[i] - weights.exposure * self.exposure[i]

@@ -10,6 +10,7 @@ __all__ = [
     "__version__",
     "ARTIFACT_FORMAT_VERSION",
     "AlsModel",
+    "EaseModel",
     "RecommenderModel",
     "History",
     "Results",
@@ -30,6 +31,57 @@ _Ids = npt.NDArray[np.int32]
 _Scores = npt.NDArray[np.float32]
 _IndexArray = Union[npt.NDArray[np.int32], npt.NDArray[np.int64]]
 _Csr = Any  # scipy.sparse.csr_matrix (read through .indptr/.indices/.data/.shape)
+
+@final
+class EaseModel:
+    """A fitted EASE model of the Rust core."""
+
+    @staticmethod
+    def fit(
+        user_items: Any,
+        regularization: float,
+        binary: bool,
+        max_items: int,
+        most_popular: bool,
+        neighbors: Optional[int],
+        num_threads: int,
+    ) -> EaseModel: ...
+    @staticmethod
+    def from_bytes(data: bytes) -> EaseModel: ...
+    def to_bytes(self) -> bytes: ...
+    def save(self, path: Union[str, PathLike[str]]) -> None: ...
+    @staticmethod
+    def load(path: Union[str, PathLike[str]]) -> EaseModel: ...
+    def __reduce__(self) -> Tuple[Any, ...]: ...
+    @property
+    def n_items(self) -> int: ...
+    @property
+    def regularization(self) -> float: ...
+    @property
+    def binary(self) -> bool: ...
+    @property
+    def nnz(self) -> int: ...
+    def weight(self, source: int, target: int) -> Optional[float]: ...
+    def recommend(
+        self,
+        user_items: Any,
+        n: int,
+        exclude_seen: bool,
+        exclude: Optional[npt.NDArray[Any]] = None,
+        candidates: Optional[npt.NDArray[Any]] = None,
+    ) -> Tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]: ...
+    def recommend_many(
+        self,
+        user_items: Any,
+        n: int,
+        exclude_seen: bool,
+        exclude: Optional[npt.NDArray[Any]] = None,
+        candidates: Optional[npt.NDArray[Any]] = None,
+        num_threads: int = 0,
+    ) -> Tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]: ...
+    def similar_items(
+        self, item: int, n: int
+    ) -> Tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]: ...
 
 @final
 class AlsModel:
