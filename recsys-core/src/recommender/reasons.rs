@@ -1,8 +1,7 @@
 //! Reasons for each recommended item, and the result rows that carry them.
 
 use crate::explain::{self, CitedItem, ItemRef, Reason};
-use crate::models::History;
-use crate::Result;
+use crate::models::content;
 
 use super::resolve::Resolved;
 use super::{Collaborative, Contribution, Query, Recommendation, Recommender, ScoreParts};
@@ -19,15 +18,16 @@ pub(super) struct Row {
 }
 
 impl Recommender {
-    /// Reasons for a blended item, the largest score part first.
+    /// Reasons for a blended item, the largest score part first. `best_content` is the item's
+    /// largest content share (`ContentModel::best_contributions`).
     pub(super) fn personal_reasons(
         &self,
         item: u32,
-        history: History<'_>,
         parts: &ScoreParts,
         contributions: &[(u32, f32)],
+        best_content: Option<&content::Contribution>,
         extra: &[Reason],
-    ) -> Result<Vec<Reason>> {
+    ) -> Vec<Reason> {
         let mut candidates: Vec<(f32, Reason)> = Vec::new();
         if !self.is_warm(item) {
             candidates.push((f32::INFINITY, Reason::NewArrival));
@@ -49,7 +49,7 @@ impl Recommender {
                 .collect();
             candidates.push((parts.collaborative, Reason::BecauseYouLiked { items }));
         }
-        if let Some(best) = self.content.contributions(history, item)?.first() {
+        if let Some(best) = best_content {
             let shared = explain::shared_people(&self.items, &self.catalog, item, best.item)
                 .or_else(|| explain::shared_genres(&self.items, &self.catalog, item, best.item));
             if let Some(reason) = shared {
@@ -72,7 +72,7 @@ impl Recommender {
         if reasons.is_empty() {
             reasons.push(Reason::Popular);
         }
-        Ok(reasons)
+        reasons
     }
 
     /// Up to two favourites `item` matches (genres first) as [`Reason::YouLike`], or

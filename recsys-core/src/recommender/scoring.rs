@@ -137,9 +137,22 @@ impl Recommender {
         candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
         candidates.truncate(pool_size(n, diversity));
         let chosen = self.diversify(candidates, n, diversity);
-        chosen
+        // Decompositions and content shares for the returned items only, each batch at once.
+        let chosen_items: Vec<u32> = chosen.iter().map(|s| s.item).collect();
+        let vectors = chosen_items
+            .iter()
+            .map(|&item| match self.cold.vector(item, k) {
+                Some(y) => Ok(y),
+                None => self.als.item_vector(item),
+            })
+            .collect::<Result<Vec<&[f32]>>>()?;
+        let decompositions = fold.contributions_of_many(&self.als, &vectors)?;
+        let best_content = self.content.best_contributions(rows, &chosen_items)?;
+        Ok(chosen
             .into_iter()
-            .map(|s| {
+            .zip(decompositions)
+            .zip(best_content)
+            .map(|((s, contributions), best_content)| {
                 let i = s.item as usize;
                 let parts = ScoreParts {
                     collaborative: w_cf * cf[i] + w_knn * knn[i],
@@ -150,25 +163,26 @@ impl Recommender {
                         w_pop * self.popularity[i]
                     },
                 };
-                let contributions = match self.cold.vector(s.item, k) {
-                    Some(y) => fold.contributions_of(&self.als, y)?,
-                    None => fold.contributions(&self.als, s.item)?,
-                };
                 let contributions: Vec<(u32, f32)> = contributions
                     .into_iter()
                     .map(|(j, c)| (j, c as f32))
                     .collect();
-                let reasons =
-                    self.personal_reasons(s.item, rows, &parts, &contributions, &extra)?;
-                Ok(Row {
+                let reasons = self.personal_reasons(
+                    s.item,
+                    &parts,
+                    &contributions,
+                    best_content.as_ref(),
+                    &extra,
+                );
+                Row {
                     item: s.item,
                     score: blended[i],
                     parts,
                     collaborative: Some((raw_cf[i], contributions)),
                     reasons,
-                })
+                }
             })
-            .collect()
+            .collect())
     }
 
     /// A list ranked by fixed scores (popularity, trending, onboarding), with each item's
