@@ -1,6 +1,7 @@
 //! The hybrid recommender on MovieLens-100K (`scripts/fetch-movielens.sh` first): a full For You
 //! request (fold-in, hybrid score, filters, top-10, reasons), Because You Liked, Similar To,
-//! Trending and By Genre. `cargo bench -p recsys-benches --bench recommender`.
+//! Trending, By Genre and an empty history with favourite genres (onboarding).
+//! `cargo bench -p recsys-benches --bench recommender`.
 //!
 //! The history is a real user's whole rating history of median length.
 
@@ -76,6 +77,12 @@ fn recommender(c: &mut Criterion) {
     let trending = Query::new(List::Trending);
     group.bench_function("trending", |b| {
         b.iter(|| recommender.recommend(black_box(history), &trending))
+    });
+    let favorites = UserHistory::new()
+        .with_favorite_genre("Film-Noir")
+        .with_favorite_genre("Sci-Fi");
+    group.bench_function("favorites_only", |b| {
+        b.iter(|| recommender.recommend(black_box(&favorites), &for_you))
     });
     let by_genre = Query::new(List::by_genre("Film-Noir"));
     group.bench_function("by_genre", |b| {

@@ -309,6 +309,80 @@ impl ContentModel {
         Ok(out)
     }
 
+    /// The first of [`ContentModel::contributions`] for each of `items` among the positive
+    /// shares of history items `citable` accepts (the largest share, ties to the lower history
+    /// item; `None` when there is none): what a reason cites, without building and sorting
+    /// every share, and with one scratch buffer for all items.
+    ///
+    /// # Errors
+    /// As [`ContentModel::contributions`].
+    pub(crate) fn best_contributions(
+        &self,
+        history: History<'_>,
+        items: &[u32],
+        citable: impl Fn(u32) -> bool,
+    ) -> Result<Vec<Option<Contribution>>> {
+        for &item in items {
+            self.features.check_item(item)?;
+        }
+        self.check_history(history)?;
+        let scale = self.normalizer(history);
+        if scale == 0.0 {
+            return Ok(vec![None; items.len()]);
+        }
+        let (mut scratch, mut similarities) = (Vec::new(), Vec::new());
+        let mut out = Vec::with_capacity(items.len());
+        for &item in items {
+            match &self.neighbors {
+                Some(n) => {
+                    similarities.clear();
+                    similarities.extend(
+                        history
+                            .items
+                            .iter()
+                            .map(|&j| n.stored_similarity(j as usize, item)),
+                    );
+                }
+                None => self.features.similarities_to(
+                    item as usize,
+                    history.items,
+                    &mut scratch,
+                    &mut similarities,
+                ),
+            }
+            let mut best: Option<Contribution> = None;
+            for ((&j, &v), &similarity) in
+                history.items.iter().zip(history.values).zip(&similarities)
+            {
+                if j == item {
+                    continue;
+                }
+                let weight = self.weight(v);
+                let contribution = weight * similarity * scale;
+                if contribution <= 0.0 || !citable(j) {
+                    continue;
+                }
+                // `contributions` sorts by share descending (`total_cmp`), then item ascending.
+                let better = best.is_none_or(|b| {
+                    contribution
+                        .total_cmp(&b.contribution)
+                        .then(b.item.cmp(&j))
+                        .is_gt()
+                });
+                if better {
+                    best = Some(Contribution {
+                        item: j,
+                        weight,
+                        similarity,
+                        contribution,
+                    });
+                }
+            }
+            out.push(best);
+        }
+        Ok(out)
+    }
+
     /// The content tokens of `item` that the user's profile shares, with their share of the
     /// TF-IDF part of the exact profile score (`profile[t] · value_i[t]`), largest first;
     /// for "matches your taste for crime films and Frances McDormand". Independent of the

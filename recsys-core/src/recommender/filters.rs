@@ -5,7 +5,9 @@ use crate::data::{Catalog, IdMap, ItemInfo};
 use super::query::Filters;
 
 /// The items a request may return: `allowed[i]` is true when every filter holds for `i`.
-/// Unknown ids in the filters are appended to `unknown`.
+/// Unknown ids in the filters are appended to `unknown`. `genre_flags[i]`, when given, says
+/// whether item `i` has one of the filter genres (precomputed from the recommender's genre
+/// index; otherwise the item's genres are compared by name).
 pub(crate) struct Mask {
     pub allowed: Vec<bool>,
 }
@@ -15,6 +17,7 @@ impl Mask {
         items: &IdMap,
         catalog: &Catalog,
         filters: &Filters,
+        genre_flags: Option<&[bool]>,
         seen: &[u32],
         disliked: &[u32],
         unknown: &mut Vec<String>,
@@ -54,9 +57,13 @@ impl Mask {
         if content_filtered {
             for (index, ok) in allowed.iter_mut().enumerate() {
                 if *ok {
-                    *ok = catalog
-                        .item(index as u32)
-                        .is_some_and(|info| passes(info, filters, &people));
+                    *ok = catalog.item(index as u32).is_some_and(|info| {
+                        let genre_ok = match genre_flags {
+                            Some(flags) => flags.get(index).copied().unwrap_or(false),
+                            None => passes_genres(info, filters),
+                        };
+                        genre_ok && passes_rest(info, filters, &people)
+                    });
                 }
             }
         }
@@ -64,11 +71,13 @@ impl Mask {
     }
 }
 
-/// Whether an item's metadata passes the content filters (`people` resolved to indices).
-pub(crate) fn passes(info: &ItemInfo, filters: &Filters, people: &[u32]) -> bool {
-    if !filters.genres.is_empty() && !filters.genres.iter().any(|g| info.has_genre(g)) {
-        return false;
-    }
+/// Whether an item has one of the filter genres (or no genre filter is set).
+fn passes_genres(info: &ItemInfo, filters: &Filters) -> bool {
+    filters.genres.is_empty() || filters.genres.iter().any(|g| info.has_genre(g))
+}
+
+/// Whether an item passes the year, tag and people filters.
+fn passes_rest(info: &ItemInfo, filters: &Filters, people: &[u32]) -> bool {
     let (from, to) = (filters.min_year, filters.max_year);
     if (from.is_some() || to.is_some())
         && !info
@@ -133,7 +142,7 @@ mod tests {
             genres: vec!["crime".into()],
             ..Filters::default()
         };
-        let mask = Mask::new(&items, &catalog, &filters, &[], &[], &mut unknown);
+        let mask = Mask::new(&items, &catalog, &filters, None, &[], &[], &mut unknown);
         assert_eq!(mask.allowed, [true, false, true]);
         let filters = Filters {
             min_year: Some(1995),
@@ -141,7 +150,7 @@ mod tests {
             exclude: vec!["b".into(), "zz".into()],
             ..Filters::default()
         };
-        let mask = Mask::new(&items, &catalog, &filters, &[], &[], &mut unknown);
+        let mask = Mask::new(&items, &catalog, &filters, None, &[], &[], &mut unknown);
         assert_eq!(mask.allowed, [false, false, true]);
         assert_eq!(unknown, ["zz"]);
         let filters = Filters {
@@ -149,13 +158,13 @@ mod tests {
             candidates: Some(vec!["a".into(), "c".into()]),
             ..Filters::default()
         };
-        let mask = Mask::new(&items, &catalog, &filters, &[2], &[], &mut unknown);
+        let mask = Mask::new(&items, &catalog, &filters, None, &[2], &[], &mut unknown);
         assert_eq!(mask.allowed, [false, false, false]);
         let filters = Filters {
             exclude_seen: false,
             ..filters
         };
-        let mask = Mask::new(&items, &catalog, &filters, &[2], &[0], &mut unknown);
+        let mask = Mask::new(&items, &catalog, &filters, None, &[2], &[0], &mut unknown);
         assert_eq!(mask.allowed, [false, false, true]);
     }
 }

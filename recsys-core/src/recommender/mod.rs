@@ -41,6 +41,7 @@ mod builder;
 mod cold;
 mod diversity;
 mod filters;
+mod genres;
 mod query;
 mod rating;
 mod reasons;
@@ -73,6 +74,7 @@ use crate::{Error, Result};
 use blend::z_score;
 use cold::ColdFactors;
 use filters::Mask;
+use genres::GenreIndex;
 
 /// Content neighbours kept per item for the similar-item lists.
 const SIMILAR_NEIGHBORS: usize = 100;
@@ -134,6 +136,9 @@ pub struct Recommender {
     /// Estimated ALS factors of the items without interactions (item cold start; derived).
     #[serde(skip)]
     cold: ColdFactors,
+    /// The catalogue's genres and their items (derived).
+    #[serde(skip)]
+    genres: GenreIndex,
     /// [`Recommender::fingerprint`] (derived).
     #[serde(skip)]
     fingerprint: String,
@@ -220,6 +225,7 @@ impl TryFrom<RecommenderUnchecked> for Recommender {
             unit_factors: Vec::new(),
             gram: Vec::new(),
             cold: ColdFactors::default(),
+            genres: GenreIndex::default(),
             fingerprint: String::new(),
         };
         // Checked before deriving anything from the parts.
@@ -265,6 +271,7 @@ impl Recommender {
             unit_factors: Vec::new(),
             gram: Vec::new(),
             cold: ColdFactors::default(),
+            genres: GenreIndex::default(),
             fingerprint: String::new(),
         }
         .derive()
@@ -297,6 +304,7 @@ impl Recommender {
             &self.interaction_counts,
             self.blend.cold_item_shrinkage,
         )?;
+        self.genres = GenreIndex::new(&self.catalog);
         self.fingerprint = crate::codec::fingerprint_of("recommender", &self)?;
         Ok(self)
     }
@@ -459,10 +467,13 @@ impl Recommender {
         let diversity = query.diversity.unwrap_or(self.blend.diversity);
         let mut unknown = Vec::new();
         let resolved = self.resolve(history, &mut unknown);
+        let genre_flags = (!filter_genres.is_empty())
+            .then(|| self.genres.any_of(&filter_genres, self.items.len()));
         let mut mask = Mask::new(
             &self.items,
             &self.catalog,
             &query.filters,
+            genre_flags.as_deref(),
             &resolved.seen,
             &resolved.disliked,
             &mut unknown,
@@ -479,13 +490,9 @@ impl Recommender {
             }
             List::ByGenre { genre } => {
                 let genre = self.genre_name(genre)?;
-                let info_mask = |i: u32| {
-                    self.catalog
-                        .item(i)
-                        .is_some_and(|info| info.has_genre(&genre))
-                };
-                for (i, allowed) in mask.allowed.iter_mut().enumerate() {
-                    *allowed &= info_mask(i as u32);
+                let in_genre = self.genres.any_of(&[&genre], self.items.len());
+                for (allowed, &in_genre) in mask.allowed.iter_mut().zip(&in_genre) {
+                    *allowed &= in_genre;
                 }
                 if resolved.liked == 0 {
                     let scores = self.trending.scores(PopularityKind::Trending);
@@ -630,14 +637,9 @@ impl Recommender {
 
     /// The catalogue's spelling of `genre` (ASCII case-insensitive).
     fn genre_name(&self, genre: &str) -> Result<String> {
-        // The first spelling in sorted order, as `Catalog::genres` lists them, without
-        // collecting every genre of the catalogue on each request.
-        self.catalog
-            .iter()
-            .flat_map(|(_, info)| info.genres.iter())
-            .filter(|g| g.eq_ignore_ascii_case(genre))
-            .min()
-            .cloned()
+        self.genres
+            .name(genre)
+            .map(str::to_string)
             .ok_or_else(|| Error::invalid("genre", format!("no item has genre {genre:?}")))
     }
 }

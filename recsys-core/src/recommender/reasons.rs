@@ -1,8 +1,7 @@
 //! Reasons for each recommended item, and the result rows that carry them.
 
 use crate::explain::{self, CitedItem, ItemRef, Reason};
-use crate::models::History;
-use crate::Result;
+use crate::models::content;
 
 use super::resolve::{Resolved, Stance};
 use super::{
@@ -25,15 +24,18 @@ impl Recommender {
     /// citation of history items): `signals` are the collaborative signals (ALS, item-kNN) as
     /// `(weighted part of the score, per-history-item contributions)`; the larger part is the
     /// one whose history items are cited, and only items the user liked, watched or
-    /// watchlisted, named as such. [`Reason::WeakMatch`] when no part is positive.
+    /// watchlisted, named as such. `best_content` is the item's largest content share among
+    /// those items (`ContentModel::best_contributions`). [`Reason::WeakMatch`] when no part is
+    /// positive.
     pub(super) fn personal_reasons(
         &self,
         item: u32,
         history: &Resolved,
         signals: &[(f32, &[(u32, f32)])],
         parts: &ScoreParts,
+        best_content: Option<&content::Contribution>,
         extra: &[Reason],
-    ) -> Result<Vec<Reason>> {
+    ) -> Vec<Reason> {
         let mut candidates: Vec<(f32, Reason)> = Vec::new();
         if !self.is_warm(item) {
             candidates.push((f32::INFINITY, Reason::NewArrival));
@@ -43,23 +45,7 @@ impl Recommender {
                 candidates.push((part, reason));
             }
         }
-        let rows = History::new(&history.items, &history.values);
-        let positive = |j: u32| {
-            history
-                .items
-                .binary_search(&j)
-                .is_ok_and(|at| history.values[at] > 0.0)
-        };
-        // The content neighbour with the largest part among the items the user liked,
-        // watched or watchlisted.
-        let best = self
-            .content
-            .contributions(rows, item)?
-            .into_iter()
-            .find(|c| {
-                c.contribution > 0.0 && positive(c.item) && history.stance(c.item) != Stance::Other
-            });
-        if let Some(best) = best {
+        if let Some(best) = best_content {
             let shared = explain::shared_people(&self.items, &self.catalog, item, best.item)
                 .or_else(|| explain::shared_genres(&self.items, &self.catalog, item, best.item));
             if let Some(reason) = shared {
@@ -89,7 +75,7 @@ impl Recommender {
         if reasons.is_empty() {
             reasons.push(Reason::WeakMatch);
         }
-        Ok(reasons)
+        reasons
     }
 
     /// The history items with the largest positive `contributions` to `item` that the user

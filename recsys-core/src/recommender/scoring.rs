@@ -13,7 +13,7 @@ use super::blend::{z_score, z_score_by};
 use super::diversity;
 use super::filters::Mask;
 use super::reasons::Row;
-use super::resolve::Resolved;
+use super::resolve::{Resolved, Stance};
 use super::{pool_size, Recommender, ScoreParts, ONBOARDING_TILT, SIMILAR_CONTENT_WEIGHT};
 impl Recommender {
     /// For You: the blended score, or popularity for a history without positive evidence.
@@ -168,9 +168,32 @@ impl Recommender {
         candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
         candidates.truncate(pool_size(n, diversity));
         let chosen = self.diversify(candidates, n, diversity);
+        // Decompositions and content shares for the returned items only, each batch at once.
+        let chosen_items: Vec<u32> = chosen.iter().map(|s| s.item).collect();
+        let vectors = chosen_items
+            .iter()
+            .map(|&item| match self.cold.vector(item, k) {
+                Some(y) => Ok(y),
+                None => self.als.item_vector(item),
+            })
+            .collect::<Result<Vec<&[f32]>>>()?;
+        let decompositions = fold.contributions_of_many(&self.als, &vectors)?;
+        // Content reasons cite only items the user liked, watched or watchlisted.
+        let citable = |j: u32| {
+            history
+                .items
+                .binary_search(&j)
+                .is_ok_and(|at| history.values[at] > 0.0)
+                && history.stance(j) != Stance::Other
+        };
+        let best_content = self
+            .content
+            .best_contributions(rows, &chosen_items, citable)?;
         chosen
             .into_iter()
-            .map(|s| {
+            .zip(decompositions)
+            .zip(best_content)
+            .map(|((s, contributions), best_content)| {
                 let i = s.item as usize;
                 let parts = ScoreParts {
                     collaborative: w_cf * cf[i] + w_knn * knn[i] + w_ease * ease[i],
@@ -180,10 +203,6 @@ impl Recommender {
                     } else {
                         w_pop * self.popularity[i]
                     },
-                };
-                let contributions = match self.cold.vector(s.item, k) {
-                    Some(y) => fold.contributions_of(&self.als, y)?,
-                    None => fold.contributions(&self.als, s.item)?,
                 };
                 let contributions: Vec<(u32, f32)> = contributions
                     .into_iter()
@@ -200,7 +219,14 @@ impl Recommender {
                     (w_cf * cf[i], contributions.as_slice()),
                     (w_knn * knn[i], knn_contributions.as_slice()),
                 ];
-                let reasons = self.personal_reasons(s.item, history, &signals, &parts, &extra)?;
+                let reasons = self.personal_reasons(
+                    s.item,
+                    history,
+                    &signals,
+                    &parts,
+                    best_content.as_ref(),
+                    &extra,
+                );
                 Ok(Row {
                     item: s.item,
                     score: blended[i],

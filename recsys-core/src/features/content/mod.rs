@@ -184,6 +184,49 @@ impl ContentFeatures {
         }
     }
 
+    /// `out[p] = similarity_unchecked(others[p], item)` for every `p`, bit for bit, with
+    /// `item`'s row spread once into `scratch` (kept all zero between calls; grown to the
+    /// vocabulary) instead of one sorted merge per pair.
+    pub(crate) fn similarities_to(
+        &self,
+        item: usize,
+        others: &[u32],
+        scratch: &mut Vec<f32>,
+        out: &mut Vec<f32>,
+    ) {
+        if scratch.len() < self.vocabulary.len() {
+            scratch.resize(self.vocabulary.len(), 0.0);
+        }
+        let (tokens, values) = self.row(item);
+        for (&t, &v) in tokens.iter().zip(values) {
+            scratch[t as usize] = v;
+        }
+        let embedded = self.embeddings.as_ref().zip(self.embedding(item));
+        out.clear();
+        out.extend(others.iter().map(|&other| {
+            let (to, vo) = self.row(other as usize);
+            // The shared tokens in ascending order, as `sparse_dot`'s merge adds them (a token
+            // `item` lacks reads 0 and is skipped).
+            let mut sparse = 0.0f32;
+            for (&t, &v) in to.iter().zip(vo) {
+                let x = scratch[t as usize];
+                if x != 0.0 {
+                    sparse += v * x;
+                }
+            }
+            match (embedded, self.embedding(other as usize)) {
+                (Some((e, eb)), Some(ea)) => {
+                    let dense: f32 = ea.iter().zip(eb).map(|(x, y)| x * y).sum();
+                    (1.0 - e.weight) * sparse + e.weight * dense
+                }
+                _ => sparse,
+            }
+        }));
+        for &t in tokens {
+            scratch[t as usize] = 0.0;
+        }
+    }
+
     /// The tokens items `a` and `b` share, largest contribution to their similarity first
     /// (ties by token index). An explanation can count them by kind ("shares the director and
     /// 2 cast members with …") with [`count_by_kind`].

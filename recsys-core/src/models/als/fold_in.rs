@@ -29,6 +29,9 @@ pub(super) struct Exact {
     pub(super) system: Vec<f64>,
     pub(super) upper: Vec<f64>,
     pub(super) rhs: Vec<f64>,
+    /// The history rows with a rank-one term, in `f64` (row-major), and their weights.
+    terms: Vec<f64>,
+    weights: Vec<f64>,
 }
 
 /// Where an exact solve starts from.
@@ -58,7 +61,9 @@ pub(super) fn solve_exact(
     positive: impl FnMut(u32, f64),
 ) -> bool {
     assemble(start, fixed, k, alpha, items, values, scratch, positive);
-    let Exact { system, upper, rhs } = scratch;
+    let Exact {
+        system, upper, rhs, ..
+    } = scratch;
     if !cholesky_factor(system, k) {
         return false;
     }
@@ -81,7 +86,13 @@ fn assemble(
     scratch: &mut Exact,
     mut positive: impl FnMut(u32, f64),
 ) {
-    let Exact { system, rhs, .. } = scratch;
+    let Exact {
+        system,
+        rhs,
+        terms,
+        weights,
+        ..
+    } = scratch;
     system.clear();
     let add_terms = match start {
         Start::Gram32(gram) => {
@@ -99,6 +110,8 @@ fn assemble(
     };
     rhs.clear();
     rhs.resize(k, 0.0);
+    terms.clear();
+    weights.clear();
     for (&j, &value) in items.iter().zip(values) {
         let y = &fixed[j as usize * k..][..k];
         let confidence = f64::from(alpha) * f64::from(value.abs());
@@ -110,11 +123,61 @@ fn assemble(
         }
         let extra = confidence - 1.0;
         if add_terms && extra != 0.0 {
-            // Lower triangle only: the factorisation reads nothing else.
-            for a in 0..k {
-                let scale = extra * f64::from(y[a]);
-                for (s, &yv) in system[a * k..a * k + a + 1].iter_mut().zip(y) {
-                    *s += scale * f64::from(yv);
+            terms.extend(y.iter().map(|&v| f64::from(v)));
+            weights.push(extra);
+            if weights.len() == TERMS_PER_PASS {
+                add_rank_one_terms(system, k, terms, weights);
+                terms.clear();
+                weights.clear();
+            }
+        }
+    }
+    add_rank_one_terms(system, k, terms, weights);
+}
+
+/// History rows added to `A_u` per pass of [`add_rank_one_terms`]: bounds the scratch
+/// (`k` values each) for rows with many entries (popular items in a training half-sweep).
+const TERMS_PER_PASS: usize = 256;
+
+/// Columns of `A_u` one tile of [`add_rank_one_terms`] covers.
+const TILE: usize = 8;
+
+/// Adds `Σ_j w_j · y_j y_jᵀ` to the lower triangle of the row-major `k × k` `system`
+/// (`terms` holds the `y_j`, row-major in `f64`).
+///
+/// Every entry receives its terms in history order, each as `s += (w_j · y_j[a]) · y_j[b]`,
+/// exactly as a loop over the history adding one rank-one term at a time would, so the result
+/// does not depend on the tiling. A tile (8 entries of a row) stays in registers while the
+/// history streams past, which saves the loads and stores of `A_u` per term.
+#[inline(always)]
+fn add_rank_one_terms(system: &mut [f64], k: usize, terms: &[f64], weights: &[f64]) {
+    if weights.is_empty() {
+        return;
+    }
+    for a in 0..k {
+        let row = &mut system[a * k..(a + 1) * k];
+        // Tiles of columns up to the diagonal; the last one may reach into the strict upper
+        // triangle, whose entries are computed but not stored.
+        for b0 in (0..=a).step_by(TILE) {
+            let stored = TILE.min(a + 1 - b0);
+            if b0 + TILE <= k {
+                let mut acc = [0.0f64; TILE];
+                acc.copy_from_slice(&row[b0..b0 + TILE]);
+                for (y, &w) in terms.chunks_exact(k).zip(weights) {
+                    let scale = w * y[a];
+                    let yb = &y[b0..b0 + TILE];
+                    for c in 0..TILE {
+                        acc[c] += scale * yb[c];
+                    }
+                }
+                row[b0..b0 + stored].copy_from_slice(&acc[..stored]);
+            } else {
+                for b in b0..b0 + stored {
+                    let mut s = row[b];
+                    for (y, &w) in terms.chunks_exact(k).zip(weights) {
+                        s += w * y[a] * y[b];
+                    }
+                    row[b] = s;
                 }
             }
         }
@@ -295,6 +358,59 @@ impl FoldIn {
                 Ok((j, confidence * f64::from(dot_f32(&weighted, yj))))
             })
             .collect()
+    }
+}
+
+impl FoldIn {
+    /// [`FoldIn::contributions_of`] of several item vectors, in one SIMD dispatch and with the
+    /// history's factor rows looked up once: the same numbers, bit for bit.
+    ///
+    /// # Errors
+    /// [`Error::DimensionMismatch`] when a vector is not `k` long; [`Error::IndexOutOfRange`]
+    /// for a history item outside `model`.
+    pub(crate) fn contributions_of_many(
+        &self,
+        model: &AlsModel,
+        vectors: &[&[f32]],
+    ) -> Result<Vec<Vec<(u32, f64)>>> {
+        let k = self.k;
+        if let Some(bad) = vectors.iter().find(|y| y.len() != k) {
+            return Err(Error::DimensionMismatch {
+                context: "item vector".into(),
+                expected: k,
+                got: bad.len(),
+            });
+        }
+        let history = self
+            .positives
+            .iter()
+            .map(|&(j, _)| model.item_vector(j))
+            .collect::<Result<Vec<&[f32]>>>()?;
+        Ok(pulp::Arch::new().dispatch(|| {
+            let mut weighted = vec![0.0f64; k];
+            let mut weighted32 = vec![0.0f32; k];
+            vectors
+                .iter()
+                .map(|y| {
+                    weighted
+                        .iter_mut()
+                        .zip(y.iter())
+                        .for_each(|(w, &v)| *w = f64::from(v));
+                    cholesky_solve(&self.factor, &self.upper, &mut weighted, k);
+                    weighted32
+                        .iter_mut()
+                        .zip(&weighted)
+                        .for_each(|(w, &v)| *w = v as f32);
+                    self.positives
+                        .iter()
+                        .zip(&history)
+                        .map(|(&(j, confidence), yj)| {
+                            (j, confidence * f64::from(dot_f32(&weighted32, yj)))
+                        })
+                        .collect()
+                })
+                .collect()
+        }))
     }
 }
 
