@@ -66,6 +66,18 @@ impl Artifact for crate::recommender::Recommender {
     fn check_invariants(&self) -> Result<()> {
         self.validate()
     }
+
+    fn float_encoding(&self) -> super::FloatEncoding {
+        self.float_encoding()
+    }
+
+    /// Decodes and validates; the fingerprint is the hash of the payload read (not of a
+    /// re-encoding: loading stays one pass over the bytes).
+    fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let (recommender, payload): (Self, _) = super::decode(Self::KIND, bytes)?;
+        recommender.check_invariants()?;
+        Ok(recommender.with_fingerprint(crate::codec::fingerprint(payload)))
+    }
 }
 
 impl Artifact for crate::data::IdMap {

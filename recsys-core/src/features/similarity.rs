@@ -147,6 +147,28 @@ impl ContentNeighborsConfig {
     }
 }
 
+/// Keeps the first `max` entries of every row of a CSR (rows sorted best first).
+pub(crate) fn prune_rows(
+    indptr: &mut [usize],
+    items: &mut Vec<u32>,
+    values: &mut Vec<f32>,
+    max: usize,
+) {
+    let mut kept = 0;
+    let mut start = 0;
+    for row in 1..indptr.len() {
+        let end = indptr[row];
+        let take = (end - start).min(max);
+        items.copy_within(start..start + take, kept);
+        values.copy_within(start..start + take, kept);
+        kept += take;
+        start = end;
+        indptr[row] = kept;
+    }
+    items.truncate(kept);
+    values.truncate(kept);
+}
+
 /// For every token, the items that have it and their values (the transposed feature matrix).
 struct Postings {
     indptr: Vec<usize>,
@@ -200,6 +222,7 @@ pub struct ContentNeighbors {
     config: ContentNeighborsConfig,
     indptr: Vec<usize>,
     items: Vec<u32>,
+    #[serde(with = "crate::codec::packed")]
     similarities: Vec<f32>,
 }
 
@@ -209,6 +232,7 @@ struct UncheckedNeighbors {
     config: ContentNeighborsConfig,
     indptr: Vec<usize>,
     items: Vec<u32>,
+    #[serde(with = "crate::codec::packed")]
     similarities: Vec<f32>,
 }
 
@@ -251,6 +275,16 @@ impl ContentNeighbors {
     /// Number of items.
     pub fn n_items(&self) -> usize {
         self.indptr.len().saturating_sub(1)
+    }
+
+    /// Keeps at most `max` neighbours per item, the most similar (for a smaller artifact).
+    pub(crate) fn prune(&mut self, max: usize) {
+        prune_rows(
+            &mut self.indptr,
+            &mut self.items,
+            &mut self.similarities,
+            max,
+        );
     }
 
     /// Checks decoded neighbours against the `n_items` items of their features: a valid
