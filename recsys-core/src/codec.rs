@@ -430,7 +430,7 @@ mod tests {
         );
         assert_eq!(f32_to_f16(1.5 * 2f32.powi(-24)), 0x0002);
         // Relative error of normal values at most 2^-11.
-        for v in [0.1f32, -0.333, 3.14159, 1234.5, 1e-3] {
+        for v in [0.1f32, -0.333, 2.71, 1234.5, 1e-3] {
             let back = f16_to_f32(f32_to_f16(v));
             assert!(((back - v) / v).abs() <= 2f32.powi(-11), "{v} -> {back}");
         }

@@ -156,14 +156,13 @@ pub(crate) fn prune_rows(
 ) {
     let mut kept = 0;
     let mut start = 0;
-    for row in 1..indptr.len() {
-        let end = indptr[row];
-        let take = (end - start).min(max);
+    for end in indptr.iter_mut().skip(1) {
+        let take = (*end - start).min(max);
         items.copy_within(start..start + take, kept);
         values.copy_within(start..start + take, kept);
         kept += take;
-        start = end;
-        indptr[row] = kept;
+        start = *end;
+        *end = kept;
     }
     items.truncate(kept);
     values.truncate(kept);
@@ -350,6 +349,19 @@ impl ContentNeighbors {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prune_rows_keeps_the_first_entries_of_each_row() {
+        let mut indptr = vec![0, 3, 3, 5];
+        let mut items = vec![4, 2, 1, 0, 3];
+        let mut values = vec![0.9, 0.5, 0.1, 0.8, 0.2];
+        prune_rows(&mut indptr, &mut items, &mut values, 2);
+        assert_eq!(indptr, [0, 2, 2, 4]);
+        assert_eq!(items, [4, 2, 0, 3]);
+        assert_eq!(values, [0.9, 0.5, 0.8, 0.2]);
+        prune_rows(&mut indptr, &mut items, &mut values, 5);
+        assert_eq!(indptr, [0, 2, 2, 4]);
+    }
     use crate::data::{Catalog, Role};
     use crate::features::{ContentFeaturesConfig, TokenWeights};
     use proptest::prelude::*;
