@@ -324,13 +324,17 @@ fn packed_web_artifacts_load_checked_and_answer_as_compacted() {
         let bytes = web.to_bytes().expect("encodes");
         let rec = Recommender::from_bytes(&bytes).expect("a packed artifact loads");
         assert_eq!(rec.fingerprint(), web.fingerprint(), "{floats}");
-        let history = json!({"events": [{"item_id": "alien", "feedback": "like"}]});
+        let history = json!({"events": [{"item_id": "f1", "feedback": "like"}]});
         let query = json!({"list": "for_you", "n": 5, "explain": true});
         let got = json_of(&rec.recommend(js(&history), js(&query)).expect("answers"));
         let history: UserHistory = serde_json::from_value(history).unwrap();
         let query: Query = serde_json::from_value(query).unwrap();
         let expected: Recommendations = web.recommend(&history, &query).unwrap();
-        assert_eq!(got, serde_json::to_value(expected).unwrap(), "{floats}");
+        assert!(expected.unknown_ids.is_empty() && !expected.items.is_empty());
+        let expected = serde_json::to_value(expected).unwrap();
+        if let Err(difference) = common::close(&got, &expected, "") {
+            panic!("{floats}: {difference}");
+        }
         for cut in [bytes.len() / 2, bytes.len() - 1] {
             let err = error_json(
                 &Recommender::from_bytes(&bytes[..cut])
