@@ -13,10 +13,16 @@
 #   hub        recsys-core's optional `hub` feature: clippy and its offline tests
 #   wasm       recsys-core builds for wasm32-unknown-unknown without default features; recsys-wasm:
 #              clippy, its native expected-answers test, its wasm-bindgen tests under node, the
-#              browser package (recsys-wasm/build.sh, prints the .wasm size) and tsc --strict
-#              over its .d.ts (recsys-wasm/ts-check)
-#   browser    recsys-wasm's wasm-bindgen tests in headless Chromium (apt-get installs chromium
-#              and chromium-driver when missing; skipped with a message where apt is unavailable)
+#              browser package (recsys-wasm/build.sh, prints the .wasm size; `npm pack --dry-run`
+#              accepts it), tsc --strict over its .d.ts (recsys-wasm/ts-check), and WASM-native
+#              parity on 120 MovieLens-100K histories (examples' wasm-parity writes the web
+#              artifact and native answers to target/wasm-parity, recsys-wasm/tests/parity.mjs
+#              replays them in node)
+#   browser    in headless Chromium (apt-get installs chromium and chromium-driver when missing;
+#              skipped with a message where apt is unavailable): recsys-wasm's wasm-bindgen
+#              tests, the demo page end to end (recsys-wasm/tests/browser/e2e.mjs, screenshots
+#              in recsys-wasm/screenshots/) and the benchmark (recsys-wasm/bench/bench.mjs:
+#              load and For You p50/p99, sizes), on the ML-100K web artifact
 #   server     the movie web app in a real browser: builds recsys-server, starts it on a free
 #              127.0.0.1 port with a temporary data folder (imports ML-100K and trains, ~30 s),
 #              runs recsys-server-example/e2e/e2e.py in headless Chromium (sign up, rate, For You
@@ -135,7 +141,18 @@ step_wasm_bindings() {
     run "$cargo_bin" test --release --locked -p recsys-wasm --test native
     wasm_tests
     run bash recsys-wasm/build.sh
+    (cd recsys-wasm/pkg && run npm pack --dry-run --silent >/dev/null) ||
+        die "npm pack refuses recsys-wasm/pkg"
     run bash recsys-wasm/ts-check/check.sh
+    run "$cargo_bin" run --release --locked -p recsys-examples --bin wasm-parity -- \
+        --out target/wasm-parity
+    run node recsys-wasm/tests/parity.mjs target/wasm-parity
+}
+
+# The ML-100K web artifact the browser checks load (build-artifact --web).
+web_artifact() {
+    run "$cargo_bin" run --release --locked -p recsys-examples --bin build-artifact -- \
+        --web --out target/wasm-web/ml-100k.recsys
 }
 
 step_browser() {
@@ -150,6 +167,12 @@ step_browser() {
     fi
     wasm_bindgen_cli
     CHROMEDRIVER="$(command -v chromedriver)" WASM_BINDGEN_USE_BROWSER=1 wasm_tests
+    [ -f recsys-wasm/pkg/recsys_wasm_bg.wasm ] || run bash recsys-wasm/build.sh
+    web_artifact
+    run node recsys-wasm/tests/browser/e2e.mjs target/wasm-web/ml-100k.recsys
+    # Figures only: the bars (load ≤ 50 ms, For You ≤ 1 ms) are checked with --check on a
+    # quiet machine, not on a shared CI runner.
+    run node recsys-wasm/bench/bench.mjs target/wasm-web/ml-100k.recsys
 }
 
 # Installs chromium and chromedriver when missing (returns 1 where that is impossible).

@@ -3,6 +3,12 @@
 //!
 //! Payloads are serde + bincode 2 with `config::standard()`. A fingerprint is the 64-bit FNV-1a
 //! hash of those bytes, written as 16 lower-case hex digits.
+//!
+//! Large float arrays of the models (factors, similarities) are written through [`packed`]: as
+//! plain `f32` sequences by default, or packed as `f16` or block-scaled `int8` while an encode or
+//! decode runs under [`with_floats`] (the artifact header's kind tag records which).
+
+use std::cell::Cell;
 
 use serde::Serialize;
 
@@ -36,6 +42,313 @@ pub(crate) fn fingerprint(payload: &[u8]) -> String {
 fn encode_error(kind: &str, err: bincode::error::EncodeError) -> Error {
     Error::CorruptArtifact {
         reason: format!("cannot encode the `{kind}` model: {err}"),
+    }
+}
+
+/// How the large float arrays of a payload (factors, similarities) are stored.
+///
+/// `F32` is exact and the default. `F16` keeps 11 significant bits (relative error ≤ 2⁻¹¹) in
+/// half the bytes; `Int8` stores blocks of 32 values as 8-bit integers sharing one power-of-two
+/// scale (absolute error ≤ 2⁻⁸ of the block's largest value) in about a quarter. Decoding
+/// either gives `f32` values again, and re-encoding them reproduces the same bytes.
+///
+/// ```
+/// use recsys_core::artifact::FloatEncoding;
+/// assert_eq!(FloatEncoding::default(), FloatEncoding::F32);
+/// assert_eq!("int8".parse::<FloatEncoding>().unwrap(), FloatEncoding::Int8);
+/// assert_eq!(FloatEncoding::F16.as_str(), "f16");
+/// assert!("f8".parse::<FloatEncoding>().is_err());
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum FloatEncoding {
+    /// 4 bytes per value, exact.
+    #[default]
+    F32,
+    /// IEEE 754 half precision, 2 bytes per value.
+    F16,
+    /// 8-bit integers with a power-of-two scale per block of 32 values (33 bytes per block).
+    Int8,
+}
+
+impl FloatEncoding {
+    /// Every encoding.
+    pub const ALL: [FloatEncoding; 3] =
+        [FloatEncoding::F32, FloatEncoding::F16, FloatEncoding::Int8];
+
+    /// `"f32"`, `"f16"` or `"int8"` (also the suffix of a packed artifact's kind tag).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FloatEncoding::F32 => "f32",
+            FloatEncoding::F16 => "f16",
+            FloatEncoding::Int8 => "int8",
+        }
+    }
+}
+
+impl std::fmt::Display for FloatEncoding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for FloatEncoding {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|e| e.as_str() == s)
+            .ok_or_else(|| Error::invalid("floats", format!("{s:?} is not one of f32, f16, int8")))
+    }
+}
+
+thread_local! {
+    /// The encoding of the payload being encoded or decoded on this thread.
+    static FLOATS: Cell<FloatEncoding> = const { Cell::new(FloatEncoding::F32) };
+}
+
+/// The float encoding in force on this thread (`F32` outside [`with_floats`]).
+pub(crate) fn current_floats() -> FloatEncoding {
+    FLOATS.with(Cell::get)
+}
+
+/// Runs `f` (an encode or a decode) with `floats` in force for [`packed`] arrays, restoring the
+/// previous encoding afterwards, also when `f` panics.
+pub(crate) fn with_floats<R>(floats: FloatEncoding, f: impl FnOnce() -> R) -> R {
+    struct Restore(FloatEncoding);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            FLOATS.with(|c| c.set(self.0));
+        }
+    }
+    let _restore = Restore(FLOATS.with(|c| c.replace(floats)));
+    f()
+}
+
+/// `#[serde(with = "crate::codec::packed")]` for a large `Vec<f32>`: a plain sequence under
+/// `F32` (the layout of an unannotated `Vec<f32>`), otherwise `(length, packed bytes)`.
+pub(crate) mod packed {
+    use serde::de::{Error as _, Visitor};
+    use serde::ser::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{current_floats, FloatEncoding};
+
+    /// Values per `Int8` block (one scale exponent each).
+    pub(crate) const BLOCK: usize = 32;
+
+    pub(crate) fn serialize<S: Serializer>(values: &[f32], s: S) -> Result<S::Ok, S::Error> {
+        match current_floats() {
+            FloatEncoding::F32 => values.serialize(s),
+            floats => {
+                let bytes = pack(values, floats).map_err(S::Error::custom)?;
+                (values.len() as u64, Bytes(&bytes)).serialize(s)
+            }
+        }
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f32>, D::Error> {
+        match current_floats() {
+            FloatEncoding::F32 => Vec::<f32>::deserialize(d),
+            floats => {
+                let (len, ByteBuf(bytes)) = <(u64, ByteBuf)>::deserialize(d)?;
+                unpack(&bytes, len, floats).map_err(D::Error::custom)
+            }
+        }
+    }
+
+    /// Packs `values` (finite) as `floats` (not `F32`).
+    pub(crate) fn pack(values: &[f32], floats: FloatEncoding) -> Result<Vec<u8>, String> {
+        match floats {
+            FloatEncoding::F32 => Ok(values.iter().flat_map(|v| v.to_le_bytes()).collect()),
+            FloatEncoding::F16 => {
+                let mut out = Vec::with_capacity(values.len() * 2);
+                for &v in values {
+                    let half = f32_to_f16(v);
+                    if !v.is_finite() || !f16_to_f32(half).is_finite() {
+                        return Err(format!("{v} does not fit in f16 (|v| ≤ 65504)"));
+                    }
+                    out.extend_from_slice(&half.to_le_bytes());
+                }
+                Ok(out)
+            }
+            FloatEncoding::Int8 => {
+                let blocks = values.len().div_ceil(BLOCK);
+                let mut out = Vec::with_capacity(blocks + values.len());
+                let mut codes = Vec::with_capacity(values.len());
+                for block in values.chunks(BLOCK) {
+                    if let Some(v) = block.iter().find(|v| !v.is_finite()) {
+                        return Err(format!("{v} cannot be stored as int8"));
+                    }
+                    let max = block.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+                    let exponent = block_exponent(max);
+                    let scale = pow2(exponent);
+                    out.push(exponent as u8);
+                    codes.extend(
+                        block
+                            .iter()
+                            .map(|v| (v / scale).round().clamp(-127.0, 127.0) as i8 as u8),
+                    );
+                }
+                out.extend_from_slice(&codes);
+                Ok(out)
+            }
+        }
+    }
+
+    /// Unpacks `len` values packed by [`pack`].
+    pub(crate) fn unpack(
+        bytes: &[u8],
+        len: u64,
+        floats: FloatEncoding,
+    ) -> Result<Vec<f32>, String> {
+        let len = usize::try_from(len).map_err(|_| format!("{len} values"))?;
+        let expected = match floats {
+            FloatEncoding::F32 => len.checked_mul(4),
+            FloatEncoding::F16 => len.checked_mul(2),
+            FloatEncoding::Int8 => len.checked_add(len.div_ceil(BLOCK)),
+        };
+        if expected != Some(bytes.len()) {
+            return Err(format!(
+                "{} packed bytes do not hold {len} {floats} values",
+                bytes.len()
+            ));
+        }
+        let values: Vec<f32> = match floats {
+            FloatEncoding::F32 => bytes
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect(),
+            FloatEncoding::F16 => bytes
+                .chunks_exact(2)
+                .map(|b| f16_to_f32(u16::from_le_bytes([b[0], b[1]])))
+                .collect(),
+            FloatEncoding::Int8 => {
+                let (exponents, codes) = bytes.split_at(len.div_ceil(BLOCK));
+                codes
+                    .chunks(BLOCK)
+                    .zip(exponents)
+                    .flat_map(|(block, &e)| {
+                        let scale = pow2(i32::from(e as i8));
+                        block.iter().map(move |&c| f32::from(c as i8) * scale)
+                    })
+                    .collect()
+            }
+        };
+        if values.iter().any(|v| !v.is_finite()) {
+            return Err(format!("packed {floats} values are not all finite"));
+        }
+        Ok(values)
+    }
+
+    /// The smallest exponent `e` with `max / 2^e ≤ 127`, within `-126..=127`.
+    fn block_exponent(max: f32) -> i32 {
+        if max == 0.0 {
+            return 0;
+        }
+        let mut e = ((max / 127.0).log2().ceil() as i32).clamp(-126, 127);
+        while e < 127 && max / pow2(e) > 127.0 {
+            e += 1;
+        }
+        while e > -126 && max / pow2(e - 1) <= 127.0 {
+            e -= 1;
+        }
+        e
+    }
+
+    /// `2^e` for `e` in `-126..=127` (exact), beyond that range 0 or infinity.
+    fn pow2(e: i32) -> f32 {
+        if (-126..=127).contains(&e) {
+            f32::from_bits(((e + 127) as u32) << 23)
+        } else if e < 0 {
+            0.0
+        } else {
+            f32::INFINITY
+        }
+    }
+
+    /// IEEE 754 binary16 of `v`, rounded to nearest, ties to even.
+    pub(crate) fn f32_to_f16(v: f32) -> u16 {
+        let bits = v.to_bits();
+        let sign = ((bits >> 16) & 0x8000) as u16;
+        let exponent = ((bits >> 23) & 0xff) as i32;
+        let mantissa = bits & 0x007f_ffff;
+        if exponent == 0xff {
+            // Infinity, or NaN (kept quiet and non-zero).
+            return sign | 0x7c00 | if mantissa != 0 { 0x0200 } else { 0 };
+        }
+        let e = exponent - 127 + 15;
+        if e >= 0x1f {
+            return sign | 0x7c00;
+        }
+        if e <= 0 {
+            // Subnormal half (or zero): shift the full significand into place.
+            if e < -10 {
+                return sign;
+            }
+            let significand = mantissa | 0x0080_0000;
+            let shift = (14 - e) as u32;
+            let half = significand >> shift;
+            let rest = significand & ((1 << shift) - 1);
+            let halfway = 1 << (shift - 1);
+            let round = rest > halfway || (rest == halfway && half & 1 == 1);
+            return sign | (half + u32::from(round)) as u16;
+        }
+        let half = ((e as u32) << 10) | (mantissa >> 13);
+        let rest = mantissa & 0x1fff;
+        let round = rest > 0x1000 || (rest == 0x1000 && half & 1 == 1);
+        // A carry out of the mantissa moves to the next exponent (up to infinity): correct.
+        sign | (half + u32::from(round)) as u16
+    }
+
+    /// The `f32` value of the binary16 `h` (exact).
+    pub(crate) fn f16_to_f32(h: u16) -> f32 {
+        let sign = u32::from(h & 0x8000) << 16;
+        let exponent = u32::from((h >> 10) & 0x1f);
+        let mantissa = u32::from(h & 0x03ff);
+        let bits = match (exponent, mantissa) {
+            (0, 0) => sign,
+            (0, m) => {
+                // Subnormal: m · 2^-24 (exact).
+                let magnitude = m as f32 * (1.0 / 16_777_216.0);
+                return if sign != 0 { -magnitude } else { magnitude };
+            }
+            (0x1f, 0) => sign | 0x7f80_0000,
+            (0x1f, m) => sign | 0x7fc0_0000 | (m << 13),
+            (e, m) => sign | ((e + 127 - 15) << 23) | (m << 13),
+        };
+        f32::from_bits(bits)
+    }
+
+    /// A byte string for `serialize_bytes`.
+    struct Bytes<'a>(&'a [u8]);
+
+    impl Serialize for Bytes<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_bytes(self.0)
+        }
+    }
+
+    /// A byte string read by `deserialize_byte_buf`.
+    struct ByteBuf(Vec<u8>);
+
+    impl<'de> Deserialize<'de> for ByteBuf {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct BytesVisitor;
+            impl<'de> Visitor<'de> for BytesVisitor {
+                type Value = ByteBuf;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("packed float bytes")
+                }
+                fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<ByteBuf, E> {
+                    Ok(ByteBuf(v.to_vec()))
+                }
+                fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<ByteBuf, E> {
+                    Ok(ByteBuf(v))
+                }
+            }
+            d.deserialize_byte_buf(BytesVisitor)
+        }
     }
 }
 
@@ -83,6 +396,111 @@ mod tests {
         assert_eq!(fingerprint(b""), "cbf29ce484222325");
         assert_eq!(fingerprint(b"a"), "af63dc4c8601ec8c");
         assert_eq!(fingerprint(b"foobar"), "85944171f73967e8");
+    }
+
+    #[test]
+    fn f16_conversion_round_trips_and_rounds_to_nearest_even() {
+        use packed::{f16_to_f32, f32_to_f16};
+        // Every finite half converts to f32 and back unchanged.
+        for h in 0..=u16::MAX {
+            let v = f16_to_f32(h);
+            if v.is_finite() {
+                assert_eq!(f32_to_f16(v), h, "{h:#06x} -> {v}");
+            }
+        }
+        assert_eq!(f16_to_f32(0x3c00), 1.0);
+        assert_eq!(f16_to_f32(0xc000), -2.0);
+        assert_eq!(f16_to_f32(0x7bff), 65504.0);
+        assert_eq!(f16_to_f32(0x0001), 2f32.powi(-24));
+        assert_eq!(f32_to_f16(65520.0), 0x7c00, "rounds up to infinity");
+        assert_eq!(
+            f32_to_f16(1.0 + 2f32.powi(-11)),
+            0x3c00,
+            "tie to even (down)"
+        );
+        assert_eq!(
+            f32_to_f16(1.0 + 3.0 * 2f32.powi(-11)),
+            0x3c02,
+            "tie to even (up)"
+        );
+        assert_eq!(
+            f32_to_f16(2f32.powi(-25)),
+            0x0000,
+            "half of the smallest subnormal: even"
+        );
+        assert_eq!(f32_to_f16(1.5 * 2f32.powi(-24)), 0x0002);
+        // Relative error of normal values at most 2^-11.
+        for v in [0.1f32, -0.333, 2.71, 1234.5, 1e-3] {
+            let back = f16_to_f32(f32_to_f16(v));
+            assert!(((back - v) / v).abs() <= 2f32.powi(-11), "{v} -> {back}");
+        }
+    }
+
+    #[test]
+    fn packed_floats_round_trip_within_their_precision_and_re_encode_identically() {
+        let values: Vec<f32> = (0..100)
+            .map(|i| ((i as f32) * 0.37).sin() * if i < 40 { 3.0 } else { 0.01 })
+            .chain([0.0; 32])
+            .collect();
+        for floats in FloatEncoding::ALL {
+            let bytes = packed::pack(&values, floats).unwrap();
+            let back = packed::unpack(&bytes, values.len() as u64, floats).unwrap();
+            for (block, (a, b)) in values.chunks(32).zip(back.chunks(32)).enumerate() {
+                let max = a.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+                let tolerance = match floats {
+                    FloatEncoding::F32 => 0.0,
+                    FloatEncoding::F16 => max * 2f32.powi(-11),
+                    FloatEncoding::Int8 => max / 127.0,
+                };
+                for (x, y) in a.iter().zip(b) {
+                    assert!(
+                        (x - y).abs() <= tolerance,
+                        "{floats} block {block}: {x} -> {y}"
+                    );
+                }
+            }
+            assert_eq!(packed::pack(&back, floats).unwrap(), bytes, "{floats}");
+            // Lengths that disagree with the bytes are refused.
+            assert!(packed::unpack(&bytes, values.len() as u64 + 1, floats).is_err());
+            assert!(packed::unpack(&bytes[1..], values.len() as u64, floats).is_err());
+        }
+        assert!(packed::pack(&[1e6], FloatEncoding::F16).is_err());
+        assert!(packed::pack(&[f32::NAN], FloatEncoding::Int8).is_err());
+        // An exponent byte that scales past f32 decodes to infinity: refused.
+        let mut forged = packed::pack(&[1.0; 32], FloatEncoding::Int8).unwrap();
+        forged[0] = 127;
+        assert!(packed::unpack(&forged, 32, FloatEncoding::Int8).is_err());
+    }
+
+    #[test]
+    fn packed_vectors_follow_the_encoding_in_force() {
+        #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
+        struct Model {
+            #[serde(with = "packed")]
+            factors: Vec<f32>,
+            bias: f32,
+        }
+        let model = Model {
+            factors: vec![0.5, -0.25, 0.125],
+            bias: 0.1,
+        };
+        // F32 writes what an unannotated Vec<f32> writes.
+        let plain = encode("m", &model).unwrap();
+        assert_eq!(plain, encode("m", &(&model.factors, model.bias)).unwrap());
+        for floats in FloatEncoding::ALL {
+            let bytes = with_floats(floats, || encode("m", &model)).unwrap();
+            let (back, _): (Model, usize) = with_floats(floats, || {
+                bincode::serde::decode_from_slice(&bytes, config())
+            })
+            .unwrap();
+            assert_eq!(
+                back, model,
+                "{floats}: these values are exact in every encoding"
+            );
+            assert_eq!(current_floats(), FloatEncoding::F32);
+        }
+        let f16 = with_floats(FloatEncoding::F16, || encode("m", &model)).unwrap();
+        assert!(f16.len() < plain.len());
     }
 
     #[test]

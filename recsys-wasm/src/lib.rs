@@ -198,7 +198,8 @@ type JsResult<T> = Result<T, JsValue>;
 #[wasm_bindgen]
 impl Recommender {
     /// Loads a recommender artifact (the bytes of a `.recsys` file written by
-    /// `Recommender::save` / `to_bytes`). Throws a `RecsysError` with code
+    /// `Recommender::save` / `to_bytes`, plain or a packed web artifact from
+    /// `build-artifact --web`). Throws a `RecsysError` with code
     /// `corrupt_artifact` for truncated or foreign bytes, `unsupported_version` for another
     /// format version.
     #[wasm_bindgen(js_name = fromBytes)]

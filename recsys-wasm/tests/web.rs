@@ -311,3 +311,40 @@ fn bad_artifacts_are_refused_with_the_core_code() {
     let rec = recommender();
     assert!(rec.trending(JsValue::NULL, None).is_ok());
 }
+
+#[wasm_bindgen_test]
+fn packed_web_artifacts_load_checked_and_answer_as_compacted() {
+    use recsys_core::artifact::FloatEncoding;
+    use recsys_core::recommender::ArtifactOptions;
+    let full = core::Recommender::from_bytes(common::ARTIFACT).expect("the fixture loads");
+    for floats in [FloatEncoding::F16, FloatEncoding::Int8] {
+        let web = full
+            .compact(&ArtifactOptions::web().floats(floats))
+            .expect("compacts");
+        let bytes = web.to_bytes().expect("encodes");
+        let rec = Recommender::from_bytes(&bytes).expect("a packed artifact loads");
+        assert_eq!(rec.fingerprint(), web.fingerprint(), "{floats}");
+        let history = json!({"events": [{"item_id": "f1", "feedback": "like"}]});
+        let query = json!({"list": "for_you", "n": 5, "explain": true});
+        let got = json_of(&rec.recommend(js(&history), js(&query)).expect("answers"));
+        let history: UserHistory = serde_json::from_value(history).unwrap();
+        let query: Query = serde_json::from_value(query).unwrap();
+        let expected: Recommendations = web.recommend(&history, &query).unwrap();
+        assert!(expected.unknown_ids.is_empty() && !expected.items.is_empty());
+        let expected = serde_json::to_value(expected).unwrap();
+        if let Err(difference) = common::close(&got, &expected, "") {
+            panic!("{floats}: {difference}");
+        }
+        for cut in [bytes.len() / 2, bytes.len() - 1] {
+            let err = error_json(
+                &Recommender::from_bytes(&bytes[..cut])
+                    .err()
+                    .expect("refused"),
+            );
+            assert_eq!(
+                err["code"], "corrupt_artifact",
+                "{floats}, cut at {cut}: {err}"
+            );
+        }
+    }
+}

@@ -85,6 +85,21 @@ impl Artifact for crate::recommender::Recommender {
             super::decode_payload(Self::KIND, payload)
         }
     }
+
+    fn float_encoding(&self) -> super::FloatEncoding {
+        self.float_encoding()
+    }
+
+    /// Decodes and validates; the fingerprint is the hash of the payload read (not of a
+    /// re-encoding: loading stays one pass over the bytes).
+    fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let (info, floats, payload) = super::split_kind(Self::KIND, bytes)?;
+        let recommender = crate::codec::with_floats(floats, || {
+            Self::decode_payload(info.format_version, payload)
+        })?;
+        recommender.check_invariants()?;
+        Ok(recommender.with_fingerprint(crate::codec::fingerprint(payload)))
+    }
 }
 
 impl Artifact for crate::data::IdMap {

@@ -33,6 +33,12 @@
 //! | 21 + k      | 4    | CRC-32 (IEEE) of bytes `8 .. 21 + k` followed by the payload |
 //! | 25 + k      | n    | payload: the model, serde + bincode 2 `config::standard()` |
 //!
+//! A payload whose models' large float arrays (factors, similarities) are packed as `f16` or
+//! `int8` ([`FloatEncoding`], [`to_bytes_with`], e.g. a web artifact from
+//! [`Recommender::compact`](crate::recommender::Recommender::compact)) says so in its kind tag:
+//! `"recommender-int8"`. Readers of this version take every encoding; older ones refuse a
+//! packed file by its kind (a clear error), and plain files are unchanged, so no version bump.
+//!
 //! The file ends exactly after the payload. The checksum covers the header fields as well as the
 //! payload, so a flipped bit anywhere after the magic is reported as corruption rather than as a
 //! confusing "wrong kind" or decode error. The format version is bumped whenever the header
@@ -91,6 +97,7 @@ mod impls;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+pub use crate::codec::FloatEncoding;
 use crate::validate::corrupt;
 use crate::{Error, Result};
 
@@ -164,7 +171,14 @@ pub trait Artifact: Serialize + DeserializeOwned {
     /// runs ([`Artifact::check_invariants`]): what saves also loads.
     fn to_bytes(&self) -> Result<Vec<u8>> {
         self.check_invariants()?;
-        to_bytes(Self::KIND, self)
+        to_bytes_with(Self::KIND, self, self.float_encoding())
+    }
+
+    /// How [`Artifact::to_bytes`] stores the model's large float arrays: `F32` (the default)
+    /// unless the model was made for a packed encoding (e.g.
+    /// [`Recommender::compact`](crate::recommender::Recommender::compact)).
+    fn float_encoding(&self) -> FloatEncoding {
+        FloatEncoding::F32
     }
 
     /// Decodes an artifact written by [`Artifact::to_bytes`] for the same type.
@@ -173,8 +187,10 @@ pub trait Artifact: Serialize + DeserializeOwned {
     /// hold another kind of model, fail the checksum or do not decode, and with
     /// [`Error::UnsupportedVersion`] when written by another format version.
     fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let (info, payload) = split_kind(Self::KIND, bytes)?;
-        let value = Self::decode_payload(info.format_version, payload)?;
+        let (info, floats, payload) = split_kind(Self::KIND, bytes)?;
+        let value = crate::codec::with_floats(floats, || {
+            Self::decode_payload(info.format_version, payload)
+        })?;
         value.check_invariants()?;
         Ok(value)
     }
@@ -201,7 +217,9 @@ pub trait Artifact: Serialize + DeserializeOwned {
     /// assert_eq!(IdMap::from_bytes(&bytes).unwrap().fingerprint().unwrap(), ids.fingerprint().unwrap());
     /// ```
     fn fingerprint(&self) -> Result<String> {
-        crate::codec::fingerprint_of(Self::KIND, self)
+        crate::codec::with_floats(self.float_encoding(), || {
+            crate::codec::fingerprint_of(Self::KIND, self)
+        })
     }
 
     /// Writes the artifact to `path` atomically: the bytes go to a temporary file in the same
@@ -234,8 +252,42 @@ pub trait Artifact: Serialize + DeserializeOwned {
 /// assert_eq!(back, (1, "one".to_string()));
 /// ```
 pub fn to_bytes<T: Serialize + ?Sized>(kind: &str, value: &T) -> Result<Vec<u8>> {
+    to_bytes_with(kind, value, FloatEncoding::F32)
+}
+
+/// [`to_bytes`] with the model's large float arrays (factors, similarities) stored as
+/// `floats`. A packed artifact's kind tag says how: `"{kind}-f16"` or `"{kind}-int8"`
+/// (`F32` writes the plain `kind`, byte for byte what [`to_bytes`] writes), so [`from_bytes`]
+/// of this version reads every encoding and an older build refuses a packed file by its kind.
+/// Values that do not fit `f16` (|v| > 65504) are an error, not infinity.
+///
+/// ```
+/// use recsys_core::artifact::{self, FloatEncoding};
+/// use recsys_core::models::popularity::{PopularityConfig, PopularityModel};
+///
+/// let plain = artifact::to_bytes("x", &1.5f32).unwrap();
+/// assert_eq!(artifact::to_bytes_with("x", &1.5f32, FloatEncoding::F32).unwrap(), plain);
+/// let packed = artifact::to_bytes_with("x", &1.5f32, FloatEncoding::Int8).unwrap();
+/// assert_eq!(artifact::inspect(&packed).unwrap().kind, "x-int8");
+/// // Only the models' large arrays are packed; a lone f32 stays exact.
+/// assert_eq!(artifact::from_bytes::<f32>("x", &packed).unwrap(), 1.5);
+/// ```
+pub fn to_bytes_with<T: Serialize + ?Sized>(
+    kind: &str,
+    value: &T,
+    floats: FloatEncoding,
+) -> Result<Vec<u8>> {
     check_kind_tag(kind)?;
-    let payload = crate::codec::encode(kind, value)?;
+    let payload = crate::codec::with_floats(floats, || crate::codec::encode(kind, value))?;
+    let tagged;
+    let kind = match floats {
+        FloatEncoding::F32 => kind,
+        packed => {
+            tagged = format!("{kind}-{packed}");
+            check_kind_tag(&tagged)?;
+            tagged.as_str()
+        }
+    };
     let mut out = Vec::with_capacity(PREFIX_LEN + kind.len() + SUFFIX_LEN + payload.len());
     out.extend_from_slice(&MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -254,7 +306,7 @@ pub fn to_bytes<T: Serialize + ?Sized>(kind: &str, value: &T) -> Result<Vec<u8>>
 /// Does not call [`Artifact::check_invariants`] ([`Artifact::from_bytes`] does), but the crate's models
 /// validate themselves while deserialising whichever way they are decoded.
 pub fn from_bytes<T: DeserializeOwned>(kind: &str, bytes: &[u8]) -> Result<T> {
-    let (info, payload) = split_kind(kind, bytes)?;
+    let (info, floats, payload) = split_kind(kind, bytes)?;
     // Without a type to read older shapes, only the current version is decoded.
     if info.format_version != FORMAT_VERSION {
         return Err(Error::UnsupportedVersion {
@@ -262,20 +314,31 @@ pub fn from_bytes<T: DeserializeOwned>(kind: &str, bytes: &[u8]) -> Result<T> {
             supported: FORMAT_VERSION,
         });
     }
-    decode_payload(kind, payload)
+    crate::codec::with_floats(floats, || decode_payload(kind, payload))
 }
 
-/// Verifies the header and that it announces `kind`; returns it with the payload.
-fn split_kind<'a>(kind: &str, bytes: &'a [u8]) -> Result<(ArtifactInfo, &'a [u8])> {
+/// Verifies the header and that it announces `kind`, plain or with a packed float encoding
+/// suffix (`recommender-int8`); returns it with the float encoding and the payload.
+pub(crate) fn split_kind<'a>(
+    kind: &str,
+    bytes: &'a [u8],
+) -> Result<(ArtifactInfo, FloatEncoding, &'a [u8])> {
     let (info, payload) = split(bytes)?;
-    if info.kind != kind {
+    let floats = match info.kind.strip_prefix(kind) {
+        Some("") => Some(FloatEncoding::F32),
+        Some(suffix) => FloatEncoding::ALL
+            .into_iter()
+            .find(|f| *f != FloatEncoding::F32 && suffix.strip_prefix('-') == Some(f.as_str())),
+        None => None,
+    };
+    let Some(floats) = floats else {
         return Err(corrupt(format!(
             "file holds {} `{}` model, expected `{kind}`",
             article(&info.kind),
             info.kind
         )));
-    }
-    Ok((info, payload))
+    };
+    Ok((info, floats, payload))
 }
 
 /// The fingerprint of an artifact: a stable 64-bit FNV-1a hash of its payload, as 16 lower-case

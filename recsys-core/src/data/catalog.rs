@@ -226,6 +226,15 @@ impl Catalog {
         Ok(())
     }
 
+    /// Drops what only training reads (items' attributes and free text): the catalogue of a
+    /// request-only model.
+    pub(crate) fn drop_training_only(&mut self) {
+        for info in &mut self.items {
+            info.attributes = Vec::new();
+            info.text = None;
+        }
+    }
+
     /// Number of item slots (the highest item index with metadata, plus one).
     pub fn len(&self) -> usize {
         self.items.len()

@@ -79,6 +79,17 @@ impl IdMap {
 impl From<Vec<String>> for IdMap {
     /// Builds a map from ids in index order; a repeated id keeps its first index.
     fn from(ids: Vec<String>) -> Self {
+        // One hash per id into a table sized once, keeping the strings as they are (loading an
+        // artifact decodes every id map through here).
+        let mut index = HashMap::with_capacity(ids.len());
+        let mut repeated = false;
+        for (i, id) in ids.iter().enumerate() {
+            let fresh = index.len();
+            repeated |= *index.entry(id.clone()).or_insert(i as u32) as usize != fresh;
+        }
+        if !repeated {
+            return IdMap { ids, index };
+        }
         let mut map = IdMap::new();
         for id in &ids {
             map.get_or_insert(id);

@@ -38,6 +38,7 @@ pub use content::{
     count_by_kind, ContentFeatures, ContentFeaturesConfig, SharedToken, TokenKind, TokenWeights,
     Vocabulary,
 };
+pub(crate) use similarity::prune_rows;
 pub use similarity::{ContentNeighbors, ContentNeighborsConfig};
 
 pub(crate) use content::{shared_positions, sort_by_contribution};

@@ -147,6 +147,27 @@ impl ContentNeighborsConfig {
     }
 }
 
+/// Keeps the first `max` entries of every row of a CSR (rows sorted best first).
+pub(crate) fn prune_rows(
+    indptr: &mut [usize],
+    items: &mut Vec<u32>,
+    values: &mut Vec<f32>,
+    max: usize,
+) {
+    let mut kept = 0;
+    let mut start = 0;
+    for end in indptr.iter_mut().skip(1) {
+        let take = (*end - start).min(max);
+        items.copy_within(start..start + take, kept);
+        values.copy_within(start..start + take, kept);
+        kept += take;
+        start = *end;
+        *end = kept;
+    }
+    items.truncate(kept);
+    values.truncate(kept);
+}
+
 /// For every token, the items that have it and their values (the transposed feature matrix).
 struct Postings {
     indptr: Vec<usize>,
@@ -200,6 +221,7 @@ pub struct ContentNeighbors {
     config: ContentNeighborsConfig,
     indptr: Vec<usize>,
     items: Vec<u32>,
+    #[serde(with = "crate::codec::packed")]
     similarities: Vec<f32>,
 }
 
@@ -209,6 +231,7 @@ struct UncheckedNeighbors {
     config: ContentNeighborsConfig,
     indptr: Vec<usize>,
     items: Vec<u32>,
+    #[serde(with = "crate::codec::packed")]
     similarities: Vec<f32>,
 }
 
@@ -251,6 +274,16 @@ impl ContentNeighbors {
     /// Number of items.
     pub fn n_items(&self) -> usize {
         self.indptr.len().saturating_sub(1)
+    }
+
+    /// Keeps at most `max` neighbours per item, the most similar (for a smaller artifact).
+    pub(crate) fn prune(&mut self, max: usize) {
+        prune_rows(
+            &mut self.indptr,
+            &mut self.items,
+            &mut self.similarities,
+            max,
+        );
     }
 
     /// Checks decoded neighbours against the `n_items` items of their features: a valid
@@ -316,6 +349,19 @@ impl ContentNeighbors {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prune_rows_keeps_the_first_entries_of_each_row() {
+        let mut indptr = vec![0, 3, 3, 5];
+        let mut items = vec![4, 2, 1, 0, 3];
+        let mut values = vec![0.9, 0.5, 0.1, 0.8, 0.2];
+        prune_rows(&mut indptr, &mut items, &mut values, 2);
+        assert_eq!(indptr, [0, 2, 2, 4]);
+        assert_eq!(items, [4, 2, 0, 3]);
+        assert_eq!(values, [0.9, 0.5, 0.8, 0.2]);
+        prune_rows(&mut indptr, &mut items, &mut values, 5);
+        assert_eq!(indptr, [0, 2, 2, 4]);
+    }
     use crate::data::{Catalog, Role};
     use crate::features::{ContentFeaturesConfig, TokenWeights};
     use proptest::prelude::*;

@@ -186,6 +186,7 @@ pub struct ItemKnnModel {
     /// Neighbour list of item `i` is `indptr[i]..indptr[i + 1]`.
     indptr: Vec<usize>,
     neighbor_items: Vec<u32>,
+    #[serde(with = "crate::codec::packed")]
     similarities: Vec<f32>,
 }
 
@@ -194,6 +195,7 @@ crate::validate::checked_deserialize! {
         config: ItemKnnConfig,
         indptr: Vec<usize>,
         neighbor_items: Vec<u32>,
+        #[serde(with = "crate::codec::packed")]
         similarities: Vec<f32>,
     }
     check ItemKnnModel::validate
@@ -223,6 +225,16 @@ impl ItemKnnModel {
             crate::validate::RowOrder::Any,
         )?;
         crate::validate::check_finite("item-kNN similarities", &self.similarities)
+    }
+
+    /// Keeps at most `max` neighbours per item, the most similar (for a smaller artifact).
+    pub(crate) fn prune(&mut self, max: usize) {
+        crate::features::prune_rows(
+            &mut self.indptr,
+            &mut self.neighbor_items,
+            &mut self.similarities,
+            max,
+        );
     }
 
     /// The stored neighbours of `item` and their similarities, most similar first.

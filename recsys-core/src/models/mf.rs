@@ -311,8 +311,10 @@ pub struct MfModel {
     user_bias: Vec<f32>,
     item_bias: Vec<f32>,
     /// `n_users × factors`, row-major.
+    #[serde(with = "crate::codec::packed")]
     user_factors: Vec<f32>,
     /// `n_items × factors`, row-major.
+    #[serde(with = "crate::codec::packed")]
     item_factors: Vec<f32>,
     rating_range: (f32, f32),
 }
@@ -323,7 +325,9 @@ crate::validate::checked_deserialize! {
         global_mean: f32,
         user_bias: Vec<f32>,
         item_bias: Vec<f32>,
+        #[serde(with = "crate::codec::packed")]
         user_factors: Vec<f32>,
+        #[serde(with = "crate::codec::packed")]
         item_factors: Vec<f32>,
         rating_range: (f32, f32),
     }

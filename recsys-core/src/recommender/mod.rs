@@ -48,6 +48,7 @@ mod reasons;
 mod resolve;
 mod scoring;
 mod search;
+mod web;
 
 pub use blend::{BlendConfig, BlendPreset};
 pub use builder::RecommenderBuilder;
@@ -55,9 +56,11 @@ pub use query::{
     Collaborative, Contribution, Filters, HistoryEvent, ItemView, List, PersonCredit, Query,
     Recommendation, Recommendations, ScoreParts, UserHistory,
 };
+pub use web::ArtifactOptions;
 
 use serde::{Deserialize, Serialize};
 
+use crate::codec::FloatEncoding;
 use crate::data::{Catalog, FeedbackPolicy, IdMap};
 use crate::explain::Reason;
 use crate::features::ContentNeighbors;
@@ -139,9 +142,14 @@ pub struct Recommender {
     /// The catalogue's genres and their items (derived).
     #[serde(skip)]
     genres: GenreIndex,
-    /// [`Recommender::fingerprint`] (derived).
+    /// [`Recommender::fingerprint`] (derived: at fit, or from the payload of a decoded
+    /// artifact, or on first use).
     #[serde(skip)]
-    fingerprint: String,
+    fingerprint: std::sync::OnceLock<String>,
+    /// How [`Artifact::to_bytes`](crate::artifact::Artifact::to_bytes) stores the large float
+    /// arrays: the encoding it was decoded from or compacted to.
+    #[serde(skip)]
+    floats: FloatEncoding,
 }
 
 /// A decoded [`Recommender`] before its validation: the serialised fields, in order.
@@ -226,11 +234,13 @@ impl TryFrom<RecommenderUnchecked> for Recommender {
             gram: Vec::new(),
             cold: ColdFactors::default(),
             genres: GenreIndex::default(),
-            fingerprint: String::new(),
+            fingerprint: std::sync::OnceLock::new(),
+            floats: crate::codec::current_floats(),
         };
         // Checked before deriving anything from the parts.
         recommender.validate_parts()?;
-        let recommender = recommender.derive()?;
+        // The fingerprint is left for `Artifact::from_bytes` (the payload's hash) or first use.
+        let recommender = recommender.derive_values()?;
         recommender.validate_derived()?;
         Ok(recommender)
     }
@@ -272,14 +282,41 @@ impl Recommender {
             gram: Vec::new(),
             cold: ColdFactors::default(),
             genres: GenreIndex::default(),
-            fingerprint: String::new(),
+            fingerprint: std::sync::OnceLock::new(),
+            floats: FloatEncoding::F32,
         }
         .derive()
     }
 
-    /// Computes the derived fields from the stored ones (at fit, at decode, after
+    /// Computes the derived fields and the fingerprint from the stored ones (at fit, after
     /// [`Recommender::with_blend`]).
-    fn derive(mut self) -> Result<Self> {
+    fn derive(self) -> Result<Self> {
+        let recommender = self.derive_values()?;
+        let fingerprint = recommender.compute_fingerprint()?;
+        Ok(recommender.with_fingerprint(fingerprint))
+    }
+
+    /// The fingerprint of the payload [`Artifact::to_bytes`](crate::artifact::Artifact::to_bytes)
+    /// writes (encoding the whole model: a decoded artifact takes its payload's hash instead).
+    fn compute_fingerprint(&self) -> Result<String> {
+        crate::codec::with_floats(self.floats, || {
+            crate::codec::fingerprint_of("recommender", self)
+        })
+    }
+
+    /// Sets the fingerprint (that of the payload the recommender was decoded from).
+    pub(crate) fn with_fingerprint(mut self, fingerprint: String) -> Self {
+        self.fingerprint = std::sync::OnceLock::from(fingerprint);
+        self
+    }
+
+    /// The float encoding of the recommender's artifact.
+    pub(crate) fn float_encoding(&self) -> FloatEncoding {
+        self.floats
+    }
+
+    /// Computes the derived fields (but not the fingerprint) from the stored ones.
+    fn derive_values(mut self) -> Result<Self> {
         let mut popularity: Vec<f32> = self
             .trending
             .scores(PopularityKind::AllTime)
@@ -305,7 +342,6 @@ impl Recommender {
             self.blend.cold_item_shrinkage,
         )?;
         self.genres = GenreIndex::new(&self.catalog);
-        self.fingerprint = crate::codec::fingerprint_of("recommender", &self)?;
         Ok(self)
     }
 
@@ -334,7 +370,11 @@ impl Recommender {
     ///
     /// [`artifact::fingerprint`]: crate::artifact::fingerprint
     pub fn fingerprint(&self) -> &str {
-        &self.fingerprint
+        self.fingerprint.get_or_init(|| {
+            // Encoding a validated model into a hash cannot fail; say so if it ever does.
+            self.compute_fingerprint()
+                .unwrap_or_else(|err| format!("unfingerprinted: {err}"))
+        })
     }
 
     /// The blend weights.
@@ -527,7 +567,7 @@ impl Recommender {
         Ok(Recommendations {
             items: self.present(rows, query),
             unknown_ids: unknown,
-            model: self.fingerprint.clone(),
+            model: self.fingerprint().to_string(),
         })
     }
 

@@ -42,7 +42,9 @@ pub(super) struct AlsModelData {
     pub(super) alpha: f32,
     pub(super) n_users: usize,
     pub(super) n_items: usize,
+    #[serde(with = "crate::codec::packed")]
     pub(super) user_factors: Vec<f32>,
+    #[serde(with = "crate::codec::packed")]
     pub(super) item_factors: Vec<f32>,
 }
 

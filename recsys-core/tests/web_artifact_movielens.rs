@@ -1,0 +1,113 @@
+//! Compacted recommender artifacts (`Recommender::compact`, the browser's web artifact) on the
+//! real MovieLens-100K: for each option, the artifact's size and the For You nDCG@10 on the
+//! protocol split of `recommender_movielens.rs` (per-user temporal, last 20 %, relevant = test
+//! rating ≥ 4), against the full model. Print the table with
+//! `cargo test --release -p recsys-core --test web_artifact_movielens -- --nocapture`.
+
+use recsys_core::artifact::{self, Artifact, FloatEncoding};
+use recsys_core::data::Feedback;
+use recsys_core::eval::{evaluate_recommender, held_out_users, ExternalEvent};
+use recsys_core::recommender::{ArtifactOptions, List, Query, Recommender, RecommenderBuilder};
+
+mod common;
+
+#[test]
+fn web_artifacts_are_small_and_keep_the_ranking_quality() {
+    let data = common::movielens();
+    let split = data.split(&data.ratings);
+    let id = |item: u32| data.dataset.items.id_of(item).expect("known item");
+    let user = |u: u32| data.dataset.users.id_of(u).expect("known user");
+    let events = |ratings: &[recsys_core::eval::split::Rating]| -> Vec<ExternalEvent<'_>> {
+        ratings
+            .iter()
+            .map(|r| {
+                (
+                    user(r.user),
+                    id(r.item),
+                    Feedback::Rating(r.value),
+                    r.timestamp,
+                )
+            })
+            .collect()
+    };
+    let (train, test) = (events(&split.train), events(&split.test));
+    let mut dataset = data.dataset.without_events();
+    for &(u, i, feedback, t) in &train {
+        dataset.add_event(u, i, feedback, t).expect("valid event");
+    }
+    let users = held_out_users(train.iter().copied(), test.iter().copied(), 4.0).expect("users");
+    let full = RecommenderBuilder::new().fit(&dataset).expect("fits");
+    let ndcg = |rec: &Recommender| {
+        evaluate_recommender(rec, &users, 10, &Query::new(List::ForYou))
+            .expect("evaluates")
+            .ndcg
+    };
+    let full_bytes = full.to_bytes().expect("encodes").len();
+    let full_ndcg = ndcg(&full);
+    println!("{:<44} {:>9} {:>8}", "option", "bytes", "nDCG@10");
+    println!(
+        "{:<44} {full_bytes:>9} {full_ndcg:>8.4}",
+        "full (f32, all neighbours)"
+    );
+    // (label, options, the largest nDCG loss allowed; None: printed for comparison only)
+    let options = [
+        (
+            "request-only catalogue",
+            ArtifactOptions::new().request_only_catalog(true),
+            Some(0.0),
+        ),
+        (
+            "f16",
+            ArtifactOptions::new().floats(FloatEncoding::F16),
+            Some(0.01),
+        ),
+        (
+            "int8",
+            ArtifactOptions::new().floats(FloatEncoding::Int8),
+            Some(0.01),
+        ),
+        (
+            "web (int8, 100 + 30 neighbours)",
+            ArtifactOptions::web(),
+            Some(0.01),
+        ),
+        (
+            "web, f16",
+            ArtifactOptions::web().floats(FloatEncoding::F16),
+            Some(0.01),
+        ),
+        (
+            "web, f16, 50 + 30 neighbours",
+            ArtifactOptions::web()
+                .floats(FloatEncoding::F16)
+                .item_neighbors(Some(50)),
+            None,
+        ),
+    ];
+    for (label, options, max_loss) in options {
+        let compact = full.compact(&options).expect("compacts");
+        let bytes = compact.to_bytes().expect("encodes");
+        // What loads is what `compact` returned.
+        let loaded = Recommender::from_bytes(&bytes).expect("loads");
+        assert_eq!(loaded.fingerprint(), compact.fingerprint(), "{label}");
+        assert_eq!(
+            artifact::fingerprint(&bytes).unwrap(),
+            compact.fingerprint()
+        );
+        let got = ndcg(&loaded);
+        let loss = 1.0 - got / full_ndcg;
+        println!(
+            "{label:<44} {:>9} {got:>8.4}  ({:+.2}% nDCG, {:.0}% of the bytes)",
+            bytes.len(),
+            -100.0 * loss,
+            100.0 * bytes.len() as f64 / full_bytes as f64
+        );
+        assert!(bytes.len() < full_bytes, "{label}: {} bytes", bytes.len());
+        if let Some(max_loss) = max_loss {
+            assert!(
+                loss <= max_loss,
+                "{label}: nDCG {got} vs {full_ndcg} (loss {loss})"
+            );
+        }
+    }
+}
