@@ -67,7 +67,7 @@ fn web_artifacts_are_small_and_keep_the_ranking_quality() {
             Some(0.01),
         ),
         (
-            "web (int8, 100 + 30 neighbours)",
+            "web (int8, 200 + 30 neighbours, 100 EASE weights)",
             ArtifactOptions::web(),
             Some(0.01),
         ),

@@ -98,6 +98,11 @@ impl Artifact for crate::recommender::Recommender {
             Self::decode_payload(info.format_version, payload)
         })?;
         recommender.check_invariants()?;
+        // An older version's payload differs from the one this model writes now: its
+        // fingerprint is computed on first use, so a re-saved file keeps it.
+        if info.format_version != super::FORMAT_VERSION {
+            return Ok(recommender);
+        }
         Ok(recommender.with_fingerprint(crate::codec::fingerprint(payload)))
     }
 }

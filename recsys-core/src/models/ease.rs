@@ -410,6 +410,7 @@ pub struct EaseModel {
     indptr: Vec<usize>,
     /// Target items (dense item indices), ascending within a row.
     targets: Vec<u32>,
+    #[serde(with = "crate::codec::packed")]
     weights: Vec<f32>,
 }
 
@@ -420,12 +421,41 @@ crate::validate::checked_deserialize! {
         items: Vec<u32>,
         indptr: Vec<usize>,
         targets: Vec<u32>,
+        #[serde(with = "crate::codec::packed")]
         weights: Vec<f32>,
     }
     check EaseModel::validate
 }
 
 impl EaseModel {
+    /// Keeps at most `max` weights per row, the largest in magnitude (ties to the lower
+    /// target), targets staying ascending: a smaller model for a compact artifact.
+    pub(crate) fn prune(&mut self, max: usize) {
+        let (mut indptr, mut targets, mut weights) = (vec![0], Vec::new(), Vec::new());
+        let mut row: Vec<(u32, f32)> = Vec::new();
+        for r in 0..self.indptr.len().saturating_sub(1) {
+            let range = self.indptr[r]..self.indptr[r + 1];
+            row.clear();
+            row.extend(
+                self.targets[range.clone()]
+                    .iter()
+                    .copied()
+                    .zip(self.weights[range].iter().copied()),
+            );
+            if row.len() > max {
+                row.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
+                row.truncate(max);
+                row.sort_by_key(|&(target, _)| target);
+            }
+            targets.extend(row.iter().map(|&(t, _)| t));
+            weights.extend(row.iter().map(|&(_, w)| w));
+            indptr.push(targets.len());
+        }
+        self.indptr = indptr;
+        self.targets = targets;
+        self.weights = weights;
+    }
+
     /// The configuration the model was fitted with (its parallelism is not stored).
     pub fn config(&self) -> &EaseConfig {
         &self.config
