@@ -28,6 +28,8 @@ enum Storage {
 /// A zero-initialised `f32` buffer of fixed length.
 pub(super) struct FactorBuffer {
     storage: Storage,
+    // Read only by the mapped storage, which exists on Linux.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     len: usize,
 }
 
@@ -81,12 +83,11 @@ impl FactorBuffer {
 
     /// The elements, writable.
     pub(super) fn as_mut_slice(&mut self) -> &mut [f32] {
-        let len = self.len;
         match &mut self.storage {
             Storage::Heap(v) => v,
             #[cfg(target_os = "linux")]
             Storage::Mapped { map, offset } => {
-                bytemuck::cast_slice_mut(&mut map[*offset..*offset + len * 4])
+                bytemuck::cast_slice_mut(&mut map[*offset..*offset + self.len * 4])
             }
         }
     }
