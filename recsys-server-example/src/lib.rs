@@ -17,6 +17,7 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod import;
+pub mod limiter;
 pub mod model;
 pub mod state;
 

@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
-use crate::auth::LoginLimiter;
 use crate::config::Config;
 use crate::db::Db;
+use crate::limiter::LoginLimiter;
 use crate::model::{LiveModel, Trainer};
 
 /// The application state: database pool, live model, trainer, settings, login limiter.
