@@ -79,6 +79,11 @@ fn run() -> AnyResult<()> {
     } else {
         recommender.compact(&options)?
     };
+    // Like any CLI's output path: the folder is created when it does not exist yet.
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
     recommender.save(&out)?;
     let bytes = std::fs::read(&out)?;
     println!(
