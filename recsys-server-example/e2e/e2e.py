@@ -4,9 +4,10 @@ chromedriver, Python standard library only), against a running server.
 
     python3 e2e.py --url http://127.0.0.1:8013 --out target/e2e-screenshots
 
-Signs up a fresh user, rates five movies, checks that For You appears with reasons and
+Signs up a fresh user, answers the onboarding quiz (For You then gives favourite-based
+reasons), rates five movies, checks that For You appears with reasons and
 changes, adds and removes a watchlist entry, searches with filters, and saves screenshots of
-Home, Movie, Search and Watchlist at desktop (1280x900) and phone (390x844) width.
+Home, Movie, Search, Watchlist, Onboarding, Profile, History and a person at desktop (1280x900) and phone (390x844) width.
 """
 import argparse
 import base64
@@ -147,6 +148,51 @@ def for_you_ids(d):
     )
 
 
+def onboarding(d, out):
+    """Sign-up lands on the taste quiz: Sci-Fi gets 3 stars, one person 2; For You then
+    starts from them and says so."""
+    d.wait(lambda: d.js("return location.pathname") == "/onboarding", "onboarding quiz after sign-up")
+    d.click(".pick[data-value='Sci-Fi'] button[data-w='3']")
+    d.click(".pick[data-kind='person'] button[data-w='2']")
+    assert d.js("return document.querySelector(\".pick[data-value='Sci-Fi']\").dataset.weight") == "3"
+    assert len(d.find_all(".pick.picked")) == 2
+    shots(d, "onboarding", out)
+    d.click("form[data-quiz] button[type=submit]")
+    d.wait(lambda: d.js("return location.pathname") == "/" and "Log out" in d.text("header"), "home after the quiz")
+    reasons = d.js(
+        "const h = [...document.querySelectorAll('section.row')].find(s => s.querySelector('h2').textContent === 'For You');"
+        "return h ? [...h.querySelectorAll('small')].map(s => s.textContent) : [];"
+    )
+    assert any("Because you like Sci-Fi" in r for r in reasons), reasons
+    rows = d.js("return [...document.querySelectorAll('section.row h2')].map(h => h.textContent)")
+    assert "Trending now" in rows and "Popular of all time" in rows, rows
+
+
+def profile_and_history(d, url, out):
+    """Profile (edit the bio, the taste, the charts), rating history, a person and a tag."""
+    d.go(f"{url}/movies/50")
+    person = d.find_all(".chip.person")
+    if person:
+        d.click(".chip.person")
+        d.wait(lambda: d.js("return location.pathname").startswith("/people/"), "person page")
+        assert d.find_all(".grid a.card"), "the person's movies"
+        shots(d, "person", out)
+    d.go(f"{url}/profile")
+    d.click(".edit-profile summary")
+    d.js("document.querySelector('[data-profile-form] textarea').value = ''")
+    d.type("[data-profile-form] textarea", "Space operas and noir, mostly.")
+    d.click("[data-profile-form] button[type=submit]")
+    d.wait(lambda: "Space operas" in d.text("[data-profile-bio]"), "bio saved")
+    d.go(f"{url}/profile")
+    assert "Space operas" in d.text("[data-profile-bio]")
+    assert "Sci-Fi" in d.text(".chips"), d.text(".chips")
+    assert d.find_all("svg.bars rect") and d.find_all("svg.columns rect"), "charts drawn"
+    shots(d, "profile", out)
+    d.go(f"{url}/profile/ratings")
+    assert len(d.find_all(".history li")) == 5, d.text("main")
+    shots(d, "history", out)
+
+
 def run(d, url, out):
     user = f"e2e{int(time.time())}"
     d.size(1280, 900)
@@ -155,7 +201,7 @@ def run(d, url, out):
     d.type("input[name=username]", user)
     d.type("input[name=password]", "password-e2e")
     d.click("form[data-auth] button[type=submit]")
-    d.wait(lambda: d.js("return location.pathname") == "/" and "Log out" in d.text("header"), "signed in home")
+    onboarding(d, out)
     before = for_you_ids(d)
     # Rate five movies found by search.
     for title in ["star wars", "empire strikes", "alien", "terminator", "raiders"]:
@@ -192,6 +238,7 @@ def run(d, url, out):
     count = d.text(".count")
     assert count.endswith("movies") and not count.startswith("0 "), count
     shots(d, "search", out)
+    profile_and_history(d, url, out)
     # Log out.
     d.go(f"{url}/")
     d.click("[data-logout]")

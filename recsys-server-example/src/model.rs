@@ -311,6 +311,26 @@ pub async fn user_history(db: &Db, user_id: i64) -> AppResult<UserHistory> {
     for (movie, at) in watchlist {
         history.push(&movie, Feedback::Watchlisted, at);
     }
+    // The onboarding quiz's favourites (weights 1–3 stars), which For You tilts towards.
+    let genres: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT genre, weight FROM favorite_genres WHERE user_id = ? ORDER BY weight DESC, genre",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    for (genre, weight) in genres {
+        history = history.with_weighted_favorite_genre(&genre, weight as f32);
+    }
+    let people: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT person_id, weight FROM favorite_people WHERE user_id = ? \
+         ORDER BY weight DESC, person_id",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    for (person, weight) in people {
+        history = history.with_weighted_favorite_person(&person, weight as f32);
+    }
     Ok(history)
 }
 

@@ -118,3 +118,82 @@ document.addEventListener("DOMContentLoaded", () => {
   setupAuth();
   setupLogout();
 });
+
+// Profile: edit the display name and bio (PATCH /api/profile).
+function setupProfile() {
+  const form = document.querySelector("form[data-profile-form]");
+  if (!form) return;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = Object.fromEntries(new FormData(form));
+    const error = form.querySelector("[data-error]");
+    error.textContent = "";
+    try {
+      const user = await api("PATCH", "/api/profile", data);
+      document.querySelector("[data-profile-name]").textContent = user.display_name;
+      const bio = document.querySelector("[data-profile-bio]");
+      bio.textContent = user.bio || "No bio yet.";
+      bio.classList.toggle("muted", !user.bio);
+      const who = document.querySelector(".top .who");
+      if (who) who.textContent = user.display_name;
+      form.closest("details")?.removeAttribute("open");
+      toast("Profile saved");
+    } catch (e) {
+      error.textContent = e.message;
+    }
+  });
+}
+
+// Onboarding quiz: 1–3 stars per genre or person (clicking the current weight clears it),
+// saved with PUT /api/preferences, or skipped with POST /api/onboarding/skip.
+function setupQuiz() {
+  const form = document.querySelector("form[data-quiz]");
+  if (!form) return;
+  form.addEventListener("click", (event) => {
+    const star = event.target.closest("button[data-w]");
+    if (!star) return;
+    const pick = star.closest(".pick");
+    const w = Number(star.dataset.w);
+    const weight = Number(pick.dataset.weight) === w ? 0 : w;
+    pick.dataset.weight = String(weight);
+    pick.classList.toggle("picked", weight > 0);
+    for (const s of pick.querySelectorAll("button[data-w]")) {
+      s.classList.toggle("on", Number(s.dataset.w) <= weight);
+    }
+  });
+  for (const pick of form.querySelectorAll(".pick")) {
+    pick.classList.toggle("picked", Number(pick.dataset.weight) > 0);
+  }
+  const error = form.querySelector("[data-error]");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const genres = [];
+    const people = [];
+    for (const pick of form.querySelectorAll(".pick")) {
+      const weight = Number(pick.dataset.weight);
+      if (weight <= 0) continue;
+      if (pick.dataset.kind === "genre") genres.push({ genre: pick.dataset.value, weight });
+      else people.push({ person_id: pick.dataset.value, weight });
+    }
+    error.textContent = "";
+    try {
+      await api("PUT", "/api/preferences", { genres, people });
+      location.href = "/";
+    } catch (e) {
+      error.textContent = e.message;
+    }
+  });
+  form.querySelector("[data-skip]")?.addEventListener("click", async () => {
+    try {
+      await api("POST", "/api/onboarding/skip", {});
+      location.href = "/";
+    } catch (e) {
+      error.textContent = e.message;
+    }
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  setupProfile();
+  setupQuiz();
+});

@@ -5,9 +5,12 @@
 pub mod accounts;
 pub mod admin;
 pub mod catalog;
+pub mod discover;
 pub mod feedback;
 pub mod health;
 pub mod pages;
+pub mod profile;
+pub mod profile_pages;
 pub mod recommendations;
 pub mod watchlist;
 
@@ -50,6 +53,9 @@ pub fn app(state: AppState) -> Router {
         .merge(watchlist::router())
         .merge(recommendations::router())
         .merge(pages::router())
+        .merge(discover::router())
+        .merge(profile::router())
+        .merge(profile_pages::router())
         .fallback(not_found)
         .with_state(state)
         .layer(SetResponseHeaderLayer::overriding(

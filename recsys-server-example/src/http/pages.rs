@@ -45,7 +45,8 @@ pub struct Nav {
 }
 
 impl Nav {
-    fn of(user: &Option<CurrentUser>) -> Self {
+    /// The header of a visitor's page.
+    pub fn of(user: &Option<CurrentUser>) -> Self {
         match user {
             Some(u) => Nav {
                 user: Some(u.user.display_name.clone()),
@@ -91,6 +92,21 @@ impl Card {
         }
     }
 
+    /// The tile of an all-time popular movie.
+    pub fn popular(item: &super::discover::PopularItem) -> Self {
+        let note = match item.average_rating {
+            Some(mean) => format!("★ {mean:.1} · {} ratings", item.ratings),
+            None => format!("{} ratings", item.ratings),
+        };
+        Card {
+            id: item.item_id.clone(),
+            title: item.title.clone(),
+            year: item.year,
+            note,
+            hue: hue(&item.item_id),
+        }
+    }
+
     /// The tiles of a list; a note every tile shares ("Trending now") is left out.
     fn all(recs: &Recommendations) -> Vec<Card> {
         let mut cards: Vec<Card> = recs.items.iter().map(Card::of).collect();
@@ -111,7 +127,7 @@ pub struct Row {
 }
 
 /// Renders a template as a page, or the error page when rendering fails.
-fn render<T: Template>(template: &T) -> Response {
+pub fn render<T: Template>(template: &T) -> Response {
     match template.render() {
         Ok(html) => Html(html).into_response(),
         Err(e) => error_page(&AppError::internal(format!("template: {e}"))),
@@ -158,7 +174,8 @@ impl IntoResponse for PageError {
     }
 }
 
-type PageResult = Result<Response, PageError>;
+/// What page handlers return.
+pub type PageResult = Result<Response, PageError>;
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -241,6 +258,8 @@ async fn home(State(state): State<AppState>, user: MaybeUser) -> PageResult {
     )
     .await?;
     push("Trending now".into(), trending);
+    // All-time popularity beside the recent window (anonymous visitors get both).
+    let popular = super::discover::popular(&state.db, id, None, ROW_LEN).await?;
     for genre in genre_rows {
         let query = Query::new(List::by_genre(&genre)).n(ROW_LEN).explain(true);
         match recommend(&state, id, &query).await {
@@ -249,6 +268,17 @@ async fn home(State(state): State<AppState>, user: MaybeUser) -> PageResult {
             Err(AppError::Recsys(e)) if e.kind().http_status() == 400 => {}
             Err(e) => return Err(e.into()),
         }
+    }
+    if !popular.items.is_empty() {
+        let after_trending = rows
+            .iter()
+            .position(|r| r.title == "Trending now")
+            .map_or(rows.len(), |at| at + 1);
+        let row = Row {
+            title: "Popular of all time".into(),
+            cards: popular.items.iter().map(Card::popular).collect(),
+        };
+        rows.insert(after_trending, row);
     }
     Ok(render(&HomePage { nav, notice, rows }))
 }
@@ -446,7 +476,8 @@ fn page_link(p: &SearchPageParams, page: u32) -> String {
     format!("/search?{}", pairs.join("&"))
 }
 
-fn urlencode(text: &str) -> String {
+/// Percent-encodes everything but unreserved characters (a query value or a path segment).
+pub fn urlencode(text: &str) -> String {
     let mut out = String::new();
     for b in text.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
@@ -606,7 +637,8 @@ async fn signup_page(user: MaybeUser) -> Response {
         nav: Nav::of(&user.0),
         action: "signup",
         heading: "Sign up",
-        next: "/".into(),
+        // New accounts start with the onboarding quiz (skippable).
+        next: "/onboarding".into(),
     })
 }
 
