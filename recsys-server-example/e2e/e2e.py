@@ -156,6 +156,7 @@ def onboarding(d, out):
     d.click(".pick[data-kind='person'] button[data-w='2']")
     assert d.js("return document.querySelector(\".pick[data-value='Sci-Fi']\").dataset.weight") == "3"
     assert len(d.find_all(".pick.picked")) == 2
+    d.js("window.scrollTo(0, 0)")
     shots(d, "onboarding", out)
     d.click("form[data-quiz] button[type=submit]")
     d.wait(lambda: d.js("return location.pathname") == "/" and "Log out" in d.text("header"), "home after the quiz")

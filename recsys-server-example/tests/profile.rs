@@ -265,8 +265,8 @@ async fn history_pages_and_stats() {
     );
     assert_eq!(a.json["activity_unit"], "day");
     let activity = a.json["activity"].as_array().unwrap();
-    assert_eq!(activity.len(), 1);
-    assert_eq!(activity[0]["count"], 4);
+    assert_eq!(activity.len(), 14, "two weeks of days");
+    assert_eq!(activity[13]["count"], 4);
 }
 
 #[tokio::test]

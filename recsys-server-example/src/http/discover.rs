@@ -39,6 +39,9 @@ pub struct PersonLabel {
     pub label: String,
     /// Movies the person is credited on.
     pub movies: i64,
+    /// Titles of up to three of their most rated movies (tells apart people with the same
+    /// label, such as the cast of one film).
+    pub known_for: Vec<String>,
 }
 
 /// The id without Freebase's `m.` prefix.
@@ -62,40 +65,50 @@ pub fn role_title(role: &str) -> String {
 pub async fn person_labels(db: &Db, ids: &[String]) -> AppResult<Vec<PersonLabel>> {
     let mut labels = Vec::with_capacity(ids.len());
     for id in ids {
-        type Top = (Option<String>, String, String, Option<i32>);
-        let top: Option<Top> = sqlx::query_as(
+        // The person's movies, most rated first; on ties the leading role (director first).
+        let top: Vec<(Option<String>, String, String, Option<i32>)> = sqlx::query_as(
             "SELECT p.name, c.role, m.title, m.year FROM credits c \
              JOIN people p ON p.id = c.person_id JOIN movies m ON m.id = c.movie_id \
              WHERE c.person_id = ? \
              ORDER BY (SELECT COUNT(rating) FROM feedback f WHERE f.movie_id = c.movie_id) DESC, \
-             c.rowid LIMIT 1",
+             CASE c.role WHEN 'director' THEN 0 WHEN 'writer' THEN 1 WHEN 'actor' THEN 2 \
+             ELSE 3 END, c.rowid",
         )
         .bind(id)
-        .fetch_optional(db)
+        .fetch_all(db)
         .await?;
-        let movies: i64 =
-            sqlx::query_scalar("SELECT COUNT(DISTINCT movie_id) FROM credits WHERE person_id = ?")
-                .bind(id)
-                .fetch_one(db)
-                .await?;
-        let label = match top {
+        let mut known_for: Vec<String> = Vec::new();
+        for (_, _, title, _) in &top {
+            if known_for.len() < 3 && !known_for.contains(title) {
+                known_for.push(title.clone());
+            }
+        }
+        let movies = top
+            .iter()
+            .map(|row| (&row.2, row.3))
+            .collect::<std::collections::HashSet<_>>()
+            .len() as i64;
+        let label = match top.first() {
             Some((Some(name), ..)) => PersonLabel {
                 label: name.clone(),
-                name: Some(name),
+                name: Some(name.clone()),
                 movies,
+                known_for,
             },
             Some((None, role, title, year)) => PersonLabel {
                 name: None,
                 label: match year {
-                    Some(year) => format!("{} of {title} ({year})", role_title(&role)),
-                    None => format!("{} of {title}", role_title(&role)),
+                    Some(year) => format!("{} of {title} ({year})", role_title(role)),
+                    None => format!("{} of {title}", role_title(role)),
                 },
                 movies,
+                known_for,
             },
             None => PersonLabel {
                 name: None,
                 label: short_id(id).to_string(),
                 movies,
+                known_for,
             },
         };
         labels.push(label);

@@ -339,6 +339,8 @@ struct MoviePage {
     in_watchlist: bool,
     why: Option<WhyPanel>,
     cards: Vec<Card>,
+    /// Said under the people when some have no name (MovieLens-100K's Freebase ids).
+    people_note: Option<&'static str>,
 }
 
 async fn movie_page(
@@ -362,7 +364,10 @@ async fn movie_page(
         .take(12)
         .map(|p| PersonChip {
             id: p.person_id.clone(),
-            label: p.name.clone().unwrap_or_else(|| p.person_id.clone()),
+            label: p
+                .name
+                .clone()
+                .unwrap_or_else(|| super::discover::short_id(&p.person_id).to_string()),
             role: p.role.clone(),
         })
         .collect();
@@ -380,6 +385,9 @@ async fn movie_page(
         in_watchlist: mine.in_watchlist,
         why,
         cards: Card::all(&similar),
+        people_note: movie.people.iter().any(|p| p.name.is_none()).then_some(
+            "Names unknown: the data gives Freebase ids. Open a person for their movies.",
+        ),
         movie,
     };
     Ok(render(&page))

@@ -618,6 +618,8 @@ fn activity(times: &[i64]) -> (&'static str, Vec<ActivityStat>) {
         }
     };
     let (start, end) = (bucket(first), bucket(last));
+    // At least two weeks of days (a new account's one busy day is a column, not a wall).
+    let start = if daily { start.min(end - 13) } else { start };
     let start = start.max(end - MAX_PERIODS as i64 + 1);
     let mut counts = vec![0i64; (end - start + 1) as usize];
     for &t in times {
@@ -783,11 +785,12 @@ mod tests {
 
     #[test]
     fn activity_per_day_and_month() {
-        let (unit, days) = activity(&[0, 10, 2 * 86_400]);
+        let (unit, days) = activity(&[20 * 86_400, 20 * 86_400 + 10, 22 * 86_400]);
         assert_eq!(unit, "day");
         let counts: Vec<i64> = days.iter().map(|d| d.count).collect();
-        assert_eq!(counts, [2, 0, 1]);
-        assert_eq!(days[2].period, "1970-01-03");
+        assert_eq!(counts.len(), 14, "two weeks at least");
+        assert_eq!(counts[11..], [2, 0, 1]);
+        assert_eq!(days[13].period, "1970-01-23");
         let (unit, months) = activity(&[0, 100 * 86_400]);
         assert_eq!(unit, "month");
         assert_eq!(months.len(), 4);

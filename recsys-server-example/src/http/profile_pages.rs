@@ -113,7 +113,7 @@ fn charts(s: &Stats) -> Charts {
     let peak = s.activity.iter().map(|a| a.count).max().unwrap_or(0);
     let n = s.activity.len().max(1) as u32;
     let slot = ACTIVITY_W / n;
-    let width = (slot * 3 / 4).max(2);
+    let width = (slot * 3 / 4).clamp(2, 40);
     let activity = s
         .activity
         .iter()
@@ -372,6 +372,16 @@ pub struct Pick {
     pub weight: i64,
 }
 
+/// The second line of a person in the quiz: movie count, best-known titles, short id.
+fn person_note(label: &super::discover::PersonLabel, id: &str) -> String {
+    let mut parts = vec![format!("{} movies", label.movies)];
+    if label.known_for.len() > 1 {
+        parts.push(label.known_for.join(", "));
+    }
+    parts.push(short_id(id).to_string());
+    parts.join(" · ")
+}
+
 #[derive(Template)]
 #[template(path = "onboarding.html")]
 struct OnboardingPage {
@@ -411,7 +421,7 @@ async fn onboarding_page(State(state): State<AppState>, user: MaybeUser) -> Page
         .map(|p| Pick {
             value: p.person_id.clone(),
             label: p.label.label.clone(),
-            note: format!("{} movies · {}", p.label.movies, short_id(&p.person_id)),
+            note: person_note(&p.label, &p.person_id),
             weight: 0,
         })
         .collect();
@@ -422,7 +432,7 @@ async fn onboarding_page(State(state): State<AppState>, user: MaybeUser) -> Page
             None => people.push(Pick {
                 value: fav.person_id.clone(),
                 label: fav.label.label.clone(),
-                note: format!("{} movies · {}", fav.label.movies, short_id(&fav.person_id)),
+                note: person_note(&fav.label, &fav.person_id),
                 weight: fav.weight,
             }),
         }
