@@ -11,6 +11,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 use super::discover::{person_labels, PersonLabel};
+use super::feedback::HistoryEntry;
 use super::{check_len, ApiJson, ApiQuery};
 use crate::auth::{CurrentUser, User};
 use crate::db::{now, Db};
@@ -397,30 +398,11 @@ pub struct HistoryParams {
     pub user: Option<i64>,
 }
 
-/// One movie of a history page.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
-pub struct HistoryItem {
-    /// Movie id.
-    pub movie_id: String,
-    /// Title.
-    pub title: String,
-    /// Year.
-    pub year: Option<i32>,
-    /// Stars, when rated.
-    pub rating: Option<f64>,
-    /// `like`, `dislike` or `not_interested`.
-    pub opinion: Option<String>,
-    /// Watched.
-    pub watched: bool,
-    /// Unix seconds of the last change.
-    pub updated_at: i64,
-}
-
 /// A page of history.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct HistoryPage {
     /// Entries, newest first.
-    pub items: Vec<HistoryItem>,
+    pub items: Vec<HistoryEntry>,
     /// 1-based page.
     pub page: u32,
     /// Page size.
@@ -587,7 +569,8 @@ pub async fn stats(db: &Db, user: i64) -> AppResult<Stats> {
     })
 }
 
-/// Days since the epoch → (year, month, day) in the proleptic Gregorian calendar (UTC).
+/// Days since the epoch → (year, month, day) in the proleptic Gregorian calendar (UTC), by
+/// Howard Hinnant's days-to-civil algorithm.
 pub fn civil(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
