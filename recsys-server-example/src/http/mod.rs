@@ -4,9 +4,12 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod admin_catalog;
+pub mod anon;
 pub mod catalog;
 pub mod feedback;
 pub mod health;
+pub mod lists;
 pub mod pages;
 pub mod recommendations;
 pub mod watchlist;
@@ -50,6 +53,8 @@ pub fn app(state: AppState) -> Router {
         .merge(watchlist::router())
         .merge(recommendations::router())
         .merge(pages::router())
+        .merge(lists::router())
+        .merge(anon::router())
         .fallback(not_found)
         .with_state(state)
         .layer(SetResponseHeaderLayer::overriding(

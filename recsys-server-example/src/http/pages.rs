@@ -45,7 +45,8 @@ pub struct Nav {
 }
 
 impl Nav {
-    fn of(user: &Option<CurrentUser>) -> Self {
+    /// The header of a page for `user`.
+    pub fn of(user: &Option<CurrentUser>) -> Self {
         match user {
             Some(u) => Nav {
                 user: Some(u.user.display_name.clone()),
@@ -111,7 +112,7 @@ pub struct Row {
 }
 
 /// Renders a template as a page, or the error page when rendering fails.
-fn render<T: Template>(template: &T) -> Response {
+pub fn render<T: Template>(template: &T) -> Response {
     match template.render() {
         Ok(html) => Html(html).into_response(),
         Err(e) => error_page(&AppError::internal(format!("template: {e}"))),
