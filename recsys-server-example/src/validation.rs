@@ -85,7 +85,7 @@ pub fn validate(
     for e in full.events() {
         let (user, item) = ids(e);
         let held_out = items_of.get(&e.user).map_or(0, HashSet::len) >= MIN_ITEMS
-            && pair_hash(user, item) % HOLD_OUT_ONE_IN == 0;
+            && pair_hash(user, item).is_multiple_of(HOLD_OUT_ONE_IN);
         let event = (user, item, e.feedback, e.timestamp);
         if held_out {
             test.push(event);

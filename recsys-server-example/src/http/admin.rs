@@ -51,15 +51,16 @@ async fn retrain(State(state): State<AppState>, _staff: StaffUser) -> AppResult<
     }
 }
 
-/// The pages' staff check: visitors go to the login page, other accounts get a 403 page.
-fn staff_only(user: &MaybeUser, next: &str) -> Result<(), Response> {
+/// The pages' staff check: the answer for anyone but staff (visitors go to the login page,
+/// other accounts get a 403 page); `None` for staff.
+fn not_staff(user: &MaybeUser, next: &str) -> Option<Response> {
     match &user.0 {
-        None => Err(Redirect::to(&format!("/login?next={next}")).into_response()),
-        Some(u) if !u.user.is_staff => Err(super::pages::error_page(&AppError::forbidden(
+        None => Some(Redirect::to(&format!("/login?next={next}")).into_response()),
+        Some(u) if !u.user.is_staff => Some(super::pages::error_page(&AppError::forbidden(
             "staff_only",
             "staff only",
         ))),
-        Some(_) => Ok(()),
+        Some(_) => None,
     }
 }
 
@@ -107,7 +108,7 @@ fn utc(seconds: i64) -> String {
 }
 
 async fn admin_page(State(state): State<AppState>, user: MaybeUser) -> Result<Response, PageError> {
-    if let Err(response) = staff_only(&user, "/admin") {
+    if let Some(response) = not_staff(&user, "/admin") {
         return Ok(response);
     }
     let model = state.model.load();
@@ -178,7 +179,7 @@ async fn movie_page(
     user: MaybeUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    if let Err(response) = staff_only(&user, "/admin") {
+    if let Some(response) = not_staff(&user, "/admin") {
         return Ok(response);
     }
     let movie = movie_detail(&state.db, &id, None).await?;
