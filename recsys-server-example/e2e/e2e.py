@@ -253,7 +253,7 @@ def lists_and_admin(d, url, out):
     d.type("form[data-edit-movie] input[name=title]", "Toy Story (e2e edit)")
     d.type("form[data-edit-movie] input[name=tags]", ", e2e-tag")
     d.click("form[data-edit-movie] button[type=submit]")
-    d.wait(lambda: "Saved" in d.text("#toast"), "movie saved")
+    d.wait(lambda: "Saved" in d.js("return document.getElementById('toast').textContent"), "movie saved")
     shots(d, "admin-movie", out)
     d.go(f"{url}/search?q=e2e+edit")
     assert "Toy Story (e2e edit)" in d.text(".grid"), d.text("main")

@@ -117,36 +117,24 @@ async fn admin_page(State(state): State<AppState>, user: MaybeUser) -> Result<Re
     let metrics = validation
         .as_ref()
         .map(|v| {
-            vec![
-                Metric {
-                    name: "Users evaluated",
-                    value: v.n_users.to_string(),
-                },
-                Metric {
-                    name: "Precision",
-                    value: format!("{:.3}", v.precision),
-                },
-                Metric {
-                    name: "Recall",
-                    value: format!("{:.3}", v.recall),
-                },
-                Metric {
-                    name: "nDCG",
-                    value: format!("{:.3}", v.ndcg),
-                },
-                Metric {
-                    name: "MAP",
-                    value: format!("{:.3}", v.map),
-                },
-                Metric {
-                    name: "Hit rate",
-                    value: format!("{:.3}", v.hit_rate),
-                },
-                Metric {
-                    name: "Coverage",
-                    value: format!("{:.3}", v.coverage),
-                },
-            ]
+            let mut rows = vec![Metric {
+                name: "Users evaluated",
+                value: v.n_users.to_string(),
+            }];
+            for (name, x) in [
+                ("Precision", v.precision),
+                ("Recall", v.recall),
+                ("nDCG", v.ndcg),
+                ("MAP", v.map),
+                ("Hit rate", v.hit_rate),
+                ("Coverage", v.coverage),
+            ] {
+                rows.push(Metric {
+                    name,
+                    value: format!("{x:.3}"),
+                });
+            }
+            rows
         })
         .unwrap_or_default();
     Ok(render(&AdminPage {

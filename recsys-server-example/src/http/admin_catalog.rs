@@ -23,8 +23,10 @@ use crate::error::{AppError, AppResult};
 use crate::model::parse_role;
 use crate::state::AppState;
 
-/// Most genres, tags or credits on one movie.
+/// Most genres or tags on one movie.
 pub const MAX_LABELS: usize = 50;
+/// Most cast and crew credits on one movie.
+pub const MAX_CREDITS: usize = 500;
 
 /// The catalogue-editing routes.
 pub fn router() -> Router<AppState> {
@@ -183,10 +185,10 @@ fn clean_movie(body: &MovieBody) -> AppResult<CleanMovie> {
     };
     let people = match &body.people {
         Some(people) => {
-            if people.len() > MAX_LABELS {
+            if people.len() > MAX_CREDITS {
                 return Err(AppError::bad_request(
                     "invalid_field",
-                    format!("`people` holds at most {MAX_LABELS} credits"),
+                    format!("`people` holds at most {MAX_CREDITS} credits"),
                 ));
             }
             let mut out = Vec::new();
@@ -234,28 +236,26 @@ async fn write_labels(
     id: &str,
     movie: &CleanMovie,
 ) -> AppResult<()> {
-    if let Some(genres) = &movie.genres {
-        sqlx::query("DELETE FROM movie_genres WHERE movie_id = ?")
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
-        for genre in genres {
-            sqlx::query("INSERT INTO movie_genres (movie_id, genre) VALUES (?, ?)")
+    // (labels, delete the movie's, insert one): genres and tags.
+    let label_sets = [
+        (
+            &movie.genres,
+            "DELETE FROM movie_genres WHERE movie_id = ?",
+            "INSERT INTO movie_genres (movie_id, genre) VALUES (?, ?)",
+        ),
+        (
+            &movie.tags,
+            "DELETE FROM movie_tags WHERE movie_id = ?",
+            "INSERT INTO movie_tags (movie_id, tag) VALUES (?, ?)",
+        ),
+    ];
+    for (labels, clear, insert) in label_sets {
+        let Some(labels) = labels else { continue };
+        sqlx::query(clear).bind(id).execute(&mut **tx).await?;
+        for label in labels {
+            sqlx::query(insert)
                 .bind(id)
-                .bind(genre)
-                .execute(&mut **tx)
-                .await?;
-        }
-    }
-    if let Some(tags) = &movie.tags {
-        sqlx::query("DELETE FROM movie_tags WHERE movie_id = ?")
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
-        for tag in tags {
-            sqlx::query("INSERT INTO movie_tags (movie_id, tag) VALUES (?, ?)")
-                .bind(id)
-                .bind(tag)
+                .bind(label)
                 .execute(&mut **tx)
                 .await?;
         }

@@ -102,21 +102,11 @@ pub struct ListDetail {
     pub mine: bool,
 }
 
-/// `POST /api/lists` body.
+/// `POST /api/lists` (where `name` is required) and `PATCH /api/lists/{id}` (the fields to
+/// change) body.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct NewList {
-    name: String,
-    #[serde(default)]
-    description: Option<String>,
-    #[serde(default)]
-    is_public: Option<bool>,
-}
-
-/// `PATCH /api/lists/{id}` body: the fields to change.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ListChange {
+pub struct ListFields {
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
@@ -270,9 +260,14 @@ async fn mine(State(state): State<AppState>, user: CurrentUser) -> AppResult<Jso
 async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
-    ApiJson(body): ApiJson<NewList>,
+    ApiJson(body): ApiJson<ListFields>,
 ) -> AppResult<Response> {
-    let name = clean_name(&body.name)?;
+    let name = body
+        .name
+        .as_deref()
+        .map(clean_name)
+        .transpose()?
+        .ok_or_else(|| AppError::bad_request("missing_field", "a list needs `name`"))?;
     let description = clean_description(body.description.as_deref().unwrap_or(""))?;
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM lists WHERE user_id = ?")
         .bind(user.user.id)
@@ -328,7 +323,7 @@ async fn update(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<ListChange>,
+    ApiJson(body): ApiJson<ListFields>,
 ) -> AppResult<Json<ListDetail>> {
     let id = parse_id(&id)?;
     owned(&state.db, id, user.user.id).await?;
@@ -504,17 +499,7 @@ async fn list_page(
             note: String::new(),
         })
         .collect();
-    let fill = fill
-        .items
-        .iter()
-        .map(|r| Card {
-            id: r.item_id.clone(),
-            title: r.title.clone().unwrap_or_else(|| r.item_id.clone()),
-            year: r.year,
-            note: r.explanation.clone().unwrap_or_default(),
-            hue: hue(&r.item_id),
-        })
-        .collect();
+    let fill = Card::all(&fill);
     Ok(render(&ListPage {
         nav: Nav::of(&user.0),
         mine: Some(list.user_id) == reader,

@@ -93,7 +93,7 @@ impl Card {
     }
 
     /// The tiles of a list; a note every tile shares ("Trending now") is left out.
-    fn all(recs: &Recommendations) -> Vec<Card> {
+    pub fn all(recs: &Recommendations) -> Vec<Card> {
         let mut cards: Vec<Card> = recs.items.iter().map(Card::of).collect();
         if cards.len() > 1 && cards.iter().all(|c| c.note == cards[0].note) {
             cards.iter_mut().for_each(|c| c.note.clear());
