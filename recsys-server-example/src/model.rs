@@ -42,8 +42,10 @@ pub struct ModelInfo {
     pub n_items: i64,
     /// Feedback events trained on.
     pub n_events: i64,
-    /// Held-out validation metrics of this training (see [`crate::validation`]).
+    /// Held-out validation metrics of this training (see [`crate::validation`]); read back
+    /// with [`last_validation`].
     #[sqlx(skip)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub validation: Option<Validation>,
 }
 
