@@ -8,6 +8,11 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/fetch-movielens.sh
 cargo build --release --locked -p recsys-server-example --bin recsys-server
+# The browser package for the anonymous visitors' in-browser For You (hidden without it).
+if [ ! -f recsys-wasm/pkg/recsys_wasm_bg.wasm ]; then
+    bash recsys-wasm/build.sh || echo "run.sh: recsys-wasm/build.sh failed: the in-browser For You stays hidden"
+fi
+export RECSYS_WASM_DIR="${RECSYS_WASM_DIR:-recsys-wasm/pkg}"
 export RECSYS_ADDR="${RECSYS_ADDR:-127.0.0.1:8000}"
 export RECSYS_DATA_DIR="${RECSYS_DATA_DIR:-var/server}"
 export RECSYS_DEMO_ACCOUNT="${RECSYS_DEMO_ACCOUNT:-1}"

@@ -28,7 +28,10 @@
 #              runs recsys-server-example/e2e/e2e.py in headless Chromium (sign up, rate, For You
 #              with reasons, watchlist, search filters, log out) and saves screenshots of Home,
 #              Movie, Search and Watchlist at desktop and phone width to target/e2e-screenshots
-#              (the server's API and page tests run in the `test` step)
+#              (the server's API and page tests run in the `test` step); then, as the staff
+#              demo account, a list created and filled and an admin movie edit, and as an
+#              anonymous visitor For You in the browser (recsys-wasm/pkg, built when missing)
+#              and the ratings' import on sign-up; screenshots of Lists and Admin too
 #   doc        rustdoc of recsys-core, warnings (e.g. broken links) are errors
 #   python     build the recsys wheel (maturin), install it into .venv, run pytest (with the
 #              quick-start notebook under nbclient), mypy, stubtest, check the wheel's contents,
@@ -193,10 +196,13 @@ step_server() {
         return 0
     fi
     run "$cargo_bin" build --release --locked -p recsys-server-example --bin recsys-server
+    # The anonymous in-browser For You needs the wasm package (the wasm step builds it in CI).
+    [ -f recsys-wasm/pkg/recsys_wasm_bg.wasm ] || run bash recsys-wasm/build.sh
     local data port pid status=0
     data="$(mktemp -d)"
     port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-    RECSYS_ADDR="127.0.0.1:$port" RECSYS_DATA_DIR="$data" target/release/recsys-server \
+    RECSYS_ADDR="127.0.0.1:$port" RECSYS_DATA_DIR="$data" RECSYS_DEMO_ACCOUNT=1 \
+        RECSYS_WASM_DIR=recsys-wasm/pkg target/release/recsys-server \
         >"$data/server.log" 2>&1 &
     pid=$!
     local waited=0

@@ -7,7 +7,12 @@ chromedriver, Python standard library only), against a running server.
 Signs up a fresh user, answers the onboarding quiz (For You then gives favourite-based
 reasons), rates five movies, checks that For You appears with reasons and
 changes, adds and removes a watchlist entry, searches with filters, and saves screenshots of
-Home, Movie, Search, Watchlist, Onboarding, Profile, History and a person at desktop (1280x900) and phone (390x844) width.
+Home, Movie, Search, Watchlist, Onboarding, Profile, History and a person at desktop (1280x900)
+and phone (390x844) width. Then, as
+the staff account `demo` (RECSYS_DEMO_ACCOUNT=1): a list created and filled, the admin page
+and a movie edit; and as an anonymous visitor: ratings kept in the browser, For You computed
+by recsys-wasm, and their import on sign-up (screenshots of Lists, List, Admin and the
+anonymous home too).
 """
 import argparse
 import base64
@@ -246,6 +251,104 @@ def run(d, url, out):
     d.wait(lambda: "Log in" in d.text("header"), "logged out")
     d.go(f"{url}/")
     shots(d, "home-anonymous", out)
+    lists_and_admin(d, url, out)
+    anonymous_in_browser(d, url, out)
+
+
+def log_in(d, url, username, password):
+    d.go(f"{url}/login")
+    d.type("input[name=username]", username)
+    d.type("input[name=password]", password)
+    d.click("form[data-auth] button[type=submit]")
+    d.wait(lambda: "Log out" in d.text("header"), f"{username} signed in")
+
+
+def lists_and_admin(d, url, out):
+    """A list created, a movie added by search, the list filled from the suggestions; an
+    admin edit of a movie that search sees at once (demo is staff: RECSYS_DEMO_ACCOUNT=1)."""
+    log_in(d, url, "demo", "demo-password")
+    d.go(f"{url}/lists")
+    d.type("form[data-new-list] input[name=name]", "Space operas")
+    d.type("form[data-new-list] input[name=description]", "Big ships, bigger feelings")
+    d.click("form[data-new-list] input[name=is_public]")
+    d.click("form[data-new-list] button[type=submit]")
+    d.wait(lambda: d.js("return location.pathname").startswith("/lists/"), "list page")
+    d.type("form[data-add-search] input[name=q]", "return of the jedi")
+    d.click("form[data-add-search] button[type=submit]")
+    d.wait(lambda: d.find_all("[data-search-results] button[data-add]"), "search results")
+    d.click("[data-search-results] button[data-add]")
+    d.wait(lambda: len(d.find_all("[data-items] .tile")) == 1, "movie added")
+    fill = d.js("return [...document.querySelectorAll('[data-fill] a.card strong')].map(e => e.textContent)")
+    assert len(fill) >= 6, fill
+    d.click("[data-fill] button[data-add]")
+    d.wait(lambda: len(d.find_all("[data-items] .tile")) == 2, "suggestion added")
+    assert fill[0] in d.text("[data-items]"), (fill[0], d.text("[data-items]"))
+    d.js("window.scrollTo(0, 0)")
+    shots(d, "list", out)
+    d.go(f"{url}/lists")
+    assert "Space operas" in d.text(".lists"), d.text(".lists")
+    shots(d, "lists", out)
+    # Admin: model status with validation, then edit a movie.
+    d.go(f"{url}/admin")
+    assert "Validation of the last training" in d.text("main")
+    assert d.find_all("table.metrics tr"), "validation metrics shown"
+    shots(d, "admin", out)
+    d.type("form[data-find-movie] input[name=q]", "toy story")
+    d.click("form[data-find-movie] button[type=submit]")
+    d.wait(lambda: d.find_all("[data-movie-results] a"), "admin search")
+    d.click("[data-movie-results] a")
+    d.wait(lambda: d.find_all("form[data-edit-movie]"), "movie editor")
+    title = d.find("form[data-edit-movie] input[name=title]")
+    d.s("POST", f"/element/{title}/clear", {})
+    d.type("form[data-edit-movie] input[name=title]", "Toy Story (e2e edit)")
+    tags = d.find("form[data-edit-movie] input[name=tags]")
+    d.s("POST", f"/element/{tags}/clear", {})
+    d.type("form[data-edit-movie] input[name=tags]", "e2e-tag")
+    d.click("form[data-edit-movie] button[type=submit]")
+    d.wait(lambda: "Saved" in d.js("return document.getElementById('toast').textContent"), "movie saved")
+    time.sleep(2.5)  # the toast fades
+    d.js("window.scrollTo(0, 0)")
+    shots(d, "admin-movie", out)
+    d.go(f"{url}/search?q=e2e+edit")
+    assert "Toy Story (e2e edit)" in d.text(".grid"), d.text("main")
+    d.go(f"{url}/")
+    d.click("[data-logout]")
+    d.wait(lambda: "Log in" in d.text("header"), "logged out")
+
+
+def anonymous_in_browser(d, url, out):
+    """Anonymous ratings kept in the browser give a For You computed by recsys-wasm; signing
+    up imports them into the account."""
+    d.go(f"{url}/")
+    d.js("localStorage.clear()")
+    titles = ["star wars", "empire strikes", "raiders"]
+    for title in titles:
+        d.go(f"{url}/search?q={title.replace(' ', '+')}")
+        d.click(".grid a.card")
+        d.wait(lambda: d.find_all("[data-anon-rate='5']"), "anonymous stars")
+        d.click("[data-anon-rate='5']")
+    time.sleep(2.5)  # the toast fades
+    d.js("document.querySelector('.anon-rate').scrollIntoView({block: 'center'})")
+    shots(d, "movie-anonymous", out)
+    d.go(f"{url}/")
+    d.wait(lambda: len(d.find_all("#browser-for-you a.card")) >= 6, "in-browser For You", timeout=40)
+    reasons = d.js("return [...document.querySelectorAll('#browser-for-you small')].map(s => s.textContent)")
+    assert any(reasons), reasons
+    shots(d, "home-anonymous-wasm", out)
+    user = f"anon{int(time.time())}"
+    d.go(f"{url}/signup")
+    d.type("input[name=username]", user)
+    d.type("input[name=password]", "password-e2e")
+    d.click("form[data-auth] button[type=submit]")
+    d.wait(lambda: d.js("return document.documentElement.dataset.importedRatings") == "3", "ratings imported")
+    ratings = d.s("POST", "/execute/async", {
+        "script": "const done = arguments[0]; fetch('/api/ratings').then(r => r.json()).then(j => done(j));",
+        "args": [],
+    })
+    items = ratings.get("items") or ratings.get("ratings") or []
+    assert len(items) == 3, ratings
+    assert d.js("return localStorage.getItem('recsys.anonRatings')") is None
+    assert not d.find_all("#browser-for-you"), "signed in: the server's For You"
 
 
 if __name__ == "__main__":

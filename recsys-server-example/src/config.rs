@@ -25,6 +25,10 @@ pub struct Config {
     /// Create the staff account `demo` / `demo-password` with a few ratings on start
     /// (`RECSYS_DEMO_ACCOUNT=1`; scripts/run.sh sets it). Off by default.
     pub demo_account: bool,
+    /// The recsys-wasm package (`recsys-wasm/build.sh` output) served to browsers for the
+    /// anonymous For You (`RECSYS_WASM_DIR`, default `recsys-wasm/pkg`); when it is missing
+    /// the pages hide the in-browser carousel.
+    pub wasm_dir: PathBuf,
 }
 
 /// A setting that could not be read.
@@ -46,6 +50,7 @@ impl Config {
             retrain_after_events: 200,
             retrain_every_seconds: 3600,
             demo_account: false,
+            wasm_dir: PathBuf::from("recsys-wasm/pkg"),
         }
     }
 
@@ -74,6 +79,9 @@ impl Config {
         }
         if let Some(dir) = lookup("RECSYS_MOVIELENS_DIR").filter(|d| !d.is_empty()) {
             config.movielens_dir = PathBuf::from(dir);
+        }
+        if let Some(dir) = lookup("RECSYS_WASM_DIR").filter(|d| !d.is_empty()) {
+            config.wasm_dir = PathBuf::from(dir);
         }
         let flag = |name: &'static str, text: String| match text.as_str() {
             "1" | "true" | "yes" => Ok(true),

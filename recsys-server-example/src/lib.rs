@@ -20,6 +20,7 @@ pub mod import;
 pub mod limiter;
 pub mod model;
 pub mod state;
+pub mod validation;
 
 pub use http::app;
 pub use state::AppState;
@@ -64,6 +65,13 @@ pub async fn start(config: Config) -> AppResult<AppState> {
             recommender
         }
     };
+    let web = trainer.web_artifact();
+    if !web.is_file() {
+        // A data folder from before the browser artifact: write it now.
+        let (snapshot, artifact) = (recommender.clone(), trainer.artifact().to_path_buf());
+        tokio::task::spawn_blocking(move || model::write_web_artifact(&snapshot, &artifact))
+            .await??;
+    }
     if config.demo_account {
         ensure_demo_account(&db).await?;
     }

@@ -9,10 +9,12 @@ use std::time::Instant;
 use arc_swap::ArcSwap;
 use recsys_core::data::{Dataset, Feedback, Role};
 use recsys_core::prelude::{Artifact, Parallelism, Recommender, RecommenderBuilder, UserHistory};
+use recsys_core::recommender::ArtifactOptions;
 use serde::Serialize;
 
 use crate::db::{now, Db};
 use crate::error::AppResult;
+use crate::validation::{validate, Validation};
 
 /// The current recommender, swapped whole when a training finishes.
 pub type LiveModel = Arc<ArcSwap<Recommender>>;
@@ -40,6 +42,11 @@ pub struct ModelInfo {
     pub n_items: i64,
     /// Feedback events trained on.
     pub n_events: i64,
+    /// Held-out validation metrics of this training (see [`crate::validation`]); read back
+    /// with [`last_validation`].
+    #[sqlx(skip)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validation: Option<Validation>,
 }
 
 impl Trainer {
@@ -60,6 +67,12 @@ impl Trainer {
     /// The artifact path.
     pub fn artifact(&self) -> &Path {
         &self.artifact
+    }
+
+    /// The browser artifact's path (beside the artifact: `<stem>.web.recsys`), written by
+    /// every training with [`write_web_artifact`] for recsys-wasm.
+    pub fn web_artifact(&self) -> std::path::PathBuf {
+        web_artifact_path(&self.artifact)
     }
 
     /// Whether a training is running now.
@@ -95,9 +108,15 @@ impl Trainer {
         let builder = self.builder.clone().parallelism(parallelism);
         let path = self.artifact.clone();
         let started = Instant::now();
-        let (recommender, n_users, n_items, n_events) =
+        let (recommender, n_users, n_items, n_events, validation) =
             tokio::task::spawn_blocking(move || -> recsys_core::Result<_> {
                 let recommender = builder.fit(&dataset)?;
+                // Quality on held-out data, by a second fit; a failure there is logged and
+                // leaves the model in service.
+                let validation = validate(&builder, &dataset).unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "validation failed");
+                    None
+                });
                 if let Some(dir) = path.parent() {
                     std::fs::create_dir_all(dir).map_err(|e| recsys_core::Error::Io {
                         path: dir.display().to_string(),
@@ -107,11 +126,13 @@ impl Trainer {
                 // Artifact::save writes a temporary file in the same folder, syncs it and
                 // renames it over the old model.
                 recommender.save(&path)?;
+                write_web_artifact(&recommender, &path)?;
                 Ok((
                     recommender,
                     dataset.n_users(),
                     dataset.n_items(),
                     dataset.events().len(),
+                    validation,
                 ))
             })
             .await??;
@@ -122,10 +143,12 @@ impl Trainer {
             n_users: n_users as i64,
             n_items: n_items as i64,
             n_events: n_events as i64,
+            validation,
         };
-        sqlx::query(
+        let mut tx = db.begin().await?;
+        let model_id: i64 = sqlx::query_scalar(
             "INSERT INTO models (fingerprint, trained_at, seconds, n_users, n_items, n_events) \
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(&info.fingerprint)
         .bind(info.trained_at)
@@ -133,8 +156,18 @@ impl Trainer {
         .bind(info.n_users)
         .bind(info.n_items)
         .bind(info.n_events)
-        .execute(db)
+        .fetch_one(&mut *tx)
         .await?;
+        if let Some(validation) = &info.validation {
+            let text =
+                serde_json::to_string(validation).map_err(crate::error::AppError::internal)?;
+            sqlx::query("INSERT INTO model_metrics (model_id, metrics) VALUES (?, ?)")
+                .bind(model_id)
+                .bind(text)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
         tracing::info!(
             fingerprint = %info.fingerprint,
             seconds = info.seconds,
@@ -156,6 +189,40 @@ pub async fn last_model(db: &Db) -> AppResult<Option<ModelInfo>> {
     )
     .fetch_optional(db)
     .await?)
+}
+
+/// The validation metrics of the last training, if it had any.
+///
+/// # Errors
+/// Database errors.
+pub async fn last_validation(db: &Db) -> AppResult<Option<Validation>> {
+    let text: Option<String> = sqlx::query_scalar(
+        "SELECT k.metrics FROM models m JOIN model_metrics k ON k.model_id = m.id \
+         WHERE m.id = (SELECT MAX(id) FROM models)",
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+}
+
+/// Where the browser artifact of the artifact at `artifact` lives.
+pub fn web_artifact_path(artifact: &Path) -> std::path::PathBuf {
+    let stem = artifact
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("model");
+    artifact.with_file_name(format!("{stem}.web.recsys"))
+}
+
+/// Writes the browser artifact of `recommender` (the core's web options: pruned neighbours,
+/// small floats) beside `artifact`, atomically.
+///
+/// # Errors
+/// Compaction and file errors.
+pub fn write_web_artifact(recommender: &Recommender, artifact: &Path) -> recsys_core::Result<()> {
+    recommender
+        .compact(&ArtifactOptions::web())?
+        .save(web_artifact_path(artifact))
 }
 
 /// Loads the artifact at `path` if it exists (validated by the core while decoding).

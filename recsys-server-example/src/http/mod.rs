@@ -4,10 +4,13 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod admin_catalog;
+pub mod anon;
 pub mod catalog;
 pub mod discover;
 pub mod feedback;
 pub mod health;
+pub mod lists;
 pub mod pages;
 pub mod profile;
 pub mod profile_pages;
@@ -56,6 +59,8 @@ pub fn app(state: AppState) -> Router {
         .merge(discover::router())
         .merge(profile::router())
         .merge(profile_pages::router())
+        .merge(lists::router())
+        .merge(anon::router())
         .fallback(not_found)
         .with_state(state)
         .layer(SetResponseHeaderLayer::overriding(

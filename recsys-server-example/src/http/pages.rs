@@ -45,7 +45,7 @@ pub struct Nav {
 }
 
 impl Nav {
-    /// The header of a visitor's page.
+    /// The header of a page for `user`.
     pub fn of(user: &Option<CurrentUser>) -> Self {
         match user {
             Some(u) => Nav {
@@ -108,7 +108,7 @@ impl Card {
     }
 
     /// The tiles of a list; a note every tile shares ("Trending now") is left out.
-    fn all(recs: &Recommendations) -> Vec<Card> {
+    pub fn all(recs: &Recommendations) -> Vec<Card> {
         let mut cards: Vec<Card> = recs.items.iter().map(Card::of).collect();
         if cards.len() > 1 && cards.iter().all(|c| c.note == cards[0].note) {
             cards.iter_mut().for_each(|c| c.note.clear());
