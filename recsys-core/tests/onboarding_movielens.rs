@@ -184,7 +184,7 @@ fn genre_weighted_popularity(p: &Protocol) -> impl Fn(&HeldOutUser) -> Vec<f32> 
 }
 
 /// Each user's quiz as a pseudo-history: each genre's `total · weight / Σ weight` (at least
-/// one) most popular training items, with `feedback`.
+/// one) most popular training items, each once, with `feedback`.
 fn pseudo_histories(
     p: &Protocol,
     users: &[HeldOutUser],
@@ -207,7 +207,11 @@ fn pseudo_histories(
                 .popular_in(p.train.catalog(), g, PopularityKind::AllTime, m)
                 .expect("genre")
             {
-                out = out.with(p.train.items.id_of(s.item).expect("id"), feedback, 0);
+                let id = p.train.items.id_of(s.item).expect("id");
+                // An item of several quiz genres once (as the recommender does).
+                if !out.events().iter().any(|e| e.item_id == id) {
+                    out = out.with(id, feedback, 0);
+                }
             }
         }
         out
