@@ -64,6 +64,20 @@ fn recommender() -> &'static Recommender {
     })
 }
 
+/// The request history of generated events.
+fn history_of(events: &[(String, Feedback, i64)]) -> UserHistory {
+    events
+        .iter()
+        .map(
+            |(item, feedback, timestamp)| recsys_core::recommender::HistoryEvent {
+                item_id: item.clone(),
+                feedback: *feedback,
+                timestamp: *timestamp,
+            },
+        )
+        .collect()
+}
+
 fn feedback() -> impl Strategy<Value = Feedback> {
     prop_oneof![
         (1u8..=5).prop_map(|s| Feedback::Rating(f32::from(s))),
@@ -177,14 +191,7 @@ proptest! {
         diversity in prop::option::of(0.0f32..=1.0),
     ) {
         let rec = recommender();
-        let history: UserHistory = events
-            .iter()
-            .map(|(item, feedback, timestamp)| recsys_core::recommender::HistoryEvent {
-                item_id: item.clone(),
-                feedback: *feedback,
-                timestamp: *timestamp,
-            })
-            .collect();
+        let history = history_of(&events);
         let mut query = Query::new(list.clone()).n(n).filters(filters.clone()).explain(true).detail(true);
         query.diversity = diversity;
         let invalid = events.iter().any(|e| e.1.validated().is_err());
@@ -356,14 +363,7 @@ proptest! {
         explained in (0..ITEMS).prop_map(item_id),
     ) {
         let rec = recommender();
-        let mut history: UserHistory = events
-            .iter()
-            .map(|(item, feedback, timestamp)| recsys_core::recommender::HistoryEvent {
-                item_id: item.clone(),
-                feedback: *feedback,
-                timestamp: *timestamp,
-            })
-            .collect();
+        let mut history = history_of(&events);
         if let Some(genre) = favorite {
             history = history.with_favorite_genre(genre);
         }
@@ -424,14 +424,7 @@ proptest! {
         n in 1usize..12,
     ) {
         let rec = recommender();
-        let history: UserHistory = events
-            .iter()
-            .map(|(item, feedback, timestamp)| recsys_core::recommender::HistoryEvent {
-                item_id: item.clone(),
-                feedback: *feedback,
-                timestamp: *timestamp,
-            })
-            .collect();
+        let history = history_of(&events);
         let mut items = rec
             .recommend(&history, &Query::new(List::ForYou).n(n).detail(true))
             .expect("valid request")
