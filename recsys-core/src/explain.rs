@@ -89,14 +89,18 @@ impl ItemRef {
     }
 }
 
-/// A history item a reason cites, with its share of the signal the reason stands for.
+/// A history item a reason cites, with its share of the recommended item's score.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CitedItem {
     /// The cited item.
     #[serde(flatten)]
     pub item: ItemRef,
-    /// Its fraction of the signal, in `[0, 1]` (largest first).
+    /// Its fraction of the score, in `[0, 1]` (largest first): for For You, its part of the
+    /// blended score over the score's positive mass (the positive parts of every history item
+    /// and a positive popularity part; see
+    /// [`Collaborative::parts`](crate::recommender::Collaborative::parts)), so the shares of a
+    /// reason sum to at most 1; 1 for the item a list is built around.
     pub share: f32,
 }
 
@@ -127,8 +131,8 @@ pub struct RoleCount {
 pub enum Reason {
     /// The collaborative score comes from these history items, which the user liked (a like
     /// or a rating of at least [`FeedbackPolicy::liked_rating`](crate::data::FeedbackPolicy::liked_rating)),
-    /// with each one's fraction of the signal that carries the item (item-kNN or ALS; largest
-    /// first).
+    /// with each one's share of the item's score (its ALS, item-kNN, EASE and content parts
+    /// together; largest first).
     BecauseYouLiked {
         /// History items and their shares.
         items: Vec<CitedItem>,

@@ -1,6 +1,7 @@
 //! Invariants of the hybrid recommender on generated data, for arbitrary requests: excluded,
 //! disliked, "not interested" and seen items never come back; every filter holds; unknown ids
-//! are reported, never a panic; answers are deterministic and every item has reasons.
+//! are reported, never a panic; answers are deterministic and every item has reasons; a
+//! blended score is traced to the history exactly and the reasons cite shares of it.
 
 use std::sync::OnceLock;
 
@@ -61,6 +62,20 @@ fn recommender() -> &'static Recommender {
             .fit(&ds)
             .expect("recommender fits")
     })
+}
+
+/// The request history of generated events.
+fn history_of(events: &[(String, Feedback, i64)]) -> UserHistory {
+    events
+        .iter()
+        .map(
+            |(item, feedback, timestamp)| recsys_core::recommender::HistoryEvent {
+                item_id: item.clone(),
+                feedback: *feedback,
+                timestamp: *timestamp,
+            },
+        )
+        .collect()
 }
 
 fn feedback() -> impl Strategy<Value = Feedback> {
@@ -176,14 +191,7 @@ proptest! {
         diversity in prop::option::of(0.0f32..=1.0),
     ) {
         let rec = recommender();
-        let history: UserHistory = events
-            .iter()
-            .map(|(item, feedback, timestamp)| recsys_core::recommender::HistoryEvent {
-                item_id: item.clone(),
-                feedback: *feedback,
-                timestamp: *timestamp,
-            })
-            .collect();
+        let history = history_of(&events);
         let mut query = Query::new(list.clone()).n(n).filters(filters.clone()).explain(true).detail(true);
         query.diversity = diversity;
         let invalid = events.iter().any(|e| e.1.validated().is_err());
@@ -355,14 +363,7 @@ proptest! {
         explained in (0..ITEMS).prop_map(item_id),
     ) {
         let rec = recommender();
-        let mut history: UserHistory = events
-            .iter()
-            .map(|(item, feedback, timestamp)| recsys_core::recommender::HistoryEvent {
-                item_id: item.clone(),
-                feedback: *feedback,
-                timestamp: *timestamp,
-            })
-            .collect();
+        let mut history = history_of(&events);
         if let Some(genre) = favorite {
             history = history.with_favorite_genre(genre);
         }
@@ -404,6 +405,61 @@ proptest! {
                     }
                     _ => {}
                 }
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// For You's scores are traced to the history exactly, and the reasons' shares are read
+    /// from that trace: baseline + per-history-item parts + popularity = score; each cited
+    /// item has a positive part and its share is that part over the score's positive mass
+    /// (so shares lie in [0, 1] and a reason's shares sum to at most 1).
+    #[test]
+    fn cited_shares_are_shares_of_the_blended_score(
+        events in prop::collection::vec(((0..ITEMS).prop_map(item_id), valid_feedback(), 0i64..50), 0..15),
+        explained in (0..ITEMS).prop_map(item_id),
+        n in 1usize..12,
+    ) {
+        let rec = recommender();
+        let history = history_of(&events);
+        let mut items = rec
+            .recommend(&history, &Query::new(List::ForYou).n(n).detail(true))
+            .expect("valid request")
+            .items;
+        items.push(rec.explain_item(&history, &explained).expect("known item"));
+        for r in &items {
+            // A history without positive evidence is ranked by popularity: nothing to trace.
+            let Some(detail) = &r.collaborative else { continue };
+            let sum: f32 = detail.baseline
+                + detail.parts.iter().map(|p| p.value).sum::<f32>()
+                + r.parts.popularity;
+            prop_assert!(
+                (sum - r.score).abs() <= 1e-3 * (1.0 + r.score.abs()),
+                "{}: parts sum to {} for a score of {}", r.item_id, sum, r.score
+            );
+            let part_of = |id: &str| detail.parts.iter().find(|p| p.item_id == id).map(|p| p.value);
+            let mass: f32 = detail.parts.iter().map(|p| p.value.max(0.0)).sum::<f32>()
+                + r.parts.popularity.max(0.0);
+            for reason in &r.reasons {
+                let (Reason::BecauseYouLiked { items }
+                | Reason::BecauseYouWatched { items }
+                | Reason::OnYourWatchlist { items }) = reason
+                else {
+                    continue;
+                };
+                let mut total = 0.0f32;
+                for c in items {
+                    let part = part_of(&c.item.item_id);
+                    prop_assert!(part.is_some_and(|p| p > 0.0), "{} cited without a positive part: {:?}", c.item.item_id, part);
+                    prop_assert!((0.0..=1.0).contains(&c.share), "share {}", c.share);
+                    let expected = part.unwrap_or_default() / mass;
+                    prop_assert!((c.share - expected).abs() <= 1e-4, "share {} vs part/mass {}", c.share, expected);
+                    total += c.share;
+                }
+                prop_assert!(total <= 1.0 + 1e-5, "shares sum to {}", total);
             }
         }
     }

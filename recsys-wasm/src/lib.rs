@@ -134,10 +134,13 @@ export interface Contribution {
   item_id: string;
   value: number;
 }
-/** The ALS decomposition of a collaborative score (`detail: true`). */
+/** The ALS decomposition of a collaborative score, and the blended score's baseline and
+ *  per-history-item parts (`detail: true`; baseline + parts + parts.popularity = score). */
 export interface Collaborative {
   score: number;
   contributions: Contribution[];
+  baseline: number;
+  parts: Contribution[];
 }
 /** One recommended item. */
 export interface Recommendation {

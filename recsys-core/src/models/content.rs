@@ -309,6 +309,28 @@ impl ContentModel {
         Ok(out)
     }
 
+    /// Every history item's part of `item`'s score as [`ItemScorer::score_items`] computes it
+    /// (`item` itself included when the history holds it), in history order, zero parts left
+    /// out: they sum to the score.
+    ///
+    /// # Errors
+    /// As [`ContentModel::contributions`].
+    pub(crate) fn parts(&self, history: History<'_>, item: u32) -> Result<Vec<(u32, f32)>> {
+        self.features.check_item(item)?;
+        self.check_history(history)?;
+        let scale = self.normalizer(history);
+        if scale == 0.0 {
+            return Ok(Vec::new());
+        }
+        Ok(history
+            .items
+            .iter()
+            .zip(history.values)
+            .map(|(&j, &v)| (j, self.weight(v) * scale * self.pair_similarity(j, item)))
+            .filter(|p| p.1 != 0.0)
+            .collect())
+    }
+
     /// The first of [`ContentModel::contributions`] for each of `items` among the positive
     /// shares of history items `citable` accepts (the largest share, ties to the lower history
     /// item; `None` when there is none): what a reason cites, without building and sorting

@@ -61,7 +61,7 @@ pub enum EaseInput {
 
 impl EaseInput {
     /// The value `X` holds for an entry `v`, or `None` when the entry is left out.
-    fn map(self, v: f32) -> Option<f32> {
+    pub(crate) fn map(self, v: f32) -> Option<f32> {
         match self {
             EaseInput::Binary => (v > 0.0).then_some(1.0),
             EaseInput::Values => (v != 0.0).then_some(v),
@@ -478,6 +478,21 @@ impl EaseModel {
         } else {
             self.items.binary_search(&item).ok()
         }
+    }
+
+    /// Each history item's part `x_j·B[j][item]` of `item`'s score (the parts sum to what
+    /// [`ItemScorer::score_items`] gives a modelled item), zero parts left out, in history order.
+    pub fn contributions(&self, item: u32, history: History<'_>) -> Vec<(u32, f32)> {
+        history
+            .items
+            .iter()
+            .zip(history.values)
+            .filter_map(|(&j, &v)| {
+                let x = self.config.input.map(v)?;
+                let w = self.weight(j, item)?;
+                (w != 0.0).then_some((j, x * w))
+            })
+            .collect()
     }
 
     /// `B[from][to]`: `Some(0.0)` on the diagonal or for a pruned weight, `None` when either

@@ -474,18 +474,23 @@ pub(crate) fn check_diversity(diversity: f32) -> Result<()> {
 
 /// Z-scores `values` in place over the entries where `include` is true; the others are set to
 /// `fill`. A constant signal becomes all zeros.
-pub(crate) fn z_score(values: &mut [f32], include: impl Fn(usize) -> bool, fill: f32) {
+pub(crate) fn z_score(
+    values: &mut [f32],
+    include: impl Fn(usize) -> bool,
+    fill: f32,
+) -> (f32, f32) {
     z_score_by(values, &include, &include, fill)
 }
 
 /// Like [`z_score`], but the mean and spread come from the entries where `stats` is true and
-/// are applied to those where `apply` is true (the rest are set to `fill`).
+/// are applied to those where `apply` is true (the rest are set to `fill`). Returns the
+/// `(mean, scale)` applied, `v ↦ (v − mean)·scale`, so a score's parts can be traced through it.
 pub(crate) fn z_score_by(
     values: &mut [f32],
     stats: impl Fn(usize) -> bool,
     apply: impl Fn(usize) -> bool,
     fill: f32,
-) {
+) -> (f32, f32) {
     let include = stats;
     let (mut n, mut sum, mut sum_sq) = (0usize, 0.0f64, 0.0f64);
     for (i, &v) in values.iter().enumerate() {
@@ -510,6 +515,7 @@ pub(crate) fn z_score_by(
     for (i, v) in values.iter_mut().enumerate() {
         *v = if apply(i) { (*v - mean) * scale } else { fill };
     }
+    (mean, scale)
 }
 
 #[cfg(test)]

@@ -711,6 +711,18 @@ pub struct Collaborative {
     pub score: f32,
     /// One entry per history item with evidence; the values sum to `score`.
     pub contributions: Vec<Contribution>,
+    /// The blended score's part that no history item carries: the request's normalising
+    /// shifts and fills (the same for every item of its kind).
+    #[serde(default)]
+    pub baseline: f32,
+    /// Each history item's part of the blended score (its ALS, item-kNN, EASE and content
+    /// contributions, each weighted and normalised as the blend does): `baseline`, these and
+    /// [`ScoreParts::popularity`] sum to [`Recommendation::score`]. A cited item's
+    /// [`CitedItem::share`](crate::explain::CitedItem::share) is its part over the sum of the
+    /// positive parts and a positive popularity part. For a visitor with favourites and no
+    /// liked items, the items are those of the favourites' pseudo-history (never cited).
+    #[serde(default)]
+    pub parts: Vec<Contribution>,
 }
 
 /// One recommended item.

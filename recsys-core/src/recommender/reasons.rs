@@ -14,25 +14,56 @@ pub(super) struct Row {
     pub(super) item: u32,
     pub(super) score: f32,
     pub(super) parts: ScoreParts,
-    /// The raw ALS score and its per-history-item decomposition, when ALS took part.
-    pub(super) collaborative: Option<(f32, Vec<(u32, f32)>)>,
+    /// The blended score's decomposition, when the blend scored the item.
+    pub(super) collaborative: Option<Decomposed>,
     pub(super) reasons: Vec<Reason>,
 }
 
+/// A blended item's score traced to the history (see `Recommender::decompose`):
+/// `baseline + Σ parts + popularity` is the score.
+pub(super) struct Decomposition {
+    /// The part every item of its kind gets in this request (normalising shifts and fills).
+    pub(super) baseline: f32,
+    /// Each history item's part (all signals, weighted and normalised), zero parts left out.
+    pub(super) parts: Vec<(u32, f32)>,
+    /// The popularity part (with the long-tail penalties).
+    pub(super) popularity: f32,
+}
+
+impl Decomposition {
+    /// The score's positive mass: the positive history parts and a positive popularity part.
+    /// A cited item's share is its part over this mass, so shares lie in `[0, 1]` and sum to
+    /// at most 1.
+    pub(super) fn positive_mass(&self) -> f32 {
+        self.parts.iter().map(|p| p.1.max(0.0)).sum::<f32>() + self.popularity.max(0.0)
+    }
+}
+
+/// The detail a blended row carries: the raw ALS score with its exact decomposition, and the
+/// blended score's baseline and per-history-item parts.
+pub(super) struct Decomposed {
+    pub(super) raw: f32,
+    pub(super) contributions: Vec<(u32, f32)>,
+    pub(super) baseline: f32,
+    pub(super) parts: Vec<(u32, f32)>,
+}
+
 impl Recommender {
-    /// Reasons for a blended item, the largest positive score part first (at most two, and one
-    /// citation of history items): `signals` are the collaborative signals (ALS, item-kNN) as
-    /// `(weighted part of the score, per-history-item contributions)`; the larger part is the
-    /// one whose history items are cited, and only items the user liked, watched or
-    /// watchlisted, named as such. `best_content` is the item's largest content share among
-    /// those items (`ContentModel::best_contributions`). [`Reason::WeakMatch`] when no part is
+    /// Reasons for a blended item, the largest part of its score first (at most two, and one
+    /// citation of history items). The citation names the history items with the largest
+    /// positive parts of the blended score (`decomposition`: ALS, item-kNN, EASE and content
+    /// together) among those the user liked, watched or watchlisted, named as such, each with
+    /// its share of the score's positive mass ([`Decomposition::positive_mass`]); its weight is
+    /// the cited parts' sum. `best_content` is the item's largest content share among those
+    /// items (`ContentModel::best_contributions`), weighted by `content_scale` (the content
+    /// signal's weight times its normalising scale). [`Reason::WeakMatch`] when no part is
     /// positive.
     pub(super) fn personal_reasons(
         &self,
         item: u32,
         history: &Resolved,
-        signals: &[(f32, &[(u32, f32)])],
-        parts: &ScoreParts,
+        decomposition: &Decomposition,
+        content_scale: f32,
         best_content: Option<&content::Contribution>,
         extra: &[Reason],
     ) -> Vec<Reason> {
@@ -40,34 +71,25 @@ impl Recommender {
         if !self.is_warm(item) {
             candidates.push((f32::INFINITY, Reason::NewArrival));
         }
-        for &(part, contributions) in signals {
-            if let Some(reason) = self.cite(item, history, contributions) {
-                candidates.push((part, reason));
-            }
+        if let Some(cited) = self.cite(item, history, decomposition) {
+            candidates.push(cited);
         }
         if let Some(best) = best_content {
             let shared = explain::shared_people(&self.items, &self.catalog, item, best.item)
                 .or_else(|| explain::shared_genres(&self.items, &self.catalog, item, best.item));
             if let Some(reason) = shared {
-                candidates.push((parts.content, reason));
+                candidates.push((content_scale * best.contribution, reason));
             }
         }
         // "Popular" only for items that are popular (a long-tail boost is no reason to cite).
-        if parts.popularity > 0.0 && self.popularity[item as usize] > 0.0 {
-            candidates.push((parts.popularity, Reason::Popular));
+        let popularity = decomposition.popularity;
+        if popularity > 0.0 && self.popularity[item as usize] > 0.0 {
+            candidates.push((popularity, Reason::Popular));
         }
         candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
         let mut reasons: Vec<Reason> = Vec::with_capacity(3);
-        let mut cites_history = false;
         for (weight, reason) in candidates {
-            let citation = matches!(
-                reason,
-                Reason::BecauseYouLiked { .. }
-                    | Reason::BecauseYouWatched { .. }
-                    | Reason::OnYourWatchlist { .. }
-            );
-            if weight > 0.0 && reasons.len() < 2 && !(citation && cites_history) {
-                cites_history |= citation;
+            if weight > 0.0 && reasons.len() < 2 {
                 reasons.push(reason);
             }
         }
@@ -78,35 +100,45 @@ impl Recommender {
         reasons
     }
 
-    /// The history items with the largest positive `contributions` to `item` that the user
-    /// liked, watched or watchlisted (one kind per reason, the largest's), each with its
-    /// fraction of the signal's positive contributions.
-    fn cite(&self, item: u32, history: &Resolved, contributions: &[(u32, f32)]) -> Option<Reason> {
-        let total: f32 = contributions
+    /// The history items with the largest positive parts of `item`'s blended score that the
+    /// user liked, watched or watchlisted (one kind per reason, the largest's; a second item
+    /// only with at least half the first's part), each with its share of the score's positive
+    /// mass, and the cited parts' sum.
+    fn cite(
+        &self,
+        item: u32,
+        history: &Resolved,
+        decomposition: &Decomposition,
+    ) -> Option<(f32, Reason)> {
+        let mass = decomposition.positive_mass();
+        let mut cited: Vec<(u32, f32, Stance)> = decomposition
+            .parts
             .iter()
-            .filter(|&&(j, c)| c > 0.0 && j != item)
-            .map(|c| c.1)
-            .sum();
-        let mut cited: Vec<(u32, f32, Stance)> = contributions
-            .iter()
-            .filter(|&&(j, c)| c > 0.0 && j != item)
-            .map(|&(j, c)| (j, c, history.stance(j)))
+            .filter(|&&(j, part)| part > 0.0 && j != item)
+            .map(|&(j, part)| (j, part, history.stance(j)))
             .filter(|c| c.2 != Stance::Other)
             .collect();
         cited.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let &(_, first, stance) = cited.first()?;
-        // Cite a second item only when it carries a real share, with the same feedback.
-        let items: Vec<CitedItem> = cited
+        if !(mass > 0.0 && mass.is_finite()) {
+            return None;
+        }
+        let chosen: Vec<&(u32, f32, Stance)> = cited
             .iter()
             .filter(|c| c.2 == stance && c.1 >= 0.5 * first)
             .take(2)
-            .map(|&(j, c, _)| CitedItem::new(self.item_ref(j), c / total))
             .collect();
-        Some(match stance {
+        let weight = chosen.iter().map(|c| c.1).sum();
+        let items: Vec<CitedItem> = chosen
+            .iter()
+            .map(|&&(j, part, _)| CitedItem::new(self.item_ref(j), (part / mass).clamp(0.0, 1.0)))
+            .collect();
+        let reason = match stance {
             Stance::Liked => Reason::BecauseYouLiked { items },
             Stance::Watched => Reason::BecauseYouWatched { items },
             Stance::Watchlisted | Stance::Other => Reason::OnYourWatchlist { items },
-        })
+        };
+        Some((weight, reason))
     }
 
     /// The reason a list built around `seed` gives, by what the history says of it: liked,
@@ -210,16 +242,21 @@ impl Recommender {
                     title,
                     year,
                 } = self.item_ref(row.item);
+                let by_id = |parts: Vec<(u32, f32)>| -> Vec<Contribution> {
+                    parts
+                        .into_iter()
+                        .map(|(j, value)| Contribution {
+                            item_id: self.items.id_of(j).unwrap_or_default().to_string(),
+                            value,
+                        })
+                        .collect()
+                };
                 let collaborative = match row.collaborative {
-                    Some((score, contributions)) if query.detail => Some(Collaborative {
-                        score,
-                        contributions: contributions
-                            .into_iter()
-                            .map(|(j, value)| Contribution {
-                                item_id: self.items.id_of(j).unwrap_or_default().to_string(),
-                                value,
-                            })
-                            .collect(),
+                    Some(d) if query.detail => Some(Collaborative {
+                        score: d.raw,
+                        contributions: by_id(d.contributions),
+                        baseline: d.baseline,
+                        parts: by_id(d.parts),
                     }),
                     _ => None,
                 };

@@ -12,9 +12,19 @@ use crate::Result;
 use super::blend::{z_score, z_score_by};
 use super::diversity;
 use super::filters::Mask;
-use super::reasons::Row;
+use super::onboarding::PseudoHistory;
+use super::reasons::{Decomposed, Decomposition, Row};
 use super::resolve::{Resolved, Stance};
 use super::{pool_size, Recommender, ScoreParts, ONBOARDING_TILT, SIMILAR_CONTENT_WEIGHT};
+/// What a blended score is made of, for [`Recommender::decompose`]: the weights of the ALS,
+/// item-kNN, EASE and content signals, the `(mean, scale)` each was normalised with, and the
+/// fill of items a signal cannot score.
+struct Signals {
+    weights: [f32; 4],
+    stats: [(f32, f32); 4],
+    fill: f32,
+}
+
 impl Recommender {
     /// For You: the blended score, or popularity for a history without positive evidence.
     pub(super) fn for_you(
@@ -28,6 +38,9 @@ impl Recommender {
         let extra: Vec<Reason> = extra.into_iter().collect();
         if history.liked == 0 {
             let favorites = &history.favorites;
+            if let Some(pseudo) = self.pseudo_history(history) {
+                return self.blended(&pseudo.history, mask, n, diversity, &extra, Some(&pseudo));
+            }
             if favorites.total_weight() > 0.0 {
                 // Popularity tilted by the weighted share of the favourites each item matches.
                 let mut scores = self.trending.onboarding_scores(
@@ -54,6 +67,20 @@ impl Recommender {
             };
             return Ok(self.ranked(scores, mask, n, diversity, reasons));
         }
+        self.blended(history, mask, n, diversity, &extra, None)
+    }
+
+    /// The blended list of a history with positive evidence (`pseudo`: a visitor's
+    /// pseudo-history, whose reasons name favourites instead of history items).
+    fn blended(
+        &self,
+        history: &Resolved,
+        mask: &Mask,
+        n: usize,
+        diversity: f32,
+        extra: &[Reason],
+        pseudo: Option<&PseudoHistory>,
+    ) -> Result<Vec<Row>> {
         let n_items = self.items.len();
         let rows = History::new(&history.items, &history.values);
         let fold = FoldIn::with_gram(&self.als, &self.gram, rows)?;
@@ -94,7 +121,7 @@ impl Recommender {
         // Cold items with estimated factors are scaled like the warm ones (which alone set the
         // mean and spread); the others get the fill.
         let estimated = |i: usize| warm(i) || self.cold.vector(i as u32, k).is_some();
-        z_score_by(cf, warm, estimated, self.blend.cold_item_score);
+        let cf_z = z_score_by(cf, warm, estimated, self.blend.cold_item_score);
         // Co-occurrence counts what the user watched: a low rating still says "this kind
         // of film" (validation nDCG 0.1819 against 0.1762 with signed weights); only an
         // explicit dislike or not-interested says nothing.
@@ -110,9 +137,11 @@ impl Recommender {
                 }
             })
             .collect();
+        // `(mean, scale)` of each normalised signal (zero when it is not computed).
+        let (mut knn_z, mut ease_z, mut content_z) = ((0.0, 0.0), (0.0, 0.0), (0.0, 0.0));
         if let (Some(model), true) = (&self.knn, w_knn > 0.0) {
             model.score_items(None, History::new(&history.items, &watched), knn)?;
-            z_score(knn, warm, self.blend.cold_item_score);
+            knn_z = z_score(knn, warm, self.blend.cold_item_score);
             // Co-occurrence knows nothing of a cold item: its collaborative estimate stands in.
             for (item, _) in self.cold.iter(k) {
                 knn[item as usize] = cf[item as usize];
@@ -126,7 +155,7 @@ impl Recommender {
                 EaseInput::Values => rows,
             };
             model.score_items(None, x, ease)?;
-            z_score(
+            ease_z = z_score(
                 ease,
                 |i| warm(i) && model.is_modelled(i as u32),
                 self.blend.cold_item_score,
@@ -138,7 +167,7 @@ impl Recommender {
         if w_content > 0.0 {
             self.content.score_items(None, rows, content)?;
             let features = self.content.features();
-            z_score(content, |i| features.has_content(i as u32), 0.0);
+            content_z = z_score(content, |i| features.has_content(i as u32), 0.0);
         }
         let pool = pool_size(n, diversity).max(self.blend.pool);
         let mut top = TopK::new(pool);
@@ -208,34 +237,127 @@ impl Recommender {
                     .into_iter()
                     .map(|(j, c)| (j, c as f32))
                     .collect();
-                // Item-kNN's parts, unless a cold item's collaborative estimate stood in.
-                let knn_contributions = match &self.knn {
-                    Some(model) if w_knn > 0.0 && warm(i) => {
-                        model.contributions(s.item, History::new(&history.items, &watched))?
-                    }
-                    _ => Vec::new(),
+                let signals = Signals {
+                    weights: [w_cf, w_knn, w_ease, w_content],
+                    stats: [cf_z, knn_z, ease_z, content_z],
+                    fill: self.blend.cold_item_score,
                 };
-                let signals = [
-                    (w_cf * cf[i], contributions.as_slice()),
-                    (w_knn * knn[i], knn_contributions.as_slice()),
-                ];
-                let reasons = self.personal_reasons(
+                let decomposition = self.decompose(
                     s.item,
                     history,
+                    &watched,
                     &signals,
-                    &parts,
-                    best_content.as_ref(),
-                    &extra,
-                );
+                    &contributions,
+                    parts.popularity,
+                )?;
+                let reasons = match pseudo {
+                    Some(pseudo) => self.pseudo_reasons(s.item, pseudo, &decomposition, extra),
+                    None => self.personal_reasons(
+                        s.item,
+                        history,
+                        &decomposition,
+                        w_content * content_z.1,
+                        best_content.as_ref(),
+                        extra,
+                    ),
+                };
                 Ok(Row {
                     item: s.item,
                     score: blended[i],
                     parts,
-                    collaborative: Some((raw_cf[i], contributions)),
+                    collaborative: Some(Decomposed {
+                        raw: raw_cf[i],
+                        contributions,
+                        baseline: decomposition.baseline,
+                        parts: decomposition.parts,
+                    }),
                     reasons,
                 })
             })
             .collect()
+    }
+
+    /// `item`'s blended score traced to the history: each history item's part (its exact
+    /// contributions to the ALS, item-kNN, EASE and content scores, each times the signal's
+    /// weight and normalising scale), the request's baseline (the normalising shifts and fills
+    /// every item of its kind gets) and the popularity part; they sum to the score.
+    fn decompose(
+        &self,
+        item: u32,
+        history: &Resolved,
+        watched: &[f32],
+        signals: &Signals,
+        als: &[(u32, f32)],
+        popularity: f32,
+    ) -> Result<Decomposition> {
+        let i = item as usize;
+        let [w_cf, w_knn, w_ease, w_content] = signals.weights.map(f64::from);
+        let [cf_z, knn_z, ease_z, content_z] = signals
+            .stats
+            .map(|(mean, scale)| (f64::from(mean), f64::from(scale)));
+        let fill = f64::from(signals.fill);
+        let mut parts = vec![0.0f64; history.items.len()];
+        let mut add = |contributions: &mut dyn Iterator<Item = (u32, f32)>, coefficient: f64| {
+            for (j, c) in contributions {
+                if let Ok(at) = history.items.binary_search(&j) {
+                    parts[at] += coefficient * f64::from(c);
+                }
+            }
+        };
+        let mut baseline = 0.0f64;
+        let watched_history = History::new(&history.items, watched);
+        if self.interaction_counts[i] > 0 {
+            baseline -= w_cf * cf_z.1 * cf_z.0;
+            add(&mut als.iter().copied(), w_cf * cf_z.1);
+            if let (Some(model), true) = (&self.knn, w_knn > 0.0) {
+                baseline -= w_knn * knn_z.1 * knn_z.0;
+                let contributions = model.contributions(item, watched_history)?;
+                add(&mut contributions.into_iter(), w_knn * knn_z.1);
+            }
+            if let (Some(model), true) = (&self.ease, w_ease > 0.0) {
+                if model.is_modelled(item) {
+                    baseline -= w_ease * ease_z.1 * ease_z.0;
+                    let x = match model.config().get_input() {
+                        EaseInput::Binary => watched_history,
+                        EaseInput::Values => History::new(&history.items, &history.values),
+                    };
+                    add(
+                        &mut model.contributions(item, x).into_iter(),
+                        w_ease * ease_z.1,
+                    );
+                } else {
+                    baseline += w_ease * fill;
+                }
+            }
+        } else {
+            // A cold item's item-kNN and EASE scores are its collaborative one.
+            let weight = w_cf + w_knn + w_ease;
+            if self.cold.vector(item, self.als.factors()).is_some() {
+                baseline -= weight * cf_z.1 * cf_z.0;
+                add(&mut als.iter().copied(), weight * cf_z.1);
+            } else {
+                baseline += weight * fill;
+            }
+        }
+        if w_content > 0.0 && self.content.features().has_content(item) {
+            baseline -= w_content * content_z.1 * content_z.0;
+            let rows = History::new(&history.items, &history.values);
+            add(
+                &mut self.content.parts(rows, item)?.into_iter(),
+                w_content * content_z.1,
+            );
+        }
+        Ok(Decomposition {
+            baseline: baseline as f32,
+            parts: history
+                .items
+                .iter()
+                .zip(parts)
+                .filter(|p| p.1 != 0.0)
+                .map(|(&j, part)| (j, part as f32))
+                .collect(),
+            popularity,
+        })
     }
 
     /// A list ranked by fixed scores (popularity, trending, onboarding), with each item's
