@@ -572,6 +572,16 @@ def test_recommender_recommend_hostile(
         assert len(set(result.item_ids)) == len(result)
         assert all(math.isfinite(r.score) and isinstance(r.explanation, str) for r in result)
         assert result.unknown_ids == sorted(set(result.unknown_ids))
+        # Every kind of unknown name is reported sorted, once, and is really unknown.
+        genres, tags = {g.lower() for g in model.genres}, {t.lower() for t in model.tags}
+        for names, known, fold in (
+            (result.unknown_ids, KNOWN_ITEMS, False),
+            (result.unknown_genres, genres, True),
+            (result.unknown_tags, tags, True),
+            (result.unknown_people, set(model.people), False),
+        ):
+            assert names == sorted(set(names))
+            assert not {n.lower() if fold else n for n in names} & known
         if isinstance(exclude, list):
             assert not set(result.item_ids) & set(exclude)
 
@@ -590,7 +600,10 @@ def test_recommender_predict_hostile(history: List[Any], items: Any) -> None:
     if result is not None:
         low, high = model.rating_range or (-np.inf, np.inf)
         assert result.shape == (len(items),)
-        assert np.isfinite(result).all() and ((result >= low) & (result <= high)).all()
+        # Known items get a finite rating in range; an unknown one NaN (never a failed batch).
+        known = np.array([item in model for item in items], dtype=bool)
+        assert np.isnan(result[~known]).all()
+        assert np.isfinite(result[known]).all() and ((result[known] >= low) & (result[known] <= high)).all()
 
 
 class _ForgedRecommender:
