@@ -634,9 +634,12 @@ impl PyRecommender {
                 Ok::<_, Error>(
                     items
                         .iter()
-                        .map(|id| match self.model.contains(id) {
-                            true => known.next().unwrap_or(f32::NAN),
-                            false => f32::NAN,
+                        .map(|id| {
+                            if self.model.contains(id) {
+                                known.next().unwrap_or(f32::NAN)
+                            } else {
+                                f32::NAN
+                            }
                         })
                         .collect::<Vec<f32>>(),
                 )

@@ -52,6 +52,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
@@ -435,8 +436,10 @@ def _history(history: Iterable[HistoryEvent], favorite_genres: Any, favorite_peo
     events = _recsys.RecommenderModel.history(history, genres, people)
     if events is None:
         events = _recsys.RecommenderModel.history(_history_rows(history), genres, people)
-        if events is None:  # _history_rows makes plain rows: never happens
-            raise InvalidArgumentError("history could not be converted")
+        if events is None:  # _history_rows makes plain rows: only text the core cannot take
+            raise InvalidArgumentError(
+                "history holds an item id or feedback name that is not valid Unicode (a lone surrogate)"
+            )
     return events
 
 
@@ -501,6 +504,17 @@ def _blend(blend: Union[None, str, Mapping[str, Any]]) -> Optional[Dict[str, Any
     return _settings(blend, "blend")
 
 
+@contextmanager
+def _valid_text(what: str) -> Iterator[None]:
+    """Turns the ``UnicodeEncodeError`` of text the core cannot take (a lone surrogate, as
+    ``surrogateescape`` decoding leaves) into :class:`~recsys.exceptions.InvalidArgumentError`."""
+    try:
+        yield
+    except UnicodeEncodeError as err:
+        bad = err.object[err.start : err.end] if isinstance(err.object, str) else err.object
+        raise InvalidArgumentError(f"{what}: text must be valid Unicode, got {bad!r} (a lone surrogate)") from None
+
+
 class _Settings:
     """The checked training settings of :meth:`Recommender.fit` and :meth:`Recommender.fit_recbole`."""
 
@@ -548,10 +562,11 @@ class _Settings:
             raise ArgumentTypeError(f"progress must be callable(stage, done, total), got {progress!r}")
         relay = _FitProgress(self.als[3], show_progress, callback, progress)
         try:
-            return fit(
-                self.als, self.policy, self.blend, self.ratings, self.num_threads, relay.on_iteration,
-                stages=relay.on_stage,
-            )
+            with _valid_text("fit"):
+                return fit(
+                    self.als, self.policy, self.blend, self.ratings, self.num_threads, relay.on_iteration,
+                    stages=relay.on_stage,
+                )
         finally:
             relay.close()
 
@@ -797,8 +812,9 @@ class Recommender:
             list, n, item, genre, genres, years, tags, people, exclude_seen, exclude_disliked,
             exclude, candidates, diversity,
         )
-        events = _history(history, favorite_genres, favorite_people)
-        return _recommendations(self._model.recommend(events, query))
+        with _valid_text("recommend"):
+            events = _history(history, favorite_genres, favorite_people)
+            return _recommendations(self._model.recommend(events, query))
 
     @staticmethod
     def _core_request(
@@ -840,15 +856,17 @@ class Recommender:
         numeric ratings in training, or ``ratings=False``) raises ``InvalidArgumentError``.
         """
         item_id = external_id(item, "item")
-        if not self._model.contains(item_id):
-            raise UnknownIdError(f"unknown item id {item_id!r}")
-        return float(self._model.predict_ratings(_history_rows(history), [item_id])[0])
+        with _valid_text("predict_rating"):
+            if not self._model.contains(item_id):
+                raise UnknownIdError(f"unknown item id {item_id!r}")
+            return float(self._model.predict_ratings(_history_rows(history), [item_id])[0])
 
     def predict_ratings(self, history: Iterable[HistoryEvent], items: Iterable[Any]) -> npt.NDArray[np.float32]:
         """:meth:`predict_rating` for many items at once (one fold-in): a ``float32`` array,
         NaN for an item the recommender does not know (the batch never fails for one; see
         :attr:`item_ids`). The GIL is released while predicting."""
-        return self._model.predict_ratings(_history_rows(history), _item_ids(items))
+        with _valid_text("predict_ratings"):
+            return self._model.predict_ratings(_history_rows(history), _item_ids(items))
 
     @property
     def has_ratings(self) -> bool:
@@ -890,7 +908,7 @@ class Recommender:
         """Whether ``item_id`` (converted as training ids are) is an item of the recommender."""
         try:
             return self._model.contains(external_id(item_id, "item_id"))
-        except InvalidArgumentError:
+        except (InvalidArgumentError, UnicodeEncodeError):
             return False
 
     def to_bytes(self) -> bytes:
