@@ -15,6 +15,7 @@ mod eval;
 mod progress;
 mod recommender;
 mod threads;
+mod vocabulary;
 
 /// The extension module.
 #[pymodule]

@@ -1,4 +1,5 @@
-//! Per-iteration progress of an ALS fit relayed to a Python callable.
+//! Per-iteration progress of an ALS fit, and the finished stages of a recommender's fit,
+//! relayed to Python callables.
 //!
 //! The core calls [`AlsConfig::on_iteration`] from the fitting thread while the GIL is
 //! released; the relay re-acquires the GIL for the call. A fit cannot be stopped midway, so the
@@ -9,6 +10,7 @@ use std::time::Instant;
 
 use pyo3::prelude::*;
 use recsys_core::models::als::{AlsConfig, AlsProgress};
+use recsys_core::recommender::FitProgress;
 
 /// The first exception a progress callable raised, if any.
 #[derive(Clone, Default)]
@@ -52,4 +54,26 @@ pub fn relay(config: AlsConfig, progress: Option<Py<PyAny>>) -> (AlsConfig, Call
         });
     });
     (config, failure)
+}
+
+/// A stage callback for `RecommenderBuilder::fit_with_progress` calling `stages(stage, done,
+/// total)` (the stage's name, stages finished, stages in all) after every stage; the
+/// callable's first exception goes to `failure` (shared with the ALS relay).
+pub fn stage_relay(
+    stages: Option<Py<PyAny>>,
+    failure: &CallbackFailure,
+) -> impl FnMut(FitProgress) + Send {
+    let slot = Arc::clone(&failure.0);
+    move |p: FitProgress| {
+        let Some(callback) = &stages else {
+            return;
+        };
+        Python::attach(|py| {
+            if let Err(err) = callback.call1(py, (p.stage.name(), p.done, p.total)) {
+                if let Ok(mut first) = slot.lock() {
+                    first.get_or_insert(err);
+                }
+            }
+        });
+    }
 }

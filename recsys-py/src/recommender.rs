@@ -15,15 +15,17 @@ use recsys_core::eval::{evaluate_recommender, held_out_users, ExternalEvent};
 use recsys_core::models::als::AlsConfig;
 use recsys_core::models::mf::MfConfig;
 use recsys_core::recommender::{
-    BlendConfig, List, Query, Recommendation, Recommender, RecommenderBuilder, UserHistory,
+    BlendConfig, FitProgress, List, Query, Recommendation, Recommender, RecommenderBuilder,
+    UserHistory,
 };
 use recsys_core::Error;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use crate::error::{CoreResult, PyRecsysError};
-use crate::progress::{relay, CallbackFailure};
+use crate::progress::{relay, stage_relay, CallbackFailure};
 use crate::threads::detached;
+use crate::vocabulary::{prepare, sort_reported, Unknown, Vocabulary};
 
 /// A feedback value as Python hands it over: a number (a rating) or a kind name
 /// (`"like"`, `"dislike"`, `"watched"`, `"watchlisted"`, `"not_interested"`, `"rating:4"`).
@@ -191,14 +193,17 @@ impl FitSettings {
     }
 
     /// Loads the dataset and trains on it with the GIL released, relaying ALS progress to
-    /// `progress`, then re-raises the progress callable's first exception.
+    /// `progress` and finished stages to `stages`, then re-raises the first exception either
+    /// callable raised.
     fn fit(
         self,
         py: Python<'_>,
         progress: Option<Py<PyAny>>,
+        stages: Option<Py<PyAny>>,
         load: impl FnOnce() -> Result<Dataset, Error> + Send,
     ) -> PyResult<Recommender> {
         let (als, failure): (AlsConfig, CallbackFailure) = relay(self.als, progress);
+        let mut on_stage = stage_relay(stages, &failure);
         let mut builder = RecommenderBuilder::new()
             .als(als)
             .policy(self.policy)
@@ -208,7 +213,9 @@ impl FitSettings {
             builder = builder.item_embeddings_by_id(ids, rows, weight);
         }
         let model = detached(py, self.num_threads, move || {
-            load().and_then(|data| builder.fit(&data))
+            load().and_then(|data| {
+                builder.fit_with_progress(&data, &mut |p: FitProgress| on_stage(p))
+            })
         })?
         .map_err(PyRecsysError)?;
         failure.raise()?;
@@ -320,7 +327,7 @@ pub struct PyHistory {
 #[pyclass(module = "recsys._recsys", name = "Results", frozen)]
 pub struct PyResults {
     items: Vec<Recommendation>,
-    unknown_ids: Vec<String>,
+    unknown: Unknown,
 }
 
 impl PyResults {
@@ -352,10 +359,36 @@ impl PyResults {
         self.items.iter().map(|r| r.score).collect()
     }
 
-    /// Ids the recommender did not know (sorted, deduplicated).
+    /// The items' catalogue titles (None where there is none), best first.
+    #[getter]
+    fn titles(&self) -> Vec<Option<String>> {
+        self.items.iter().map(|r| r.title.clone()).collect()
+    }
+
+    /// Item ids of the history, candidates and exclusions the recommender did not know
+    /// (sorted, deduplicated).
     #[getter]
     fn unknown_ids(&self) -> Vec<String> {
-        self.unknown_ids.clone()
+        self.unknown.ids.clone()
+    }
+
+    /// Genres of the filter and favourites that no item has (sorted, deduplicated).
+    #[getter]
+    fn unknown_genres(&self) -> Vec<String> {
+        self.unknown.genres.clone()
+    }
+
+    /// Tags of the filter that no item has (sorted, deduplicated).
+    #[getter]
+    fn unknown_tags(&self) -> Vec<String> {
+        self.unknown.tags.clone()
+    }
+
+    /// Person ids of the filter and favourites the catalogue does not credit (sorted,
+    /// deduplicated).
+    #[getter]
+    fn unknown_people(&self) -> Vec<String> {
+        self.unknown.people.clone()
     }
 
     /// One instance of `cls` per item (best first), made without calling `__init__` (as
@@ -425,6 +458,21 @@ fn external_events<'a>(
 #[pyclass(module = "recsys._recsys", name = "RecommenderModel")]
 pub struct PyRecommender {
     model: Recommender,
+    /// The model's genres, tags and people, built by the first request that needs them.
+    vocabulary: std::sync::OnceLock<Vocabulary>,
+}
+
+impl PyRecommender {
+    fn new(model: Recommender) -> Self {
+        Self {
+            model,
+            vocabulary: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn vocabulary(&self) -> &Vocabulary {
+        self.vocabulary.get_or_init(|| Vocabulary::of(&self.model))
+    }
 }
 
 #[pymethods]
@@ -434,10 +482,11 @@ impl PyRecommender {
     /// `als` is `(factors, regularization, alpha, iterations, seed)`; `policy`, `blend` and
     /// `ratings` are the core's settings by name (dicts; None: defaults, or no rating model for
     /// `ratings`); `progress(iteration, iterations, seconds, loss)` is called after every ALS
-    /// iteration (its first exception is raised after training); `embeddings` is
+    /// iteration and `stages(stage, done, total)` after every stage of training (the first
+    /// exception either raises is raised after training); `embeddings` is
     /// `(item_ids, float32 rows, weight)`.
     #[staticmethod]
-    #[pyo3(signature = (events, catalog, als, policy, blend, ratings, num_threads, progress=None, embeddings=None))]
+    #[pyo3(signature = (events, catalog, als, policy, blend, ratings, num_threads, progress=None, embeddings=None, stages=None))]
     #[allow(clippy::too_many_arguments)] // mirrors the Python keyword arguments one to one
     fn fit(
         py: Python<'_>,
@@ -450,6 +499,7 @@ impl PyRecommender {
         num_threads: usize,
         progress: Option<Py<PyAny>>,
         embeddings: EmbeddingArgs<'_>,
+        stages: Option<Py<PyAny>>,
     ) -> PyResult<Self> {
         let settings = FitSettings::parse(
             als,
@@ -460,15 +510,15 @@ impl PyRecommender {
             embeddings,
         )
         .map_err(PyRecsysError)?;
-        let model = settings.fit(py, progress, || dataset_of(&events, &catalog))?;
-        Ok(Self { model })
+        let model = settings.fit(py, progress, stages, || dataset_of(&events, &catalog))?;
+        Ok(Self::new(model))
     }
 
     /// Trains the hybrid on a RecBole-format dataset `directory/name.{inter,item,kg,link}`
     /// read by the core's loader (e.g. MovieLens-100K); the GIL is released throughout. The
     /// settings are those of `fit`.
     #[staticmethod]
-    #[pyo3(signature = (directory, name, als, policy, blend, ratings, num_threads, progress=None, embeddings=None))]
+    #[pyo3(signature = (directory, name, als, policy, blend, ratings, num_threads, progress=None, embeddings=None, stages=None))]
     #[allow(clippy::too_many_arguments)] // mirrors the Python keyword arguments one to one
     fn fit_recbole(
         py: Python<'_>,
@@ -481,6 +531,7 @@ impl PyRecommender {
         num_threads: usize,
         progress: Option<Py<PyAny>>,
         embeddings: EmbeddingArgs<'_>,
+        stages: Option<Py<PyAny>>,
     ) -> PyResult<Self> {
         let settings = FitSettings::parse(
             als,
@@ -491,8 +542,8 @@ impl PyRecommender {
             embeddings,
         )
         .map_err(PyRecsysError)?;
-        let model = settings.fit(py, progress, || load_recbole_dir(&directory, name))?;
-        Ok(Self { model })
+        let model = settings.fit(py, progress, stages, || load_recbole_dir(&directory, name))?;
+        Ok(Self::new(model))
     }
 
     /// The request history of `rows` (a list or tuple of `(item_id, feedback, timestamp)`
@@ -511,21 +562,27 @@ impl PyRecommender {
 
     /// One list for `history` (from `history`) and `query` (a dict of the core's `Query`
     /// shape: `list`, `n`, `filters`, `diversity`), answered with the GIL released. Sentences
-    /// are rendered when read (`Results.explanation`).
+    /// are rendered when read (`Results.explanation`). Unknown names are reported by kind
+    /// (see `crate::vocabulary`).
     fn recommend(
         &self,
         py: Python<'_>,
         history: &PyHistory,
         query: Bound<'_, PyAny>,
     ) -> PyResult<PyResults> {
-        let query: Query = parse("query", &query).map_err(PyRecsysError)?;
+        let mut query: Query = parse("query", &query).map_err(PyRecsysError)?;
         let events = &history.events;
-        let recs = py
-            .detach(|| self.model.recommend(events, &query))
+        let (recs, unknown) = py
+            .detach(|| {
+                let mut unknown = prepare(self.vocabulary(), &mut query, events, &self.model);
+                let recs = self.model.recommend(events, &query)?;
+                sort_reported(&mut unknown, recs.unknown_ids, &query, events);
+                Ok::<_, Error>((recs.items, unknown))
+            })
             .map_err(PyRecsysError)?;
         Ok(PyResults {
-            items: recs.items,
-            unknown_ids: recs.unknown_ids,
+            items: recs,
+            unknown,
         })
     }
 
@@ -557,7 +614,8 @@ impl PyRecommender {
     }
 
     /// Predicted ratings of the history's user for `items` (the history's ratings folded into
-    /// the explicit model), as a `float32` array; the GIL is released.
+    /// the explicit model), as a `float32` array, NaN for an item the recommender does not
+    /// know; the GIL is released.
     fn predict_ratings<'py>(
         &self,
         py: Python<'py>,
@@ -566,9 +624,61 @@ impl PyRecommender {
     ) -> PyResult<Bound<'py, PyArray1<f32>>> {
         let events = history_of(&history, &[], &[]).map_err(PyRecsysError)?;
         let predictions = py
-            .detach(|| self.model.predict_ratings(&events, &items))
+            .detach(|| {
+                let known: Vec<&str> = items
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|id| self.model.contains(id))
+                    .collect();
+                let mut known = self.model.predict_ratings(&events, &known)?.into_iter();
+                Ok::<_, Error>(
+                    items
+                        .iter()
+                        .map(|id| {
+                            if self.model.contains(id) {
+                                known.next().unwrap_or(f32::NAN)
+                            } else {
+                                f32::NAN
+                            }
+                        })
+                        .collect::<Vec<f32>>(),
+                )
+            })
             .map_err(PyRecsysError)?;
         Ok(PyArray1::from_vec(py, predictions))
+    }
+
+    /// Whether `item_id` is an item of the recommender.
+    fn contains(&self, item_id: &str) -> bool {
+        self.model.contains(item_id)
+    }
+
+    /// Every item id, in the recommender's order.
+    #[getter]
+    fn item_ids(&self) -> Vec<String> {
+        self.model.item_ids().map(str::to_string).collect()
+    }
+
+    /// Every genre of the catalogue, sorted.
+    #[getter]
+    fn genres(&self) -> Vec<String> {
+        self.model
+            .genres()
+            .into_iter()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Every tag of the catalogue, sorted (one spelling per case-insensitive tag).
+    #[getter]
+    fn tags(&self) -> Vec<String> {
+        self.model.tags().into_iter().map(str::to_string).collect()
+    }
+
+    /// Every person id of the catalogue.
+    #[getter]
+    fn person_ids(&self) -> Vec<String> {
+        self.model.person_ids().map(str::to_string).collect()
     }
 
     /// Whether the recommender predicts ratings (trained on explicit ratings).
@@ -617,9 +727,7 @@ impl PyRecommender {
     /// Decodes an artifact made by `to_bytes`.
     #[staticmethod]
     fn from_bytes(data: &[u8]) -> CoreResult<Self> {
-        Ok(Self {
-            model: Recommender::from_bytes(data)?,
-        })
+        Ok(Self::new(Recommender::from_bytes(data)?))
     }
 
     /// The recommender as a versioned, checksummed artifact (kind `"recommender"`).
@@ -636,7 +744,7 @@ impl PyRecommender {
     #[staticmethod]
     fn load(py: Python<'_>, path: std::path::PathBuf) -> CoreResult<Self> {
         let model = py.detach(|| Recommender::load(&path))?;
-        Ok(Self { model })
+        Ok(Self::new(model))
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {

@@ -27,7 +27,7 @@ from recsys import Recommender, RecsysError
 from recsys.als import AlternatingLeastSquares
 from recsys.recommender import LISTS
 
-#: What a bad input may raise. Anything else (``pyo3_runtime.PanicException``, a BaseException;
+#: What a bad input may raise (the hybrid Recommender's calls: RecsysError only). Anything else (``pyo3_runtime.PanicException``, a BaseException;
 #: ``SystemError``; ``OverflowError``; ``AttributeError``...) fails the sweep.
 ALLOWED = (RecsysError, ValueError, TypeError, KeyError, IndexError)
 
@@ -40,12 +40,14 @@ FUZZ = settings(
 )
 
 
-def attempt(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Tuple[Any, Optional[BaseException]]:
+def attempt(
+    call: Callable[..., Any], *args: Any, _allowed: Any = ALLOWED, **kwargs: Any
+) -> Tuple[Any, Optional[BaseException]]:
     """``(result, None)`` on success, ``(None, error)`` for an allowed error with a message; any
     other exception, a Rust panic above all, fails the test with the input that caused it."""
     try:
         return call(*args, **kwargs), None
-    except ALLOWED as error:
+    except _allowed as error:
         assert str(error).strip(), f"{type(error).__name__} without a message for {args!r} {kwargs!r}"
         return None, error
     except KeyboardInterrupt:
@@ -465,7 +467,7 @@ def test_recommender_fit_events_hostile(extra: List[Any], keep_good: bool, malfo
     events: Any = (GOOD_EVENTS if keep_good else []) + extra
     if malformed is not None and not extra:
         events = malformed if not isinstance(malformed, list) else events + malformed
-    model, error = attempt(Recommender.fit, events, GOOD_CATALOG, **FAST)
+    model, error = attempt(Recommender.fit, events, GOOD_CATALOG, _allowed=RecsysError, **FAST)
     if keep_good and isinstance(events, list) and all(isinstance(e, tuple) and len(e) == 4 and good_event(e) for e in events):
         assert error is None, f"good events raised {error!r}"
     if model is not None:
@@ -494,7 +496,7 @@ CATALOG_FIELDS = st.fixed_dictionaries(
 @FUZZ
 @given(rows=st.lists(st.one_of(CATALOG_FIELDS, st.sampled_from([None, {}, "row", ("i1",)])), max_size=3))
 def test_recommender_fit_catalog_hostile(rows: List[Any]) -> None:
-    model, _ = attempt(Recommender.fit, GOOD_EVENTS, GOOD_CATALOG + rows, **FAST)
+    model, _ = attempt(Recommender.fit, GOOD_EVENTS, GOOD_CATALOG + rows, _allowed=RecsysError, **FAST)
     if model is not None:
         answer = model.recommend(n=50, list="trending")
         assert len(answer) <= model.n_items
@@ -527,7 +529,7 @@ def test_recommender_fit_settings_hostile(
     model, _ = attempt(
         Recommender.fit, GOOD_EVENTS, GOOD_CATALOG, factors=factors, regularization=regularization,
         iterations=iterations, seed=seed, num_threads=num_threads, policy=policy, blend=blend, ratings=ratings,
-        embeddings=embeddings, embedding_weight=embedding_weight, show_progress=False,
+        embeddings=embeddings, embedding_weight=embedding_weight, show_progress=False, _allowed=RecsysError,
     )
     if model is not None:
         answer = model.recommend([("i1", 5.0, 1)], n=4)
@@ -564,7 +566,7 @@ def test_recommender_recommend_hostile(
     result, _ = attempt(
         model.recommend, history, n, kind, item=item, genre=genre, genres=genres, years=years, tags=tags,
         people=people, exclude_seen=flags[0], exclude_disliked=flags[1], exclude=exclude, candidates=candidates,
-        diversity=diversity, favorite_genres=favorites[0], favorite_people=favorites[1],
+        diversity=diversity, favorite_genres=favorites[0], favorite_people=favorites[1], _allowed=RecsysError,
     )
     if result is not None:
         assert len(result) <= min(int(n), model.n_items)
@@ -572,6 +574,16 @@ def test_recommender_recommend_hostile(
         assert len(set(result.item_ids)) == len(result)
         assert all(math.isfinite(r.score) and isinstance(r.explanation, str) for r in result)
         assert result.unknown_ids == sorted(set(result.unknown_ids))
+        # Every kind of unknown name is reported sorted, once, and is really unknown.
+        genres, tags = {g.lower() for g in model.genres}, {t.lower() for t in model.tags}
+        for names, known, fold in (
+            (result.unknown_ids, KNOWN_ITEMS, False),
+            (result.unknown_genres, genres, True),
+            (result.unknown_tags, tags, True),
+            (result.unknown_people, set(model.people), False),
+        ):
+            assert names == sorted(set(names))
+            assert not {n.lower() if fold else n for n in names} & known
         if isinstance(exclude, list):
             assert not set(result.item_ids) & set(exclude)
 
@@ -586,11 +598,14 @@ def test_recommender_recommend_hostile(
 )
 def test_recommender_predict_hostile(history: List[Any], items: Any) -> None:
     model = recommender()
-    result, _ = attempt(model.predict_ratings, history, items)
+    result, _ = attempt(model.predict_ratings, history, items, _allowed=RecsysError)
     if result is not None:
         low, high = model.rating_range or (-np.inf, np.inf)
         assert result.shape == (len(items),)
-        assert np.isfinite(result).all() and ((result >= low) & (result <= high)).all()
+        # Known items get a finite rating in range; an unknown one NaN (never a failed batch).
+        known = np.array([item in model for item in items], dtype=bool)
+        assert np.isnan(result[~known]).all()
+        assert np.isfinite(result[known]).all() and ((result[known] >= low) & (result[known] <= high)).all()
 
 
 class _ForgedRecommender:
@@ -685,7 +700,9 @@ def test_evaluate_recommender_hostile(test: List[Any], k: Any, threshold: Any) -
     from recsys.evaluation import evaluate_recommender
 
     events = GOOD_EVENTS[:20] + test
-    result, _ = attempt(evaluate_recommender, recommender(), GOOD_EVENTS, events, k, relevant_threshold=threshold)
+    result, _ = attempt(
+        evaluate_recommender, recommender(), GOOD_EVENTS, events, k, relevant_threshold=threshold, _allowed=RecsysError
+    )
     if result is not None:
         assert all(math.isfinite(v) for v in result.values())
 

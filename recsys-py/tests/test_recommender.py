@@ -432,7 +432,8 @@ def test_people_filter_and_favorite_people() -> None:
     model = Recommender.fit(make_events(), catalog, factors=8, regularization=0.1, iterations=3, show_progress=False)
     scott = model.recommend(HISTORY, n=10, people=["p-scott"])
     assert len(scott) > 0 and all(int(i[1:]) % 5 == 0 for i in scott.item_ids)
-    assert model.recommend(HISTORY, n=5, people=["nobody"]).unknown_ids == ["nobody"]
+    nobody = model.recommend(HISTORY, n=5, people=["nobody"])
+    assert nobody.unknown_people == ["nobody"] and nobody.unknown_ids == [] and len(nobody) == 0
     # Favourites tilt the popularity ranking towards their items (never push them down) and
     # are cited exactly where they match.
     everything = len(catalog)

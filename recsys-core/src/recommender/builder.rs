@@ -15,6 +15,7 @@ use crate::models::{History, TopN};
 use crate::par::{self, Parallelism};
 use crate::{Error, Result};
 
+use super::stages::{FitProgress, FitStage, StageReporter};
 use super::{BlendConfig, Recommender, EXPOSURE_LIST_LEN, SIMILAR_NEIGHBORS};
 /// Configuration of a [`Recommender`]: feedback policy, ALS, content, trending and blend
 /// settings (builder); [`RecommenderBuilder::fit`] trains everything from a [`Dataset`].
@@ -257,17 +258,58 @@ impl RecommenderBuilder {
     /// Invalid settings; [`Error::EmptyInput`] for a dataset without items; the errors of the
     /// models' `fit`.
     pub fn fit(&self, dataset: &Dataset) -> Result<Recommender> {
+        self.fit_with_progress(dataset, &mut |_| {})
+    }
+
+    /// [`RecommenderBuilder::fit`], calling `progress` after each [`FitStage`] finishes (from
+    /// the calling thread, or the thread pool's when [`RecommenderBuilder::parallelism`] is
+    /// set): which stage, how many have finished and how many this fit runs (stages without a
+    /// config, or a rating model without ratings, are skipped and not counted). The last
+    /// report is [`FitStage::Finish`] with `done == total`; a failing fit stops reporting.
+    /// The trained recommender is the same as `fit`'s.
+    ///
+    /// ```
+    /// use recsys_core::prelude::*;
+    /// use recsys_core::recommender::{FitProgress, FitStage};
+    ///
+    /// let mut ds = Dataset::new();
+    /// for (u, i) in [("a", "x"), ("a", "y"), ("b", "y"), ("b", "z")] {
+    ///     ds.add_event(u, i, Feedback::Like, 0)?;
+    /// }
+    /// let builder = RecommenderBuilder::new().als(AlsConfig::new().factors(2).regularization(0.1));
+    /// let mut stages = Vec::new();
+    /// let model = builder.fit_with_progress(&ds, &mut |p: FitProgress| stages.push(p))?;
+    /// // Likes only: no rating model to train.
+    /// assert!(stages.iter().all(|p| p.stage != FitStage::Ratings && p.total == stages.len()));
+    /// assert_eq!(stages.first().map(|p| p.stage), Some(FitStage::Interactions));
+    /// assert!(stages.last().is_some_and(|p| p.stage == FitStage::Finish && p.is_last()));
+    /// assert_eq!(model.to_bytes()?, builder.fit(&ds)?.to_bytes()?);
+    /// # Ok::<(), recsys_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Those of [`RecommenderBuilder::fit`].
+    pub fn fit_with_progress(
+        &self,
+        dataset: &Dataset,
+        progress: &mut (dyn FnMut(FitProgress) + Send),
+    ) -> Result<Recommender> {
         match self.parallelism {
-            None => self.fit_with(dataset, &self.als),
+            None => self.fit_with(dataset, &self.als, progress),
             Some(parallelism) => {
                 // Inside the pool `install` sets up, ALS's `Global` is that pool.
                 let als = self.als.clone().parallelism(Parallelism::Global);
-                par::install(parallelism, || self.fit_with(dataset, &als))
+                par::install(parallelism, || self.fit_with(dataset, &als, progress))
             }
         }
     }
 
-    fn fit_with(&self, dataset: &Dataset, als: &AlsConfig) -> Result<Recommender> {
+    fn fit_with(
+        &self,
+        dataset: &Dataset,
+        als: &AlsConfig,
+        progress: &mut (dyn FnMut(FitProgress) + Send),
+    ) -> Result<Recommender> {
         self.policy.validate()?;
         self.blend.validate()?;
         let n_items = dataset.n_items();
@@ -278,11 +320,24 @@ impl RecommenderBuilder {
         }
         // A catalogue must only credit people it holds (what loading a saved model checks).
         dataset.catalog().validate()?;
+        let triplets = match &self.ratings {
+            Some(_) => dataset.ratings(),
+            None => Vec::new(),
+        };
+        let skipped = [self.knn.is_none(), self.ease.is_none(), triplets.is_empty()];
+        let total = FitStage::ALL.len() - skipped.iter().filter(|&&s| s).count();
+        let mut stages = StageReporter::new(progress, total);
         let matrix = dataset.interactions(&self.policy)?;
+        stages.finished(FitStage::Interactions);
         let als = als.fit(&matrix)?;
+        stages.finished(FitStage::Als);
         let knn = match &self.knn {
             // Similar items are the ones liked together (negative evidence is ALS's business).
-            Some(config) => Some(config.fit(&matrix.map_values(|v| v.max(0.0)))?),
+            Some(config) => {
+                let knn = config.fit(&matrix.map_values(|v| v.max(0.0)))?;
+                stages.finished(FitStage::ItemKnn);
+                Some(knn)
+            }
             None => None,
         };
         let ease = match &self.ease {
@@ -297,7 +352,9 @@ impl RecommenderBuilder {
                     .clone()
                     .overflow(Overflow::MostPopular)
                     .parallelism(Parallelism::Global);
-                Some(config.fit(&x)?)
+                let ease = config.fit(&x)?;
+                stages.finished(FitStage::Ease);
+                Some(ease)
             }
             None => None,
         };
@@ -310,25 +367,24 @@ impl RecommenderBuilder {
             .neighbors(SIMILAR_NEIGHBORS)
             .fit(&features)?;
         let content = self.content.fit(features)?;
+        stages.finished(FitStage::Content);
         let trending = self.trending.fit(dataset.events(), n_items, &self.policy)?;
+        stages.finished(FitStage::Trending);
         let ratings = match &self.ratings {
-            Some(config) => {
-                let triplets = dataset.ratings();
-                if triplets.is_empty() {
-                    None
-                } else {
-                    // Requests fold users in: only the item side is kept.
-                    // The dataset's id maps back the shape.
-                    let model = config.fit_backed(&triplets, dataset.n_users(), n_items)?;
-                    Some(model.into_item_side())
-                }
+            Some(config) if !triplets.is_empty() => {
+                // Requests fold users in: only the item side is kept.
+                // The dataset's id maps back the shape.
+                let model = config.fit_backed(&triplets, dataset.n_users(), n_items)?;
+                stages.finished(FitStage::Ratings);
+                Some(model.into_item_side())
             }
-            None => None,
+            _ => None,
         };
         let mut catalog = dataset.catalog.clone();
         // The dataset's item ids back the length (its catalog field may have been replaced).
         catalog.backed_ensure_len(n_items);
         let exposure = list_exposure(&als, &matrix)?;
+        stages.finished(FitStage::Exposure);
         let recommender = Recommender::assemble(
             dataset.items.clone(),
             catalog,
@@ -361,6 +417,7 @@ impl RecommenderBuilder {
         }
         // The checks a load runs, so a recommender that fits also saves and loads.
         recommender.validate()?;
+        stages.finished(FitStage::Finish);
         Ok(recommender)
     }
 }

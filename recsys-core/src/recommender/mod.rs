@@ -49,6 +49,7 @@ mod reasons;
 mod resolve;
 mod scoring;
 mod search;
+mod stages;
 mod web;
 
 pub use blend::{BlendConfig, BlendPreset};
@@ -57,6 +58,7 @@ pub use query::{
     Collaborative, Contribution, Filters, HistoryEvent, ItemView, List, PersonCredit, Query,
     Recommendation, Recommendations, ScoreParts, UserHistory,
 };
+pub use stages::{FitProgress, FitStage};
 pub use web::ArtifactOptions;
 
 use serde::{Deserialize, Serialize};
@@ -668,6 +670,40 @@ impl Recommender {
     /// Every genre of the catalogue, sorted.
     pub fn genres(&self) -> Vec<&str> {
         self.catalog.genres()
+    }
+
+    /// Every tag of the catalogue, sorted and without duplicates (the spelling of its first
+    /// item when tags differ only in case, as the tag filter compares them ASCII
+    /// case-insensitively).
+    ///
+    /// ```
+    /// # use recsys_core::prelude::*;
+    /// let mut ds = Dataset::new();
+    /// ds.add_event("a", "alien", Feedback::Like, 0)?;
+    /// ds.add_event("b", "heat", Feedback::Like, 0)?;
+    /// ds.item("alien").tag("space").tag("Horror").credit("p1", Some("Ridley Scott"), Role::Director);
+    /// ds.item("heat").tag("heist").tag("horror");
+    /// let rec = RecommenderBuilder::new().als(AlsConfig::new().factors(2)).fit(&ds)?;
+    /// assert_eq!(rec.tags(), ["Horror", "heist", "space"]);
+    /// assert_eq!(rec.person_ids().collect::<Vec<_>>(), ["p1"]);
+    /// # Ok::<(), recsys_core::Error>(())
+    /// ```
+    pub fn tags(&self) -> Vec<&str> {
+        let mut seen = std::collections::HashSet::new();
+        let mut tags: Vec<&str> = self
+            .catalog
+            .iter()
+            .flat_map(|(_, info)| info.tags.iter().map(|tag| tag.text.as_str()))
+            .filter(|tag| seen.insert(tag.to_ascii_lowercase()))
+            .collect();
+        tags.sort_unstable();
+        tags
+    }
+
+    /// Every person id of the catalogue (the ids the `people` filter and favourite people
+    /// take), in the catalogue's order.
+    pub fn person_ids(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.catalog.n_people() as u32).filter_map(|person| self.catalog.person_id(person))
     }
 
     /// The dense index of an external item id.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import math
 import numbers
 import sys
@@ -11,7 +12,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, Type
 import numpy as np
 import scipy.sparse
 
-from .exceptions import IdOutOfRangeError, InvalidArgumentError, ParameterWarning
+from .exceptions import ArgumentTypeError, IdOutOfRangeError, InvalidArgumentError, ParameterWarning
 
 _INDEX_DTYPES = (np.int32, np.int64)
 #: Rows without entries a non-CSR matrix may have (the core's bound on unbacked sizes, 2^20).
@@ -218,11 +219,44 @@ def is_real(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
+def _is_missing(value: Any) -> bool:
+    """Whether ``value`` is a missing value as pandas and numpy spell it: None, NaN, ``pd.NA``,
+    ``pd.NaT`` or a NaT ``numpy.datetime64`` (pandas is never imported here)."""
+    if value is None:
+        return True
+    if isinstance(value, float) or isinstance(value, np.floating):
+        return bool(value != value)
+    if isinstance(value, (np.datetime64, np.timedelta64)):
+        return bool(np.isnat(value))
+    return type(value).__name__ in ("NAType", "NaTType")
+
+
+def _datetime_seconds(value: Any, where: str) -> Optional[int]:
+    """Seconds since the epoch of a ``datetime`` (a naive one is taken as UTC, as pandas
+    does), a ``pandas.Timestamp`` or a ``numpy.datetime64``; None for anything else."""
+    if isinstance(value, np.datetime64):
+        return int(value.astype("datetime64[s]").astype(np.int64))
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=datetime.timezone.utc)
+        return math.floor(value.timestamp())
+    if isinstance(value, datetime.date):
+        raise ArgumentTypeError(f"{where}: timestamp must be a datetime or integer seconds, got the date {value!r}")
+    return None
+
+
 def timestamp(value: Any, where: str) -> int:
     """An event timestamp: integer seconds (an integral float, as pandas makes of a column with
-    gaps, is accepted), within int64. A value of the wrong type raises ``TypeError``."""
+    gaps, is accepted) within int64, or a ``datetime`` / ``pandas.Timestamp`` /
+    ``numpy.datetime64`` (naive ones are UTC). A value of the wrong type raises
+    :class:`~recsys.exceptions.ArgumentTypeError`."""
+    if _is_missing(value) and not isinstance(value, float):
+        raise InvalidArgumentError(f"{where}: timestamp is missing ({value!r}); use 0 for unknown times")
+    seconds = _datetime_seconds(value, where)
+    if seconds is not None:
+        return seconds
     if not is_real(value):
-        raise TypeError(f"{where}: timestamp must be integer seconds, got {value!r}")
+        raise ArgumentTypeError(f"{where}: timestamp must be integer seconds or a datetime, got {value!r}")
     if value != value:
         raise InvalidArgumentError(f"{where}: timestamp is missing (NaN); use 0 for unknown times")
     if not (-_MAX_ID - 1 <= value <= _MAX_ID):
@@ -234,11 +268,11 @@ def timestamp(value: Any, where: str) -> int:
 
 def feedback(value: Any, where: str) -> Any:
     """A feedback value: a kind name (str, checked by the core) or a rating as a float. A value
-    of the wrong type raises ``TypeError``."""
+    of the wrong type raises :class:`~recsys.exceptions.ArgumentTypeError`."""
     if isinstance(value, str):
         return value
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"{where}: feedback must be a rating (a number) or one of like, dislike, watched, "
             f"watchlisted, not_interested; got {value!r}"
         )
@@ -246,3 +280,36 @@ def feedback(value: Any, where: str) -> Any:
         return float(value)
     except OverflowError:
         raise InvalidArgumentError(f"{where}: rating {value} is too large") from None
+
+
+#: The id types accepted besides ``str``: integers and integral floats (which become the
+#: integer's text), as a DataFrame column holds them.
+_ID_HELP = "ids must be strings or integers (an integral float such as 50.0 counts as 50)"
+
+
+def external_id(value: Any, where: str) -> str:
+    """An app id as the core keys it: a ``str`` as it is, an integer as its decimal text, an
+    integral float (``50.0``, what pandas makes of an integer column with a gap) as the
+    integer's text, anything else (a UUID...) by ``str()``. Missing values (None, NaN,
+    ``pd.NA``) raise
+    :class:`~recsys.exceptions.InvalidArgumentError` (they must never become the id
+    ``'nan'``); fractional floats, bools and bytes raise
+    :class:`~recsys.exceptions.ArgumentTypeError`, each naming ``where``."""
+    if value.__class__ is str:
+        return value
+    if isinstance(value, str):
+        return str(value)
+    if _is_missing(value):
+        raise InvalidArgumentError(f"{where} is missing ({value!r}); drop or fill the row first")
+    if isinstance(value, (bool, np.bool_)):
+        raise ArgumentTypeError(f"{where} must be an id, got the bool {value!r} ({_ID_HELP})")
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        number_value = float(value)
+        if math.isfinite(number_value) and number_value == math.floor(number_value):
+            return str(int(number_value))
+        raise ArgumentTypeError(f"{where} must be an id, got the number {value!r} ({_ID_HELP})")
+    if isinstance(value, (bytes, bytearray)):
+        raise ArgumentTypeError(f"{where} must be an id, got bytes {value!r} (decode them first)")
+    return str(value)  # a UUID, a Django primary key...

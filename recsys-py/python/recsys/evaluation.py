@@ -15,7 +15,7 @@ import scipy.sparse
 from . import _recsys
 from ._util import check_rows_backed, count, number, progress_bar, seed_from, to_csr
 from .exceptions import InvalidArgumentError
-from .recommender import Recommender, _event_rows
+from .recommender import Recommender, _event_rows, _valid_text
 
 __all__ = [
     "train_test_split",
@@ -195,10 +195,11 @@ def evaluate_recommender(
     cutoff = count(k, "k")
     if cutoff == 0:
         raise InvalidArgumentError("k must be at least 1")
-    return recommender._model.evaluate(
-        _event_rows(train_events),
-        _event_rows(test_events),
-        cutoff,
-        number(relevant_threshold, "relevant_threshold"),
-        count(num_threads, "num_threads"),
-    )
+    with _valid_text("evaluate_recommender"):
+        return recommender._model.evaluate(
+            _event_rows(train_events),
+            _event_rows(test_events),
+            cutoff,
+            number(relevant_threshold, "relevant_threshold"),
+            count(num_threads, "num_threads"),
+        )

@@ -12,6 +12,7 @@ __all__ = [
     "UnknownIdError",
     "IdOutOfRangeError",
     "InvalidArgumentError",
+    "ArgumentTypeError",
     "ParseError",
     "StorageError",
     "ModelNotFoundError",
@@ -40,6 +41,13 @@ class IdOutOfRangeError(RecsysError, IndexError):
 
 class InvalidArgumentError(RecsysError, ValueError):
     """An argument or hyper-parameter out of range, a shape mismatch, NaN or an empty input."""
+
+
+class ArgumentTypeError(InvalidArgumentError, TypeError):
+    """An argument of the wrong type (``n=2.0``, ``years=1995``, a bool feedback, a file name
+    where events are expected): both a ``TypeError``, as Python raises for a wrong type, and an
+    :class:`InvalidArgumentError`, so ``except RecsysError`` or ``except ValueError`` catches
+    every bad argument."""
 
 
 class ParseError(RecsysError, ValueError):

@@ -37,7 +37,13 @@ Training data are events and, optionally, a catalog, both keyed by the app's own
 Explicit ratings (numeric feedback) also train a rating model: :meth:`Recommender.predict_rating`
 folds the ratings of a request history in, so a rating made a second ago counts.
 
-Ids are converted with ``str()``; results carry string ids. Everything is computed by the Rust
+Ids are strings; integers (and integral floats such as ``50.0``, what pandas makes of an
+integer column with a gap) become their decimal text, other objects (a UUID) ``str()``;
+missing ids (None, NaN, ``pd.NA``) and fractional floats are refused with the row named.
+Timestamps are integer seconds or datetimes (``datetime``, ``pandas.Timestamp``,
+``numpy.datetime64``, a DataFrame's ``datetime64`` column; naive ones are UTC). Every bad
+argument raises a :class:`~recsys.exceptions.RecsysError` (a wrong type an
+:class:`~recsys.exceptions.ArgumentTypeError`, also a ``TypeError``). Results carry string ids. Everything is computed by the Rust
 core (``recsys._recsys.RecommenderModel``); this module only converts.
 """
 
@@ -46,7 +52,8 @@ from __future__ import annotations
 import math
 import numbers
 import os
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -54,10 +61,10 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _recsys
-from ._util import FitCallback, count, feedback, is_real, iteration_relay, number, timestamp
-from .exceptions import InvalidArgumentError
+from ._util import FitCallback, count, external_id, feedback, is_real, number, progress_bar, timestamp
+from .exceptions import ArgumentTypeError, InvalidArgumentError, UnknownIdError
 
-__all__ = ["Recommender", "Recommendation", "Recommendations", "LISTS"]
+__all__ = ["Recommender", "Recommendation", "Recommendations", "LISTS", "StageCallback"]
 
 #: The list kinds :meth:`Recommender.recommend` builds.
 LISTS = ("for_you", "because_you_liked", "trending", "by_genre", "similar_to")
@@ -135,18 +142,39 @@ class _LazyRecommendation(Recommendation):
 
 def _recommendations(results: _recsys.Results) -> "Recommendations":
     """The core's answer as :class:`Recommendations` of lazy items."""
-    return Recommendations(results.items(_LazyRecommendation), results.unknown_ids)
+    return Recommendations(
+        results.items(_LazyRecommendation),
+        results.unknown_ids,
+        results.unknown_genres,
+        results.unknown_tags,
+        results.unknown_people,
+        results.titles,
+    )
 
 
 @dataclass(frozen=True)
 class Recommendations:
-    """The answer to a request: the items (best first) and the ids that were ignored."""
+    """The answer to a request: the items (best first) and the names that were ignored.
+
+    Unknown names are never errors: each kind is reported in its own list, sorted and
+    deduplicated, and otherwise ignored (an unknown name in a filter matches no item, so a
+    filter of unknown genres only returns nothing). Only the subject of a request raises: the
+    ``item`` of ``because_you_liked`` / ``similar_to`` (``UnknownIdError``) and the ``genre``
+    of ``by_genre`` (``InvalidArgumentError``). (A NaN or absurd rating in the history raises
+    :class:`~recsys.exceptions.InvalidArgumentError`.)
+    """
 
     items: List[Recommendation]
-    #: Ids in the history or filters (and favourite genres or people) the recommender does not
-    #: know, sorted and deduplicated. (A NaN or absurd rating in the history raises
-    #: :class:`~recsys.exceptions.InvalidArgumentError`.)
+    #: Item ids in the history, ``candidates`` and ``exclude`` the recommender does not know.
     unknown_ids: List[str]
+    #: Genres of the ``genres`` filter and of ``favorite_genres`` no item has.
+    unknown_genres: List[str] = field(default_factory=list)
+    #: Tags of the ``tags`` filter no item has.
+    unknown_tags: List[str] = field(default_factory=list)
+    #: Person ids of the ``people`` filter and of ``favorite_people`` the catalogue lacks.
+    unknown_people: List[str] = field(default_factory=list)
+    #: The items' titles (None where the catalogue has none), for display.
+    titles: List[Optional[str]] = field(default_factory=list, repr=False, compare=False)
 
     def __iter__(self) -> Iterator[Recommendation]:
         return iter(self.items)
@@ -162,25 +190,88 @@ class Recommendations:
         """The recommended ids, best first."""
         return [r.item_id for r in self.items]
 
+    def _unknown(self) -> List[Tuple[str, List[str]]]:
+        kinds = [
+            ("unknown_ids", self.unknown_ids),
+            ("unknown_genres", self.unknown_genres),
+            ("unknown_tags", self.unknown_tags),
+            ("unknown_people", self.unknown_people),
+        ]
+        return [(name, values) for name, values in kinds if values]
+
+    def _title(self, index: int) -> Optional[str]:
+        return self.titles[index] if index < len(self.titles) else None
+
+    def __repr__(self) -> str:
+        shown = 5
+        lines = [f"<recsys.Recommendations: {len(self.items)} item{'' if len(self.items) == 1 else 's'}"]
+        for index, rec in enumerate(self.items[:shown]):
+            title = self._title(index)
+            name = f"{rec.item_id} ({title})" if title else rec.item_id
+            lines.append(f"  {index + 1}. {name}  {rec.score:.4g}  {rec.explanation}")
+        if len(self.items) > shown:
+            lines.append(f"  ... {len(self.items) - shown} more")
+        lines.extend(f"  {name}: {', '.join(values)}" for name, values in self._unknown())
+        return "\n".join(lines) + ">"
+
+    def _repr_html_(self) -> str:
+        """A table of the items (rank, id, title, score, why) in Jupyter, like pandas objects."""
+        from html import escape
+
+        cell = "<td style='text-align:left'>{}</td>"
+        rows = "".join(
+            "<tr>"
+            + f"<th>{index + 1}</th>"
+            + cell.format(escape(rec.item_id))
+            + cell.format(escape(self._title(index) or ""))
+            + f"<td>{rec.score:.4g}</td>"
+            + cell.format(escape(rec.explanation))
+            + "</tr>"
+            for index, rec in enumerate(self.items)
+        )
+        head = "".join(f"<th style='text-align:left'>{h}</th>" for h in ("", "item_id", "title", "score", "why"))
+        notes = "".join(f"<p>{escape(name)}: {escape(', '.join(values))}</p>" for name, values in self._unknown())
+        return (
+            f"<div><strong>recsys.Recommendations</strong> ({len(self.items)} items)"
+            f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{notes}</div>"
+        )
+
 
 def _is_frame(value: object) -> bool:
     return hasattr(value, "columns") and hasattr(value, "to_dict")
 
 
+def _timestamp_column(frame: Any) -> List[Any]:
+    """A frame's ``timestamp`` column as a list (zeros when it has none): a naive datetime64
+    column without gaps becomes integer seconds at once; other values are converted (and
+    checked) row by row."""
+    if "timestamp" not in frame.columns:
+        return [0] * len(frame)
+    column = frame["timestamp"]
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind == "M" and not column.isna().any():
+        return column.to_numpy().astype("datetime64[s]").astype(np.int64).tolist()
+    return column.tolist()
+
+
+def _frame_columns(frame: Any, what: str, ids: Sequence[str]) -> Iterable[Tuple[Any, ...]]:
+    """The rows of an events or history DataFrame: its ``ids`` columns, ``feedback`` (or
+    ``rating``) and ``timestamp`` (optional)."""
+    columns = list(frame.columns)
+    feedback_column = "feedback" if "feedback" in columns else "rating" if "rating" in columns else None
+    missing = [c for c in ids if c not in columns]
+    if feedback_column is None or missing:
+        raise InvalidArgumentError(
+            f"{what} needs columns {', '.join(ids)} and feedback (or rating), timestamp optional; got {columns}"
+        )
+    return zip(*(frame[c].tolist() for c in ids), frame[feedback_column].tolist(), _timestamp_column(frame))
+
+
 def _event_rows(events: Any) -> List[Tuple[str, str, Any, int]]:
     if _is_frame(events):
-        columns = list(events.columns)
-        feedback_column = "feedback" if "feedback" in columns else "rating" if "rating" in columns else None
-        missing = [c for c in ("user_id", "item_id") if c not in columns]
-        if feedback_column is None or missing:
-            raise InvalidArgumentError(
-                f"events needs columns user_id, item_id and feedback (or rating); got {columns}"
-            )
-        n = len(events)
-        timestamps = events["timestamp"].tolist() if "timestamp" in columns else [0] * n
-        events = zip(events["user_id"].tolist(), events["item_id"].tolist(), events[feedback_column].tolist(), timestamps)
+        events = _frame_columns(events, "events", ("user_id", "item_id"))
     if not isinstance(events, Iterable) or isinstance(events, (str, bytes)):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"events must be a DataFrame or an iterable of (user_id, item_id, feedback, timestamp), got {events!r}"
         )
     rows = []
@@ -189,7 +280,14 @@ def _event_rows(events: Any) -> List[Tuple[str, str, Any, int]]:
             raise InvalidArgumentError(f"events row {row}: expected (user_id, item_id, feedback, timestamp), got {event!r}")
         user, item, value, when = event
         where = f"events row {row}"
-        rows.append((str(user), str(item), feedback(value, where), timestamp(when, where)))
+        rows.append(
+            (
+                external_id(user, f"{where}: user_id"),
+                external_id(item, f"{where}: item_id"),
+                feedback(value, where),
+                timestamp(when, where),
+            )
+        )
     return rows
 
 
@@ -199,10 +297,10 @@ def _names(value: Any, field: str, row: int) -> List[str]:
     if isinstance(value, str):
         return [part for part in value.split("|") if part]
     if isinstance(value, bytes) or not isinstance(value, Iterable):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"catalog row {row}: {field} must be a list of names or one '|'-separated str, got {value!r}"
         )
-    return [str(v) for v in value]
+    return [external_id(v, f"catalog row {row}: {field}") for v in value]
 
 
 def _year(value: Any, row: int) -> Optional[int]:
@@ -226,7 +324,7 @@ def _people(value: Any, row: int) -> List[Tuple[str, Optional[str], str]]:
         if not isinstance(credit, (tuple, list)) or len(credit) != 3:
             raise InvalidArgumentError(f"catalog row {row}: expected (person_id, name, role) credits, got {credit!r}")
         person, name, role = credit
-        credits.append((str(person), None if name is None else str(name), str(role)))
+        credits.append((external_id(person, f"catalog row {row}: person_id"), None if name is None else str(name), str(role)))
     return credits
 
 
@@ -246,7 +344,7 @@ def _catalog_rows(catalog: Any) -> List[CatalogRow]:
             title = None
         rows.append(
             (
-                str(record["item_id"]),
+                external_id(record["item_id"], f"catalog row {row}: item_id"),
                 None if title is None else str(title),
                 _year(record.get("year"), row),
                 _names(record.get("genres"), "genres", row),
@@ -257,16 +355,18 @@ def _catalog_rows(catalog: Any) -> List[CatalogRow]:
     return rows
 
 
-def _history_rows(history: Iterable[HistoryEvent]) -> List[Tuple[str, Any, int]]:
+def _history_rows(history: Any) -> List[Tuple[str, Any, int]]:
+    if _is_frame(history):
+        history = _frame_columns(history, "history", ("item_id",))
     if not isinstance(history, Iterable) or isinstance(history, (str, bytes)):
-        raise TypeError(f"history must be an iterable of (item_id, feedback, timestamp), got {history!r}")
+        raise ArgumentTypeError(f"history must be an iterable of (item_id, feedback, timestamp), got {history!r}")
     rows = []
     for row, event in enumerate(history):
         if not isinstance(event, (tuple, list)) or len(event) != 3:
             raise InvalidArgumentError(f"history row {row}: expected (item_id, feedback, timestamp), got {event!r}")
         item, value, when = event
         where = f"history row {row}"
-        rows.append((str(item), feedback(value, where), timestamp(when, where)))
+        rows.append((external_id(item, f"{where}: item_id"), feedback(value, where), timestamp(when, where)))
     return rows
 
 
@@ -295,9 +395,9 @@ def _query(
     settings that differ from the core's defaults are written (``{"list": "for_you", "n":
     10}`` is a whole query), so the core reads less."""
     if not isinstance(list, str):
-        raise TypeError(f"list must be one of {', '.join(LISTS)}, got {list!r}")
+        raise ArgumentTypeError(f"list must be one of {', '.join(LISTS)}, got {list!r}")
     if n.__class__ is not int and (isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral)):
-        raise TypeError(f"n must be a non-negative integer, got {n!r}")
+        raise ArgumentTypeError(f"n must be a non-negative integer, got {n!r}")
     first, last = _years(years) or (None, None)
     query: Dict[str, Any] = {
         "list": _list_spec(list, item, genre),
@@ -336,8 +436,10 @@ def _history(history: Iterable[HistoryEvent], favorite_genres: Any, favorite_peo
     events = _recsys.RecommenderModel.history(history, genres, people)
     if events is None:
         events = _recsys.RecommenderModel.history(_history_rows(history), genres, people)
-        if events is None:  # _history_rows makes plain rows: never happens
-            raise InvalidArgumentError("history could not be converted")
+        if events is None:  # _history_rows makes plain rows: only text the core cannot take
+            raise InvalidArgumentError(
+                "history holds an item id or feedback name that is not valid Unicode (a lone surrogate)"
+            )
     return events
 
 
@@ -347,12 +449,12 @@ def _id_list(values: Optional[Iterable[Any]], name: str) -> List[str]:
     if values is None:
         return []
     if values.__class__ is list or values.__class__ is tuple:  # the common case, checked quickly
-        return [v if v.__class__ is str else str(v) for v in values]
+        return [v if v.__class__ is str else external_id(v, f"{name}[{i}]") for i, v in enumerate(values)]
     if isinstance(values, (str, bytes)):
         raise InvalidArgumentError(f"{name} must be a list of ids, got the string {values!r} (wrap it in a list)")
-    if not isinstance(values, Iterable):
-        raise TypeError(f"{name} must be a list of ids, got {values!r}")
-    return [str(v) for v in values]
+    if not isinstance(values, Iterable) or isinstance(values, Mapping):
+        raise ArgumentTypeError(f"{name} must be a list of ids, got {values!r}")
+    return [external_id(v, f"{name}[{i}]") for i, v in enumerate(values)]
 
 
 def _weighted(values: Any, name: str) -> List[Tuple[str, float]]:
@@ -371,7 +473,7 @@ def _years(years: Any) -> Optional[Tuple[int, int]]:
         and len(years) == 2
         and all(isinstance(y, numbers.Integral) and not isinstance(y, (bool, np.bool_)) for y in years)
     ):
-        raise TypeError(f"years must be a (first, last) pair of integer years, got {years!r}")
+        raise ArgumentTypeError(f"years must be a (first, last) pair of integer years, got {years!r}")
     first, last = int(years[0]), int(years[1])
     if not all(-(2**31) <= y < 2**31 for y in (first, last)):
         raise InvalidArgumentError(f"years must be within 32-bit years, got {years!r}")
@@ -400,6 +502,17 @@ def _blend(blend: Union[None, str, Mapping[str, Any]]) -> Optional[Dict[str, Any
     if isinstance(blend, str):
         return {"preset": blend}
     return _settings(blend, "blend")
+
+
+@contextmanager
+def _valid_text(what: str) -> Iterator[None]:
+    """Turns the ``UnicodeEncodeError`` of text the core cannot take (a lone surrogate, as
+    ``surrogateescape`` decoding leaves) into :class:`~recsys.exceptions.InvalidArgumentError`."""
+    try:
+        yield
+    except UnicodeEncodeError as err:
+        bad = err.object[err.start : err.end] if isinstance(err.object, str) else err.object
+        raise InvalidArgumentError(f"{what}: text must be valid Unicode, got {bad!r} (a lone surrogate)") from None
 
 
 class _Settings:
@@ -435,17 +548,76 @@ class _Settings:
         self.num_threads = count(num_threads, "num_threads")
 
     def train(
-        self, fit: Callable[..., _recsys.RecommenderModel], show_progress: bool, callback: Optional[FitCallback]
+        self,
+        fit: Callable[..., _recsys.RecommenderModel],
+        show_progress: bool,
+        callback: Optional[FitCallback],
+        progress: Optional[StageCallback],
     ) -> _recsys.RecommenderModel:
-        """``fit(als, policy, blend, ratings, num_threads, progress)`` under a progress bar."""
+        """``fit(als, policy, blend, ratings, num_threads, progress, stages=...)`` under a
+        progress bar over every stage."""
         if callback is not None and not callable(callback):
-            raise InvalidArgumentError(f"callback must be callable(iteration, seconds, loss), got {callback!r}")
-        on_iteration, bar = iteration_relay(self.als[3], show_progress, callback)
+            raise ArgumentTypeError(f"callback must be callable(iteration, seconds, loss), got {callback!r}")
+        if progress is not None and not callable(progress):
+            raise ArgumentTypeError(f"progress must be callable(stage, done, total), got {progress!r}")
+        relay = _FitProgress(self.als[3], show_progress, callback, progress)
         try:
-            return fit(self.als, self.policy, self.blend, self.ratings, self.num_threads, on_iteration)
+            with _valid_text("fit"):
+                return fit(
+                    self.als, self.policy, self.blend, self.ratings, self.num_threads, relay.on_iteration,
+                    stages=relay.on_stage,
+                )
         finally:
-            if bar is not None:
-                bar.close()
+            relay.close()
+
+
+#: ``progress(stage, done, total)`` after each stage of :meth:`Recommender.fit`: the stage's
+#: name (``interactions``, ``als``, ``item_knn``, ``ease``, ``content``, ``trending``,
+#: ``ratings``, ``exposure``, ``finish``), stages finished (from 1) and stages in this fit.
+StageCallback = Callable[[str, int, int], Any]
+
+
+class _FitProgress:
+    """One tqdm bar over a whole :meth:`Recommender.fit` (a step per ALS iteration and one per
+    stage, the stage in its description) and the user's callables; ``on_iteration`` and
+    ``on_stage`` are what the core calls (None when nobody listens)."""
+
+    def __init__(
+        self, iterations: int, show_progress: bool, callback: Optional[FitCallback], progress: Optional[StageCallback]
+    ) -> None:
+        self._iterations = iterations
+        self._show = show_progress
+        self._callback = callback
+        self._progress = progress
+        self._bar: Any = None
+        listening = show_progress or callback is not None
+        self.on_iteration = self._iteration if listening else None
+        self.on_stage = self._stage if listening or progress is not None else None
+
+    def _open(self, stages: int) -> Any:
+        if self._bar is None and self._show:
+            self._bar = progress_bar(self._iterations + stages, True, desc="fit")
+            self._show = self._bar is not None
+        return self._bar
+
+    def _iteration(self, iteration: int, iterations: int, seconds: float, loss: Optional[float]) -> None:
+        if self._bar is not None:
+            self._bar.set_postfix_str(f"als {iteration}/{iterations}", refresh=False)
+            self._bar.update(1)
+        if self._callback is not None:
+            self._callback(iteration - 1, seconds, loss)
+
+    def _stage(self, stage: str, done: int, total: int) -> None:
+        bar = self._open(total)
+        if bar is not None:
+            bar.set_postfix_str(f"{stage} done ({done}/{total} stages)", refresh=False)
+            bar.update(1)
+        if self._progress is not None:
+            self._progress(stage, done, total)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
 
 
 def _embedding_args(
@@ -473,7 +645,7 @@ def _embedding_args(
         raise InvalidArgumentError(
             f"embeddings must be one vector per item id: {len(ids)} ids, rows of shape {matrix.shape}"
         )
-    return [str(i) for i in ids], matrix, number(weight, "embedding_weight")
+    return [external_id(i, f"embeddings id {n}") for n, i in enumerate(ids)], matrix, number(weight, "embedding_weight")
 
 
 def _list_spec(name: str, item: Any, genre: Optional[str]) -> Union[str, Dict[str, str]]:
@@ -483,16 +655,20 @@ def _list_spec(name: str, item: Any, genre: Optional[str]) -> Union[str, Dict[st
         return name
     spec = {"kind": name}
     if item is not None:
-        spec["item_id"] = str(item)
+        spec["item_id"] = external_id(item, "item")
     if genre is not None:
-        spec["genre"] = str(genre)
+        if not isinstance(genre, str):
+            raise ArgumentTypeError(f"genre must be a genre name (str), got {genre!r}")
+        spec["genre"] = genre
     return spec
 
 
 def _item_ids(items: Any) -> List[str]:
-    if isinstance(items, (str, bytes)) or not isinstance(items, Iterable):
-        raise InvalidArgumentError(f"items must be a sequence of item ids, got {items!r}")
-    return [str(item) for item in items]
+    if isinstance(items, (str, bytes)):
+        raise InvalidArgumentError(f"items must be a sequence of item ids, got the string {items!r} (wrap it in a list)")
+    if not isinstance(items, Iterable):
+        raise ArgumentTypeError(f"items must be a sequence of item ids, got {items!r}")
+    return [external_id(item, f"items[{i}]") for i, item in enumerate(items)]
 
 
 class Recommender:
@@ -525,6 +701,7 @@ class Recommender:
         callback: Optional[FitCallback] = None,
         embeddings: Any = None,
         embedding_weight: float = 0.5,
+        progress: Optional[StageCallback] = None,
     ) -> "Recommender":
         """Trains on ``events`` and ``catalog`` (see the module docs for their shapes).
 
@@ -545,10 +722,12 @@ class Recommender:
         ratings × epochs × factors).
 
         The GIL is released while training; ``num_threads = 0`` uses all cores.
-        ``show_progress`` shows a tqdm bar over the ALS iterations when tqdm is installed;
-        ``callback(iteration, seconds, loss)`` is called after every ALS iteration (from 0,
-        loss None), like implicit's ``fit_callback``; an exception it raises is re-raised after
-        training. ``embeddings`` adds dense item vectors to the content similarity with
+        ``show_progress`` shows one tqdm bar over every stage of training when tqdm is
+        installed (a step per ALS iteration, then one per stage: item-kNN, EASE, content,
+        trending, the rating model, ...); ``progress(stage, done, total)`` is called after each
+        stage (see :data:`StageCallback`); ``callback(iteration, seconds, loss)`` is called
+        after every ALS iteration (from 0, loss None), like implicit's ``fit_callback``. An
+        exception either callable raises is re-raised after training. ``embeddings`` adds dense item vectors to the content similarity with
         ``embedding_weight`` (see the module docs). Bad input raises :class:`~recsys.exceptions.InvalidArgumentError` naming
         the row or setting.
         """
@@ -559,7 +738,7 @@ class Recommender:
             embeddings=_embedding_args(embeddings, embedding_weight),
         )
         settings = _Settings(factors, regularization, alpha, iterations, seed, policy, blend, ratings, num_threads)
-        return cls(settings.train(train, show_progress, callback))
+        return cls(settings.train(train, show_progress, callback, progress))
 
     @classmethod
     def fit_recbole(
@@ -580,6 +759,7 @@ class Recommender:
         callback: Optional[FitCallback] = None,
         embeddings: Any = None,
         embedding_weight: float = 0.5,
+        progress: Optional[StageCallback] = None,
     ) -> "Recommender":
         """Trains on the RecBole-format files ``directory/name.inter`` (+ ``.item``, ``.kg``,
         ``.link`` when present) read by the core's loader, e.g. ``("data/ml-100k", "ml-100k")``.
@@ -594,7 +774,7 @@ class Recommender:
             embeddings=_embedding_args(embeddings, embedding_weight),
         )
         settings = _Settings(factors, regularization, alpha, iterations, seed, policy, blend, ratings, num_threads)
-        return cls(settings.train(train, show_progress, callback))
+        return cls(settings.train(train, show_progress, callback, progress))
 
     def recommend(
         self,
@@ -632,8 +812,9 @@ class Recommender:
             list, n, item, genre, genres, years, tags, people, exclude_seen, exclude_disliked,
             exclude, candidates, diversity,
         )
-        events = _history(history, favorite_genres, favorite_people)
-        return _recommendations(self._model.recommend(events, query))
+        with _valid_text("recommend"):
+            events = _history(history, favorite_genres, favorite_people)
+            return _recommendations(self._model.recommend(events, query))
 
     @staticmethod
     def _core_request(
@@ -669,15 +850,23 @@ class Recommender:
         The history's numeric ratings (the latest per item) are folded into the explicit
         rating model at request time; likes and other kinds carry no stars and are ignored, as
         are unknown history ids. A history without ratings gets the item's baseline (mean
-        rating plus item bias). An unknown ``item`` raises ``UnknownIdError`` (a ``KeyError``);
-        a NaN rating in the history or a recommender without a rating model (no numeric
-        ratings in training, or ``ratings=False``) raises ``InvalidArgumentError``.
+        rating plus item bias). ``history`` may be a DataFrame (as in :meth:`recommend`). An
+        unknown ``item`` raises ``UnknownIdError`` (a ``KeyError``: it is the subject of the
+        request); a NaN rating in the history or a recommender without a rating model (no
+        numeric ratings in training, or ``ratings=False``) raises ``InvalidArgumentError``.
         """
-        return float(self._model.predict_ratings(_history_rows(history), [str(item)])[0])
+        item_id = external_id(item, "item")
+        with _valid_text("predict_rating"):
+            if not self._model.contains(item_id):
+                raise UnknownIdError(f"unknown item id {item_id!r}")
+            return float(self._model.predict_ratings(_history_rows(history), [item_id])[0])
 
     def predict_ratings(self, history: Iterable[HistoryEvent], items: Iterable[Any]) -> npt.NDArray[np.float32]:
-        """:meth:`predict_rating` for many items at once (one fold-in): a ``float32`` array."""
-        return self._model.predict_ratings(_history_rows(history), _item_ids(items))
+        """:meth:`predict_rating` for many items at once (one fold-in): a ``float32`` array,
+        NaN for an item the recommender does not know (the batch never fails for one; see
+        :attr:`item_ids`). The GIL is released while predicting."""
+        with _valid_text("predict_ratings"):
+            return self._model.predict_ratings(_history_rows(history), _item_ids(items))
 
     @property
     def has_ratings(self) -> bool:
@@ -693,6 +882,34 @@ class Recommender:
     def n_items(self) -> int:
         """Number of items the recommender knows (with events or from the catalog)."""
         return self._model.n_items
+
+    @property
+    def item_ids(self) -> List[str]:
+        """Every item id the recommender knows (a new list each time)."""
+        return self._model.item_ids
+
+    @property
+    def genres(self) -> List[str]:
+        """Every genre of the catalogue, sorted (filters compare them case-insensitively)."""
+        return self._model.genres
+
+    @property
+    def tags(self) -> List[str]:
+        """Every tag of the catalogue, sorted (one spelling per case-insensitive tag)."""
+        return self._model.tags
+
+    @property
+    def people(self) -> List[str]:
+        """Every person id of the catalogue (what the ``people`` filter and
+        ``favorite_people`` take)."""
+        return self._model.person_ids
+
+    def __contains__(self, item_id: object) -> bool:
+        """Whether ``item_id`` (converted as training ids are) is an item of the recommender."""
+        try:
+            return self._model.contains(external_id(item_id, "item_id"))
+        except (InvalidArgumentError, UnicodeEncodeError):
+            return False
 
     def to_bytes(self) -> bytes:
         """The recommender as a versioned, checksummed artifact (kind ``"recommender"``)."""

@@ -132,7 +132,7 @@ def _predicted(model: Recommender, history: List[data.HistoryRow], item_ids: Lis
         return [None] * len(item_ids)
     try:
         stars = model.predict_ratings(history, item_ids)
-    except RecsysError:  # an item unknown to the rating model: no prediction for the batch
+    except RecsysError:  # e.g. a history the rating model refuses (unknown items are NaN)
         return [None] * len(item_ids)
     return [None if math.isnan(float(value)) else round(float(value), 2) for value in stars]
 
