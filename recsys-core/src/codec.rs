@@ -102,27 +102,172 @@ impl std::str::FromStr for FloatEncoding {
     }
 }
 
+/// How a payload's large arrays are laid out: the float encoding of [`packed`] arrays, and
+/// whether neighbour id lists are delta-coded ([`ids`], [`rows`]).
+///
+/// Plain (`F32`) payloads never delta-code. Packed payloads written by this build do (kind tag
+/// `"{kind}-{floats}-delta"`); packed payloads of earlier builds (`"{kind}-{floats}"`) do not
+/// and are still read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Packing {
+    /// How [`packed`] arrays are stored.
+    pub(crate) floats: FloatEncoding,
+    /// Whether [`ids`] lists are delta-coded and [`rows`] sorted by item.
+    pub(crate) delta_ids: bool,
+}
+
+impl Packing {
+    /// The kind-tag suffix of a packed payload with delta-coded ids.
+    pub(crate) const DELTA_SUFFIX: &'static str = "-delta";
+
+    /// The layout this build writes for `floats`: ids delta-coded in every packed payload.
+    pub(crate) fn written(floats: FloatEncoding) -> Self {
+        Self {
+            floats,
+            delta_ids: floats != FloatEncoding::F32,
+        }
+    }
+}
+
 thread_local! {
-    /// The encoding of the payload being encoded or decoded on this thread.
-    static FLOATS: Cell<FloatEncoding> = const { Cell::new(FloatEncoding::F32) };
+    /// The layout of the payload being encoded or decoded on this thread.
+    static PACKING: Cell<Packing> = const {
+        Cell::new(Packing { floats: FloatEncoding::F32, delta_ids: false })
+    };
 }
 
 /// The float encoding in force on this thread (`F32` outside [`with_floats`]).
 pub(crate) fn current_floats() -> FloatEncoding {
-    FLOATS.with(Cell::get)
+    PACKING.with(Cell::get).floats
 }
 
-/// Runs `f` (an encode or a decode) with `floats` in force for [`packed`] arrays, restoring the
-/// previous encoding afterwards, also when `f` panics.
+/// Whether neighbour ids are delta-coded in the payload being encoded or decoded.
+pub(crate) fn delta_ids() -> bool {
+    PACKING.with(Cell::get).delta_ids
+}
+
+/// Runs `f` (an encode, or a decode of this build's payloads) with `floats` in force for
+/// [`packed`] arrays and this build's id layout ([`Packing::written`]).
 pub(crate) fn with_floats<R>(floats: FloatEncoding, f: impl FnOnce() -> R) -> R {
-    struct Restore(FloatEncoding);
+    with_packing(Packing::written(floats), f)
+}
+
+/// Runs `f` (an encode or a decode) with `packing` in force, restoring the previous layout
+/// afterwards, also when `f` panics.
+pub(crate) fn with_packing<R>(packing: Packing, f: impl FnOnce() -> R) -> R {
+    struct Restore(Packing);
     impl Drop for Restore {
         fn drop(&mut self) {
-            FLOATS.with(|c| c.set(self.0));
+            PACKING.with(|c| c.set(self.0));
         }
     }
-    let _restore = Restore(FLOATS.with(|c| c.replace(floats)));
+    let _restore = Restore(PACKING.with(|c| c.replace(packing)));
     f()
+}
+
+/// `#[serde(with = "crate::codec::ids")]` for a `Vec<u32>` of item ids mostly ascending (e.g.
+/// CSR rows sorted by item): a plain sequence unless [`delta_ids`], then the zigzag-coded
+/// differences of consecutive ids (small numbers: one varint byte each instead of up to three,
+/// and far more compressible).
+pub(crate) mod ids {
+    use serde::de::{Error as _, SeqAccess, Visitor};
+    use serde::ser::SerializeSeq;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(crate) fn serialize<S: Serializer>(ids: &[u32], s: S) -> Result<S::Ok, S::Error> {
+        if !super::delta_ids() {
+            return ids.serialize(s);
+        }
+        let mut seq = s.serialize_seq(Some(ids.len()))?;
+        let mut previous = 0i64;
+        for &id in ids {
+            let delta = i64::from(id) - previous;
+            previous = i64::from(id);
+            seq.serialize_element(&zigzag(delta))?;
+        }
+        seq.end()
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u32>, D::Error> {
+        if !super::delta_ids() {
+            return Vec::<u32>::deserialize(d);
+        }
+        struct Deltas;
+        impl<'de> Visitor<'de> for Deltas {
+            type Value = Vec<u32>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("delta-coded ids")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<u32>, A::Error> {
+                // A forged length reserves no more than the bytes can hold.
+                let mut ids = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
+                let mut previous = 0i64;
+                while let Some(code) = seq.next_element::<u64>()? {
+                    let id = previous
+                        .checked_add(unzigzag(code))
+                        .and_then(|id| u32::try_from(id).ok())
+                        .ok_or_else(|| A::Error::custom("a delta-coded id is out of range"))?;
+                    ids.push(id);
+                    previous = i64::from(id);
+                }
+                Ok(ids)
+            }
+        }
+        d.deserialize_seq(Deltas)
+    }
+
+    /// Signed → unsigned, small magnitudes to small numbers (0, -1, 1, -2 → 0, 1, 2, 3).
+    fn zigzag(v: i64) -> u64 {
+        ((v << 1) ^ (v >> 63)) as u64
+    }
+
+    fn unzigzag(v: u64) -> i64 {
+        ((v >> 1) as i64) ^ -((v & 1) as i64)
+    }
+}
+
+/// Neighbour lists (CSR rows of ids and values) stored sorted by id when [`delta_ids`], so that
+/// [`ids`] deltas are small, and kept in memory most similar first.
+pub(crate) mod rows {
+    /// Copies of `ids` and `values` with every row sorted by id (the order rows are stored in).
+    pub(crate) fn by_id(indptr: &[usize], ids: &[u32], values: &[f32]) -> (Vec<u32>, Vec<f32>) {
+        let mut row: Vec<(u32, f32)> = Vec::new();
+        let (mut sorted_ids, mut sorted_values) = (
+            Vec::with_capacity(ids.len()),
+            Vec::with_capacity(values.len()),
+        );
+        for range in indptr.windows(2) {
+            row.clear();
+            row.extend(
+                ids[range[0]..range[1]]
+                    .iter()
+                    .copied()
+                    .zip(values[range[0]..range[1]].iter().copied()),
+            );
+            row.sort_by_key(|&(id, _)| id);
+            sorted_ids.extend(row.iter().map(|&(id, _)| id));
+            sorted_values.extend(row.iter().map(|&(_, v)| v));
+        }
+        (sorted_ids, sorted_values)
+    }
+
+    /// Sorts every row most similar first (ties: lower id first), the in-memory order. The
+    /// CSR must be valid (checked by the caller).
+    pub(crate) fn by_value_desc(indptr: &[usize], ids: &mut [u32], values: &mut [f32]) {
+        let mut row: Vec<(u32, f32)> = Vec::new();
+        for range in indptr.windows(2) {
+            let (ids, values) = (
+                &mut ids[range[0]..range[1]],
+                &mut values[range[0]..range[1]],
+            );
+            row.clear();
+            row.extend(ids.iter().copied().zip(values.iter().copied()));
+            row.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            for ((id, value), &(i, v)) in ids.iter_mut().zip(values.iter_mut()).zip(&row) {
+                (*id, *value) = (i, v);
+            }
+        }
+    }
 }
 
 /// `#[serde(with = "crate::codec::packed")]` for a large `Vec<f32>`: a plain sequence under
@@ -501,6 +646,47 @@ mod tests {
         }
         let f16 = with_floats(FloatEncoding::F16, || encode("m", &model)).unwrap();
         assert!(f16.len() < plain.len());
+    }
+
+    #[test]
+    fn delta_coded_ids_round_trip_and_refuse_out_of_range_ids() {
+        #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
+        struct Lists(#[serde(with = "ids")] Vec<u32>);
+        let lists = Lists(vec![3, 9, 10, 1500, 0, 7, u32::MAX, 0]);
+        let plain = encode("l", &lists).unwrap();
+        assert_eq!(plain, encode("l", &lists.0).unwrap(), "plain: a Vec<u32>");
+        let delta = with_floats(FloatEncoding::Int8, || encode("l", &lists)).unwrap();
+        assert_ne!(delta, plain);
+        let decode = |bytes: &[u8], packing| {
+            with_packing(packing, || {
+                bincode::serde::decode_from_slice::<Lists, _>(bytes, config())
+            })
+        };
+        let (back, _) = decode(&delta, Packing::written(FloatEncoding::Int8)).unwrap();
+        assert_eq!(back, lists);
+        // Ascending ids cost one byte each.
+        let ascending = Lists((0..200).map(|i| 1000 + 7 * i).collect());
+        let small = with_floats(FloatEncoding::F16, || encode("l", &ascending)).unwrap();
+        assert!(small.len() < 205, "{} bytes", small.len());
+        assert!(encode("l", &ascending).unwrap().len() > 3 * 200);
+        // A delta below 0 or past u32::MAX is refused, not wrapped.
+        for forged in [vec![1u64, 3], vec![2, (u64::from(u32::MAX) + 1) << 1]] {
+            let bytes = encode("l", &forged).unwrap();
+            let packing = Packing::written(FloatEncoding::Int8);
+            let err = decode(&bytes, packing).unwrap_err().to_string();
+            assert!(err.contains("out of range"), "{err}");
+        }
+    }
+
+    #[test]
+    fn rows_sort_by_id_for_storage_and_back_most_similar_first() {
+        let indptr = [0, 3, 3, 5];
+        let (ids, values) = (vec![4, 2, 9, 0, 3], vec![0.9, 0.5, 0.5, 0.8, 0.2]);
+        let (mut by_id, mut stored) = rows::by_id(&indptr, &ids, &values);
+        assert_eq!(by_id, [2, 4, 9, 0, 3]);
+        assert_eq!(stored, [0.5, 0.9, 0.5, 0.8, 0.2]);
+        rows::by_value_desc(&indptr, &mut by_id, &mut stored);
+        assert_eq!((by_id, stored), (ids, values), "ties: lower id first");
     }
 
     #[test]

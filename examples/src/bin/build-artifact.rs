@@ -25,10 +25,10 @@ build-artifact: fit the recommender on MovieLens-100K and save it.
 --data               directory with the RecBole ml-100k files (scripts/fetch-movielens.sh)
 --out                artifact to write (atomically)
 --web                the browser artifact (ArtifactOptions::web(): int8 factors and
-                     similarities, 200 item-kNN and 30 content neighbours and 100 EASE weights per item,
+                     similarities, 150 item-kNN and 30 content neighbours and 50 EASE weights per item,
                      request-only catalogue)
 --floats             how factors and similarities are stored (default f32, int8 with --web)
---item-neighbors     item-kNN neighbours kept per item (default all, 200 with --web)
+--item-neighbors     item-kNN neighbours kept per item (default all, 150 with --web)
 --content-neighbors  content neighbours kept per item (default all, 30 with --web)
 
 Prints the artifact's size, raw and gzip -9 (when gzip is installed).

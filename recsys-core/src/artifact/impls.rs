@@ -93,14 +93,16 @@ impl Artifact for crate::recommender::Recommender {
     /// Decodes and validates; the fingerprint is the hash of the payload read (not of a
     /// re-encoding: loading stays one pass over the bytes).
     fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let (info, floats, payload) = super::split_kind(Self::KIND, bytes)?;
-        let recommender = crate::codec::with_floats(floats, || {
+        let (info, packing, payload) = super::split_kind(Self::KIND, bytes)?;
+        let recommender = crate::codec::with_packing(packing, || {
             Self::decode_payload(info.format_version, payload)
         })?;
         recommender.check_invariants()?;
-        // An older version's payload differs from the one this model writes now: its
-        // fingerprint is computed on first use, so a re-saved file keeps it.
-        if info.format_version != super::FORMAT_VERSION {
+        // An older version's (or layout's) payload differs from the one this model writes
+        // now: its fingerprint is computed on first use, so a re-saved file keeps it.
+        if info.format_version != super::FORMAT_VERSION
+            || packing != crate::codec::Packing::written(packing.floats)
+        {
             return Ok(recommender);
         }
         Ok(recommender.with_fingerprint(crate::codec::fingerprint(payload)))

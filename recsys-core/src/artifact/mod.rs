@@ -36,8 +36,12 @@
 //! A payload whose models' large float arrays (factors, similarities) are packed as `f16` or
 //! `int8` ([`FloatEncoding`], [`to_bytes_with`], e.g. a web artifact from
 //! [`Recommender::compact`](crate::recommender::Recommender::compact)) says so in its kind tag:
-//! `"recommender-int8"`. Readers of this version take every encoding; older ones refuse a
-//! packed file by its kind (a clear error), and plain files are unchanged, so no version bump.
+//! `"recommender-int8-delta"`. In packed payloads, neighbour lists are also stored sorted by
+//! item with delta-coded ids (the `-delta` suffix; decoding restores their order, most similar
+//! first), which shrinks a web artifact by a third. Readers of this build take every encoding
+//! and both packed layouts (files of earlier builds, tagged `"recommender-int8"`, still load);
+//! older readers refuse a file with an unknown suffix by its kind (a clear error), and plain
+//! files are unchanged, so no version bump.
 //!
 //! The file ends exactly after the payload. The checksum covers the header fields as well as the
 //! payload, so a flipped bit anywhere after the magic is reported as corruption rather than as a
@@ -98,6 +102,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 pub use crate::codec::FloatEncoding;
+use crate::codec::Packing;
 use crate::validate::corrupt;
 use crate::{Error, Result};
 
@@ -187,8 +192,8 @@ pub trait Artifact: Serialize + DeserializeOwned {
     /// hold another kind of model, fail the checksum or do not decode, and with
     /// [`Error::UnsupportedVersion`] when written by another format version.
     fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let (info, floats, payload) = split_kind(Self::KIND, bytes)?;
-        let value = crate::codec::with_floats(floats, || {
+        let (info, packing, payload) = split_kind(Self::KIND, bytes)?;
+        let value = crate::codec::with_packing(packing, || {
             Self::decode_payload(info.format_version, payload)
         })?;
         value.check_invariants()?;
@@ -256,9 +261,11 @@ pub fn to_bytes<T: Serialize + ?Sized>(kind: &str, value: &T) -> Result<Vec<u8>>
 }
 
 /// [`to_bytes`] with the model's large float arrays (factors, similarities) stored as
-/// `floats`. A packed artifact's kind tag says how: `"{kind}-f16"` or `"{kind}-int8"`
-/// (`F32` writes the plain `kind`, byte for byte what [`to_bytes`] writes), so [`from_bytes`]
-/// of this version reads every encoding and an older build refuses a packed file by its kind.
+/// `floats`. A packed artifact's kind tag says how: `"{kind}-f16-delta"` or
+/// `"{kind}-int8-delta"` (neighbour ids delta-coded too; `F32` writes the plain `kind`, byte
+/// for byte what [`to_bytes`] writes), so [`from_bytes`] of this build reads every encoding
+/// (and earlier builds' `"{kind}-int8"` files), and an older build refuses a packed file by
+/// its kind.
 /// Values that do not fit `f16` (|v| > 65504) are an error, not infinity.
 ///
 /// ```
@@ -268,7 +275,7 @@ pub fn to_bytes<T: Serialize + ?Sized>(kind: &str, value: &T) -> Result<Vec<u8>>
 /// let plain = artifact::to_bytes("x", &1.5f32).unwrap();
 /// assert_eq!(artifact::to_bytes_with("x", &1.5f32, FloatEncoding::F32).unwrap(), plain);
 /// let packed = artifact::to_bytes_with("x", &1.5f32, FloatEncoding::Int8).unwrap();
-/// assert_eq!(artifact::inspect(&packed).unwrap().kind, "x-int8");
+/// assert_eq!(artifact::inspect(&packed).unwrap().kind, "x-int8-delta");
 /// // Only the models' large arrays are packed; a lone f32 stays exact.
 /// assert_eq!(artifact::from_bytes::<f32>("x", &packed).unwrap(), 1.5);
 /// ```
@@ -277,13 +284,23 @@ pub fn to_bytes_with<T: Serialize + ?Sized>(
     value: &T,
     floats: FloatEncoding,
 ) -> Result<Vec<u8>> {
+    write_packed(kind, value, Packing::written(floats))
+}
+
+/// [`to_bytes_with`] in the layout `packing` (tests write earlier builds' files with it).
+pub(crate) fn write_packed<T: Serialize + ?Sized>(
+    kind: &str,
+    value: &T,
+    packing: Packing,
+) -> Result<Vec<u8>> {
     check_kind_tag(kind)?;
-    let payload = crate::codec::with_floats(floats, || crate::codec::encode(kind, value))?;
+    let payload = crate::codec::with_packing(packing, || crate::codec::encode(kind, value))?;
     let tagged;
-    let kind = match floats {
-        FloatEncoding::F32 => kind,
-        packed => {
-            tagged = format!("{kind}-{packed}");
+    let kind = match (packing.floats, packing.delta_ids) {
+        (FloatEncoding::F32, false) => kind,
+        (floats, delta_ids) => {
+            let delta = if delta_ids { Packing::DELTA_SUFFIX } else { "" };
+            tagged = format!("{kind}-{floats}{delta}");
             check_kind_tag(&tagged)?;
             tagged.as_str()
         }
@@ -306,7 +323,7 @@ pub fn to_bytes_with<T: Serialize + ?Sized>(
 /// Does not call [`Artifact::check_invariants`] ([`Artifact::from_bytes`] does), but the crate's models
 /// validate themselves while deserialising whichever way they are decoded.
 pub fn from_bytes<T: DeserializeOwned>(kind: &str, bytes: &[u8]) -> Result<T> {
-    let (info, floats, payload) = split_kind(kind, bytes)?;
+    let (info, packing, payload) = split_kind(kind, bytes)?;
     // Without a type to read older shapes, only the current version is decoded.
     if info.format_version != FORMAT_VERSION {
         return Err(Error::UnsupportedVersion {
@@ -314,31 +331,39 @@ pub fn from_bytes<T: DeserializeOwned>(kind: &str, bytes: &[u8]) -> Result<T> {
             supported: FORMAT_VERSION,
         });
     }
-    crate::codec::with_floats(floats, || decode_payload(kind, payload))
+    crate::codec::with_packing(packing, || decode_payload(kind, payload))
 }
 
-/// Verifies the header and that it announces `kind`, plain or with a packed float encoding
-/// suffix (`recommender-int8`); returns it with the float encoding and the payload.
+/// Verifies the header and that it announces `kind`, plain or with a packed layout suffix
+/// (`recommender-int8-delta`, or an earlier build's `recommender-int8`); returns it with the
+/// payload's layout and the payload.
 pub(crate) fn split_kind<'a>(
     kind: &str,
     bytes: &'a [u8],
-) -> Result<(ArtifactInfo, FloatEncoding, &'a [u8])> {
+) -> Result<(ArtifactInfo, Packing, &'a [u8])> {
     let (info, payload) = split(bytes)?;
-    let floats = match info.kind.strip_prefix(kind) {
-        Some("") => Some(FloatEncoding::F32),
-        Some(suffix) => FloatEncoding::ALL
-            .into_iter()
-            .find(|f| *f != FloatEncoding::F32 && suffix.strip_prefix('-') == Some(f.as_str())),
+    let packing = match info.kind.strip_prefix(kind) {
+        Some("") => Some(Packing::written(FloatEncoding::F32)),
+        Some(suffix) => {
+            let (suffix, delta_ids) = match suffix.strip_suffix(Packing::DELTA_SUFFIX) {
+                Some(floats) => (floats, true),
+                None => (suffix, false),
+            };
+            FloatEncoding::ALL
+                .into_iter()
+                .find(|f| *f != FloatEncoding::F32 && suffix.strip_prefix('-') == Some(f.as_str()))
+                .map(|floats| Packing { floats, delta_ids })
+        }
         None => None,
     };
-    let Some(floats) = floats else {
+    let Some(packing) = packing else {
         return Err(corrupt(format!(
             "file holds {} `{}` model, expected `{kind}`",
             article(&info.kind),
             info.kind
         )));
     };
-    Ok((info, floats, payload))
+    Ok((info, packing, payload))
 }
 
 /// The fingerprint of an artifact: a stable 64-bit FNV-1a hash of its payload, as 16 lower-case

@@ -215,14 +215,45 @@ impl Postings {
 /// [`ContentNeighborsConfig::fit`]). Items without interactions are included, so a new film
 /// shows up as a neighbour of the films it resembles. Use
 /// [`ContentFeatures::shared_tokens`] to say *why* two items are neighbours.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+///
+/// Packed artifacts store each list sorted by item with delta-coded ids; decoding restores the
+/// order, most similar first (ties: lower item first).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(try_from = "UncheckedNeighbors")]
 pub struct ContentNeighbors {
     config: ContentNeighborsConfig,
     indptr: Vec<usize>,
     items: Vec<u32>,
-    #[serde(with = "crate::codec::packed")]
     similarities: Vec<f32>,
+}
+
+/// The stored fields of [`ContentNeighbors`], in order (borrowed for encoding).
+#[derive(Serialize)]
+struct StoredNeighbors<'a> {
+    config: &'a ContentNeighborsConfig,
+    indptr: &'a [usize],
+    #[serde(with = "crate::codec::ids")]
+    items: &'a [u32],
+    #[serde(with = "crate::codec::packed")]
+    similarities: &'a [f32],
+}
+
+impl Serialize for ContentNeighbors {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let stored = |items, similarities| StoredNeighbors {
+            config: &self.config,
+            indptr: &self.indptr,
+            items,
+            similarities,
+        };
+        if crate::codec::delta_ids() {
+            let (items, similarities) =
+                crate::codec::rows::by_id(&self.indptr, &self.items, &self.similarities);
+            stored(&items, &similarities).serialize(s)
+        } else {
+            stored(&self.items, &self.similarities).serialize(s)
+        }
+    }
 }
 
 /// [`ContentNeighbors`] as decoded, before its structure is checked.
@@ -230,6 +261,7 @@ pub struct ContentNeighbors {
 struct UncheckedNeighbors {
     config: ContentNeighborsConfig,
     indptr: Vec<usize>,
+    #[serde(with = "crate::codec::ids")]
     items: Vec<u32>,
     #[serde(with = "crate::codec::packed")]
     similarities: Vec<f32>,
@@ -256,12 +288,20 @@ impl TryFrom<UncheckedNeighbors> for ContentNeighbors {
         n.config
             .validate()
             .map_err(|err| corrupt(format!("configuration: {err}")))?;
-        Ok(Self {
+        let mut neighbors = Self {
             config: n.config,
             indptr: n.indptr,
             items: n.items,
             similarities: n.similarities,
-        })
+        };
+        if crate::codec::delta_ids() {
+            crate::codec::rows::by_value_desc(
+                &neighbors.indptr,
+                &mut neighbors.items,
+                &mut neighbors.similarities,
+            );
+        }
+        Ok(neighbors)
     }
 }
 

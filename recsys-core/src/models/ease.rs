@@ -409,6 +409,7 @@ pub struct EaseModel {
     /// Row `r` (of modelled item `items[r]`) is `indptr[r]..indptr[r + 1]`.
     indptr: Vec<usize>,
     /// Target items (dense item indices), ascending within a row.
+    #[serde(with = "crate::codec::ids")]
     targets: Vec<u32>,
     #[serde(with = "crate::codec::packed")]
     weights: Vec<f32>,
@@ -420,6 +421,7 @@ crate::validate::checked_deserialize! {
         n_items: usize,
         items: Vec<u32>,
         indptr: Vec<usize>,
+        #[serde(with = "crate::codec::ids")]
         targets: Vec<u32>,
         #[serde(with = "crate::codec::packed")]
         weights: Vec<f32>,

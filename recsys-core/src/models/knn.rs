@@ -179,26 +179,79 @@ impl ItemKnnConfig {
 }
 
 /// Trained item-kNN: every item's most similar items, best first.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+///
+/// Packed artifacts store each list sorted by item with delta-coded ids (far smaller); decoding
+/// restores the order, most similar first (ties: lower item first).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(try_from = "ItemKnnModelUnchecked")]
 pub struct ItemKnnModel {
     config: ItemKnnConfig,
     /// Neighbour list of item `i` is `indptr[i]..indptr[i + 1]`.
     indptr: Vec<usize>,
     neighbor_items: Vec<u32>,
+    similarities: Vec<f32>,
+}
+
+/// The stored fields of an [`ItemKnnModel`], in order (borrowed for encoding).
+#[derive(Serialize)]
+struct StoredKnn<'a> {
+    config: &'a ItemKnnConfig,
+    indptr: &'a [usize],
+    #[serde(with = "crate::codec::ids")]
+    neighbor_items: &'a [u32],
+    #[serde(with = "crate::codec::packed")]
+    similarities: &'a [f32],
+}
+
+impl Serialize for ItemKnnModel {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let stored = |neighbor_items, similarities| StoredKnn {
+            config: &self.config,
+            indptr: &self.indptr,
+            neighbor_items,
+            similarities,
+        };
+        if crate::codec::delta_ids() {
+            let (items, similarities) =
+                crate::codec::rows::by_id(&self.indptr, &self.neighbor_items, &self.similarities);
+            stored(&items, &similarities).serialize(s)
+        } else {
+            stored(&self.neighbor_items, &self.similarities).serialize(s)
+        }
+    }
+}
+
+/// [`ItemKnnModel`] as decoded, before its validation.
+#[derive(Deserialize)]
+struct ItemKnnModelUnchecked {
+    config: ItemKnnConfig,
+    indptr: Vec<usize>,
+    #[serde(with = "crate::codec::ids")]
+    neighbor_items: Vec<u32>,
     #[serde(with = "crate::codec::packed")]
     similarities: Vec<f32>,
 }
 
-crate::validate::checked_deserialize! {
-    ItemKnnModel via ItemKnnModelUnchecked {
-        config: ItemKnnConfig,
-        indptr: Vec<usize>,
-        neighbor_items: Vec<u32>,
-        #[serde(with = "crate::codec::packed")]
-        similarities: Vec<f32>,
+impl TryFrom<ItemKnnModelUnchecked> for ItemKnnModel {
+    type Error = Error;
+
+    fn try_from(unchecked: ItemKnnModelUnchecked) -> Result<Self> {
+        let mut model = ItemKnnModel {
+            config: unchecked.config,
+            indptr: unchecked.indptr,
+            neighbor_items: unchecked.neighbor_items,
+            similarities: unchecked.similarities,
+        };
+        model.validate()?;
+        if crate::codec::delta_ids() {
+            crate::codec::rows::by_value_desc(
+                &model.indptr,
+                &mut model.neighbor_items,
+                &mut model.similarities,
+            );
+        }
+        Ok(model)
     }
-    check ItemKnnModel::validate
 }
 
 impl ItemKnnModel {
