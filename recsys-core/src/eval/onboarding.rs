@@ -3,7 +3,7 @@
 //!
 //! Some users are held out of training entirely. Each one's quiz is the genres of their
 //! earliest liked items (weighted by how many of those items have the genre); their events
-//! after those items that are relevant ([`is_relevant`](super::is_relevant)) are what a list
+//! after those items that are relevant ([`is_relevant`]) are what a list
 //! should find. The request history carries the quiz only, no events, so every list is scored
 //! as the app would score a visitor who just finished the quiz.
 //!
