@@ -41,6 +41,8 @@ async fn movie_page_with_similar_and_why() {
     assert!(a.text.contains("Blade Runner") && a.text.contains("Similar movies"));
     assert!(a.text.contains("Why this movie?"));
     assert!(a.text.contains("Log in</a> to rate"));
+    // A visitor without history gets the popularity ranking: one score, no blend to sum.
+    assert!(!a.text.contains("= collaborative"), "{}", a.text);
     let ann = t.signup("ann").await;
     t.post(
         "/api/rate",
@@ -55,6 +57,8 @@ async fn movie_page_with_similar_and_why() {
         a.text
     );
     assert!(a.text.contains("data-rate=\"5\" class=\"star\""));
+    // With a history the score is a blend, shown as the sum of its parts.
+    assert!(a.text.contains("= collaborative"), "{}", a.text);
     let missing = t.get("/movies/999", &Auth::None).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert!(missing.text.contains("no movie with id"));

@@ -309,6 +309,9 @@ pub struct WhyPanel {
     pub content: String,
     /// Popularity part.
     pub popularity: String,
+    /// Whether the score is a blend of those parts; a list ranked by one score (the
+    /// popularity fallback of an empty history) has none, and shows no sum.
+    pub blended: bool,
     /// History items behind the collaborative part.
     pub contributions: Vec<Contribution>,
 }
@@ -415,6 +418,13 @@ async fn why_panel(state: &AppState, why: &Recommendation) -> Result<WhyPanel, A
         collaborative: format!("{:.2}", why.parts.collaborative),
         content: format!("{:.2}", why.parts.content),
         popularity: format!("{:.2}", why.parts.popularity),
+        blended: [
+            why.parts.collaborative,
+            why.parts.content,
+            why.parts.popularity,
+        ]
+        .iter()
+        .any(|part| *part != 0.0),
         contributions,
     })
 }
