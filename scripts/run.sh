@@ -9,9 +9,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/fetch-movielens.sh
 cargo build --release --locked -p recsys-server-example --bin recsys-server
 # The browser package for the anonymous visitors' in-browser For You (hidden without it).
-if [ ! -f recsys-wasm/pkg/recsys_wasm_bg.wasm ]; then
-    bash recsys-wasm/build.sh || echo "run.sh: recsys-wasm/build.sh failed: the in-browser For You stays hidden"
-fi
+# Built every time (incremental, seconds when up to date): a package older than the core
+# could not read the model file the server writes.
+bash recsys-wasm/build.sh || echo "run.sh: recsys-wasm/build.sh failed: the in-browser For You stays hidden"
 export RECSYS_WASM_DIR="${RECSYS_WASM_DIR:-recsys-wasm/pkg}"
 export RECSYS_ADDR="${RECSYS_ADDR:-127.0.0.1:8000}"
 export RECSYS_DATA_DIR="${RECSYS_DATA_DIR:-var/server}"
