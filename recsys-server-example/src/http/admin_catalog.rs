@@ -384,14 +384,10 @@ async fn delete_movie(
     Path(id): Path<String>,
 ) -> AppResult<Json<Value>> {
     check_len("id", &id, 1, 64)?;
-    let n = sqlx::query("DELETE FROM movies WHERE id = ?")
-        .bind(&id)
-        .execute(&state.db)
-        .await?
-        .rows_affected();
-    if n == 0 {
-        return Err(AppError::NotFound(format!("no movie with id {id:?}")));
-    }
+    delete_where(&state.db, "DELETE FROM movies WHERE id = ?", &id, || {
+        format!("no movie with id {id:?}")
+    })
+    .await?;
     Ok(Json(json!({"id": id, "deleted": true})))
 }
 
@@ -433,14 +429,13 @@ async fn delete_tag(
     Path(tag): Path<String>,
 ) -> AppResult<Json<Value>> {
     check_len("tag", &tag, 1, 60)?;
-    let n = sqlx::query("DELETE FROM movie_tags WHERE tag = ?")
-        .bind(&tag)
-        .execute(&state.db)
-        .await?
-        .rows_affected();
-    if n == 0 {
-        return Err(AppError::NotFound(format!("no tag {tag:?}")));
-    }
+    let n = delete_where(
+        &state.db,
+        "DELETE FROM movie_tags WHERE tag = ?",
+        &tag,
+        || format!("no tag {tag:?}"),
+    )
+    .await?;
     Ok(Json(json!({"tag": tag, "deleted": true, "movies": n})))
 }
 
@@ -508,13 +503,28 @@ async fn delete_person(
     Path(id): Path<String>,
 ) -> AppResult<Json<Value>> {
     check_len("id", &id, 1, 64)?;
-    let n = sqlx::query("DELETE FROM people WHERE id = ?")
-        .bind(&id)
-        .execute(&state.db)
+    delete_where(&state.db, "DELETE FROM people WHERE id = ?", &id, || {
+        format!("no person {id:?}")
+    })
+    .await?;
+    Ok(Json(json!({"id": id, "deleted": true})))
+}
+
+/// Runs a one-key `DELETE` and answers 404 (`missing()`) when it removed nothing; the number
+/// of rows removed otherwise.
+async fn delete_where(
+    db: &Db,
+    sql: &'static str,
+    key: &str,
+    missing: impl FnOnce() -> String,
+) -> AppResult<u64> {
+    let n = sqlx::query(sql)
+        .bind(key)
+        .execute(db)
         .await?
         .rows_affected();
     if n == 0 {
-        return Err(AppError::NotFound(format!("no person {id:?}")));
+        return Err(AppError::NotFound(missing()));
     }
-    Ok(Json(json!({"id": id, "deleted": true})))
+    Ok(n)
 }
