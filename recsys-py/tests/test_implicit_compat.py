@@ -216,6 +216,66 @@ def test_recommend_items_ranks_every_given_item(pair, data: sp.csr_matrix) -> No
     np.testing.assert_array_equal(a[:4], b[:4])
 
 
+def test_recommend_items_given_twice_are_ranked_twice(pair, data: sp.csr_matrix) -> None:
+    """implicit ranks ``items`` as given, repeats included: lists are len(items) long."""
+    _, theirs = pair
+    clone = clone_of(theirs)
+    u = 0
+    liked = data[u].indices
+    unliked = [i for i in range(data.shape[1]) if i not in set(liked)]
+    items = [unliked[0], liked[0], unliked[1], unliked[0], unliked[2], unliked[1]]
+    for n in (20, 4):
+        a, sa = clone.recommend(u, data[u], items=items, N=n)
+        b, sb = theirs.recommend(u, data[u], items=items, N=n)
+        assert len(a) == len(b) == min(n, len(items))
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_allclose(sa, sb, rtol=1e-4, atol=1e-5)
+    # (users who like none of the repeated items: see the liked case below)
+    users = np.array([v for v in range(30) if not {unliked[0], unliked[1]} & set(data[v].indices)][:6])
+    a, sa = clone.recommend(users, data[users], items=items, N=20)
+    b, sb = theirs.recommend(users, data[users], items=items, N=20)
+    assert a.shape == b.shape == (len(users), len(items))
+    for r in range(len(users)):
+        assert sorted(a[r]) == sorted(b[r])
+    np.testing.assert_allclose(np.sort(sa, axis=1), np.sort(sb, axis=1), rtol=1e-4, atol=1e-5)
+    # A liked item given twice: implicit filters only its first copy (the other is ranked by
+    # score); recsys ranks every copy last, as liked.
+    twice = [liked[0], unliked[0], liked[0]]
+    a, sa = clone.recommend(u, data[u], items=twice)
+    b, sb = theirs.recommend(u, data[u], items=twice)
+    assert len(a) == len(b) == 3 and sorted(a) == sorted(b)
+    assert list(a) == [unliked[0], liked[0], liked[0]] and list(sa[1:]) == [-FLT_MAX, -FLT_MAX]
+    assert list(sb).count(-FLT_MAX) == 1
+
+
+def test_similar_ranks_filtered_last_and_ids_keep_the_given_dtype(pair, data: sp.csr_matrix) -> None:
+    """similar_items/similar_users rank filtered ids last (implicit: -FLT_MAX divided by the
+    norms, so -inf or a huge negative number; recsys: -FLT_MAX); with items=/users= the ids
+    have the given array's dtype (int64 for a Python list)."""
+    _, theirs = pair
+    clone = clone_of(theirs)
+    n_items, n_users = data.shape[1], data.shape[0]
+    for call in (
+        lambda m: m.similar_items(4, N=n_items, filter_items=[1, 2]),
+        lambda m: m.similar_items(np.arange(3), N=n_items, filter_items=[1, 2]),
+        lambda m: m.similar_users(4, N=n_users, filter_users=[0, 9]),
+    ):
+        (a, sa), (b, sb) = call(clone), call(theirs)
+        assert a.shape == b.shape and a.dtype == b.dtype
+        np.testing.assert_array_equal(sa < -1e30, sb < -1e30)
+        filtered = np.atleast_2d(a)[np.atleast_2d(sa) < -1e30].reshape(-1, 2)
+        assert all(set(row) in ({1, 2}, {0, 9}) for row in filtered)
+    for given in ([0, 3, 5, 9], np.array([0, 3, 5, 9], dtype=np.int32), np.array([0, 3, 5, 9], dtype=np.int64)):
+        for call in (
+            lambda m: m.recommend(0, data[0], items=given),
+            lambda m: m.recommend(np.arange(3), data[:3], items=given),
+            lambda m: m.similar_items(3, items=given),
+            lambda m: m.similar_users(3, users=given),
+        ):
+            (a, _), (b, _) = call(clone), call(theirs)
+            assert a.dtype == b.dtype, (type(given), a.dtype, b.dtype)
+
+
 def test_batch_calls_never_return_minus_one(pair, data: sp.csr_matrix) -> None:
     _, theirs = pair
     clone = clone_of(theirs)

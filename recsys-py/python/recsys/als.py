@@ -5,10 +5,11 @@ Existing ``implicit`` code runs by changing only the import::
     from recsys.als import AlternatingLeastSquares   # was: from implicit.als import ...
 
 The computations run in the Rust core (``recsys._recsys``); this module only adapts arguments.
-Behaviour follows implicit 0.7.3 (its own ALS test-suite passes against this class):
-``recommend`` returns ``min(N, candidates)`` items, the filtered ones (liked, ``filter_items``)
-ranked last with score ``-FLT_MAX`` (:data:`FILTERED_SCORE`), and with ``items=[...]`` ranks
-every given item; batch calls never return id ``-1``; ``iterations=0`` keeps implicit's
+Behaviour follows implicit 0.7.3 (its own ALS test-suite passes against this class:
+``scripts/implicit_suite.py``): ``recommend`` returns ``min(N, candidates)`` items, the
+filtered ones (liked, ``filter_items``) ranked last with score ``-FLT_MAX``
+(:data:`FILTERED_SCORE`), and with ``items=[...]`` ranks every given item (an item given twice
+twice: ``min(N, len(items))`` entries); batch calls never return id ``-1``; ``iterations=0`` keeps implicit's
 initial factors; non-CSR matrices warn with :class:`~recsys.exceptions.ParameterWarning` (also
 an ``implicit.utils.ParameterWarning`` once implicit is imported) before converting;
 ``save``/``load`` keep every constructor setting, unfitted models included, and ``load``
@@ -24,6 +25,8 @@ What stays different, deliberately:
 * ``N`` larger than the number of candidates returns every candidate once (implicit pads
   such a list with id 0 and score 0, repeating item 0).
 * The order among filtered items (all ``-FLT_MAX``) is increasing id, not implicit's.
+* A liked item that ``items=[...]`` gives twice is ranked last twice (implicit filters only
+  its first copy and ranks the other by score).
 * ``recommend`` converts a CSC/COO ``user_items`` (with the warning) where implicit raises
   ``ValueError``.
 * ``explain`` returns ``user_weights`` as the ``k × k`` matrix ``YᵀC_uY + λI`` (implicit: its
@@ -79,7 +82,6 @@ PathLike = Union[str, "os.PathLike[str]"]
 #: The score of items a list ranks last because they are filtered out (liked or in
 #: ``filter_items``): implicit's ``-FLT_MAX``.
 FILTERED_SCORE = float(np.finfo(np.float32).min)
-
 #: The constructor settings ``save`` keeps (implicit's ``save`` keeps the same).
 _SETTINGS = (
     "factors",
@@ -104,10 +106,16 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _padded(ids: np.ndarray, scores: np.ndarray, width: int, universe: Callable[[], np.ndarray]) -> Tuple[np.ndarray, np.ndarray]:
+def _padded(
+    ids: np.ndarray,
+    scores: np.ndarray,
+    width: int,
+    universe: Callable[[], np.ndarray],
+    filtered: float = FILTERED_SCORE,
+) -> Tuple[np.ndarray, np.ndarray]:
     """One list extended to ``width`` entries, as implicit ranks every candidate: the
-    ``universe()`` ids it lacks (filtered ones), in increasing order, with
-    :data:`FILTERED_SCORE`."""
+    ``universe()`` ids it lacks (filtered ones), in increasing order, with score
+    ``filtered``."""
     missing = width - len(ids)
     if missing <= 0:
         return ids, scores
@@ -115,11 +123,16 @@ def _padded(ids: np.ndarray, scores: np.ndarray, width: int, universe: Callable[
     rest = everyone[~np.isin(everyone, ids)][:missing].astype(ids.dtype)
     return (
         np.concatenate([ids, rest]),
-        np.concatenate([scores, np.full(len(rest), FILTERED_SCORE, dtype=scores.dtype)]),
+        np.concatenate([scores, np.full(len(rest), filtered, dtype=scores.dtype)]),
     )
 
 
-def _padded_rows(ids: np.ndarray, scores: np.ndarray, universe: Callable[[], np.ndarray]) -> Tuple[np.ndarray, np.ndarray]:
+def _padded_rows(
+    ids: np.ndarray,
+    scores: np.ndarray,
+    universe: Callable[[], np.ndarray],
+    filtered: float = FILTERED_SCORE,
+) -> Tuple[np.ndarray, np.ndarray]:
     """Batch lists (rows padded by the core with id -1) with every -1 replaced as
     :func:`_padded` extends a single list, so no row holds an id numpy would read as "the
     last item"."""
@@ -135,8 +148,33 @@ def _padded_rows(ids: np.ndarray, scores: np.ndarray, universe: Callable[[], np.
         present = int(np.count_nonzero(ids[row] >= 0))
         rest = everyone[~np.isin(everyone, ids[row, :present])][: width - present]
         ids[row, present : present + len(rest)] = rest
-        scores[row, present : present + len(rest)] = FILTERED_SCORE
+        scores[row, present : present + len(rest)] = filtered
     return ids, scores
+
+
+def _repeated(
+    ids: np.ndarray, scores: np.ndarray, unique: np.ndarray, counts: np.ndarray, width: int
+) -> Tuple[np.ndarray, np.ndarray]:
+    """Ranked lists (1-d, or 2-d rows) of the distinct ``unique`` candidates with each id
+    repeated ``counts`` times in place, cut to ``width``: implicit ranks an item that
+    ``items=[...]`` gives twice twice (its lists are ``len(items)`` long)."""
+    times = counts[np.searchsorted(unique, ids)]
+    if ids.ndim == 1:
+        return np.repeat(ids, times)[:width], np.repeat(scores, times)[:width]
+    rows = [(np.repeat(i, t)[:width], np.repeat(s, t)[:width]) for i, s, t in zip(ids, scores, times)]
+    if not rows:
+        return ids[:, :width], scores[:, :width]
+    return np.stack([i for i, _ in rows]), np.stack([s for _, s in rows])
+
+
+def _with_given_dtype(ids: np.ndarray, given: Any) -> np.ndarray:
+    """``ids`` in the integer dtype of the ``items=[...]`` (or ``users=[...]``) the caller
+    gave, as implicit's lists are (``np.array(items)[positions]``: int64 for a Python list);
+    int32 otherwise."""
+    if given is None:
+        return ids
+    dtype = np.asarray(given).dtype
+    return ids.astype(dtype, copy=False) if dtype.kind in "iu" else ids
 
 
 def _single_precision(array: Any, name: str) -> np.ndarray:
@@ -552,8 +590,13 @@ class AlternatingLeastSquares:
             raise InvalidArgumentError("Can't set both items and filter_items in recommend call")
         exclude = optional_ids(filter_items, "filter_items")
         candidates = optional_ids(items, "items")
+        repeats: Optional[np.ndarray] = None
+        width = n
         if candidates is not None:
-            candidates = np.unique(candidates)  # implicit ranks each given item once
+            given = len(candidates)
+            candidates, counts = np.unique(candidates, return_counts=True)
+            if len(candidates) < given:  # implicit ranks an item given twice twice
+                repeats, width, n = counts, min(n, given), len(candidates)
         scalar = is_scalar_id(userid)
         users = np.array([scalar_id(userid, "userid")]) if scalar else id_array(userid, "userid")
         needs_rows = filter_already_liked_items or recalculate_user
@@ -581,19 +624,22 @@ class AlternatingLeastSquares:
                 exclude,
                 candidates,
             )
-            width = min(n, n_items if candidates is None else len(candidates))
-            return _padded(ids, scores, width, universe)
-        ids, scores = model.recommend_many(
-            users,
-            rows,
-            n,
-            bool(filter_already_liked_items),
-            exclude,
-            candidates,
-            bool(recalculate_user),
-            count(self.num_threads, "num_threads"),
-        )
-        return _padded_rows(ids, scores, universe)
+            ids, scores = _padded(ids, scores, min(n, n_items if candidates is None else len(candidates)), universe)
+        else:
+            ids, scores = model.recommend_many(
+                users,
+                rows,
+                n,
+                bool(filter_already_liked_items),
+                exclude,
+                candidates,
+                bool(recalculate_user),
+                count(self.num_threads, "num_threads"),
+            )
+            ids, scores = _padded_rows(ids, scores, universe)
+        if repeats is not None and candidates is not None:
+            ids, scores = _repeated(ids, scores, candidates, repeats, width)
+        return _with_given_dtype(ids, items), scores
 
     def similar_items(
         self,
@@ -652,13 +698,15 @@ class AlternatingLeastSquares:
             index = scalar_id(ids, f"{name}id")
             found, scores = model.similar(side, index, vectors, n, exclude, candidates)
             width = min(n, rows if candidates is None else len(candidates))
-            return _padded(found, scores, width, universe)
+            found, scores = _padded(found, scores, width, universe)
+            return _with_given_dtype(found, allowed), scores
         indices = id_array(ids, f"{name}id")
         if vectors is not None:
             found, scores = model.similar_many(side, None, vectors, n, exclude, candidates)
         else:
             found, scores = model.similar_many(side, indices, None, n, exclude, candidates)
-        return _padded_rows(found, scores, universe)
+        found, scores = _padded_rows(found, scores, universe)
+        return _with_given_dtype(found, allowed), scores
 
     def explain(
         self,
