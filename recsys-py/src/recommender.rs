@@ -6,6 +6,7 @@ use numpy::{PyArray1, PyReadonlyArray2};
 use pyo3::exceptions::PyIndexError;
 use pyo3::intern;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
 use pythonize::{pythonize, Depythonizer};
 use recsys_core::artifact::Artifact;
@@ -242,41 +243,55 @@ fn history_of(
     Ok(events)
 }
 
-/// One history row read without any Python-side conversion: a 3-tuple of an exact `str` item
-/// id, an exact `float`/`int` rating or `str` kind, and an exact `int` timestamp. `None` for
-/// anything else (a list row, numpy scalars, an integral float timestamp, a huge int...), which
-/// the caller converts in Python first (`recsys.recommender._history_rows`), where it gets its
-/// checks and error messages.
-fn plain_event(row: &Bound<'_, PyAny>) -> Option<(String, FeedbackArg, i64)> {
-    let row = row.cast_exact::<PyTuple>().ok()?;
+/// Adds one history row to `events` without any Python-side conversion, when it is a 3-tuple
+/// of an exact `str` item id, an exact `float`/`int` rating or `str` kind, and an exact `int`
+/// timestamp; `false` (nothing added) for anything else (a list row, numpy scalars, an integral
+/// float timestamp, a huge int, a lone surrogate...), which the caller converts in Python first
+/// (`recsys.recommender._history_rows`), where it gets its checks and error messages. The ids
+/// are read in place (UTF-8 borrowed from the `str`): one copy, into the history.
+fn push_plain_event(events: &mut UserHistory, row: &Bound<'_, PyAny>) -> PyResult<bool> {
+    let Ok(row) = row.cast_exact::<PyTuple>() else {
+        return Ok(false);
+    };
     if row.len() != 3 {
-        return None;
+        return Ok(false);
     }
-    let item = row.get_item(0).ok()?;
-    let item = item
+    let (item, feedback, timestamp) = (row.get_item(0)?, row.get_item(1)?, row.get_item(2)?);
+    let Some(item) = item
         .cast_exact::<PyString>()
-        .ok()?
-        .to_cow()
-        .ok()?
-        .into_owned();
-    let feedback = row.get_item(1).ok()?;
+        .ok()
+        .and_then(|id| id.to_cow().ok())
+    else {
+        return Ok(false);
+    };
     let feedback = if let Ok(kind) = feedback.cast_exact::<PyString>() {
-        FeedbackArg::Kind(kind.to_cow().ok()?.into_owned())
+        let Ok(kind) = kind.to_cow() else {
+            return Ok(false);
+        };
+        Feedback::parse(&kind).map_err(PyRecsysError)?
     } else if feedback.is_exact_instance_of::<PyFloat>() || feedback.is_exact_instance_of::<PyInt>()
     {
-        FeedbackArg::Rating(feedback.extract::<f64>().ok()?)
+        let Ok(value) = feedback.extract::<f64>() else {
+            return Ok(false);
+        };
+        FeedbackArg::Rating(value)
+            .to_feedback()
+            .map_err(PyRecsysError)?
     } else {
-        return None;
+        return Ok(false);
     };
-    let timestamp = row.get_item(2).ok()?;
     if !timestamp.is_exact_instance_of::<PyInt>() {
-        return None;
+        return Ok(false);
     }
-    Some((item, feedback, timestamp.extract::<i64>().ok()?))
+    let Ok(timestamp) = timestamp.extract::<i64>() else {
+        return Ok(false);
+    };
+    events.push(&item, feedback, timestamp);
+    Ok(true)
 }
 
 /// A request history straight from Python: a `list` or `tuple` of plain rows (see
-/// [`plain_event`]) with the favourites, or `None` when a row needs Python's conversion.
+/// [`push_plain_event`]) with the favourites, or `None` when a row needs Python's conversion.
 /// Feedback names are parsed by the core as usual (an unknown kind is an error).
 fn plain_history(
     history: &Bound<'_, PyAny>,
@@ -284,23 +299,15 @@ fn plain_history(
     favorite_people: &[(String, f32)],
 ) -> PyResult<Option<UserHistory>> {
     let mut events = UserHistory::new();
-    let mut add = |row: Bound<'_, PyAny>| -> PyResult<bool> {
-        let Some((item, feedback, timestamp)) = plain_event(&row) else {
-            return Ok(false);
-        };
-        let feedback = feedback.to_feedback().map_err(PyRecsysError)?;
-        events.push(&item, feedback, timestamp);
-        Ok(true)
-    };
     if let Ok(list) = history.cast_exact::<PyList>() {
         for row in list.iter() {
-            if !add(row)? {
+            if !push_plain_event(&mut events, &row)? {
                 return Ok(None);
             }
         }
     } else if let Ok(tuple) = history.cast_exact::<PyTuple>() {
         for row in tuple.iter() {
-            if !add(row)? {
+            if !push_plain_event(&mut events, &row)? {
                 return Ok(None);
             }
         }
@@ -391,39 +398,54 @@ impl PyResults {
         self.unknown.people.clone()
     }
 
-    /// One instance of `cls` per item (best first), made without calling `__init__` (as
-    /// `object.__new__(cls)`), each with `item_id`, `score`, `_results` (these results) and
-    /// `_index` in its `__dict__`: the lazy items of `recsys.recommender`.
-    fn items<'py>(
+    /// The whole answer as Python objects in one call: an instance of `cls` (the
+    /// `Recommendations` dataclass) holding `items`, one instance of `item_cls` per item (best
+    /// first), and the unknown names and titles. Both are made without calling `__init__` (as
+    /// `object.__new__`), their fields written to `__dict__`; each item has `item_id`, `score`,
+    /// `_results` (these results) and `_index`: the lazy items of `recsys.recommender`, whose
+    /// reasons and sentence are converted when read.
+    fn recommendations<'py>(
         slf: &Bound<'py, Self>,
         cls: &Bound<'py, PyType>,
-    ) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        item_cls: &Bound<'py, PyType>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        static NEW: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
         let py = slf.py();
-        let new = py
-            .import(intern!(py, "builtins"))?
-            .getattr(intern!(py, "object"))?
-            .getattr(intern!(py, "__new__"))?;
-        let dict_name = intern!(py, "__dict__");
-        let names = (
-            intern!(py, "item_id"),
-            intern!(py, "score"),
-            intern!(py, "_results"),
-            intern!(py, "_index"),
-        );
-        slf.get()
-            .items
-            .iter()
-            .enumerate()
-            .map(|(index, rec)| {
-                let item = new.call1((cls,))?;
-                let dict = item.getattr(dict_name)?.cast_into::<PyDict>()?;
-                dict.set_item(names.0, &rec.item_id)?;
-                dict.set_item(names.1, rec.score)?;
-                dict.set_item(names.2, slf)?;
-                dict.set_item(names.3, index)?;
-                Ok(item)
-            })
-            .collect()
+        let new = NEW
+            .get_or_try_init(py, || {
+                py.import(intern!(py, "builtins"))?
+                    .getattr(intern!(py, "object"))?
+                    .getattr(intern!(py, "__new__"))
+                    .map(Bound::unbind)
+            })?
+            .bind(py);
+        // An instance of `cls` made without `__init__`, and its `__dict__` to fill.
+        let instance =
+            |cls: &Bound<'py, PyType>| -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyDict>)> {
+                let object = new.call1((cls,))?;
+                let fields = object
+                    .getattr(intern!(py, "__dict__"))?
+                    .cast_into::<PyDict>()?;
+                Ok((object, fields))
+            };
+        let this = slf.get();
+        let items = PyList::empty(py);
+        for (index, rec) in this.items.iter().enumerate() {
+            let (item, fields) = instance(item_cls)?;
+            fields.set_item(intern!(py, "item_id"), &rec.item_id)?;
+            fields.set_item(intern!(py, "score"), rec.score)?;
+            fields.set_item(intern!(py, "_results"), slf)?;
+            fields.set_item(intern!(py, "_index"), index)?;
+            items.append(item)?;
+        }
+        let (answer, fields) = instance(cls)?;
+        fields.set_item(intern!(py, "items"), items)?;
+        fields.set_item(intern!(py, "unknown_ids"), &this.unknown.ids)?;
+        fields.set_item(intern!(py, "unknown_genres"), &this.unknown.genres)?;
+        fields.set_item(intern!(py, "unknown_tags"), &this.unknown.tags)?;
+        fields.set_item(intern!(py, "unknown_people"), &this.unknown.people)?;
+        fields.set_item(intern!(py, "titles"), this.titles())?;
+        Ok(answer)
     }
 
     /// Item `index`'s reasons in the core's serde shape (a list of dicts).

@@ -55,7 +55,7 @@ import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, NoReturn, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -141,15 +141,10 @@ class _LazyRecommendation(Recommendation):
 
 
 def _recommendations(results: _recsys.Results) -> "Recommendations":
-    """The core's answer as :class:`Recommendations` of lazy items."""
-    return Recommendations(
-        results.items(_LazyRecommendation),
-        results.unknown_ids,
-        results.unknown_genres,
-        results.unknown_tags,
-        results.unknown_people,
-        results.titles,
-    )
+    """The core's answer as :class:`Recommendations` of lazy items (made by the binding in one
+    call)."""
+    answer: Recommendations = results.recommendations(Recommendations, _LazyRecommendation)
+    return answer
 
 
 @dataclass(frozen=True)
@@ -459,6 +454,8 @@ def _id_list(values: Optional[Iterable[Any]], name: str) -> List[str]:
 
 def _weighted(values: Any, name: str) -> List[Tuple[str, float]]:
     """Favourites as ``(name, weight)`` pairs: a dict of weights, or a list of names (weight 1)."""
+    if values.__class__ is list or values.__class__ is tuple:  # the common case, checked quickly
+        return [(v if v.__class__ is str else external_id(v, f"{name}[{i}]"), 1.0) for i, v in enumerate(values)]
     if isinstance(values, Mapping):
         return [(str(k), number(v, f"{name}[{k!r}]")) for k, v in values.items()]
     return [(v, 1.0) for v in _id_list(values, name)]
@@ -511,8 +508,13 @@ def _valid_text(what: str) -> Iterator[None]:
     try:
         yield
     except UnicodeEncodeError as err:
-        bad = err.object[err.start : err.end] if isinstance(err.object, str) else err.object
-        raise InvalidArgumentError(f"{what}: text must be valid Unicode, got {bad!r} (a lone surrogate)") from None
+        _raise_invalid_text(what, err)
+
+
+def _raise_invalid_text(what: str, err: UnicodeEncodeError) -> NoReturn:
+    """Raises the :class:`~recsys.exceptions.InvalidArgumentError` of :func:`_valid_text`."""
+    bad = err.object[err.start : err.end] if isinstance(err.object, str) else err.object
+    raise InvalidArgumentError(f"{what}: text must be valid Unicode, got {bad!r} (a lone surrogate)") from None
 
 
 class _Settings:
@@ -812,9 +814,11 @@ class Recommender:
             list, n, item, genre, genres, years, tags, people, exclude_seen, exclude_disliked,
             exclude, candidates, diversity,
         )
-        with _valid_text("recommend"):
+        try:  # (not `with _valid_text(...)`: a context manager costs a few µs per request)
             events = _history(history, favorite_genres, favorite_people)
             return _recommendations(self._model.recommend(events, query))
+        except UnicodeEncodeError as err:
+            _raise_invalid_text("recommend", err)
 
     @staticmethod
     def _core_request(
