@@ -248,7 +248,7 @@ fn history_of(
 /// timestamp; `false` (nothing added) for anything else (a list row, numpy scalars, an integral
 /// float timestamp, a huge int, a lone surrogate...), which the caller converts in Python first
 /// (`recsys.recommender._history_rows`), where it gets its checks and error messages. The ids
-/// are read in place (UTF-8 borrowed from the `str`): one copy, into the history.
+/// are copied once, into the history.
 fn push_plain_event(events: &mut UserHistory, row: &Bound<'_, PyAny>) -> PyResult<bool> {
     let Ok(row) = row.cast_exact::<PyTuple>() else {
         return Ok(false);
@@ -257,11 +257,15 @@ fn push_plain_event(events: &mut UserHistory, row: &Bound<'_, PyAny>) -> PyResul
         return Ok(false);
     }
     let (item, feedback, timestamp) = (row.get_item(0)?, row.get_item(1)?, row.get_item(2)?);
-    let Some(item) = item
+    // UTF-8 bytes borrowed from Python (`to_cow` would copy them once more under abi3-py39).
+    let Some(utf8) = item
         .cast_exact::<PyString>()
         .ok()
-        .and_then(|id| id.to_cow().ok())
+        .and_then(|id| id.encode_utf8().ok())
     else {
+        return Ok(false);
+    };
+    let Ok(item) = std::str::from_utf8(utf8.as_bytes()) else {
         return Ok(false);
     };
     let feedback = if let Ok(kind) = feedback.cast_exact::<PyString>() {
@@ -286,7 +290,7 @@ fn push_plain_event(events: &mut UserHistory, row: &Bound<'_, PyAny>) -> PyResul
     let Ok(timestamp) = timestamp.extract::<i64>() else {
         return Ok(false);
     };
-    events.push(&item, feedback, timestamp);
+    events.push(item, feedback, timestamp);
     Ok(true)
 }
 
