@@ -11,7 +11,8 @@ alternating blocks so that both see the same load. Short blocks (2 calls) also g
 same cache state: a long native loop keeps the model's arrays hotter than any Python caller
 sees them (40-call blocks read about 0.1 higher ratios on this machine). Prints wall-clock medians and the calling
 thread's CPU time per call (a request runs on one thread; CPU time ignores the time other
-processes hold the core, so it is the steadier figure on a busy machine), with their ratios.
+processes hold the core, so it is the steadier figure on a busy machine), with their ratios and
+what Python adds per call in CPU time (the figure to watch as the core gets faster).
 
 Requests: For You on the training history of the user of median history length (the criterion
 bench's user), the same with every reason and sentence read, By Genre with that history, and
@@ -102,7 +103,10 @@ def main() -> int:
                                                         favorite_people=[busiest_director()]), False),
     ]
     print(f"\n{'':<42} {'wall-clock median':^26}  {'thread CPU time':^26}")
-    print(f"{'request':<42} {'Python µs':>10} {'core µs':>9} {'ratio':>5}  {'Python µs':>10} {'core µs':>9} {'ratio':>5}")
+    print(
+        f"{'request':<42} {'Python µs':>10} {'core µs':>9} {'ratio':>5}  {'Python µs':>10} {'core µs':>9} {'ratio':>5}"
+        f"  {'Python adds µs':>14}"
+    )
     for name, kwargs, read in requests:
         events, query = Recommender._core_request(n=10, **{"list": "for_you", **kwargs})
         if read:
@@ -123,7 +127,10 @@ def main() -> int:
             core_cpu.append((time.thread_time() - start) / args.calls)
         p, c = statistics.median(ours) * 1e6, statistics.median(core) * 1e6
         pc, cc = statistics.median(ours_cpu) * 1e6, statistics.median(core_cpu) * 1e6
-        print(f"{name:<42} {p:>10.1f} {c:>9.1f} {p / c:>4.2f}×  {pc:>10.1f} {cc:>9.1f} {pc / cc:>4.2f}×")
+        print(
+            f"{name:<42} {p:>10.1f} {c:>9.1f} {p / c:>4.2f}×  {pc:>10.1f} {cc:>9.1f} {pc / cc:>4.2f}×"
+            f"  {pc - cc:>14.1f}"
+        )
     print(
         f"\nwall clock: medians over {args.rounds * args.calls} calls; thread CPU time (the calling thread's,"
         f" robust to other processes): median over {args.rounds} blocks of the mean per call;"
