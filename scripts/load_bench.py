@@ -135,14 +135,19 @@ def movielens_histories(data_dir: Path) -> list[list[dict]]:
 
 
 def create_users(base: str, scheme: str, histories: list[list[dict]], n: int, workers: int = 4) -> list[str]:
-    """Signs up `n` accounts and imports a MovieLens history into each; returns their
+    """Signs up `n` accounts (`workers` at a time: argon2 is the cost) and imports a MovieLens
+    history into each (one import at a time: each is one write transaction); returns their
     Authorization header values (`scheme token`)."""
 
-    def one(k: int) -> str:
+    def signup(k: int) -> str:
         status, answer = call(base, "POST", "/api/auth/signup", {"username": f"load{k:05d}", "password": PASSWORD})
         if status != 201:
             raise SystemExit(f"signup of load{k:05d} at {base}: {status} {answer}")
-        auth = f"{scheme} {answer['token']}"
+        return f"{scheme} {answer['token']}"
+
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+        auths = list(pool.map(signup, range(n)))
+    for k, auth in enumerate(auths):
         history = histories[k % len(histories)]
         for start in range(0, len(history), IMPORT_CHUNK):
             status, answer = call(
@@ -150,10 +155,7 @@ def create_users(base: str, scheme: str, histories: list[list[dict]], n: int, wo
             )
             if status != 200:
                 raise SystemExit(f"ratings import for load{k:05d} at {base}: {status} {answer}")
-        return auth
-
-    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-        return list(pool.map(one, range(n)))
+    return auths
 
 
 def wrk(base: str, tokens: Path, mode: str, seconds: float, connections: int, threads: int, tag: str) -> dict:
@@ -171,6 +173,8 @@ def wrk(base: str, tokens: Path, mode: str, seconds: float, connections: int, th
     summary["rps"] = summary["requests"] / summary["seconds"]
     summary["failed"] = sum(summary["errors"].values())
     summary["ms"] = {k: v / 1000 for k, v in summary["latency_us"].items()}
+    # Other work on the machine skews any figure: the 1-minute load average at the end.
+    summary["load_average"] = round(os.getloadavg()[0], 2)
     return summary
 
 
@@ -231,7 +235,8 @@ class Recsys:
         )
         if self.args.database_url:
             env["DATABASE_URL"] = self.args.database_url
-        self.process = subprocess.Popen([str(binary)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+        self.log = open(OUT / "recsys-server.log", "w")
+        self.process = subprocess.Popen([str(binary)], env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
         wait_healthy(self.base, self.process, 300)
         return self.process
 
@@ -271,9 +276,12 @@ class Reference:
 
 
 def retrain_loop(app: Recsys, staff: str, stop_at: float, report: dict) -> None:
-    """Retrains (each call blocks until the new model is swapped in) while a retrain can still
-    finish inside the phase; records durations and fingerprints."""
-    report.update(retrains=[], fingerprints=[call(app.base, "GET", "/api/admin/model", auth=staff)[1]["fingerprint"]])
+    """Retrains while a retrain can still finish inside the phase: `POST /api/admin/retrain`
+    waits for the fit and the swap; when the server's request timeout (30 s) answers 408
+    first, the training goes on and `GET /api/admin/model` is polled until it is done.
+    Records durations and fingerprints."""
+    status_of = lambda: call(app.base, "GET", "/api/admin/model", auth=staff)[1]  # noqa: E731
+    report.update(retrains=[], fingerprints=[status_of()["fingerprint"]])
     time.sleep(1.0)
     while True:
         started = time.monotonic()
@@ -281,11 +289,17 @@ def retrain_loop(app: Recsys, staff: str, stop_at: float, report: dict) -> None:
         if started + expected > stop_at:
             return
         status, answer = call(app.base, "POST", "/api/admin/retrain", auth=staff, timeout=600)
-        if status != 200:
+        if status == 408:
+            while status_of()["training"]:
+                time.sleep(0.5)
+            fingerprint = status_of()["fingerprint"]
+        elif status == 200:
+            fingerprint = answer["model"]["fingerprint"]
+        else:
             report["error"] = f"{status} {answer}"
             return
         report["retrains"].append(round(time.monotonic() - started, 2))
-        report["fingerprints"].append(answer["model"]["fingerprint"])
+        report["fingerprints"].append(fingerprint)
 
 
 def run_stack(app, histories, args, results: dict) -> None:
@@ -327,13 +341,13 @@ def row(name: str, s: dict) -> str:
     ms = s["ms"]
     return (
         f"{name:<34} {s['rps']:>9.0f} {ms['p50']:>8.2f} {ms['p99']:>8.2f} {ms['p999']:>8.2f}"
-        f" {s['requests']:>8} {s['failed']:>7}"
+        f" {s['requests']:>8} {s['failed']:>7} {s['load_average']:>6.1f}"
     )
 
 
 def report(results: dict, args) -> None:
     print()
-    print(f"{'phase (' + str(args.connections) + ' connections)':<34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'p99.9 ms':>8} {'requests':>8} {'failed':>7}")
+    print(f"{'phase (' + str(args.connections) + ' connections)':<34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'p99.9 ms':>8} {'requests':>8} {'failed':>7} {'load':>6}")
     for stack, phases in results.items():
         if not isinstance(phases, dict) or stack == "settings":
             continue
