@@ -27,8 +27,8 @@ answers), the ratios recsys / reference, and writes everything to
 
 Usage::
 
-    python3 scripts/load_bench.py                 # full run (~6 min on 2 cores after building)
-    python3 scripts/load_bench.py --smoke         # 40 users, 3 s phases: checks that it runs
+    python3 scripts/load_bench.py                 # full run (~12 min on 2 cores after building)
+    python3 scripts/load_bench.py --smoke         # 40 users, 3 s phases, 90 s retrain phase: checks that it runs
     python3 scripts/load_bench.py --only recsys   # skip the reference
 
 Needs: cargo, ``wrk`` (installed with apt-get when missing and run as root), Python ≥ 3.9. The
@@ -300,6 +300,7 @@ def retrain_loop(app: Recsys, staff: str, stop_at: float, report: dict) -> None:
             return
         report["retrains"].append(round(time.monotonic() - started, 2))
         report["fingerprints"].append(fingerprint)
+        report.setdefault("finished_at", []).append(time.monotonic())
 
 
 def run_stack(app, histories, args, results: dict) -> None:
@@ -330,7 +331,12 @@ def run_stack(app, histories, args, results: dict) -> None:
             stack["recommend_during_retrain"] = wrk(
                 app.base, tokens, "recommend", seconds, tag=f"{app.name}-retrain", **wrk_args
             )
+            window_end = time.monotonic()
             retrainer.join(timeout=600)
+            swapped = [t for t in report.pop("finished_at", []) if t <= window_end]
+            report["swaps_inside_window"] = len(swapped)
+            if not swapped and "error" not in report:
+                report["error"] = "no retrain finished inside the phase: give a longer --retrain-seconds"
             stack["recommend_during_retrain"]["retrain"] = report
             check_answers(app.base, auths)
     finally:
@@ -359,6 +365,7 @@ def report(results: dict, args) -> None:
     if retrain:
         fps = retrain.get("fingerprints", [])
         print(f"retrains during that phase: {len(retrain.get('retrains', []))} ({', '.join(f'{t:.1f} s' for t in retrain.get('retrains', []))}); "
+              f"{retrain.get('swaps_inside_window', 0)} swapped in inside the phase; "
               f"model {fps[0][:12] if fps else '?'} -> {fps[-1][:12] if fps else '?'}" + (f"; ERROR {retrain['error']}" if "error" in retrain else ""))
     if "recsys" in results and "reference" in results:
         ratios = {}
@@ -372,12 +379,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=30, help="length of each timed phase")
-    parser.add_argument("--retrain-seconds", type=float, default=45, help="length of the retrain phase")
+    parser.add_argument("--retrain-seconds", type=float, default=120,
+                        help="length of the retrain phase (long enough for a retrain and its swap)")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--only", choices=["recsys", "reference"])
     parser.add_argument("--no-retrain", action="store_true")
-    parser.add_argument("--smoke", action="store_true", help="40 users, 3 s phases (a check that it runs)")
+    parser.add_argument("--smoke", action="store_true", help="40 users, 3 s phases, 90 s retrain phase (a check that it runs)")
     parser.add_argument("--movielens", type=Path, default=ROOT / "data" / "ml-100k")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"),
                         help="recsys-server's database (default: SQLite in a temporary folder)")
@@ -386,7 +394,7 @@ def main() -> int:
     parser.add_argument("--no-build", action="store_true", help="use target/release/recsys-server as it is")
     args = parser.parse_args()
     if args.smoke:
-        args.users, args.seconds, args.retrain_seconds = 40, 3, 20
+        args.users, args.seconds, args.retrain_seconds = 40, 3, 90
     if args.database_url and not args.reference_database_url and args.only != "recsys":
         log("note: recsys on --database-url, the reference on SQLite (give --reference-database-url for the same kind)")
     ensure_wrk()

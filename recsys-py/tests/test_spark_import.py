@@ -35,6 +35,7 @@ pytest.importorskip("pyspark", reason="opt-in: pip install pyspark pyarrow (Java
 pytest.importorskip("pyarrow", reason="opt-in: pip install pyspark pyarrow")
 
 import recsys  # noqa: E402
+import recsys.datasets  # noqa: E402
 from recsys.als import AlternatingLeastSquares  # noqa: E402
 from recsys.evaluation import evaluate_recommender  # noqa: E402
 
