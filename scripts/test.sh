@@ -42,7 +42,8 @@
 # Opt-in steps (not in the default list; run them by name):
 #   load       the load benchmark's smoke mode (scripts/load_bench.py --smoke: recsys-server and
 #              the Django + DRF + implicit reference, 40 users, 3 s phases and one retrain under
-#              load; installs wrk with apt-get and the reference's packages into a venv of its own)
+#              load; installs wrk with apt-get and the reference's packages into a venv of its own;
+#              162 s here once built and installed: over the budget of a default CI step)
 #
 # Every cargo command uses the release profile so dependencies are built once.
 # Environment: CARGO (default: cargo), SKIP_STEPS="doc wasm" to leave steps out.
