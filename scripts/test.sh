@@ -39,6 +39,12 @@
 #   django     the reusable Django app recsys.django and the example on it (examples/django_movies):
 #              Django 5.2 and 4.2 LTS, with and without Django REST framework, on the wheel in .venv
 #
+# Opt-in steps (not in the default list; run them by name):
+#   load       the load benchmark's smoke mode (scripts/load_bench.py --smoke: recsys-server and
+#              the Django + DRF + implicit reference, 40 users, 3 s phases and one retrain under
+#              load; installs wrk with apt-get and the reference's packages into a venv of its own;
+#              162 s here once built and installed: over the budget of a default CI step)
+#
 # Every cargo command uses the release profile so dependencies are built once.
 # Environment: CARGO (default: cargo), SKIP_STEPS="doc wasm" to leave steps out.
 set -euo pipefail
@@ -227,6 +233,11 @@ step_server() {
 step_doc() {
     RUSTDOCFLAGS="${RUSTDOCFLAGS:-} -D warnings" run "$cargo_bin" doc --release --locked \
         --no-deps -p recsys-core
+}
+
+# Opt-in: the load benchmark end to end in its smoke mode, so the script cannot rot.
+step_load() {
+    run python3 scripts/load_bench.py --smoke
 }
 
 # The Python package: a venv in .venv (reused), the wheel built by maturin into target/wheels and

@@ -142,6 +142,8 @@ fn dataset_of(events: &[EventRow], catalog: &[CatalogRow]) -> Result<Dataset, Er
 
 /// Caller-supplied dense item embeddings: `(item ids, float32 rows, weight)`.
 type EmbeddingArgs<'py> = Option<(Vec<String>, PyReadonlyArray2<'py, f32>, f32)>;
+/// ALS item factors trained elsewhere (e.g. Spark): `(item ids, float32 rows)`.
+type ItemFactorArgs<'py> = Option<(Vec<String>, PyReadonlyArray2<'py, f32>)>;
 
 /// Everything `fit` takes besides the data, parsed.
 struct FitSettings {
@@ -152,12 +154,13 @@ struct FitSettings {
     ratings: Option<MfConfig>,
     num_threads: usize,
     embeddings: Option<(Vec<String>, ndarray::Array2<f32>, f32)>,
+    als_item_factors: Option<(Vec<String>, ndarray::Array2<f32>)>,
 }
 
 impl FitSettings {
     /// The settings as Python hands them over: ALS arguments, the policy, blend and rating
     /// model settings by name (dicts; a blend may be a preset name; `ratings` None: no rating
-    /// model), the embeddings.
+    /// model), the embeddings, ALS item factors trained elsewhere.
     fn parse(
         als: AlsArgs,
         policy: Option<&Bound<'_, PyAny>>,
@@ -165,6 +168,7 @@ impl FitSettings {
         ratings: Option<&Bound<'_, PyAny>>,
         num_threads: usize,
         embeddings: EmbeddingArgs<'_>,
+        als_item_factors: ItemFactorArgs<'_>,
     ) -> Result<Self, Error> {
         let (factors, regularization, alpha, iterations, seed) = als;
         let policy: FeedbackPolicy = settings("policy", policy)?;
@@ -190,6 +194,7 @@ impl FitSettings {
             num_threads,
             embeddings: embeddings
                 .map(|(ids, rows, weight)| (ids, rows.as_array().to_owned(), weight)),
+            als_item_factors: als_item_factors.map(|(ids, rows)| (ids, rows.as_array().to_owned())),
         })
     }
 
@@ -212,6 +217,9 @@ impl FitSettings {
             .ratings(self.ratings);
         if let Some((ids, rows, weight)) = self.embeddings {
             builder = builder.item_embeddings_by_id(ids, rows, weight);
+        }
+        if let Some((ids, rows)) = self.als_item_factors {
+            builder = builder.als_item_factors_by_id(ids, rows);
         }
         let model = detached(py, self.num_threads, move || {
             load().and_then(|data| {
@@ -510,9 +518,10 @@ impl PyRecommender {
     /// `ratings`); `progress(iteration, iterations, seconds, loss)` is called after every ALS
     /// iteration and `stages(stage, done, total)` after every stage of training (the first
     /// exception either raises is raised after training); `embeddings` is
-    /// `(item_ids, float32 rows, weight)`.
+    /// `(item_ids, float32 rows, weight)`; `als_item_factors` is `(item_ids, float32 rows)` of
+    /// ALS item factors trained elsewhere (e.g. Spark), used instead of fitting ALS.
     #[staticmethod]
-    #[pyo3(signature = (events, catalog, als, policy, blend, ratings, num_threads, progress=None, embeddings=None, stages=None))]
+    #[pyo3(signature = (events, catalog, als, policy, blend, ratings, num_threads, progress=None, embeddings=None, stages=None, als_item_factors=None))]
     #[allow(clippy::too_many_arguments)] // mirrors the Python keyword arguments one to one
     fn fit(
         py: Python<'_>,
@@ -526,6 +535,7 @@ impl PyRecommender {
         progress: Option<Py<PyAny>>,
         embeddings: EmbeddingArgs<'_>,
         stages: Option<Py<PyAny>>,
+        als_item_factors: ItemFactorArgs<'_>,
     ) -> PyResult<Self> {
         let settings = FitSettings::parse(
             als,
@@ -534,6 +544,7 @@ impl PyRecommender {
             ratings.as_ref(),
             num_threads,
             embeddings,
+            als_item_factors,
         )
         .map_err(PyRecsysError)?;
         let model = settings.fit(py, progress, stages, || dataset_of(&events, &catalog))?;
@@ -544,7 +555,7 @@ impl PyRecommender {
     /// read by the core's loader (e.g. MovieLens-100K); the GIL is released throughout. The
     /// settings are those of `fit`.
     #[staticmethod]
-    #[pyo3(signature = (directory, name, als, policy, blend, ratings, num_threads, progress=None, embeddings=None, stages=None))]
+    #[pyo3(signature = (directory, name, als, policy, blend, ratings, num_threads, progress=None, embeddings=None, stages=None, als_item_factors=None))]
     #[allow(clippy::too_many_arguments)] // mirrors the Python keyword arguments one to one
     fn fit_recbole(
         py: Python<'_>,
@@ -558,6 +569,7 @@ impl PyRecommender {
         progress: Option<Py<PyAny>>,
         embeddings: EmbeddingArgs<'_>,
         stages: Option<Py<PyAny>>,
+        als_item_factors: ItemFactorArgs<'_>,
     ) -> PyResult<Self> {
         let settings = FitSettings::parse(
             als,
@@ -566,6 +578,7 @@ impl PyRecommender {
             ratings.as_ref(),
             num_threads,
             embeddings,
+            als_item_factors,
         )
         .map_err(PyRecsysError)?;
         let model = settings.fit(py, progress, stages, || load_recbole_dir(&directory, name))?;

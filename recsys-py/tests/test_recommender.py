@@ -672,3 +672,27 @@ def test_history_rows_of_any_shape_give_the_same_list(rec: Recommender) -> None:
         rec.recommend([("m0", float("nan"), 1)])
     with pytest.raises(InvalidArgumentError, match="too large"):
         rec.recommend([("m0", 10**400, 1)])
+
+
+def test_als_item_factors_trained_elsewhere_replace_the_fit() -> None:
+    """ALS item factors from another trainer (e.g. Spark, scripts/spark_als.py) drive the
+    collaborative part; the rest is trained here; bad factors are refused by name."""
+    events = [("a", "x", 5.0, 1), ("a", "y", 4.0, 2), ("b", "y", 5.0, 3), ("b", "z", 3.0, 4), ("c", "w", 4.0, 5)]
+    ids = ["x", "y", "z", "w"]
+    # y is x's twin; z and w point elsewhere.
+    factors = np.array([[1.0, 0.0], [0.95, 0.05], [0.0, 1.0], [-1.0, 0.0]], dtype=np.float32)
+    model = Recommender.fit(
+        events, show_progress=False, als_item_factors=(ids, factors), regularization=0.1, ratings=False
+    )
+    assert model.recommend([("x", 5.0, 1)], n=1).item_ids == ["y"]
+    as_mapping = Recommender.fit(
+        events, show_progress=False, als_item_factors=dict(zip(ids, factors)), regularization=0.1, ratings=False
+    )
+    assert as_mapping.to_bytes() == model.to_bytes()
+    assert Recommender.from_bytes(model.to_bytes()).recommend([("x", 5.0, 1)], n=1).item_ids == ["y"]
+    with pytest.raises(UnknownIdError):
+        Recommender.fit(events, show_progress=False, als_item_factors=(["nope"], factors[:1]))
+    with pytest.raises(InvalidArgumentError, match="als_item_factors"):
+        Recommender.fit(events, show_progress=False, als_item_factors=(ids, factors[:2]))
+    with pytest.raises(InvalidArgumentError):
+        Recommender.fit(events, show_progress=False, als_item_factors=(ids, np.full((4, 2), np.nan, np.float32)))

@@ -31,30 +31,33 @@ pub struct RecommenderBuilder {
     trending: TrendingConfig,
     blend: BlendConfig,
     /// Caller-supplied dense item embeddings and their weight.
-    embeddings: Option<(ItemEmbeddings, f32)>,
+    embeddings: Option<(ItemRows, f32)>,
+    /// ALS item factors trained elsewhere (e.g. Spark MLlib): used instead of fitting ALS.
+    als_item_factors: Option<ItemRows>,
     /// Threads for every fit, when set (otherwise each config's own, e.g. ALS's).
     parallelism: Option<Parallelism>,
 }
 
-/// Dense item embeddings as the caller supplied them.
+/// One dense row per item (embeddings, ALS item factors) as the caller supplied them.
 #[derive(Clone, Debug)]
-enum ItemEmbeddings {
+enum ItemRows {
     /// One row per dataset item, in the dataset's item order.
     Aligned(Array2<f32>),
     /// One row per listed external id.
     ById(Vec<String>, Array2<f32>),
 }
 
-impl ItemEmbeddings {
-    /// The rows in `dataset`'s item order (all-zero for an item without one).
-    fn aligned(&self, dataset: &Dataset) -> Result<std::borrow::Cow<'_, Array2<f32>>> {
+impl ItemRows {
+    /// The rows in `dataset`'s item order (all-zero for an item without one); `what` names
+    /// them in errors.
+    fn aligned(&self, dataset: &Dataset, what: &str) -> Result<std::borrow::Cow<'_, Array2<f32>>> {
         let (ids, rows) = match self {
-            ItemEmbeddings::Aligned(rows) => return Ok(std::borrow::Cow::Borrowed(rows)),
-            ItemEmbeddings::ById(ids, rows) => (ids, rows),
+            ItemRows::Aligned(rows) => return Ok(std::borrow::Cow::Borrowed(rows)),
+            ItemRows::ById(ids, rows) => (ids, rows),
         };
         if ids.len() != rows.nrows() {
             return Err(Error::DimensionMismatch {
-                context: "item embeddings: rows for the ids given".into(),
+                context: format!("{what}: rows for the ids given"),
                 expected: ids.len(),
                 got: rows.nrows(),
             });
@@ -99,6 +102,7 @@ impl RecommenderBuilder {
             trending: TrendingConfig::new(),
             blend: BlendConfig::new(),
             embeddings: None,
+            als_item_factors: None,
             parallelism: None,
         }
     }
@@ -200,7 +204,7 @@ impl RecommenderBuilder {
     ///
     /// [`ContentFeatures::with_embeddings`]: crate::features::ContentFeatures::with_embeddings
     pub fn item_embeddings(mut self, embeddings: Array2<f32>, weight: f32) -> Self {
-        self.embeddings = Some((ItemEmbeddings::Aligned(embeddings), weight));
+        self.embeddings = Some((ItemRows::Aligned(embeddings), weight));
         self
     }
 
@@ -228,7 +232,41 @@ impl RecommenderBuilder {
         rows: Array2<f32>,
         weight: f32,
     ) -> Self {
-        self.embeddings = Some((ItemEmbeddings::ById(ids, rows), weight));
+        self.embeddings = Some((ItemRows::ById(ids, rows), weight));
+        self
+    }
+
+    /// Uses ALS item factors trained elsewhere (e.g. by Apache Spark MLlib's `ALS` on a
+    /// cluster) instead of fitting ALS: row `r` of `factors` is the vector of item `ids[r]`;
+    /// dataset items without a row get zero factors (no collaborative score). Everything else
+    /// (catalogue, content, kNN, EASE, popularity, rating model) is still trained on the
+    /// dataset, and the training users' factors are re-solved against these item factors with
+    /// the [`AlsConfig`]'s regularization and alpha, which are also what every request's
+    /// fold-in uses (its factor count and iterations are ignored). Checked by
+    /// [`RecommenderBuilder::fit`]: as many ids as rows, every id a dataset item, finite values.
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use recsys_core::prelude::*;
+    ///
+    /// let mut dataset = Dataset::new();
+    /// for (user, item) in [("ann", "alien"), ("ann", "aliens"), ("bob", "alien"), ("bob", "heat")] {
+    ///     dataset.add_event(user, item, Feedback::Like, 1)?;
+    /// }
+    /// // Two factors per item, e.g. read from the parquet files Spark wrote.
+    /// let ids = vec!["alien".to_string(), "aliens".to_string(), "heat".to_string()];
+    /// let factors = array![[1.0f32, 0.0], [0.9, 0.1], [0.0, 1.0]];
+    /// let builder = RecommenderBuilder::new()
+    ///     .als(AlsConfig::new().regularization(0.1))
+    ///     .als_item_factors_by_id(ids, factors);
+    /// let model = builder.fit(&dataset)?;
+    /// let history = UserHistory::new().with("alien", Feedback::Like, 1);
+    /// let top = model.recommend(&history, &Query::new(List::ForYou).n(1))?;
+    /// assert_eq!(top.items[0].item_id, "aliens");
+    /// # Ok::<(), recsys_core::Error>(())
+    /// ```
+    pub fn als_item_factors_by_id(mut self, ids: Vec<String>, factors: Array2<f32>) -> Self {
+        self.als_item_factors = Some(ItemRows::ById(ids, factors));
         self
     }
 
@@ -329,7 +367,13 @@ impl RecommenderBuilder {
         let mut stages = StageReporter::new(progress, total);
         let matrix = dataset.interactions(&self.policy)?;
         stages.finished(FitStage::Interactions);
-        let als = als.fit(&matrix)?;
+        let als = match &self.als_item_factors {
+            None => als.fit(&matrix)?,
+            Some(rows) => {
+                let items = rows.aligned(dataset, "ALS item factors")?;
+                imported_als(als, items.view(), &matrix)?
+            }
+        };
         stages.finished(FitStage::Als);
         let knn = match &self.knn {
             // Similar items are the ones liked together (negative evidence is ALS's business).
@@ -360,7 +404,7 @@ impl RecommenderBuilder {
         };
         let mut features = self.features.fit_items(&dataset.catalog, n_items)?;
         if let Some((embeddings, weight)) = &self.embeddings {
-            let embeddings = embeddings.aligned(dataset)?;
+            let embeddings = embeddings.aligned(dataset, "item embeddings")?;
             features = features.with_embeddings(embeddings.view(), *weight)?;
         }
         let neighbors = ContentNeighborsConfig::new()
@@ -422,6 +466,28 @@ impl RecommenderBuilder {
     }
 }
 
+/// An ALS model on item factors trained elsewhere: the training users' factors are solved
+/// against them (one exact half-step, as a request's fold-in) with `config`'s regularization
+/// and alpha.
+fn imported_als(
+    config: &AlsConfig,
+    item_factors: ndarray::ArrayView2<'_, f32>,
+    matrix: &Interactions,
+) -> Result<AlsModel> {
+    let no_users = Array2::<f32>::zeros((0, item_factors.ncols()));
+    let mut als = AlsModel::from_factors(
+        config.regularization,
+        config.alpha,
+        no_users.view(),
+        item_factors,
+    )?;
+    let users: Vec<u32> = (0..matrix.n_users() as u32).collect();
+    if !users.is_empty() {
+        als.partial_fit_users(&users, matrix)?;
+    }
+    Ok(als)
+}
+
 /// The fraction of training users whose ALS top-10 holds each item: which items crowd
 /// everyone's lists (the long-tail re-ranking can push those down, not merely popular ones).
 fn list_exposure(als: &AlsModel, matrix: &Interactions) -> Result<Vec<f32>> {
@@ -440,4 +506,31 @@ fn list_exposure(als: &AlsModel, matrix: &Interactions) -> Result<Vec<f32>> {
 /// [`BlendConfig::new`]); pruned to the largest weights per item so the artifact stays small.
 fn default_ease() -> EaseConfig {
     EaseConfig::new().lambda(500.0).neighbors(Some(200))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::History;
+
+    #[test]
+    fn imported_als_solves_every_training_user_against_the_given_items() {
+        let matrix = Interactions::from_triplets(
+            3,
+            3,
+            &[(0, 0, 5.0), (0, 1, 3.0), (1, 1, 4.0), (2, 2, 1.0)],
+        )
+        .unwrap();
+        let items = ndarray::array![[1.0f32, 0.0], [0.5, 0.5], [0.0, 1.0]];
+        let config = AlsConfig::new().regularization(0.3).alpha(2.0);
+        let als = imported_als(&config, items.view(), &matrix).unwrap();
+        assert_eq!((als.n_users(), als.n_items(), als.factors()), (3, 3, 2));
+        assert_eq!((als.regularization(), als.alpha()), (0.3, 2.0));
+        assert_eq!(als.item_factors(), items.view());
+        for user in 0..3 {
+            let (cols, values) = matrix.row(user);
+            let solved = als.recalculate_user(History::new(cols, values)).unwrap();
+            assert_eq!(als.user_vector(user as u32).unwrap(), &solved[..]);
+        }
+    }
 }

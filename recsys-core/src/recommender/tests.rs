@@ -385,6 +385,90 @@ fn embeddings_by_id_equal_embeddings_in_dataset_order() {
 }
 
 #[test]
+fn imported_als_item_factors_replace_the_fit_and_drive_the_fold_in() {
+    let dataset = small_dataset();
+    let als = AlsConfig::new()
+        .factors(4)
+        .regularization(0.5)
+        .iterations(10);
+    let builder = || RecommenderBuilder::new().als(als.clone());
+    let trained = builder().fit(&dataset).unwrap();
+    // The trained item factors, given by id in reverse order, one item left out.
+    let factors = trained.als.item_factors();
+    let n = dataset.n_items();
+    let left_out = dataset.items.index_of("new-crime").unwrap() as usize;
+    let order: Vec<usize> = (0..n).rev().filter(|&i| i != left_out).collect();
+    let given: Vec<String> = order
+        .iter()
+        .map(|&i| dataset.items.id_of(i as u32).unwrap().to_string())
+        .collect();
+    let rows = factors.select(ndarray::Axis(0), &order);
+    let imported = builder()
+        .als_item_factors_by_id(given.clone(), rows.clone())
+        .fit(&dataset)
+        .unwrap();
+    for item in 0..n {
+        let expected: Vec<f32> = if item == left_out {
+            vec![0.0; 4]
+        } else {
+            factors.row(item).to_vec()
+        };
+        assert_eq!(
+            imported.als.item_vector(item as u32).unwrap(),
+            &expected[..]
+        );
+    }
+    // A request folds in against the imported factors with the config's regularization and
+    // alpha (the left-out item has zero factors).
+    let mut expected = factors.to_owned();
+    expected.row_mut(left_out).fill(0.0);
+    let reference = AlsModel::from_factors(
+        0.5,
+        1.0,
+        ndarray::Array2::zeros((0, 4)).view(),
+        expected.view(),
+    )
+    .unwrap();
+    let (alien, dune) = (
+        dataset.items.index_of("alien").unwrap(),
+        dataset.items.index_of("dune").unwrap(),
+    );
+    let seen = [alien.min(dune), alien.max(dune)];
+    let history = crate::models::History::new(&seen, &[5.0, 4.0]);
+    assert_eq!(
+        imported.als.recalculate_user(history).unwrap(),
+        reference.recalculate_user(history).unwrap()
+    );
+    let sci_fi = UserHistory::new()
+        .with("alien", Feedback::Rating(5.0), 1)
+        .with("dune", Feedback::Rating(4.0), 2);
+    let top = imported
+        .recommend(&sci_fi, &Query::new(List::ForYou).n(2))
+        .unwrap();
+    assert!(
+        ids(&top).iter().all(|i| ["aliens", "solaris"].contains(i)),
+        "{:?}",
+        ids(&top)
+    );
+
+    let unknown = builder()
+        .als_item_factors_by_id(
+            vec!["nope".into()],
+            ndarray::array![[1.0f32, 0.0, 0.0, 0.0]],
+        )
+        .fit(&dataset);
+    assert!(matches!(unknown, Err(Error::UnknownItem { id }) if id == "nope"));
+    let short = builder()
+        .als_item_factors_by_id(given.clone(), rows.slice(ndarray::s![..2, ..]).to_owned())
+        .fit(&dataset);
+    assert!(matches!(short, Err(Error::DimensionMismatch { .. })));
+    let mut nan = rows.clone();
+    nan[[0, 0]] = f32::NAN;
+    let nan = builder().als_item_factors_by_id(given, nan).fit(&dataset);
+    assert!(matches!(nan, Err(Error::NonFinite { .. })));
+}
+
+#[test]
 fn settings_parse_by_name_with_defaults_and_refuse_unknown_names() {
     use crate::data::FeedbackPolicy;
     use crate::models::mf::MfConfig;

@@ -230,6 +230,7 @@ class RecommenderModel:
         progress: _Progress = None,
         embeddings: Optional[Tuple[List[str], npt.NDArray[np.float32], float]] = None,
         stages: _Stages = None,
+        als_item_factors: Optional[Tuple[List[str], npt.NDArray[np.float32]]] = None,
     ) -> RecommenderModel: ...
     @staticmethod
     def fit_recbole(
@@ -243,6 +244,7 @@ class RecommenderModel:
         progress: _Progress = None,
         embeddings: Optional[Tuple[List[str], npt.NDArray[np.float32], float]] = None,
         stages: _Stages = None,
+        als_item_factors: Optional[Tuple[List[str], npt.NDArray[np.float32]]] = None,
     ) -> RecommenderModel: ...
     @staticmethod
     def history(

@@ -34,6 +34,13 @@ Training data are events and, optionally, a catalog, both keyed by the app's own
     2-D array)``. Items without one get none; an id the recommender does not know raises
     :class:`~recsys.exceptions.UnknownIdError`.
 
+``als_item_factors``
+    optional ALS item factors trained elsewhere (e.g. by Apache Spark MLlib's ``ALS``; see
+    ``scripts/spark_als.py``), in the same shapes as ``embeddings``: they replace the ALS fit,
+    everything else (catalogue, content, neighbours, popularity, rating model) is trained here,
+    and ``regularization`` / ``alpha`` are what requests fold histories in with. Items without
+    a row get zero factors; an unknown id raises :class:`~recsys.exceptions.UnknownIdError`.
+
 Explicit ratings (numeric feedback) also train a rating model: :meth:`Recommender.predict_rating`
 folds the ratings of a request history in, so a rating made a second ago counts.
 
@@ -622,32 +629,44 @@ class _FitProgress:
             self._bar.close()
 
 
+def _item_rows(value: Any, what: str) -> Tuple[List[str], npt.NDArray[np.float32]]:
+    """Item vectors (a mapping of item id to vector, a DataFrame indexed by item id or
+    ``(item_ids, 2-D array)``) as ``(ids, float32 rows)`` for the core; ``what`` names them."""
+    if _is_frame(value):
+        ids, rows = list(value.index), value.to_numpy()
+    elif isinstance(value, Mapping):
+        ids, rows = list(value.keys()), list(value.values())
+    elif isinstance(value, tuple) and len(value) == 2:
+        ids, rows = list(value[0]), value[1]
+    else:
+        raise InvalidArgumentError(
+            f"{what} must be a mapping of item id to vector, a DataFrame indexed by item id "
+            f"or (item_ids, 2-D array), got {type(value).__name__}"
+        )
+    try:
+        matrix = np.ascontiguousarray(np.asarray(rows, dtype=np.float32))
+    except (TypeError, ValueError) as err:
+        raise InvalidArgumentError(f"{what} must be numeric vectors of one length: {err}") from None
+    if matrix.ndim != 2 or matrix.shape[0] != len(ids):
+        raise InvalidArgumentError(
+            f"{what} must be one vector per item id: {len(ids)} ids, rows of shape {matrix.shape}"
+        )
+    return [external_id(i, f"{what} id {n}") for n, i in enumerate(ids)], matrix
+
+
 def _embedding_args(
     embeddings: Any, weight: float
 ) -> Optional[Tuple[List[str], npt.NDArray[np.float32], float]]:
     """``embeddings`` (see the module docs) as ``(ids, float32 rows, weight)`` for the core."""
     if embeddings is None:
         return None
-    if _is_frame(embeddings):
-        ids, rows = list(embeddings.index), embeddings.to_numpy()
-    elif isinstance(embeddings, Mapping):
-        ids, rows = list(embeddings.keys()), list(embeddings.values())
-    elif isinstance(embeddings, tuple) and len(embeddings) == 2:
-        ids, rows = list(embeddings[0]), embeddings[1]
-    else:
-        raise InvalidArgumentError(
-            "embeddings must be a mapping of item id to vector, a DataFrame indexed by item id "
-            f"or (item_ids, 2-D array), got {type(embeddings).__name__}"
-        )
-    try:
-        matrix = np.ascontiguousarray(np.asarray(rows, dtype=np.float32))
-    except (TypeError, ValueError) as err:
-        raise InvalidArgumentError(f"embeddings must be numeric vectors of one length: {err}") from None
-    if matrix.ndim != 2 or matrix.shape[0] != len(ids):
-        raise InvalidArgumentError(
-            f"embeddings must be one vector per item id: {len(ids)} ids, rows of shape {matrix.shape}"
-        )
-    return [external_id(i, f"embeddings id {n}") for n, i in enumerate(ids)], matrix, number(weight, "embedding_weight")
+    ids, matrix = _item_rows(embeddings, "embeddings")
+    return ids, matrix, number(weight, "embedding_weight")
+
+
+def _item_factor_args(factors: Any) -> Optional[Tuple[List[str], npt.NDArray[np.float32]]]:
+    """``als_item_factors`` (see the module docs) as ``(ids, float32 rows)`` for the core."""
+    return None if factors is None else _item_rows(factors, "als_item_factors")
 
 
 def _list_spec(name: str, item: Any, genre: Optional[str]) -> Union[str, Dict[str, str]]:
@@ -704,6 +723,7 @@ class Recommender:
         embeddings: Any = None,
         embedding_weight: float = 0.5,
         progress: Optional[StageCallback] = None,
+        als_item_factors: Any = None,
     ) -> "Recommender":
         """Trains on ``events`` and ``catalog`` (see the module docs for their shapes).
 
@@ -730,7 +750,8 @@ class Recommender:
         stage (see :data:`StageCallback`); ``callback(iteration, seconds, loss)`` is called
         after every ALS iteration (from 0, loss None), like implicit's ``fit_callback``. An
         exception either callable raises is re-raised after training. ``embeddings`` adds dense item vectors to the content similarity with
-        ``embedding_weight`` (see the module docs). Bad input raises :class:`~recsys.exceptions.InvalidArgumentError` naming
+        ``embedding_weight`` (see the module docs). ``als_item_factors`` (see the module docs)
+        replaces the ALS fit by item factors trained elsewhere, e.g. by Spark MLlib. Bad input raises :class:`~recsys.exceptions.InvalidArgumentError` naming
         the row or setting.
         """
         train = partial(
@@ -738,6 +759,7 @@ class Recommender:
             _event_rows(events),
             _catalog_rows(catalog),
             embeddings=_embedding_args(embeddings, embedding_weight),
+            als_item_factors=_item_factor_args(als_item_factors),
         )
         settings = _Settings(factors, regularization, alpha, iterations, seed, policy, blend, ratings, num_threads)
         return cls(settings.train(train, show_progress, callback, progress))
@@ -762,6 +784,7 @@ class Recommender:
         embeddings: Any = None,
         embedding_weight: float = 0.5,
         progress: Optional[StageCallback] = None,
+        als_item_factors: Any = None,
     ) -> "Recommender":
         """Trains on the RecBole-format files ``directory/name.inter`` (+ ``.item``, ``.kg``,
         ``.link`` when present) read by the core's loader, e.g. ``("data/ml-100k", "ml-100k")``.
@@ -774,6 +797,7 @@ class Recommender:
             directory,
             name,
             embeddings=_embedding_args(embeddings, embedding_weight),
+            als_item_factors=_item_factor_args(als_item_factors),
         )
         settings = _Settings(factors, regularization, alpha, iterations, seed, policy, blend, ratings, num_threads)
         return cls(settings.train(train, show_progress, callback, progress))

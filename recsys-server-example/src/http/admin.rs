@@ -42,8 +42,11 @@ async fn model_status(State(state): State<AppState>, _staff: StaffUser) -> AppRe
 }
 
 /// Retrains now (waits for the fit) and swaps the model in; 409 while one is running.
+/// The training runs on a task of its own: when the request times out (408) or the client goes
+/// away, it still finishes and swaps the model in (`GET /api/admin/model` shows it).
 async fn retrain(State(state): State<AppState>, _staff: StaffUser) -> AppResult<Json<Value>> {
-    match retrain_and_swap(&state).await? {
+    let training = tokio::spawn(async move { retrain_and_swap(&state).await });
+    match training.await?? {
         Some(info) => Ok(Json(json!({"retrained": true, "model": info}))),
         None => Err(crate::error::AppError::Conflict(
             "a training is already running".into(),
