@@ -1,7 +1,8 @@
 // End-to-end test of the demo page in headless Chromium (chromedriver): the page loads the
-// model, a visitor searches and rates three movies, For You appears and changes, reasons are
-// shown, "Why this movie?" opens; screenshots at desktop (1280) and phone (390) width go to
-// recsys-wasm/screenshots/ (git-ignored).
+// model into its Web Worker (pkg/recsys_worker.js), a visitor searches and rates three
+// movies, For You appears and changes, reasons are shown, "Why this movie?" opens;
+// screenshots at desktop (1280) and phone (390) width go to recsys-wasm/screenshots/
+// (git-ignored).
 //
 // Usage: node recsys-wasm/tests/browser/e2e.mjs ARTIFACT   (needs recsys-wasm/pkg: build.sh)
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -60,6 +61,8 @@ try {
   check(count === 3, `three ratings listed (${count})`);
   const stored = await b.run(() => JSON.parse(localStorage.getItem("recsys-demo-history")).length);
   check(stored === 3, "the history is kept in localStorage");
+  // The rows are re-ranked in the demo's Web Worker: wait for the answer to three ratings.
+  await waitFor(b, "the rows for three ratings", () => /; 3 ratings;/.test(document.getElementById("status").textContent));
   const after = await b.run(forYou);
   check(after && after.length === 10, "For You shows 10 movies after rating");
   const changed = after.map((c) => c.title).join("|") !== before.map((c) => c.title).join("|");
