@@ -49,6 +49,12 @@ function rateButtons(itemId) {
     b.onclick = () => rate(itemId, { kind: "rating", value: stars });
     buttons.push(b);
   }
+  for (const [kind, label, title] of [["like", "👍", "Like"], ["dislike", "👎", "Dislike"], ["not_interested", "⊘", "Not interested"]]) {
+    const b = el("button", label, kind);
+    b.title = title;
+    b.onclick = () => rate(itemId, { kind });
+    buttons.push(b);
+  }
   return buttons;
 }
 
@@ -75,7 +81,8 @@ async function renderRatings() {
   for (const [at, event] of shown.entries()) {
     const item = items[at];
     const li = el("li");
-    const stars = event.feedback.kind === "rating" ? "★".repeat(event.feedback.value) : event.feedback;
+    const FEEDBACK = { like: "👍", dislike: "👎", not_interested: "not interested" };
+    const stars = event.feedback.kind === "rating" ? "★".repeat(event.feedback.value) : FEEDBACK[event.feedback.kind];
     const remove = el("button", "×");
     remove.title = "Forget this rating";
     remove.onclick = () => {

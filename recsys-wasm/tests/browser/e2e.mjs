@@ -1,6 +1,7 @@
 // End-to-end test of the demo page in headless Chromium (chromedriver): the page loads the
 // model into its Web Worker (pkg/recsys_worker.js), a visitor searches and rates three
-// movies, For You appears and changes, reasons are shown, "Why this movie?" opens;
+// movies, For You appears and changes, reasons are shown, "Why this movie?" opens, "Not
+// interested" removes a movie;
 // screenshots at desktop (1280) and phone (390) width go to recsys-wasm/screenshots/
 // (git-ignored).
 //
@@ -85,6 +86,15 @@ try {
   check(/\S/.test(why) && /rate it about/.test(why), `"Why this movie?" explains: ${why}`);
   await save("desktop-1280-why.png");
   await b.click("#why-close");
+
+  // "Not interested" on the first For You card: it leaves the row and joins the history.
+  const dropped = after[0].title;
+  await b.click(".row .card button.not_interested");
+  await waitFor(b, "the rows for four events", () => /; 4 ratings;/.test(document.getElementById("status").textContent));
+  const withoutIt = await b.run(forYou);
+  check(withoutIt.every((c) => c.title !== dropped), `"Not interested" in ${dropped} removes it from For You`);
+  const listed = await b.run(() => document.querySelector("#ratings li").textContent);
+  check(/not interested/.test(listed), `the history lists it: ${listed}`);
 
   await b.viewport(390, 844);
   await b.run(() => window.scrollTo(0, 0));
