@@ -49,7 +49,7 @@ function rateButtons(itemId) {
     b.onclick = () => rate(itemId, { kind: "rating", value: stars });
     buttons.push(b);
   }
-  for (const [kind, label, title] of [["like", "👍", "Like"], ["dislike", "👎", "Dislike"], ["not_interested", "⊘", "Not interested"]]) {
+  for (const [kind, label, title] of [["like", "like", "Like"], ["dislike", "dislike", "Dislike"], ["not_interested", "not for me", "Not interested"]]) {
     const b = el("button", label, kind);
     b.title = title;
     b.onclick = () => rate(itemId, { kind });
@@ -81,7 +81,7 @@ async function renderRatings() {
   for (const [at, event] of shown.entries()) {
     const item = items[at];
     const li = el("li");
-    const FEEDBACK = { like: "👍", dislike: "👎", not_interested: "not interested" };
+    const FEEDBACK = { like: "liked", dislike: "disliked", not_interested: "not interested" };
     const stars = event.feedback.kind === "rating" ? "★".repeat(event.feedback.value) : FEEDBACK[event.feedback.kind];
     const remove = el("button", "×");
     remove.title = "Forget this rating";
