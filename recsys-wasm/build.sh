@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the browser package of recsys into recsys-wasm/pkg/ (git-ignored):
 #   recsys_wasm.js (ES module, `--target web`), recsys_wasm_bg.wasm, recsys_wasm.d.ts,
+#   recsys_worker.js + .d.ts + recsys_worker_main.js (the Web Worker wrapper, from js/),
 #   package.json
 # and prints the .wasm size, raw and gzipped.
 #
@@ -54,6 +55,10 @@ if [ "${WASM_OPT:-0}" = 1 ] && command -v wasm-opt >/dev/null 2>&1; then
     run wasm-opt -Os --all-features -o "$out_dir/recsys_wasm_bg.wasm" "$out_dir/recsys_wasm_bg.wasm"
 fi
 
+# The Web Worker wrapper (hand-written JS and its declarations) beside the generated glue.
+cp "$crate_dir"/js/recsys_worker.js "$crate_dir"/js/recsys_worker.d.ts \
+    "$crate_dir"/js/recsys_worker_main.js "$out_dir/"
+
 version="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)"
 cat >"$out_dir/package.json" <<JSON
 {
@@ -65,7 +70,8 @@ cat >"$out_dir/package.json" <<JSON
   "main": "recsys_wasm.js",
   "module": "recsys_wasm.js",
   "types": "recsys_wasm.d.ts",
-  "files": ["recsys_wasm.js", "recsys_wasm.d.ts", "recsys_wasm_bg.wasm", "recsys_wasm_bg.wasm.d.ts"],
+  "files": ["recsys_wasm.js", "recsys_wasm.d.ts", "recsys_wasm_bg.wasm", "recsys_wasm_bg.wasm.d.ts",
+            "recsys_worker.js", "recsys_worker.d.ts", "recsys_worker_main.js"],
   "sideEffects": false
 }
 JSON

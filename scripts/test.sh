@@ -20,7 +20,8 @@
 #              replays them in node)
 #   browser    in headless Chromium (apt-get installs chromium and chromium-driver when missing;
 #              skipped with a message where apt is unavailable): recsys-wasm's wasm-bindgen
-#              tests, the demo page end to end (recsys-wasm/tests/browser/e2e.mjs, screenshots
+#              tests, the Web Worker wrapper against the main thread (tests/browser/worker.mjs),
+#              the demo page end to end (recsys-wasm/tests/browser/e2e.mjs, screenshots
 #              in recsys-wasm/screenshots/) and the benchmark (recsys-wasm/bench/bench.mjs:
 #              load and For You p50/p99, sizes), on the ML-100K web artifact
 #   server     the movie web app in a real browser: builds recsys-server, starts it on a free
@@ -178,6 +179,7 @@ step_browser() {
     CHROMEDRIVER="$(command -v chromedriver)" WASM_BINDGEN_USE_BROWSER=1 wasm_tests
     [ -f recsys-wasm/pkg/recsys_wasm_bg.wasm ] || run bash recsys-wasm/build.sh
     web_artifact
+    run node recsys-wasm/tests/browser/worker.mjs target/wasm-web/ml-100k.recsys
     run node recsys-wasm/tests/browser/e2e.mjs target/wasm-web/ml-100k.recsys
     # Figures only: the bars (load ≤ 50 ms, For You ≤ 1 ms) are checked with --check on a
     # quiet machine, not on a shared CI runner.

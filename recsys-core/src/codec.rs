@@ -102,38 +102,88 @@ impl std::str::FromStr for FloatEncoding {
     }
 }
 
-/// How a payload's large arrays are laid out: the float encoding of [`packed`] arrays, and
-/// whether neighbour id lists are delta-coded ([`ids`], [`rows`]).
+/// How a payload's large arrays are laid out: the float encoding of [`packed`] arrays, whether
+/// neighbour id lists are delta-coded ([`ids`], [`rows`]), and whether a catalogue's people
+/// are front-coded and its credits delta-coded ([`packed_people`]).
 ///
-/// Plain (`F32`) payloads never delta-code. Packed payloads written by this build do (kind tag
-/// `"{kind}-{floats}-delta"`); packed payloads of earlier builds (`"{kind}-{floats}"`) do not
-/// and are still read.
+/// Plain (`F32`) payloads do neither. Packed payloads written by this build do both (kind tag
+/// `"{kind}-{floats}-delta-people"`); those of earlier builds, `"{kind}-{floats}-delta"` (ids
+/// only) and `"{kind}-{floats}"` (neither), are still read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Packing {
     /// How [`packed`] arrays are stored.
     pub(crate) floats: FloatEncoding,
     /// Whether [`ids`] lists are delta-coded and [`rows`] sorted by item.
     pub(crate) delta_ids: bool,
+    /// Whether a catalogue's person ids are front-coded and credits delta-coded.
+    pub(crate) packed_people: bool,
 }
 
 impl Packing {
     /// The kind-tag suffix of a packed payload with delta-coded ids.
     pub(crate) const DELTA_SUFFIX: &'static str = "-delta";
+    /// The kind-tag suffix (after [`Packing::DELTA_SUFFIX`]) of a payload with packed people.
+    pub(crate) const PEOPLE_SUFFIX: &'static str = "-people";
+    /// Plain `f32` arrays, nothing delta- or front-coded.
+    pub(crate) const PLAIN: Packing = Packing {
+        floats: FloatEncoding::F32,
+        delta_ids: false,
+        packed_people: false,
+    };
 
-    /// The layout this build writes for `floats`: ids delta-coded in every packed payload.
+    /// The layout this build writes for `floats`: ids delta-coded and people packed in every
+    /// packed payload.
     pub(crate) fn written(floats: FloatEncoding) -> Self {
+        let packed = floats != FloatEncoding::F32;
         Self {
             floats,
-            delta_ids: floats != FloatEncoding::F32,
+            delta_ids: packed,
+            packed_people: packed,
         }
+    }
+
+    /// The kind-tag suffix of this layout (empty for plain payloads).
+    pub(crate) fn suffix(self) -> String {
+        if self == Packing::PLAIN {
+            return String::new();
+        }
+        let delta = if self.delta_ids {
+            Self::DELTA_SUFFIX
+        } else {
+            ""
+        };
+        let people = if self.packed_people {
+            Self::PEOPLE_SUFFIX
+        } else {
+            ""
+        };
+        format!("-{}{delta}{people}", self.floats)
+    }
+
+    /// The layout a kind-tag suffix names: this build's or an earlier build's (`None`: unknown).
+    pub(crate) fn from_suffix(suffix: &str) -> Option<Self> {
+        if suffix.is_empty() {
+            return Some(Packing::PLAIN);
+        }
+        FloatEncoding::ALL
+            .into_iter()
+            .filter(|&floats| floats != FloatEncoding::F32)
+            .flat_map(|floats| {
+                [(false, false), (true, false), (true, true)].map(|(delta_ids, packed_people)| {
+                    Packing {
+                        floats,
+                        delta_ids,
+                        packed_people,
+                    }
+                })
+            })
+            .find(|packing| packing.suffix() == suffix)
     }
 }
 
 thread_local! {
     /// The layout of the payload being encoded or decoded on this thread.
-    static PACKING: Cell<Packing> = const {
-        Cell::new(Packing { floats: FloatEncoding::F32, delta_ids: false })
-    };
+    static PACKING: Cell<Packing> = const { Cell::new(Packing::PLAIN) };
 }
 
 /// The float encoding in force on this thread (`F32` outside [`with_floats`]).
@@ -144,6 +194,12 @@ pub(crate) fn current_floats() -> FloatEncoding {
 /// Whether neighbour ids are delta-coded in the payload being encoded or decoded.
 pub(crate) fn delta_ids() -> bool {
     PACKING.with(Cell::get).delta_ids
+}
+
+/// Whether a catalogue's people are front-coded and its credits delta-coded in the payload
+/// being encoded or decoded.
+pub(crate) fn packed_people() -> bool {
+    PACKING.with(Cell::get).packed_people
 }
 
 /// Runs `f` (an encode, or a decode of this build's payloads) with `floats` in force for
@@ -165,6 +221,17 @@ pub(crate) fn with_packing<R>(packing: Packing, f: impl FnOnce() -> R) -> R {
     f()
 }
 
+/// Signed → unsigned, small magnitudes to small numbers (0, -1, 1, -2 → 0, 1, 2, 3): deltas
+/// as short varints.
+pub(crate) fn zigzag(v: i64) -> u64 {
+    ((v << 1) ^ (v >> 63)) as u64
+}
+
+/// The inverse of [`zigzag`].
+pub(crate) fn unzigzag(v: u64) -> i64 {
+    ((v >> 1) as i64) ^ -((v & 1) as i64)
+}
+
 /// `#[serde(with = "crate::codec::ids")]` for a `Vec<u32>` of item ids mostly ascending (e.g.
 /// CSR rows sorted by item): a plain sequence unless [`delta_ids`], then the zigzag-coded
 /// differences of consecutive ids (small numbers: one varint byte each instead of up to three,
@@ -173,6 +240,8 @@ pub(crate) mod ids {
     use serde::de::{Error as _, SeqAccess, Visitor};
     use serde::ser::SerializeSeq;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{unzigzag, zigzag};
 
     pub(crate) fn serialize<S: Serializer>(ids: &[u32], s: S) -> Result<S::Ok, S::Error> {
         if !super::delta_ids() {
@@ -214,15 +283,6 @@ pub(crate) mod ids {
             }
         }
         d.deserialize_seq(Deltas)
-    }
-
-    /// Signed → unsigned, small magnitudes to small numbers (0, -1, 1, -2 → 0, 1, 2, 3).
-    fn zigzag(v: i64) -> u64 {
-        ((v << 1) ^ (v >> 63)) as u64
-    }
-
-    fn unzigzag(v: u64) -> i64 {
-        ((v >> 1) as i64) ^ -((v & 1) as i64)
     }
 }
 

@@ -1,11 +1,18 @@
-// The demo: the whole recommender runs here, in WebAssembly; the visitor's ratings stay in
-// localStorage and every change re-ranks the rows at once (ALS fold-in at request time).
-import init, { Recommender } from "../pkg/recsys_wasm.js";
+// The demo: the whole recommender runs here, in WebAssembly inside a Web Worker (the page's
+// thread never waits for it); the visitor's ratings stay in localStorage and every change
+// re-ranks the rows at once (ALS fold-in at request time).
+import { RecommenderWorker } from "../pkg/recsys_worker.js";
 
 const $ = (id) => document.getElementById(id);
 const KEY = "recsys-demo-history";
 let recommender;
 let events = JSON.parse(localStorage.getItem(KEY) || "[]");
+// Answers arrive asynchronously: each render draws only if no newer one has started.
+const latest = { search: 0, ratings: 0, rows: 0 };
+const newest = (kind) => {
+  const ticket = ++latest[kind];
+  return () => ticket === latest[kind];
+};
 
 function el(tag, text, cls) {
   const node = document.createElement(tag);
@@ -17,10 +24,15 @@ function el(tag, text, cls) {
 const display = (item) => (item.year ? `${item.title} (${item.year})` : item.title ?? item.item_id);
 const history = () => ({ events });
 
+function report(err) {
+  $("status").textContent = `Error: ${err.message}${err.code ? ` (${err.code})` : ""}`;
+  console.error(err);
+}
+
 function save() {
   localStorage.setItem(KEY, JSON.stringify(events));
-  renderRatings();
-  renderRows();
+  renderRatings().catch(report);
+  renderRows().catch(report);
 }
 
 function rate(itemId, feedback) {
@@ -37,26 +49,40 @@ function rateButtons(itemId) {
     b.onclick = () => rate(itemId, { kind: "rating", value: stars });
     buttons.push(b);
   }
+  for (const [kind, label, title] of [["like", "like", "Like"], ["dislike", "dislike", "Dislike"], ["not_interested", "not for me", "Not interested"]]) {
+    const b = el("button", label, kind);
+    b.title = title;
+    b.onclick = () => rate(itemId, { kind });
+    buttons.push(b);
+  }
   return buttons;
 }
 
-function renderSearch() {
+async function renderSearch() {
+  const current = newest("search");
+  const found = await recommender.searchTitles($("search").value, 8);
+  if (!current()) return;
   const list = $("results");
   list.replaceChildren();
-  for (const item of recommender.searchTitles($("search").value, 8)) {
+  for (const item of found) {
     const li = el("li");
     li.append(el("span", display(item), "t"), ...rateButtons(item.item_id));
     list.append(li);
   }
 }
 
-function renderRatings() {
+async function renderRatings() {
+  const current = newest("ratings");
+  const shown = [...events].reverse();
+  const items = await Promise.all(shown.map((event) => recommender.item(event.item_id)));
+  if (!current()) return;
   const list = $("ratings");
   list.replaceChildren();
-  for (const event of [...events].reverse()) {
-    const item = recommender.item(event.item_id);
+  for (const [at, event] of shown.entries()) {
+    const item = items[at];
     const li = el("li");
-    const stars = event.feedback.kind === "rating" ? "★".repeat(event.feedback.value) : event.feedback;
+    const FEEDBACK = { like: "liked", dislike: "disliked", not_interested: "not interested" };
+    const stars = event.feedback.kind === "rating" ? "★".repeat(event.feedback.value) : FEEDBACK[event.feedback.kind];
     const remove = el("button", "×");
     remove.title = "Forget this rating";
     remove.onclick = () => {
@@ -71,7 +97,7 @@ function renderRatings() {
 function card(rec) {
   const div = el("div", undefined, "card");
   const why = el("button", "Why this movie?");
-  why.onclick = () => showWhy(rec.item_id);
+  why.onclick = () => showWhy(rec.item_id).catch(report);
   div.append(
     el("span", display(rec), "t"),
     el("span", rec.explanation ?? "", "r"),
@@ -92,40 +118,47 @@ function row(title, answer) {
   return section;
 }
 
-function renderRows() {
+async function renderRows() {
+  const current = newest("rows");
   const started = performance.now();
   const h = history();
   const options = { n: 10, explain: true };
-  const rows = [row("For you", recommender.forYou(h, options))];
+  // Every list is asked at once; the worker answers them in turn.
+  const asked = [["For you", recommender.forYou(h, options)]];
   const liked = [...events].reverse().find((e) => e.feedback.kind === "rating" && e.feedback.value >= 4);
   if (liked) {
-    const item = recommender.item(liked.item_id);
-    rows.push(row(`Because you liked ${display(item)}`, recommender.becauseYouLiked(h, liked.item_id, options)));
+    const title = recommender.item(liked.item_id).then((item) => `Because you liked ${display(item)}`);
+    asked.push([title, recommender.becauseYouLiked(h, liked.item_id, options)]);
   }
-  rows.push(row("Trending", recommender.trending(h, options)));
+  asked.push(["Trending", recommender.trending(h, options)]);
   const genre = $("genre").value;
-  if (genre) rows.push(row(`Best of ${genre}`, recommender.byGenre(h, genre, options)));
-  $("rows").replaceChildren(...rows);
+  if (genre) asked.push([`Best of ${genre}`, recommender.byGenre(h, genre, options)]);
+  const answers = await Promise.all(asked.map(([title, answer]) => Promise.all([title, answer])));
+  if (!current()) return;
+  $("rows").replaceChildren(...answers.map(([title, answer]) => row(title, answer)));
   const ms = (performance.now() - started).toFixed(1);
   $("status").textContent =
-    `${recommender.nItems} movies, model ${recommender.fingerprint}; ${events.length} ratings; ` +
-    `${rows.length} rows ranked in ${ms} ms in WebAssembly`;
+    `${recommender.nItems} movies, model ${recommender.fingerprint}; ${h.events.length} ratings; ` +
+    `${answers.length} rows ranked in ${ms} ms in a WebAssembly worker`;
 }
 
-function showWhy(itemId) {
+async function showWhy(itemId) {
   const h = history();
-  const why = recommender.explainItem(h, itemId);
+  const [why, stars] = await Promise.all([
+    recommender.explainItem(h, itemId),
+    recommender.hasRatings ? recommender.predictRating(h, itemId) : null,
+  ]);
   $("why-title").textContent = display(why);
   $("why-sentence").textContent = why.explanation ?? "";
-  $("why-rating").textContent = recommender.hasRatings
-    ? `You would rate it about ${recommender.predictRating(h, itemId).toFixed(1)} of 5.`
-    : "";
+  $("why-rating").textContent = stars === null ? "" : `You would rate it about ${stars.toFixed(1)} of 5.`;
   const parts = $("why-parts");
   parts.replaceChildren(
     el("li", `Collaborative ${why.parts.collaborative.toFixed(2)}, content ${why.parts.content.toFixed(2)}, popularity ${why.parts.popularity.toFixed(2)}`),
   );
-  for (const c of why.collaborative?.contributions ?? []) {
-    const item = recommender.item(c.item_id);
+  const contributions = why.collaborative?.contributions ?? [];
+  const items = await Promise.all(contributions.map((c) => recommender.item(c.item_id)));
+  for (const [at, c] of contributions.entries()) {
+    const item = items[at];
     parts.append(el("li", `${c.value >= 0 ? "+" : ""}${c.value.toFixed(3)} from ${item ? display(item) : c.item_id}`));
   }
   $("why").showModal();
@@ -133,16 +166,15 @@ function showWhy(itemId) {
 
 async function main() {
   const started = performance.now();
-  await init();
-  const response = await fetch("ml-100k.recsys");
-  if (!response.ok) throw new Error(`ml-100k.recsys: HTTP ${response.status} (see demo/serve.sh)`);
-  recommender = Recommender.fromBytes(new Uint8Array(await response.arrayBuffer()));
+  // Fetched and loaded in the worker (see demo/serve.sh for the file).
+  recommender = await RecommenderWorker.fromUrl("ml-100k.recsys");
   console.log(`model loaded in ${(performance.now() - started).toFixed(0)} ms`);
   const select = $("genre");
-  select.append(el("option", ""), ...recommender.genres().map((g) => el("option", g)));
-  select.value = recommender.genres().includes("Film-Noir") ? "Film-Noir" : "";
-  select.onchange = renderRows;
-  $("search").oninput = renderSearch;
+  const genres = await recommender.genres();
+  select.append(el("option", ""), ...genres.map((g) => el("option", g)));
+  select.value = genres.includes("Film-Noir") ? "Film-Noir" : "";
+  select.onchange = () => renderRows().catch(report);
+  $("search").oninput = () => renderSearch().catch(report);
   $("clear").onclick = () => {
     events = [];
     save();
@@ -152,17 +184,12 @@ async function main() {
   const params = new URLSearchParams(location.search);
   if (params.has("seed") && events.length === 0) {
     for (const id of params.get("seed").split(",")) {
-      if (recommender.contains(id)) events.push({ item_id: id, feedback: { kind: "rating", value: 5 }, timestamp: 0 });
+      if (await recommender.contains(id)) events.push({ item_id: id, feedback: { kind: "rating", value: 5 }, timestamp: 0 });
     }
   }
   $("search").value = params.get("q") ?? "";
-  renderSearch();
-  renderRatings();
-  renderRows();
-  if (params.has("why")) showWhy(params.get("why"));
+  await Promise.all([renderSearch(), renderRatings(), renderRows()]);
+  if (params.has("why")) await showWhy(params.get("why"));
 }
 
-main().catch((err) => {
-  $("status").textContent = `Error: ${err.message}${err.code ? ` (${err.code})` : ""}`;
-  console.error(err);
-});
+main().catch(report);

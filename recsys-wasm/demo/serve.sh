@@ -2,7 +2,7 @@
 # Serves the demo on http://127.0.0.1:${PORT:-8765}/demo/ (Ctrl-C stops it).
 # Builds what is missing first: the package (recsys-wasm/build.sh), MovieLens-100K
 # (scripts/fetch-movielens.sh) and its web artifact (examples' build-artifact --web: int8
-# factors, pruned neighbours; 0.9 MB gzipped), written to recsys-wasm/demo/ml-100k.recsys
+# factors, pruned neighbours; 981,055 bytes gzipped), written to recsys-wasm/demo/ml-100k.recsys
 # (git-ignored). REBUILD=1 rebuilds the package and artifact.
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

@@ -8,6 +8,7 @@ import init, {
   type RecsysError,
   type UserHistory,
 } from "../pkg/recsys_wasm.js";
+import { RecommenderWorker } from "../pkg/recsys_worker.js";
 
 export async function demo(url: string): Promise<string[]> {
   await init();
@@ -60,6 +61,39 @@ export async function demo(url: string): Promise<string[]> {
     lines.push(`${e.name} ${e.code} ${e.kind}: ${e.message}`);
   }
   recommender.free();
+  return lines;
+}
+
+/** The same calls through the Web Worker wrapper: each a Promise of the main-thread result. */
+export async function inWorker(url: string, bytes: Uint8Array): Promise<string[]> {
+  const worker = await RecommenderWorker.fromUrl(url);
+  const copy = await RecommenderWorker.fromBytes(bytes, { workerUrl: new URL("./w.js", url) });
+  const history: UserHistory = { events: [{ item_id: "50", feedback: "like" }] };
+  const rows: Recommendations[] = await Promise.all([
+    worker.forYou(history, { n: 5, explain: true }),
+    worker.recommend(null, { list: "trending" }),
+    worker.becauseYouLiked(history, "50", 4),
+    worker.similarTo(undefined, "50"),
+    worker.byGenre(history, "Drama", 3),
+    worker.trending(),
+  ]);
+  const stars: number = await worker.predictRating(history, "172");
+  const found: ItemRef[] = await worker.searchTitles("star", 5);
+  const item = await worker.item("50");
+  const known: boolean = await worker.contains("50");
+  const genres: string[] = await copy.genres();
+  const why = await worker.explainItem(history, "172");
+  const lines = rows.map((row) => `${row.model} ${row.items.length}`);
+  lines.push(`${stars} ${found.length} ${item?.title ?? "?"} ${known} ${genres.length} ${why.score}`);
+  lines.push(`${worker.fingerprint} ${worker.nItems} ${worker.hasRatings}`);
+  try {
+    await worker.recommend(history, { list: "trending", n: 5000 });
+  } catch (err) {
+    const e = err as RecsysError;
+    lines.push(`${e.name} ${e.code} ${e.kind}: ${e.message}`);
+  }
+  worker.terminate();
+  copy.terminate();
   return lines;
 }
 

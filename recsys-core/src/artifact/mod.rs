@@ -36,12 +36,14 @@
 //! A payload whose models' large float arrays (factors, similarities) are packed as `f16` or
 //! `int8` ([`FloatEncoding`], [`to_bytes_with`], e.g. a web artifact from
 //! [`Recommender::compact`](crate::recommender::Recommender::compact)) says so in its kind tag:
-//! `"recommender-int8-delta"`. In packed payloads, neighbour lists are also stored sorted by
-//! item with delta-coded ids (the `-delta` suffix; decoding restores their order, most similar
-//! first), which shrinks a web artifact by a third. Readers of this build take every encoding
-//! and both packed layouts (files of earlier builds, tagged `"recommender-int8"`, still load);
-//! older readers refuse a file with an unknown suffix by its kind (a clear error), and plain
-//! files are unchanged, so no version bump.
+//! `"recommender-int8-delta-people"`. In packed payloads, neighbour lists are also stored
+//! sorted by item with delta-coded ids (the `-delta` suffix; decoding restores their order,
+//! most similar first), which shrinks a web artifact by a third, and the catalogue's person ids
+//! are front-coded and its credits delta-coded (`-people`, another 9 %). Readers of this build
+//! take every encoding and every packed layout (files of earlier builds, tagged
+//! `"recommender-int8-delta"` or `"recommender-int8"`, still load); older readers refuse a file
+//! with an unknown suffix by its kind (a clear error), and plain files are unchanged, so no
+//! version bump.
 //!
 //! The file ends exactly after the payload. The checksum covers the header fields as well as the
 //! payload, so a flipped bit anywhere after the magic is reported as corruption rather than as a
@@ -261,11 +263,11 @@ pub fn to_bytes<T: Serialize + ?Sized>(kind: &str, value: &T) -> Result<Vec<u8>>
 }
 
 /// [`to_bytes`] with the model's large float arrays (factors, similarities) stored as
-/// `floats`. A packed artifact's kind tag says how: `"{kind}-f16-delta"` or
-/// `"{kind}-int8-delta"` (neighbour ids delta-coded too; `F32` writes the plain `kind`, byte
-/// for byte what [`to_bytes`] writes), so [`from_bytes`] of this build reads every encoding
-/// (and earlier builds' `"{kind}-int8"` files), and an older build refuses a packed file by
-/// its kind.
+/// `floats`. A packed artifact's kind tag says how: `"{kind}-f16-delta-people"` or
+/// `"{kind}-int8-delta-people"` (neighbour ids delta-coded and a catalogue's people packed
+/// too; `F32` writes the plain `kind`, byte for byte what [`to_bytes`] writes), so
+/// [`from_bytes`] of this build reads every encoding (and earlier builds' `"{kind}-int8"` and
+/// `"{kind}-int8-delta"` files), and an older build refuses a packed file by its kind.
 /// Values that do not fit `f16` (|v| > 65504) are an error, not infinity.
 ///
 /// ```
@@ -275,7 +277,7 @@ pub fn to_bytes<T: Serialize + ?Sized>(kind: &str, value: &T) -> Result<Vec<u8>>
 /// let plain = artifact::to_bytes("x", &1.5f32).unwrap();
 /// assert_eq!(artifact::to_bytes_with("x", &1.5f32, FloatEncoding::F32).unwrap(), plain);
 /// let packed = artifact::to_bytes_with("x", &1.5f32, FloatEncoding::Int8).unwrap();
-/// assert_eq!(artifact::inspect(&packed).unwrap().kind, "x-int8-delta");
+/// assert_eq!(artifact::inspect(&packed).unwrap().kind, "x-int8-delta-people");
 /// // Only the models' large arrays are packed; a lone f32 stays exact.
 /// assert_eq!(artifact::from_bytes::<f32>("x", &packed).unwrap(), 1.5);
 /// ```
@@ -295,16 +297,8 @@ pub(crate) fn write_packed<T: Serialize + ?Sized>(
 ) -> Result<Vec<u8>> {
     check_kind_tag(kind)?;
     let payload = crate::codec::with_packing(packing, || crate::codec::encode(kind, value))?;
-    let tagged;
-    let kind = match (packing.floats, packing.delta_ids) {
-        (FloatEncoding::F32, false) => kind,
-        (floats, delta_ids) => {
-            let delta = if delta_ids { Packing::DELTA_SUFFIX } else { "" };
-            tagged = format!("{kind}-{floats}{delta}");
-            check_kind_tag(&tagged)?;
-            tagged.as_str()
-        }
-    };
+    let kind = format!("{kind}{}", packing.suffix());
+    check_kind_tag(&kind)?;
     let mut out = Vec::with_capacity(PREFIX_LEN + kind.len() + SUFFIX_LEN + payload.len());
     out.extend_from_slice(&MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -335,27 +329,15 @@ pub fn from_bytes<T: DeserializeOwned>(kind: &str, bytes: &[u8]) -> Result<T> {
 }
 
 /// Verifies the header and that it announces `kind`, plain or with a packed layout suffix
-/// (`recommender-int8-delta`, or an earlier build's `recommender-int8`); returns it with the
+/// (`recommender-int8-delta-people`, or an earlier build's `recommender-int8-delta` or
+/// `recommender-int8`); returns it with the
 /// payload's layout and the payload.
 pub(crate) fn split_kind<'a>(
     kind: &str,
     bytes: &'a [u8],
 ) -> Result<(ArtifactInfo, Packing, &'a [u8])> {
     let (info, payload) = split(bytes)?;
-    let packing = match info.kind.strip_prefix(kind) {
-        Some("") => Some(Packing::written(FloatEncoding::F32)),
-        Some(suffix) => {
-            let (suffix, delta_ids) = match suffix.strip_suffix(Packing::DELTA_SUFFIX) {
-                Some(floats) => (floats, true),
-                None => (suffix, false),
-            };
-            FloatEncoding::ALL
-                .into_iter()
-                .find(|f| *f != FloatEncoding::F32 && suffix.strip_prefix('-') == Some(f.as_str()))
-                .map(|floats| Packing { floats, delta_ids })
-        }
-        None => None,
-    };
+    let packing = info.kind.strip_prefix(kind).and_then(Packing::from_suffix);
     let Some(packing) = packing else {
         return Err(corrupt(format!(
             "file holds {} `{}` model, expected `{kind}`",

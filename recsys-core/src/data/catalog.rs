@@ -78,6 +78,7 @@ pub struct ItemInfo {
     /// Tags, without case-insensitive duplicates.
     pub tags: Vec<Tag>,
     /// Cast and crew, without duplicates.
+    #[serde(with = "packed_credits")]
     pub credits: Vec<Credit>,
     /// Other facts as `(key, value)` pairs, without duplicates: knowledge-graph relations to
     /// opaque entity ids (`("film.film.language", "m.02h40lc")`), or source fields such as
@@ -178,6 +179,7 @@ impl ItemInfo {
 #[serde(try_from = "CatalogUnchecked")]
 pub struct Catalog {
     items: Vec<ItemInfo>,
+    #[serde(with = "super::ids::front_coded")]
     people: IdMap,
     person_names: Vec<Option<String>>,
 }
@@ -185,6 +187,7 @@ pub struct Catalog {
 crate::validate::checked_deserialize! {
     Catalog via CatalogUnchecked {
         items: Vec<ItemInfo>,
+        #[serde(with = "super::ids::front_coded")]
         people: IdMap,
         person_names: Vec<Option<String>>,
     }
@@ -232,6 +235,36 @@ impl Catalog {
         for info in &mut self.items {
             info.attributes = Vec::new();
             info.text = None;
+        }
+    }
+
+    /// Numbers the people in the order of their ids and lists each item's credits by role,
+    /// then person: the same credits, in the order that packs best (an item's people become
+    /// small, mostly ascending steps through the sorted ids, see [`packed_credits`]).
+    pub(crate) fn sort_people(&mut self) {
+        let mut order: Vec<u32> = (0..self.people.len() as u32).collect();
+        let ids = self.people.ids();
+        order.sort_unstable_by(|&a, &b| ids[a as usize].cmp(&ids[b as usize]));
+        let mut renumbered = vec![0u32; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            renumbered[old as usize] = new as u32;
+        }
+        self.people = IdMap::from(
+            order
+                .iter()
+                .map(|&old| ids[old as usize].clone())
+                .collect::<Vec<_>>(),
+        );
+        let mut names = std::mem::take(&mut self.person_names);
+        self.person_names = order
+            .iter()
+            .map(|&old| names.get_mut(old as usize).and_then(Option::take))
+            .collect();
+        for info in &mut self.items {
+            for credit in &mut info.credits {
+                credit.person = renumbered[credit.person as usize];
+            }
+            info.credits.sort_unstable_by_key(|c| (c.role, c.person));
         }
     }
 
@@ -546,6 +579,67 @@ pub fn split_title_year(title: &str) -> (&str, Option<i32>) {
     (trimmed, None)
 }
 
+/// `#[serde(with = "packed_credits")]` for an item's credits: the plain list unless
+/// [`packed_people`](crate::codec::packed_people), then one number per credit, the zigzag-coded step
+/// from the previous credit's person times four plus the role (a short varint when the
+/// people are sorted, see [`Catalog::sort_people`]).
+mod packed_credits {
+    use serde::de::{SeqAccess, Visitor};
+    use serde::ser::SerializeSeq;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{Credit, Role};
+    use crate::codec::{unzigzag, zigzag};
+
+    pub(super) fn serialize<S: Serializer>(credits: &[Credit], s: S) -> Result<S::Ok, S::Error> {
+        if !crate::codec::packed_people() {
+            return credits.serialize(s);
+        }
+        let mut seq = s.serialize_seq(Some(credits.len()))?;
+        let mut previous = 0i64;
+        for credit in credits {
+            let step = zigzag(i64::from(credit.person) - previous);
+            let role = Role::ALL
+                .iter()
+                .position(|&r| r == credit.role)
+                .unwrap_or(0) as u64;
+            seq.serialize_element(&(step << 2 | role))?;
+            previous = i64::from(credit.person);
+        }
+        seq.end()
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Credit>, D::Error> {
+        if !crate::codec::packed_people() {
+            return Vec::<Credit>::deserialize(d);
+        }
+        struct Steps;
+        impl<'de> Visitor<'de> for Steps {
+            type Value = Vec<Credit>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("delta-coded credits")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Credit>, A::Error> {
+                use serde::de::Error as _;
+                // A forged length reserves no more than the bytes can hold.
+                let mut credits = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 12));
+                let mut previous = 0i64;
+                while let Some(code) = seq.next_element::<u64>()? {
+                    let person = previous
+                        .checked_add(unzigzag(code >> 2))
+                        .and_then(|person| u32::try_from(person).ok())
+                        .ok_or_else(|| A::Error::custom("a credit's person is out of range"))?;
+                    let role = Role::ALL[(code & 3) as usize];
+                    credits.push(Credit { person, role });
+                    previous = i64::from(person);
+                }
+                Ok(credits)
+            }
+        }
+        d.deserialize_seq(Steps)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -603,5 +697,70 @@ mod tests {
             bincode::serde::decode_from_slice(&bytes, bincode::config::standard()).unwrap();
         assert_eq!(back, c);
         assert_eq!(back.person_index("x"), Some(0));
+    }
+
+    /// Each item's credits as `(role, person id, name)`, sorted: what renumbering keeps.
+    fn credits_by_id(c: &Catalog) -> Vec<Vec<(Role, String, Option<String>)>> {
+        c.iter()
+            .map(|(_, info)| {
+                let mut credits: Vec<_> = info
+                    .credits
+                    .iter()
+                    .map(|credit| {
+                        (
+                            credit.role,
+                            c.person_id(credit.person).unwrap().to_string(),
+                            c.person_name(credit.person).map(str::to_string),
+                        )
+                    })
+                    .collect();
+                credits.sort();
+                credits
+            })
+            .collect()
+    }
+
+    #[test]
+    fn sorted_people_keep_every_credit_and_pack_losslessly() {
+        use crate::codec::{with_floats, FloatEncoding};
+        let mut c = Catalog::new();
+        for (item, person, name, role) in [
+            (0, "m.0zz", Some("Zed"), Role::Actor),
+            (0, "m.0ab", None, Role::Director),
+            (0, "m.0ac", Some("Ace"), Role::Actor),
+            (1, "m.0zz", None, Role::Writer),
+            (1, "m.0aa", None, Role::Producer),
+            (2, "m.0ac", None, Role::Actor),
+        ] {
+            c.add_credit(item, person, name, role).unwrap();
+        }
+        let before = credits_by_id(&c);
+        // Packed and unpacked as they are (any order), then sorted and packed again.
+        for sort in [false, true] {
+            if sort {
+                c.sort_people();
+                assert_eq!(c.people.ids(), ["m.0aa", "m.0ab", "m.0ac", "m.0zz"]);
+                let roles: Vec<Role> = c.item(0).unwrap().credits.iter().map(|x| x.role).collect();
+                assert_eq!(roles, [Role::Actor, Role::Actor, Role::Director]);
+            }
+            assert_eq!(credits_by_id(&c), before);
+            let bytes = with_floats(FloatEncoding::Int8, || crate::codec::encode("c", &c)).unwrap();
+            let (back, _): (Catalog, usize) = with_floats(FloatEncoding::Int8, || {
+                bincode::serde::decode_from_slice(&bytes, crate::codec::config())
+            })
+            .unwrap();
+            assert_eq!(back, c);
+        }
+        assert_eq!(c.person_name(c.person_index("m.0ac").unwrap()), Some("Ace"));
+        // A packed credit pointing past the people is refused when the catalogue is checked.
+        let mut forged = c.clone();
+        forged.items[2].credits[0].person = 9;
+        let bytes =
+            with_floats(FloatEncoding::Int8, || crate::codec::encode("c", &forged)).unwrap();
+        let err = with_floats(FloatEncoding::Int8, || {
+            bincode::serde::decode_from_slice::<Catalog, _>(&bytes, crate::codec::config())
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("person 9"), "{err}");
     }
 }

@@ -3,7 +3,7 @@
 mod catalog;
 mod dataset;
 mod feedback;
-mod ids;
+pub(crate) mod ids;
 mod interactions;
 pub mod loaders;
 

@@ -103,7 +103,9 @@ impl ArtifactOptions {
     }
 
     /// Drops the items' attributes and free text, which only training reads (content
-    /// features are already computed): answers do not change.
+    /// features are already computed), and numbers the people in id order, so that packed
+    /// files front-code their ids and delta-code the credits: recommendations, reasons and
+    /// scores do not change; an item's people are listed by role, then id.
     pub fn request_only_catalog(mut self, yes: bool) -> Self {
         self.request_only_catalog = yes;
         self
@@ -151,7 +153,7 @@ impl Recommender {
     /// let full = RecommenderBuilder::new().als(AlsConfig::new().factors(4)).fit(&ds)?;
     /// let web = full.compact(&ArtifactOptions::web())?;
     /// let bytes = web.to_bytes()?;
-    /// assert_eq!(artifact::inspect(&bytes)?.kind, "recommender-int8-delta");
+    /// assert_eq!(artifact::inspect(&bytes)?.kind, "recommender-int8-delta-people");
     /// assert_eq!(artifact::fingerprint(&bytes)?, web.fingerprint());
     /// let loaded = Recommender::from_bytes(&bytes)?;
     /// assert_eq!(loaded.fingerprint(), web.fingerprint());
@@ -178,6 +180,7 @@ impl Recommender {
         }
         if options.request_only_catalog {
             smaller.catalog.drop_training_only();
+            smaller.catalog.sort_people();
         }
         smaller.floats = options.floats;
         let payload = crate::codec::with_floats(options.floats, || {
@@ -219,7 +222,7 @@ mod tests {
             let bytes = web.to_bytes().unwrap();
             assert_eq!(
                 artifact::inspect(&bytes).unwrap().kind,
-                format!("recommender-{floats}-delta")
+                format!("recommender-{floats}-delta-people")
             );
             let loaded = Recommender::from_bytes(&bytes).unwrap();
             assert_eq!(loaded.to_bytes().unwrap(), bytes);
@@ -245,32 +248,102 @@ mod tests {
         }
     }
 
+    /// Each item's people as sorted `(role, id, name)`: the credits, whatever their order.
+    fn people(rec: &Recommender) -> Vec<Vec<(String, String, Option<String>)>> {
+        rec.items
+            .ids()
+            .iter()
+            .map(|id| {
+                let mut people: Vec<_> = rec
+                    .item(id)
+                    .unwrap()
+                    .people
+                    .into_iter()
+                    .map(|p| (p.role.as_str().to_string(), p.person_id, p.name))
+                    .collect();
+                people.sort();
+                people
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_request_only_catalogue_answers_as_the_full_one() {
+        use crate::recommender::Filters;
+        let full = small_recommender();
+        let slim = full
+            .compact(&ArtifactOptions::new().request_only_catalog(true))
+            .unwrap();
+        let history = UserHistory::new()
+            .with("fargo", Feedback::Rating(5.0), 1)
+            .with_favorite_person("mcd");
+        let queries = [
+            Query::new(List::ForYou).n(6).explain(true).detail(true),
+            Query::new(List::because_you_liked("fargo"))
+                .n(4)
+                .explain(true),
+            Query::new(List::Trending)
+                .n(4)
+                .filters(Filters::new().person("coen")),
+        ];
+        for query in &queries {
+            let expected = full.recommend(&history, query).unwrap();
+            assert_eq!(
+                slim.recommend(&history, query).unwrap().items,
+                expected.items
+            );
+        }
+        assert_eq!(people(&slim), people(&full));
+        // Packed, the people and credits survive the file exactly.
+        let packed = full
+            .compact(&ArtifactOptions::web().floats(FloatEncoding::F16))
+            .unwrap();
+        let loaded = Recommender::from_bytes(&packed.to_bytes().unwrap()).unwrap();
+        assert_eq!(people(&loaded), people(&full));
+        assert_eq!(
+            loaded.person_ids().collect::<Vec<_>>(),
+            packed.person_ids().collect::<Vec<_>>()
+        );
+    }
+
     #[test]
     fn earlier_builds_packed_files_still_load_and_re_save_in_the_current_layout() {
         let web = small_recommender()
             .compact(&ArtifactOptions::web())
             .unwrap();
-        let legacy = Packing {
-            floats: FloatEncoding::Int8,
-            delta_ids: false,
-        };
-        let old = artifact::write_packed(Recommender::KIND, &web, legacy).unwrap();
-        assert_eq!(artifact::inspect(&old).unwrap().kind, "recommender-int8");
-        assert_ne!(old, web.to_bytes().unwrap());
-        let loaded = Recommender::from_bytes(&old).unwrap();
         let history = UserHistory::new().with("fargo", Feedback::Rating(5.0), 1);
         let query = Query::new(List::ForYou).n(5).explain(true);
-        assert!(!loaded.recommend(&history, &query).unwrap().items.is_empty());
-        // Its fingerprint is that of the file it re-saves as (the current layout).
-        let resaved = loaded.to_bytes().unwrap();
-        assert_eq!(
-            artifact::inspect(&resaved).unwrap().kind,
-            "recommender-int8-delta"
-        );
-        assert_eq!(
-            loaded.fingerprint(),
-            artifact::fingerprint(&resaved).unwrap()
-        );
+        let expected = web.recommend(&history, &query).unwrap().items;
+        // Earlier builds: nothing delta-coded, then neighbour ids but not the people.
+        for (delta_ids, kind) in [
+            (false, "recommender-int8"),
+            (true, "recommender-int8-delta"),
+        ] {
+            let legacy = Packing {
+                floats: FloatEncoding::Int8,
+                delta_ids,
+                packed_people: false,
+            };
+            let old = artifact::write_packed(Recommender::KIND, &web, legacy).unwrap();
+            assert_eq!(artifact::inspect(&old).unwrap().kind, kind);
+            assert_ne!(old, web.to_bytes().unwrap());
+            let loaded = Recommender::from_bytes(&old).unwrap();
+            assert_eq!(loaded.recommend(&history, &query).unwrap().items, expected);
+            assert_eq!(loaded.item("heat"), web.item("heat"));
+            // Its fingerprint is that of the file it re-saves as (the current layout).
+            let resaved = loaded.to_bytes().unwrap();
+            assert_eq!(
+                artifact::inspect(&resaved).unwrap().kind,
+                "recommender-int8-delta-people"
+            );
+            assert_eq!(
+                loaded.fingerprint(),
+                artifact::fingerprint(&resaved).unwrap()
+            );
+        }
+        // People packed without delta-coded ids is no layout of any build.
+        let forged = artifact::to_bytes("recommender-int8-people", &web).unwrap();
+        assert!(Recommender::from_bytes(&forged).is_err());
         // An unknown layout suffix is refused by its kind.
         let forged = artifact::to_bytes("recommender-int8-gamma", &web).unwrap();
         let err = Recommender::from_bytes(&forged).unwrap_err().to_string();

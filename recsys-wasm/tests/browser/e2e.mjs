@@ -1,7 +1,9 @@
 // End-to-end test of the demo page in headless Chromium (chromedriver): the page loads the
-// model, a visitor searches and rates three movies, For You appears and changes, reasons are
-// shown, "Why this movie?" opens; screenshots at desktop (1280) and phone (390) width go to
-// recsys-wasm/screenshots/ (git-ignored).
+// model into its Web Worker (pkg/recsys_worker.js), a visitor searches and rates three
+// movies, For You appears and changes, reasons are shown, "Why this movie?" opens, "Not
+// interested" removes a movie;
+// screenshots at desktop (1280) and phone (390) width go to recsys-wasm/screenshots/
+// (git-ignored).
 //
 // Usage: node recsys-wasm/tests/browser/e2e.mjs ARTIFACT   (needs recsys-wasm/pkg: build.sh)
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -60,6 +62,8 @@ try {
   check(count === 3, `three ratings listed (${count})`);
   const stored = await b.run(() => JSON.parse(localStorage.getItem("recsys-demo-history")).length);
   check(stored === 3, "the history is kept in localStorage");
+  // The rows are re-ranked in the demo's Web Worker: wait for the answer to three ratings.
+  await waitFor(b, "the rows for three ratings", () => /; 3 ratings;/.test(document.getElementById("status").textContent));
   const after = await b.run(forYou);
   check(after && after.length === 10, "For You shows 10 movies after rating");
   const changed = after.map((c) => c.title).join("|") !== before.map((c) => c.title).join("|");
@@ -82,6 +86,15 @@ try {
   check(/\S/.test(why) && /rate it about/.test(why), `"Why this movie?" explains: ${why}`);
   await save("desktop-1280-why.png");
   await b.click("#why-close");
+
+  // "Not interested" on the first For You card: it leaves the row and joins the history.
+  const dropped = after[0].title;
+  await b.click(".row .card button.not_interested");
+  await waitFor(b, "the rows for four events", () => /; 4 ratings;/.test(document.getElementById("status").textContent));
+  const withoutIt = await b.run(forYou);
+  check(withoutIt.every((c) => c.title !== dropped), `"Not interested" in ${dropped} removes it from For You`);
+  const listed = await b.run(() => document.querySelector("#ratings li").textContent);
+  check(/not interested/.test(listed), `the history lists it: ${listed}`);
 
   await b.viewport(390, 844);
   await b.run(() => window.scrollTo(0, 0));
