@@ -1,6 +1,7 @@
 // The demo: the whole recommender runs here, in WebAssembly; the visitor's ratings stay in
 // localStorage and every change re-ranks the rows at once (ALS fold-in at request time).
 import init, { Recommender } from "../pkg/recsys_wasm.js";
+import { modelUrl } from "./hub.js";
 
 const $ = (id) => document.getElementById(id);
 const KEY = "recsys-demo-history";
@@ -134,8 +135,10 @@ function showWhy(itemId) {
 async function main() {
   const started = performance.now();
   await init();
-  const response = await fetch("ml-100k.recsys");
-  if (!response.ok) throw new Error(`ml-100k.recsys: HTTP ${response.status} (see demo/serve.sh)`);
+  // `?hub=org/name[&revision=…&file=…&endpoint=…]` reads the model from the Hugging Face Hub.
+  const source = modelUrl(new URLSearchParams(location.search), "ml-100k.recsys");
+  const response = await fetch(source);
+  if (!response.ok) throw new Error(`${source}: HTTP ${response.status} (see demo/serve.sh)`);
   recommender = Recommender.fromBytes(new Uint8Array(await response.arrayBuffer()));
   console.log(`model loaded in ${(performance.now() - started).toFixed(0)} ms`);
   const select = $("genre");
