@@ -4,7 +4,7 @@ The fake answers what the clients ask: downloads (``GET``/``HEAD
 /{repo}/resolve/{revision}/{file}``, ranges, ``ETag``, ``X-Repo-Commit``), and the upload API
 that ``huggingface_hub`` uses to publish (``/api/repos/create``,
 ``/api/models/{repo}/preupload/{revision}``, ``/api/models/{repo}/commit/{revision}``, files
-sent inline as base64). Large-file (LFS / Xet) uploads are not faked: artifacts here are small.
+sent inline as base64; ``/api/validate-yaml`` for the model card). Large-file (LFS / Xet) uploads are not faked: artifacts here are small.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ class FakeHub:
         self.private: Dict[str, str] = {}
         self.requests: List[Tuple[str, str, Optional[str]]] = []
         self.created: List[dict] = []
+        self.validated: List[str] = []
         self.lock = threading.Lock()
         hub = self
 
@@ -119,6 +120,16 @@ class FakeHub:
             self.created.append(payload)
             repo = f"{payload['organization']}/{payload['name']}" if payload.get("organization") else payload["name"]
             return reply(200, {"url": f"{self.url}/{repo}", "name": repo})
+        if path == "/api/validate-yaml":
+            # The model card's metadata must be a YAML mapping, as the Hub requires.
+            import yaml
+
+            content = json.loads(body)["content"]
+            front = content.split("---")[1] if content.startswith("---") else ""
+            if not isinstance(yaml.safe_load(front), dict):
+                return reply(400, {"errors": [{"message": "no YAML metadata"}]})
+            self.validated.append(content)
+            return reply(200, {"warnings": []})
         prefix = "/api/models/"
         if path.startswith(prefix) and "/preupload/" in path:
             files = json.loads(body)["files"]
@@ -184,9 +195,10 @@ def test_from_hub_downloads_once_then_uses_the_cache(fake_hub, tiny, monkeypatch
 def test_a_new_commit_is_picked_up(fake_hub, tiny):
     fake_hub.commit(REPO, {"model.recsys": tiny.to_bytes()})
     Recommender.from_hub(REPO)
-    other = Recommender.fit(EVENTS[::-1], CATALOG[:5], factors=4, iterations=3, seed=2)
+    other = Recommender.fit(EVENTS[::2], CATALOG, factors=4, iterations=3, seed=2)
+    assert other.to_bytes() != tiny.to_bytes()
     fake_hub.commit(REPO, {"model.recsys": other.to_bytes()})
-    assert Recommender.from_hub(REPO).n_items == 5
+    assert Recommender.from_hub(REPO).to_bytes() == other.to_bytes()
 
 
 def test_errors_name_the_cause(fake_hub, tiny):
@@ -242,6 +254,7 @@ def test_push_to_hub_commits_the_artifact_and_a_model_card(fake_hub):
         "acme/pushed", token="hf_test", endpoint=fake_hub.url, metrics=metrics, dataset="tiny-generated", private=True
     )
     assert fake_hub.created and fake_hub.created[0]["name"] == "pushed"
+    assert len(fake_hub.validated) == 1
     commit = fake_hub.refs[("acme/pushed", "main")]
     assert info.oid == commit
     assert fake_hub.files[("acme/pushed", commit, "model.recsys")] == tiny.to_bytes()
