@@ -19,6 +19,8 @@ __all__ = [
     "als_save",
     "als_from_bytes",
     "als_load",
+    "hub_download",
+    "artifact_info",
     "ranking_metrics_at_k",
     "split_entries",
     "leave_k_out_positions",
