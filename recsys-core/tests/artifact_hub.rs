@@ -138,6 +138,16 @@ impl FakeHub {
     fn hub(&self, cache: &Path) -> Hub {
         Hub::with_cache_dir(cache, Some(&self.endpoint)).unwrap()
     }
+
+    /// Commits `model` as `model.recsys` of [`REPO`] at `commit` on `main`.
+    fn push_model(&self, commit: &str, model: &PopularityModel) {
+        self.push(REPO, commit, "model.recsys", &model.to_bytes().unwrap());
+    }
+}
+
+/// `model.recsys` of [`REPO`] at `revision`, which must load.
+fn load(hub: &Hub, revision: &str) -> PopularityModel {
+    hub.load(REPO, revision, "model.recsys").unwrap()
 }
 
 fn answer(stream: TcpStream, state: &Mutex<HubState>) {
@@ -351,12 +361,7 @@ fn download_then_cache_hit_then_offline() {
         .unwrap();
     assert_eq!(offline, expected);
     let unreachable = Hub::with_cache_dir(&cache, Some(OFFLINE_ENDPOINT)).unwrap();
-    assert_eq!(
-        unreachable
-            .load::<PopularityModel>(REPO, "main", "model.recsys")
-            .unwrap(),
-        expected
-    );
+    assert_eq!(load(&unreachable, "main"), expected);
     let reason = hub_reason(hub.offline(true).load(REPO, "main", "other.recsys"));
     assert!(reason.contains("HF_HUB_OFFLINE"), "{reason}");
     std::fs::remove_dir_all(&cache).unwrap();
@@ -365,44 +370,20 @@ fn download_then_cache_hit_then_offline() {
 #[test]
 fn a_new_commit_on_the_branch_is_downloaded_and_the_old_one_stays_cached() {
     let server = FakeHub::start();
-    server.push(
-        REPO,
-        COMMIT,
-        "model.recsys",
-        &first_model().to_bytes().unwrap(),
-    );
+    server.push_model(COMMIT, &first_model());
     let cache = empty_cache("revision");
     let hub = server.hub(&cache);
-    assert_eq!(
-        hub.load::<PopularityModel>(REPO, "main", "model.recsys")
-            .unwrap(),
-        first_model()
-    );
+    assert_eq!(load(&hub, "main"), first_model());
 
-    server.push(
-        REPO,
-        NEXT_COMMIT,
-        "model.recsys",
-        &second_model().to_bytes().unwrap(),
-    );
+    server.push_model(NEXT_COMMIT, &second_model());
     let next = hub.fetch(REPO, "main", "model.recsys").unwrap();
     assert!(next.downloaded);
     assert_eq!(next.commit, NEXT_COMMIT);
     assert_eq!(PopularityModel::load(&next.path).unwrap(), second_model());
 
     let offline = hub.offline(true);
-    assert_eq!(
-        offline
-            .load::<PopularityModel>(REPO, "main", "model.recsys")
-            .unwrap(),
-        second_model()
-    );
-    assert_eq!(
-        offline
-            .load::<PopularityModel>(REPO, COMMIT, "model.recsys")
-            .unwrap(),
-        first_model()
-    );
+    assert_eq!(load(&offline, "main"), second_model());
+    assert_eq!(load(&offline, COMMIT), first_model());
     std::fs::remove_dir_all(&cache).unwrap();
 }
 
@@ -427,12 +408,7 @@ fn the_same_bytes_under_a_new_commit_are_not_downloaded_again() {
 #[test]
 fn not_found_is_a_clear_error() {
     let server = FakeHub::start();
-    server.push(
-        REPO,
-        COMMIT,
-        "model.recsys",
-        &first_model().to_bytes().unwrap(),
-    );
+    server.push_model(COMMIT, &first_model());
     let cache = empty_cache("404");
     let hub = server.hub(&cache);
     for (repo, revision, file) in [
@@ -452,12 +428,7 @@ fn not_found_is_a_clear_error() {
 #[test]
 fn a_private_repository_needs_the_token() {
     let server = FakeHub::start();
-    server.push(
-        REPO,
-        COMMIT,
-        "model.recsys",
-        &first_model().to_bytes().unwrap(),
-    );
+    server.push_model(COMMIT, &first_model());
     server.with_state(|s| s.private.insert(REPO.into(), "hf_secret".into()));
     let cache = empty_cache("private");
     let reason = hub_reason(server.hub(&cache).load(REPO, "main", "model.recsys"));
@@ -479,12 +450,7 @@ fn a_private_repository_needs_the_token() {
         _ => None,
     })
     .unwrap();
-    assert_eq!(
-        from_env
-            .load::<PopularityModel>(REPO, "main", "model.recsys")
-            .unwrap(),
-        first_model()
-    );
+    assert_eq!(load(&from_env, "main"), first_model());
     std::fs::remove_dir_all(&cache).unwrap();
 }
 
@@ -492,12 +458,7 @@ fn a_private_repository_needs_the_token() {
 fn an_endpoint_without_the_hub_headers_is_named() {
     for header in ["x-repo-commit", "etag", "content-range"] {
         let server = FakeHub::start();
-        server.push(
-            REPO,
-            COMMIT,
-            "model.recsys",
-            &first_model().to_bytes().unwrap(),
-        );
+        server.push_model(COMMIT, &first_model());
         server.with_state(|s| s.omit_header = Some(header));
         let cache = empty_cache("headers");
         let reason = hub_reason(server.hub(&cache).load(REPO, "main", "model.recsys"));
@@ -529,31 +490,15 @@ fn a_corrupted_download_is_a_corrupt_artifact_naming_the_repository() {
         other => panic!("expected CorruptArtifact, got {other:?}"),
     }
     // Fixed upstream by a new commit: the next load picks it up.
-    server.push(
-        REPO,
-        NEXT_COMMIT,
-        "model.recsys",
-        &first_model().to_bytes().unwrap(),
-    );
-    assert_eq!(
-        server
-            .hub(&cache)
-            .load::<PopularityModel>(REPO, "main", "model.recsys")
-            .unwrap(),
-        first_model()
-    );
+    server.push_model(NEXT_COMMIT, &first_model());
+    assert_eq!(load(&server.hub(&cache), "main"), first_model());
     std::fs::remove_dir_all(&cache).unwrap();
 }
 
 #[test]
 fn an_incomplete_download_is_an_error_and_is_not_cached() {
     let server = FakeHub::start();
-    server.push(
-        REPO,
-        COMMIT,
-        "model.recsys",
-        &first_model().to_bytes().unwrap(),
-    );
+    server.push_model(COMMIT, &first_model());
     server.with_state(|s| s.missing_bytes = 100);
     let cache = empty_cache("short");
     let reason = hub_reason(server.hub(&cache).load(REPO, "main", "model.recsys"));
@@ -567,12 +512,6 @@ fn an_incomplete_download_is_an_error_and_is_not_cached() {
     assert!(reason.contains("not in the local cache"), "{reason}");
     // Once the server sends the whole file, the download succeeds.
     server.with_state(|s| s.missing_bytes = 0);
-    assert_eq!(
-        server
-            .hub(&cache)
-            .load::<PopularityModel>(REPO, "main", "model.recsys")
-            .unwrap(),
-        first_model()
-    );
+    assert_eq!(load(&server.hub(&cache), "main"), first_model());
     std::fs::remove_dir_all(&cache).unwrap();
 }

@@ -293,20 +293,14 @@ impl Hub {
             Err(err) => return Err(context(self.explain(&url, &err))),
         };
         let commit = metadata.commit_hash().to_owned();
-        if let Some(path) = cache.snapshot_file(&commit, filename) {
-            cache
-                .write_ref(revision, &commit)
-                .map_err(|err| context(format!("cannot update the cache: {err}")))?;
-            return Ok(HubFile {
-                path,
-                commit,
-                downloaded: false,
-            });
-        }
-        if let Some(path) = cache
-            .link_cached_blob(&metadata, filename)
-            .map_err(|err| context(format!("cannot update the cache: {err}")))?
-        {
+        // This commit's file, or the same bytes cached under another commit or name.
+        let cached = match cache.snapshot_file(&commit, filename) {
+            Some(path) => Some(path),
+            None => cache
+                .link_cached_blob(&metadata, filename)
+                .map_err(|err| context(format!("cannot update the cache: {err}")))?,
+        };
+        if let Some(path) = cached {
             cache
                 .write_ref(revision, &commit)
                 .map_err(|err| context(format!("cannot update the cache: {err}")))?;
