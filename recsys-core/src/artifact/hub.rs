@@ -313,9 +313,7 @@ impl Hub {
         let path = repo
             .download(filename)
             .map_err(|err| context(self.explain(&url, &err)))?;
-        cache
-            .check_size(&path, &metadata)
-            .map_err(|reason| context(reason))?;
+        cache.check_size(&path, &metadata).map_err(context)?;
         Ok(HubFile {
             path,
             commit,
