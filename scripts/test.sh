@@ -10,7 +10,9 @@
 #   fmt        cargo fmt --check
 #   clippy     clippy on the default members (all targets), warnings are errors
 #   test       unit, integration and doc tests of the default members (release profile)
-#   hub        recsys-core's optional `hub` feature: clippy and its offline tests
+#   hub        recsys-core's `hub` feature: clippy, its tests against a Hub cache and a Hub-like
+#              HTTP server on 127.0.0.1 (download, cache hit, new commit, 404, token, missing
+#              headers, corrupt and incomplete files), its doctests; the demo's Hub URLs (node)
 #   wasm       recsys-core builds for wasm32-unknown-unknown without default features; recsys-wasm:
 #              clippy, its native expected-answers test, its wasm-bindgen tests under node, the
 #              browser package (recsys-wasm/build.sh, prints the .wasm size; `npm pack --dry-run`
@@ -112,11 +114,17 @@ step_test() {
     run "$cargo_bin" test --release --locked --no-fail-fast
 }
 
-# Off by default (it pulls in an HTTP client), so the default-member runs above never build it.
+# Off by default in recsys-core (it pulls in an HTTP client); the server turns it on (its default
+# `hub` feature, HF_MODEL_REPO), so the default-member runs above build it once and these reuse it.
 step_hub() {
     run "$cargo_bin" clippy --release --locked -p recsys-core --features hub --lib --tests -- -D warnings
     run "$cargo_bin" test --release --locked -p recsys-core --features hub --test artifact_hub
     run "$cargo_bin" test --release --locked -p recsys-core --features hub --doc artifact::hub
+    if command -v node >/dev/null 2>&1; then
+        run node --test recsys-wasm/tests/hub_url.test.mjs
+    else
+        echo "node not found: the demo's Hub URL test is skipped"
+    fi
 }
 
 step_wasm() {
@@ -260,6 +268,11 @@ step_python() {
     # The quick-start notebook runs under nbclient (tests/test_notebooks.py).
     if ! "$py" -c "import nbclient, nbformat, ipykernel, matplotlib" 2>/dev/null; then
         run "$py" -m pip install -q "nbclient>=0.10" "nbformat>=5" "ipykernel>=6" "matplotlib>=3.6"
+    fi
+    # Recommender.push_to_hub's optional dependency (tests/test_hub.py skips its tests without it).
+    if ! "$py" -c "import huggingface_hub" 2>/dev/null; then
+        run "$py" -m pip install -q "huggingface_hub>=0.20" ||
+            echo "huggingface_hub did not install: the publishing tests will be skipped"
     fi
     if ! "$py" -c "import implicit" 2>/dev/null; then
         run "$py" -m pip install -q "implicit>=0.7,<0.8" ||

@@ -12,6 +12,7 @@ mod convert;
 mod ease;
 mod error;
 mod eval;
+mod hub;
 mod progress;
 mod recommender;
 mod threads;
@@ -35,6 +36,8 @@ fn _recsys(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(als::als_save, m)?)?;
     m.add_function(wrap_pyfunction!(als::als_from_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(als::als_load, m)?)?;
+    m.add_function(wrap_pyfunction!(hub::hub_download, m)?)?;
+    m.add_function(wrap_pyfunction!(hub::artifact_info, m)?)?;
     m.add_function(wrap_pyfunction!(eval::ranking_metrics_at_k, m)?)?;
     m.add_function(wrap_pyfunction!(eval::split_entries, m)?)?;
     m.add_function(wrap_pyfunction!(eval::leave_k_out_positions, m)?)?;

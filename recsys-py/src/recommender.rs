@@ -786,6 +786,23 @@ impl PyRecommender {
         Ok(Self::new(model))
     }
 
+    /// Reads `filename` of the Hub model repository `repo_id` at `revision` through the core's
+    /// Hub client (cache, `HF_*` variables, errors: `recsys_core::artifact::hub`).
+    #[staticmethod]
+    #[pyo3(signature = (repo_id, revision, filename, token=None, local_files_only=false))]
+    fn from_hub(
+        py: Python<'_>,
+        repo_id: &str,
+        revision: &str,
+        filename: &str,
+        token: Option<String>,
+        local_files_only: bool,
+    ) -> CoreResult<Self> {
+        let hub = crate::hub::client(token, local_files_only)?;
+        let model = py.detach(|| hub.load::<Recommender>(repo_id, revision, filename))?;
+        Ok(Self::new(model))
+    }
+
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
         let py = slf.py();
         let bytes = slf.borrow().to_bytes(py)?;

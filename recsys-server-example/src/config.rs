@@ -29,6 +29,21 @@ pub struct Config {
     /// anonymous For You (`RECSYS_WASM_DIR`, default `recsys-wasm/pkg`); when it is missing
     /// the pages hide the in-browser carousel.
     pub wasm_dir: PathBuf,
+    /// A model on the Hugging Face Hub to serve instead of the local artifact
+    /// (`HF_MODEL_REPO`, with `HF_MODEL_REVISION` and `HF_MODEL_FILENAME`); unset by default.
+    pub hub_model: Option<HubModel>,
+}
+
+/// A model file on the Hugging Face Hub, downloaded through the standard Hub cache with the
+/// `HF_*` variables (`HF_HOME`, `HF_ENDPOINT`, `HF_TOKEN`, `HF_HUB_OFFLINE`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HubModel {
+    /// The model repository, `org/name` (`HF_MODEL_REPO`).
+    pub repo_id: String,
+    /// Branch, tag or commit (`HF_MODEL_REVISION`, default `main`).
+    pub revision: String,
+    /// The artifact's path in the repository (`HF_MODEL_FILENAME`, default `model.recsys`).
+    pub filename: String,
 }
 
 /// A setting that could not be read.
@@ -51,6 +66,7 @@ impl Config {
             retrain_every_seconds: 3600,
             demo_account: false,
             wasm_dir: PathBuf::from("recsys-wasm/pkg"),
+            hub_model: None,
         }
     }
 
@@ -109,6 +125,18 @@ impl Config {
         if let Some(text) = lookup("RECSYS_RETRAIN_SECONDS") {
             config.retrain_every_seconds = number("RECSYS_RETRAIN_SECONDS", text)?;
         }
+        let text = |name: &str, default: &str| {
+            lookup(name)
+                .filter(|v| !v.trim().is_empty())
+                .unwrap_or_else(|| default.to_owned())
+        };
+        if let Some(repo_id) = lookup("HF_MODEL_REPO").filter(|r| !r.trim().is_empty()) {
+            config.hub_model = Some(HubModel {
+                repo_id: repo_id.trim().to_owned(),
+                revision: text("HF_MODEL_REVISION", "main"),
+                filename: text("HF_MODEL_FILENAME", "model.recsys"),
+            });
+        }
         Ok(config)
     }
 
@@ -143,6 +171,25 @@ mod tests {
         .unwrap();
         assert_eq!(config.addr.port(), 9001);
         assert_eq!(config.model_path(), PathBuf::from("/tmp/x/model.recsys"));
+    }
+
+    #[test]
+    fn a_hub_model_is_named_by_repository_revision_and_file() {
+        assert_eq!(Config::from_lookup(|_| None).unwrap().hub_model, None);
+        let config = Config::from_lookup(|name| match name {
+            "HF_MODEL_REPO" => Some("acme/movies".into()),
+            "HF_MODEL_FILENAME" => Some("web/model.recsys".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(
+            config.hub_model,
+            Some(HubModel {
+                repo_id: "acme/movies".into(),
+                revision: "main".into(),
+                filename: "web/model.recsys".into(),
+            })
+        );
     }
 
     #[test]

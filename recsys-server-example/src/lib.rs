@@ -45,6 +45,52 @@ pub async fn start(config: Config) -> AppResult<AppState> {
         tracing::info!(?summary, "imported MovieLens-100K");
     }
     let trainer = Trainer::movielens(config.model_path());
+    let recommender = match &config.hub_model {
+        Some(source) => model_from_hub(source, &trainer).await?,
+        None => local_model(&db, &trainer).await?,
+    };
+    if config.demo_account {
+        ensure_demo_account(&db).await?;
+    }
+    Ok(AppState::new(db, model::live(recommender), trainer, config))
+}
+
+/// The model `HF_MODEL_REPO` names, which becomes the local artifact too.
+#[cfg(feature = "hub")]
+async fn model_from_hub(
+    source: &config::HubModel,
+    trainer: &Trainer,
+) -> AppResult<recsys_core::prelude::Recommender> {
+    let hub = recsys_core::artifact::hub::Hub::from_env()?;
+    let (recommender, commit) = model::load_from_hub(hub, source, trainer.artifact()).await?;
+    tracing::info!(
+        repo = source.repo_id,
+        revision = source.revision,
+        file = source.filename,
+        commit,
+        fingerprint = recommender.fingerprint(),
+        "loaded the model from the Hugging Face Hub"
+    );
+    Ok(recommender)
+}
+
+#[cfg(not(feature = "hub"))]
+async fn model_from_hub(
+    source: &config::HubModel,
+    _trainer: &Trainer,
+) -> AppResult<recsys_core::prelude::Recommender> {
+    Err(AppError::internal(format!(
+        "HF_MODEL_REPO={} is set, but this server was built without the `hub` feature",
+        source.repo_id
+    )))
+}
+
+/// The last local artifact, or a model trained now when there is none (or it is unusable);
+/// the browser artifact is written when missing.
+async fn local_model(
+    db: &db::Db,
+    trainer: &Trainer,
+) -> AppResult<recsys_core::prelude::Recommender> {
     let recommender = match model::load_artifact(trainer.artifact()).await {
         Ok(Some(recommender)) => {
             tracing::info!(
@@ -58,7 +104,7 @@ pub async fn start(config: Config) -> AppResult<AppState> {
                 tracing::warn!(error = %e, "the model artifact is unusable; training a new one");
             }
             let (recommender, info) = trainer
-                .train(&db, Parallelism::Global)
+                .train(db, Parallelism::Global)
                 .await?
                 .ok_or_else(|| AppError::internal("a training was already running"))?;
             tracing::info!(seconds = info.seconds, "trained the first model");
@@ -72,10 +118,7 @@ pub async fn start(config: Config) -> AppResult<AppState> {
         tokio::task::spawn_blocking(move || model::write_web_artifact(&snapshot, &artifact))
             .await??;
     }
-    if config.demo_account {
-        ensure_demo_account(&db).await?;
-    }
-    Ok(AppState::new(db, model::live(recommender), trainer, config))
+    Ok(recommender)
 }
 
 /// Titles the demo account rates 5 stars on creation (matched by title prefix).

@@ -225,6 +225,33 @@ pub fn write_web_artifact(recommender: &Recommender, artifact: &Path) -> recsys_
         .save(web_artifact_path(artifact))
 }
 
+/// Loads the model `source` names from the Hugging Face Hub through `hub` (the standard Hub
+/// cache: a cached commit needs no network; see `recsys_core::artifact::hub`) and makes it the
+/// current artifact: written to `artifact` and beside it as the browser artifact, so the
+/// pages, the browsers and the admin page serve the same model. Returns the model and the
+/// commit it came from.
+///
+/// # Errors
+/// The Hub's (not found, access denied, unreachable and not cached, …), a corrupt file, file
+/// errors while writing the local copies.
+#[cfg(feature = "hub")]
+pub async fn load_from_hub(
+    hub: recsys_core::artifact::hub::Hub,
+    source: &crate::config::HubModel,
+    artifact: &Path,
+) -> AppResult<(Recommender, String)> {
+    let (source, artifact) = (source.clone(), artifact.to_path_buf());
+    let loaded = tokio::task::spawn_blocking(move || {
+        let file = hub.fetch(&source.repo_id, &source.revision, &source.filename)?;
+        let recommender = Recommender::load(&file.path)?;
+        recommender.save(&artifact)?;
+        write_web_artifact(&recommender, &artifact)?;
+        Ok::<_, recsys_core::Error>((recommender, file.commit))
+    })
+    .await??;
+    Ok(loaded)
+}
+
 /// Loads the artifact at `path` if it exists (validated by the core while decoding).
 ///
 /// # Errors

@@ -2,6 +2,7 @@
 // thread never waits for it); the visitor's ratings stay in localStorage and every change
 // re-ranks the rows at once (ALS fold-in at request time).
 import { RecommenderWorker } from "../pkg/recsys_worker.js";
+import { modelUrl } from "./hub.js";
 
 const $ = (id) => document.getElementById(id);
 const KEY = "recsys-demo-history";
@@ -166,8 +167,10 @@ async function showWhy(itemId) {
 
 async function main() {
   const started = performance.now();
-  // Fetched and loaded in the worker (see demo/serve.sh for the file).
-  recommender = await RecommenderWorker.fromUrl("ml-100k.recsys");
+  // `?hub=org/name[&revision=…&file=…&endpoint=…]` reads the model from the Hugging Face Hub;
+  // the worker fetches and loads it (see demo/serve.sh for the default file).
+  const source = modelUrl(new URLSearchParams(location.search), "ml-100k.recsys");
+  recommender = await RecommenderWorker.fromUrl(source);
   console.log(`model loaded in ${(performance.now() - started).toFixed(0)} ms`);
   const select = $("genre");
   const genres = await recommender.genres();

@@ -9,7 +9,7 @@ Layer 1 is a drop-in replacement for ``implicit``'s ALS (and EASE in the same st
 Layer 2 is the hybrid recommender (``recsys.Recommender``, see ``recsys.recommender``).
 """
 
-from . import als, cpu, ease, evaluation, exceptions, recommender
+from . import als, cpu, ease, evaluation, exceptions, hub, recommender
 from ._recsys import ARTIFACT_FORMAT_VERSION, __version__
 from .als import AlternatingLeastSquares
 from .ease import EASE
@@ -29,6 +29,7 @@ __all__ = [
     "cpu",
     "ease",
     "evaluation",
+    "hub",
     "exceptions",
     *exceptions.__all__,
 ]

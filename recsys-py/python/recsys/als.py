@@ -795,6 +795,23 @@ class AlternatingLeastSquares:
         return cls._from_saved(*_recsys.als_load(path))
 
     @classmethod
+    def from_hub(
+        cls,
+        repo_id: str,
+        revision: str = "main",
+        filename: str = "model.recsys",
+        *,
+        token: Optional[str] = None,
+        local_files_only: bool = False,
+    ) -> "AlternatingLeastSquares":
+        """Reads a model (any file :meth:`load` reads) from the Hugging Face Hub model repository
+        ``repo_id`` at ``revision``, downloaded through the Rust core into the standard Hub cache
+        (see :mod:`recsys.hub`: ``HF_ENDPOINT``, ``HF_TOKEN``, ``HF_HUB_OFFLINE``)."""
+        from .hub import download
+
+        return cls.load(download(repo_id, revision, filename, token=token, local_files_only=local_files_only))
+
+    @classmethod
     def _from_saved(
         cls, settings: Optional[str], model: Optional[_recsys.AlsModel]
     ) -> "AlternatingLeastSquares":

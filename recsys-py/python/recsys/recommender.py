@@ -957,6 +957,77 @@ class Recommender:
         """Reads an artifact written by :meth:`save`."""
         return cls(_recsys.RecommenderModel.load(path))
 
+    @classmethod
+    def from_hub(
+        cls,
+        repo_id: str,
+        revision: str = "main",
+        filename: str = "model.recsys",
+        *,
+        token: Optional[str] = None,
+        local_files_only: bool = False,
+    ) -> "Recommender":
+        """Reads ``filename`` of the Hugging Face Hub model repository ``repo_id`` at
+        ``revision`` (branch, tag or commit), through the Rust core and the standard Hub cache
+        shared with ``huggingface_hub`` (``HF_HUB_CACHE``/``HF_HOME``, ``HF_ENDPOINT``,
+        ``HF_TOKEN`` unless ``token`` is given, ``HF_HUB_OFFLINE``; see :mod:`recsys.hub`).
+
+        Raises :class:`~recsys.exceptions.StorageError` when the file can be neither found in
+        the cache nor downloaded (the message says why: not found, access denied, unreachable
+        endpoint...) and :class:`~recsys.exceptions.CorruptModelError` for a damaged file.
+        """
+        return cls(_recsys.RecommenderModel.from_hub(repo_id, revision, filename, token, local_files_only))
+
+    def model_card(
+        self,
+        repo_id: str,
+        *,
+        filename: str = "model.recsys",
+        metrics: Optional[Mapping[str, Any]] = None,
+        dataset: Optional[str] = None,
+        description: Optional[str] = None,
+    ) -> str:
+        """The model card :meth:`push_to_hub` publishes (see :func:`recsys.hub.model_card`)."""
+        from .hub import model_card
+
+        return model_card(self, repo_id, filename=filename, metrics=metrics, dataset=dataset, description=description)
+
+    def push_to_hub(
+        self,
+        repo_id: str,
+        *,
+        filename: str = "model.recsys",
+        revision: Optional[str] = None,
+        token: Optional[str] = None,
+        endpoint: Optional[str] = None,
+        private: Optional[bool] = None,
+        commit_message: Optional[str] = None,
+        metrics: Optional[Mapping[str, Any]] = None,
+        dataset: Optional[str] = None,
+        description: Optional[str] = None,
+        model_card_file: Optional[str] = "README.md",
+    ) -> Any:
+        """Publishes the artifact and a model card to the Hub in one commit, creating the
+        repository when missing; needs ``huggingface_hub`` (``pip install "recsys[hub]"``).
+        ``metrics``: your held-out evaluation (e.g. :func:`recsys.evaluation.evaluate_recommender`).
+        Returns ``huggingface_hub``'s ``CommitInfo`` (see :func:`recsys.hub.push_to_hub`)."""
+        from .hub import push_to_hub
+
+        return push_to_hub(
+            self,
+            repo_id,
+            filename=filename,
+            revision=revision,
+            token=token,
+            endpoint=endpoint,
+            private=private,
+            commit_message=commit_message,
+            metrics=metrics,
+            dataset=dataset,
+            description=description,
+            model_card_file=model_card_file,
+        )
+
     def __reduce__(self) -> Tuple[Any, ...]:
         return (Recommender.from_bytes, (self.to_bytes(),))
 

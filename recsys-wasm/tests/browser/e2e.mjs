@@ -1,9 +1,8 @@
 // End-to-end test of the demo page in headless Chromium (chromedriver): the page loads the
 // model into its Web Worker (pkg/recsys_worker.js), a visitor searches and rates three
 // movies, For You appears and changes, reasons are shown, "Why this movie?" opens, "Not
-// interested" removes a movie;
-// screenshots at desktop (1280) and phone (390) width go to recsys-wasm/screenshots/
-// (git-ignored).
+// interested" removes a movie, the model loads from a Hub-style URL (`?hub=`); screenshots
+// at desktop (1280) and phone (390) width go to recsys-wasm/screenshots/ (git-ignored).
 //
 // Usage: node recsys-wasm/tests/browser/e2e.mjs ARTIFACT   (needs recsys-wasm/pkg: build.sh)
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -17,7 +16,9 @@ if (!artifact) {
 }
 const shots = join(CRATE, "screenshots");
 mkdirSync(shots, { recursive: true });
-const { server, base } = await serve({ "/demo/ml-100k.recsys": resolve(artifact) });
+// The same file also at a Hub-style download path, for `?hub=` (demo/hub.js).
+const HUB_PATH = "/hub/acme/movies/resolve/main/web/ml-100k.recsys";
+const { server, base } = await serve({ "/demo/ml-100k.recsys": resolve(artifact), [HUB_PATH]: resolve(artifact) });
 const b = await browser();
 const check = (ok, what) => {
   if (!ok) throw new Error(`e2e: ${what}`);
@@ -101,6 +102,15 @@ try {
   const overflow = await b.run(() => document.documentElement.scrollWidth - window.innerWidth);
   check(overflow <= 0, `no horizontal page scroll at phone width (overflow ${overflow}px)`);
   await save("phone-390.png");
+
+  // The model from a Hub-style URL: {endpoint}/{repo}/resolve/{revision}/{file}.
+  const model = (text) => text.match(/model ([0-9a-f]+)/)?.[1];
+  await b.goto(`${base}/demo/?hub=acme/movies&file=web/ml-100k.recsys&endpoint=${encodeURIComponent(`${base}/hub`)}`);
+  const fromHub = await waitFor(b, "the model from the Hub URL", () => {
+    const text = document.getElementById("status").textContent;
+    return /movies, model/.test(text) || /^Error/.test(text) ? text : null;
+  });
+  check(model(fromHub) !== undefined && model(fromHub) === model(status), `?hub= loaded the same model from ${HUB_PATH}`);
   console.log(`e2e: all checks passed in Chromium ${b.version}`);
 } finally {
   await b.quit();
