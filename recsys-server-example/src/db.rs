@@ -51,7 +51,8 @@ pub enum Tx {
 }
 
 /// Runs `$body` with `$conn` bound to the transaction in `$tx` (a `&mut Tx`); the body
-/// executes on `&mut **$conn`.
+/// executes on `&mut **$conn`. Both arms must have one type: map driver-specific results
+/// (e.g. `rows_affected()` of an `execute`).
 ///
 /// ```
 /// # async fn demo(db: &recsys_server::db::Db) -> Result<(), sqlx::Error> {
@@ -61,6 +62,7 @@ pub enum Tx {
 ///         .bind(0_i64)
 ///         .execute(&mut **conn)
 ///         .await
+///         .map(|done| done.rows_affected())
 /// })?;
 /// tx.commit().await
 /// # }
