@@ -35,6 +35,9 @@
 #              demo account, a list created and filled and an admin movie edit, and as an
 #              anonymous visitor For You in the browser (recsys-wasm/pkg, built when missing)
 #              and the ratings' import on sign-up; screenshots of Lists and Admin too
+#   postgres   the web app's test suite again on PostgreSQL (scripts/test-postgres.sh: installs
+#              Debian's postgresql when missing, skipped with a message where apt is unavailable;
+#              a throw-away cluster on a free 127.0.0.1 port), plus its replica and outage tests
 #   doc        rustdoc of recsys-core, warnings (e.g. broken links) are errors
 #   python     build the recsys wheel (maturin), install it into .venv, run pytest (with the
 #              quick-start notebook under nbclient), mypy, stubtest, check the wheel's contents,
@@ -56,7 +59,7 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
 
 cargo_bin="${CARGO:-cargo}"
-all_steps=(toolchain data fmt clippy test hub wasm browser server doc python django)
+all_steps=(toolchain data fmt clippy test hub wasm browser server postgres doc python django)
 
 log() { printf '\n==> %s\n' "$*"; }
 die() {
@@ -238,6 +241,10 @@ step_server() {
     wait "$pid" 2>/dev/null || true
     rm -rf "$data"
     return "$status"
+}
+
+step_postgres() {
+    run env CARGO="$cargo_bin" scripts/test-postgres.sh
 }
 
 step_doc() {

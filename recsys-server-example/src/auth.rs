@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 use crate::db::{now, Db};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::with_db;
 
 pub use crate::limiter::LoginLimiter;
 
@@ -141,17 +142,18 @@ pub async fn create_session(db: &Db, user_id: i64) -> AppResult<NewSession> {
         csrf_token: random_token()?,
     };
     let created = now();
-    sqlx::query(
+    with_db!(db, |pool| sqlx::query(
         "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
-         VALUES (?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(token_hash(&session.token))
     .bind(user_id)
     .bind(&session.csrf_token)
     .bind(created)
     .bind(created + SESSION_SECONDS)
-    .execute(db)
-    .await?;
+    .execute(pool)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(session)
 }
 
@@ -160,10 +162,13 @@ pub async fn create_session(db: &Db, user_id: i64) -> AppResult<NewSession> {
 /// # Errors
 /// Database errors.
 pub async fn delete_session(db: &Db, token: &str) -> AppResult<()> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
-        .bind(token_hash(token))
-        .execute(db)
-        .await?;
+    with_db!(db, |pool| sqlx::query(
+        "DELETE FROM sessions WHERE token_hash = $1"
+    )
+    .bind(token_hash(token))
+    .execute(pool)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
@@ -227,16 +232,16 @@ async fn authenticate(parts: &Parts, state: &AppState) -> AppResult<Option<Curre
         csrf_token: String,
         is_active: bool,
     }
-    let row: Option<SessionRow> = sqlx::query_as(
+    let row: Option<SessionRow> = with_db!(&state.db, |pool| sqlx::query_as(
         "SELECT u.id, u.username, u.display_name, u.bio, s.csrf_token, u.is_staff, \
              u.created_at, u.is_active \
              FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.token_hash = ? AND s.expires_at > ?",
+             WHERE s.token_hash = $1 AND s.expires_at > $2",
     )
     .bind(token_hash(&token))
     .bind(now())
-    .fetch_optional(&state.db)
-    .await?;
+    .fetch_optional(pool)
+    .await)?;
     let Some(SessionRow {
         user,
         csrf_token,

@@ -8,6 +8,9 @@ use std::path::PathBuf;
 pub struct Config {
     /// Address to listen on (`RECSYS_ADDR`, default `127.0.0.1:8000`).
     pub addr: SocketAddr,
+    /// The database (`DATABASE_URL`: `postgres://user:password@host:port/name` for
+    /// PostgreSQL, or `sqlite:path`); unset, the SQLite file `recsys.sqlite3` in `data_dir`.
+    pub database_url: Option<DatabaseUrl>,
     /// Folder for the database and the model artifacts (`RECSYS_DATA_DIR`, default
     /// `var/server`, git-ignored).
     pub data_dir: PathBuf,
@@ -22,6 +25,14 @@ pub struct Config {
     /// Seconds between scheduled retrains when anything changed (`RECSYS_RETRAIN_SECONDS`,
     /// default 3600; 0 turns the schedule off).
     pub retrain_every_seconds: u64,
+    /// Seconds between checks for a model another replica published (`RECSYS_MODEL_POLL_SECONDS`,
+    /// default 10; 0 turns polling off).
+    pub model_poll_seconds: u64,
+    /// Run the background trainer in this process (`RECSYS_BACKGROUND_TRAINING`, default 1).
+    /// With several replicas, leave it on in one and off in the others.
+    pub background_training: bool,
+    /// Log lines as JSON objects (`RECSYS_LOG_FORMAT=json`) instead of text (`text`, default).
+    pub json_logs: bool,
     /// Create the staff account `demo` / `demo-password` with a few ratings on start
     /// (`RECSYS_DEMO_ACCOUNT=1`; scripts/run.sh sets it). Off by default.
     pub demo_account: bool,
@@ -46,6 +57,29 @@ pub struct HubModel {
     pub filename: String,
 }
 
+/// A database URL; its `Debug` hides the password, so settings can be logged.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(pub String);
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // scheme://user:password@host… → scheme://user:***@host…
+        match (self.0.find("://"), self.0.rfind('@')) {
+            (Some(scheme), Some(at)) if scheme + 3 < at => {
+                let credentials = &self.0[scheme + 3..at];
+                let user = credentials.split(':').next().unwrap_or_default();
+                write!(
+                    f,
+                    "\"{}{user}:***{}\"",
+                    &self.0[..scheme + 3],
+                    &self.0[at..]
+                )
+            }
+            _ => write!(f, "{:?}", self.0),
+        }
+    }
+}
+
 /// A setting that could not be read.
 #[derive(Debug, thiserror::Error)]
 #[error("environment variable {name}: {reason}")]
@@ -59,12 +93,16 @@ impl Config {
     pub fn defaults() -> Self {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 8000)),
+            database_url: None,
             data_dir: PathBuf::from("var/server"),
             movielens_dir: PathBuf::from("data/ml-100k"),
             secure_cookies: false,
             retrain_after_events: 200,
             retrain_every_seconds: 3600,
             demo_account: false,
+            model_poll_seconds: 10,
+            background_training: true,
+            json_logs: false,
             wasm_dir: PathBuf::from("recsys-wasm/pkg"),
             hub_model: None,
         }
@@ -90,6 +128,9 @@ impl Config {
                 reason: format!("{addr:?} is not an address such as 127.0.0.1:8000 ({e})"),
             })?;
         }
+        if let Some(url) = lookup("DATABASE_URL").filter(|u| !u.is_empty()) {
+            config.database_url = Some(DatabaseUrl(url));
+        }
         if let Some(dir) = lookup("RECSYS_DATA_DIR").filter(|d| !d.is_empty()) {
             config.data_dir = PathBuf::from(dir);
         }
@@ -110,6 +151,21 @@ impl Config {
         if let Some(text) = lookup("RECSYS_SECURE_COOKIES") {
             config.secure_cookies = flag("RECSYS_SECURE_COOKIES", text)?;
         }
+        if let Some(text) = lookup("RECSYS_BACKGROUND_TRAINING") {
+            config.background_training = flag("RECSYS_BACKGROUND_TRAINING", text)?;
+        }
+        if let Some(text) = lookup("RECSYS_LOG_FORMAT") {
+            config.json_logs = match text.as_str() {
+                "json" => true,
+                "text" | "" => false,
+                other => {
+                    return Err(ConfigError {
+                        name: "RECSYS_LOG_FORMAT",
+                        reason: format!("{other:?} is not json or text"),
+                    })
+                }
+            };
+        }
         if let Some(text) = lookup("RECSYS_DEMO_ACCOUNT") {
             config.demo_account = flag("RECSYS_DEMO_ACCOUNT", text)?;
         }
@@ -121,6 +177,9 @@ impl Config {
         };
         if let Some(text) = lookup("RECSYS_RETRAIN_EVENTS") {
             config.retrain_after_events = number("RECSYS_RETRAIN_EVENTS", text)?;
+        }
+        if let Some(text) = lookup("RECSYS_MODEL_POLL_SECONDS") {
+            config.model_poll_seconds = number("RECSYS_MODEL_POLL_SECONDS", text)?;
         }
         if let Some(text) = lookup("RECSYS_RETRAIN_SECONDS") {
             config.retrain_every_seconds = number("RECSYS_RETRAIN_SECONDS", text)?;
@@ -140,7 +199,7 @@ impl Config {
         Ok(config)
     }
 
-    /// The SQLite database file.
+    /// The SQLite database file (used when `database_url` is unset).
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("recsys.sqlite3")
     }
@@ -190,6 +249,20 @@ mod tests {
                 filename: "web/model.recsys".into(),
             })
         );
+    }
+
+    #[test]
+    fn database_url_is_read_and_its_password_hidden() {
+        let config = Config::from_lookup(|name| {
+            (name == "DATABASE_URL").then(|| "postgres://app:s3cret@127.0.0.1:5432/recsys".into())
+        })
+        .unwrap();
+        let shown = format!("{config:?}");
+        assert!(
+            shown.contains("postgres://app:***@127.0.0.1:5432/recsys"),
+            "{shown}"
+        );
+        assert!(!shown.contains("s3cret"), "{shown}");
     }
 
     #[test]

@@ -40,6 +40,9 @@ pub enum AppError {
         /// Seconds until the next attempt may succeed.
         retry_after: u64,
     },
+    /// The database cannot be reached now (503, with `Retry-After`); the detail is logged.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     /// A recommender error, mapped by its kind and code.
     #[error(transparent)]
     Recsys(#[from] recsys_core::Error),
@@ -82,6 +85,7 @@ impl AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Recsys(e) => StatusCode::from_u16(e.kind().http_status())
                 .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -96,6 +100,7 @@ impl AppError {
             AppError::NotFound(_) => "not_found",
             AppError::Conflict(_) => "conflict",
             AppError::TooManyRequests { .. } => "too_many_requests",
+            AppError::Unavailable(_) => "database_unavailable",
             AppError::Recsys(e) if e.kind().http_status() >= 500 => "internal",
             AppError::Recsys(e) => e.code(),
             AppError::Internal(_) => "internal",
@@ -104,7 +109,9 @@ impl AppError {
 
     /// The message users see: internal details are replaced by a generic sentence.
     pub fn public_message(&self) -> String {
-        if self.status_code().is_server_error() {
+        if let AppError::Unavailable(_) = self {
+            "the database is unreachable; try again in a few seconds".to_string()
+        } else if self.status_code().is_server_error() {
             "internal error; it has been logged".to_string()
         } else {
             self.to_string()
@@ -122,7 +129,27 @@ impl From<sqlx::Error> for AppError {
                 return AppError::NotFound("a referenced record does not exist".into());
             }
         }
+        if is_unreachable(&error) {
+            return AppError::Unavailable(error.to_string());
+        }
         AppError::internal(format!("database: {error}"))
+    }
+}
+
+/// Whether `error` means the database cannot be reached (rather than a bad query): no
+/// connection within the pool's timeout, a broken socket, or PostgreSQL's connection and
+/// shutdown states (SQLSTATE class 08, 57P01–57P03).
+pub fn is_unreachable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P0")),
+        _ => false,
     }
 }
 
@@ -140,7 +167,12 @@ impl IntoResponse for AppError {
         }
         let body = json!({"error": {"code": self.code(), "message": self.public_message()}});
         let mut response = (status, axum::Json(body)).into_response();
-        if let AppError::TooManyRequests { retry_after } = self {
+        let retry_after = match self {
+            AppError::TooManyRequests { retry_after } => Some(retry_after),
+            AppError::Unavailable(_) => Some(5),
+            _ => None,
+        };
+        if let Some(retry_after) = retry_after {
             if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }

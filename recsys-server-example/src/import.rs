@@ -6,13 +6,14 @@ use std::path::Path;
 
 use recsys_core::data::loaders::recbole::load_recbole_dir;
 use recsys_core::data::{Dataset, Feedback};
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::QueryBuilder;
 
 use crate::db::{meta, now, search_key, set_meta, Db};
 use crate::error::{AppError, AppResult};
+use crate::with_tx;
 
 /// The `meta` key set when the import is done.
-const IMPORTED: &str = "movielens_imported";
+pub const IMPORTED: &str = "movielens_imported";
 /// Rows per multi-row INSERT (SQLite allows 32766 bound values).
 const CHUNK: usize = 500;
 
@@ -68,21 +69,26 @@ pub async fn import_dataset(db: &Db, ds: &Dataset, prefix: &str) -> AppResult<Im
         .map(|(i, id)| (i as u32, id.as_str()))
         .collect();
     for chunk in items.chunks(CHUNK) {
-        let mut q: QueryBuilder<Sqlite> =
-            QueryBuilder::new("INSERT INTO movies (id, title, title_key, year, synopsis) ");
-        q.push_values(chunk, |mut b, &(index, id)| {
-            let info = catalog.item(index);
-            let title = info
-                .and_then(|i| i.title.clone())
-                .unwrap_or_else(|| id.to_string());
-            let key = search_key(&title);
-            b.push_bind(id)
-                .push_bind(title)
-                .push_bind(key)
-                .push_bind(info.and_then(|i| i.year))
-                .push_bind(info.and_then(|i| i.text.clone()).unwrap_or_default());
-        });
-        q.build().execute(&mut *tx).await?;
+        with_tx!(&mut tx, |conn| {
+            let mut q =
+                QueryBuilder::new("INSERT INTO movies (id, title, title_key, year, synopsis) ");
+            q.push_values(chunk, |mut b, &(index, id)| {
+                let info = catalog.item(index);
+                let title = info
+                    .and_then(|i| i.title.clone())
+                    .unwrap_or_else(|| id.to_string());
+                let key = search_key(&title);
+                b.push_bind(id)
+                    .push_bind(title)
+                    .push_bind(key)
+                    .push_bind(info.and_then(|i| i.year))
+                    .push_bind(info.and_then(|i| i.text.clone()).unwrap_or_default());
+            });
+            q.build()
+                .execute(&mut **conn)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
         summary.movies += chunk.len();
     }
 
@@ -113,50 +119,71 @@ pub async fn import_dataset(db: &Db, ds: &Dataset, prefix: &str) -> AppResult<Im
         }
     }
     for chunk in genres.chunks(CHUNK) {
-        let mut q: QueryBuilder<Sqlite> =
-            QueryBuilder::new("INSERT INTO movie_genres (movie_id, genre) ");
-        q.push_values(chunk, |mut b, (m, g)| {
-            b.push_bind(*m).push_bind(*g);
-        });
-        q.build().execute(&mut *tx).await?;
+        with_tx!(&mut tx, |conn| {
+            let mut q = QueryBuilder::new("INSERT INTO movie_genres (movie_id, genre) ");
+            q.push_values(chunk, |mut b, (m, g)| {
+                b.push_bind(*m).push_bind(*g);
+            });
+            q.build()
+                .execute(&mut **conn)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
     }
     for chunk in tags.chunks(CHUNK) {
-        let mut q: QueryBuilder<Sqlite> =
-            QueryBuilder::new("INSERT INTO movie_tags (movie_id, tag) ");
-        q.push_values(chunk, |mut b, (m, t)| {
-            b.push_bind(*m).push_bind(*t);
-        });
-        q.push(" ON CONFLICT DO NOTHING");
-        q.build().execute(&mut *tx).await?;
+        with_tx!(&mut tx, |conn| {
+            let mut q = QueryBuilder::new("INSERT INTO movie_tags (movie_id, tag) ");
+            q.push_values(chunk, |mut b, (m, t)| {
+                b.push_bind(*m).push_bind(*t);
+            });
+            q.push(" ON CONFLICT DO NOTHING");
+            q.build()
+                .execute(&mut **conn)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
     }
     for chunk in attributes.chunks(CHUNK) {
-        let mut q: QueryBuilder<Sqlite> =
-            QueryBuilder::new("INSERT INTO movie_attributes (movie_id, name, value) ");
-        q.push_values(chunk, |mut b, (m, k, v)| {
-            b.push_bind(*m).push_bind(*k).push_bind(*v);
-        });
-        q.push(" ON CONFLICT DO NOTHING");
-        q.build().execute(&mut *tx).await?;
+        with_tx!(&mut tx, |conn| {
+            let mut q = QueryBuilder::new("INSERT INTO movie_attributes (movie_id, name, value) ");
+            q.push_values(chunk, |mut b, (m, k, v)| {
+                b.push_bind(*m).push_bind(*k).push_bind(*v);
+            });
+            q.push(" ON CONFLICT DO NOTHING");
+            q.build()
+                .execute(&mut **conn)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
     }
     let mut people: Vec<(&str, Option<&str>)> = credits.iter().map(|c| (c.1, c.2)).collect();
     people.sort_unstable();
     people.dedup_by(|a, b| a.0 == b.0);
     for chunk in people.chunks(CHUNK) {
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("INSERT INTO people (id, name) ");
-        q.push_values(chunk, |mut b, (id, name)| {
-            b.push_bind(*id).push_bind(*name);
-        });
-        q.push(" ON CONFLICT DO NOTHING");
-        q.build().execute(&mut *tx).await?;
+        with_tx!(&mut tx, |conn| {
+            let mut q = QueryBuilder::new("INSERT INTO people (id, name) ");
+            q.push_values(chunk, |mut b, (id, name)| {
+                b.push_bind(*id).push_bind(*name);
+            });
+            q.push(" ON CONFLICT DO NOTHING");
+            q.build()
+                .execute(&mut **conn)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
     }
     for chunk in credits.chunks(CHUNK) {
-        let mut q: QueryBuilder<Sqlite> =
-            QueryBuilder::new("INSERT INTO credits (movie_id, person_id, role) ");
-        q.push_values(chunk, |mut b, (m, p, _, r)| {
-            b.push_bind(*m).push_bind(*p).push_bind(*r);
-        });
-        q.push(" ON CONFLICT DO NOTHING");
-        q.build().execute(&mut *tx).await?;
+        with_tx!(&mut tx, |conn| {
+            let mut q = QueryBuilder::new("INSERT INTO credits (movie_id, person_id, role) ");
+            q.push_values(chunk, |mut b, (m, p, _, r)| {
+                b.push_bind(*m).push_bind(*p).push_bind(*r);
+            });
+            q.push(" ON CONFLICT DO NOTHING");
+            q.build()
+                .execute(&mut **conn)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
         summary.credits += chunk.len();
     }
 
@@ -164,15 +191,15 @@ pub async fn import_dataset(db: &Db, ds: &Dataset, prefix: &str) -> AppResult<Im
     let created = now();
     let mut account = Vec::with_capacity(ds.users.len());
     for user in ds.users.ids() {
-        let id: i64 = sqlx::query_scalar(
+        let id: i64 = with_tx!(&mut tx, |conn| sqlx::query_scalar(
             "INSERT INTO users (username, display_name, password_hash, is_active, created_at) \
-             VALUES (?, ?, NULL, FALSE, ?) RETURNING id",
+             VALUES ($1, $2, NULL, FALSE, $3) RETURNING id",
         )
         .bind(format!("{prefix}-{user}"))
         .bind(format!("MovieLens user {user}"))
         .bind(created)
-        .fetch_one(&mut *tx)
-        .await?;
+        .fetch_one(&mut **conn)
+        .await)?;
         account.push(id);
     }
     summary.users = account.len();
@@ -199,21 +226,26 @@ pub async fn import_dataset(db: &Db, ds: &Dataset, prefix: &str) -> AppResult<Im
     }
     let rows: Vec<_> = rows.into_iter().collect();
     for chunk in rows.chunks(CHUNK) {
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO feedback (user_id, movie_id, rating, opinion, watched, updated_at) ",
-        );
-        q.push_values(
-            chunk,
-            |mut b, ((user, item), (rating, opinion, watched, at))| {
-                b.push_bind(*user)
-                    .push_bind(items[*item as usize].1)
-                    .push_bind(rating.map(f64::from))
-                    .push_bind(*opinion)
-                    .push_bind(*watched)
-                    .push_bind(*at);
-            },
-        );
-        q.build().execute(&mut *tx).await?;
+        with_tx!(&mut tx, |conn| {
+            let mut q = QueryBuilder::new(
+                "INSERT INTO feedback (user_id, movie_id, rating, opinion, watched, updated_at) ",
+            );
+            q.push_values(
+                chunk,
+                |mut b, ((user, item), (rating, opinion, watched, at))| {
+                    b.push_bind(*user)
+                        .push_bind(items[*item as usize].1)
+                        .push_bind(rating.map(f64::from))
+                        .push_bind(*opinion)
+                        .push_bind(*watched)
+                        .push_bind(*at);
+                },
+            );
+            q.build()
+                .execute(&mut **conn)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
         summary.ratings += chunk.len();
     }
     tx.commit().await?;

@@ -15,9 +15,41 @@ use serde::Serialize;
 use crate::db::{now, Db};
 use crate::error::AppResult;
 use crate::validation::{validate, Validation};
+use crate::with_db;
+use crate::with_tx;
 
 /// The current recommender, swapped whole when a training finishes.
 pub type LiveModel = Arc<ArcSwap<Recommender>>;
+
+/// Where the live model came from, shown by `/api/health` and `/metrics`.
+#[derive(Clone, Debug, Serialize)]
+pub struct ModelStatus {
+    /// The live model's fingerprint.
+    pub fingerprint: String,
+    /// Unix seconds of its training (the `models` row; the file's time when there is none).
+    pub trained_at: i64,
+    /// `artifact` (the last artifact, at start), `previous_artifact` (the one before it,
+    /// because the last was missing or corrupt), `trained` (fitted by this process) or
+    /// `published` (another replica's training, picked up by polling).
+    pub source: &'static str,
+    /// Why the model is not the expected one (e.g. the artifact was corrupt), if so.
+    pub warning: Option<String>,
+    /// The last failed retrain's error (cleared by a successful one).
+    pub last_retrain_error: Option<String>,
+}
+
+impl ModelStatus {
+    /// The status of a model with `fingerprint`, trained at `trained_at`, from `source`.
+    pub fn new(fingerprint: &str, trained_at: i64, source: &'static str) -> Self {
+        Self {
+            fingerprint: fingerprint.to_string(),
+            trained_at,
+            source,
+            warning: None,
+            last_retrain_error: None,
+        }
+    }
+}
 
 /// How models are fitted: the builder and the artifact's path.
 #[derive(Clone, Debug)]
@@ -123,6 +155,7 @@ impl Trainer {
                         source: e,
                     })?;
                 }
+                keep_previous_artifact(&path);
                 // Artifact::save writes a temporary file in the same folder, syncs it and
                 // renames it over the old model.
                 recommender.save(&path)?;
@@ -146,9 +179,10 @@ impl Trainer {
             validation,
         };
         let mut tx = db.begin().await?;
-        let model_id: i64 = sqlx::query_scalar(
+        let model_id: i64 = with_tx!(&mut tx, |conn| {
+            sqlx::query_scalar(
             "INSERT INTO models (fingerprint, trained_at, seconds, n_users, n_items, n_events) \
-             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(&info.fingerprint)
         .bind(info.trained_at)
@@ -156,16 +190,20 @@ impl Trainer {
         .bind(info.n_users)
         .bind(info.n_items)
         .bind(info.n_events)
-        .fetch_one(&mut *tx)
-        .await?;
+        .fetch_one(&mut **conn)
+        .await
+        })?;
         if let Some(validation) = &info.validation {
             let text =
                 serde_json::to_string(validation).map_err(crate::error::AppError::internal)?;
-            sqlx::query("INSERT INTO model_metrics (model_id, metrics) VALUES (?, ?)")
-                .bind(model_id)
-                .bind(text)
-                .execute(&mut *tx)
-                .await?;
+            with_tx!(&mut tx, |conn| sqlx::query(
+                "INSERT INTO model_metrics (model_id, metrics) VALUES ($1, $2)"
+            )
+            .bind(model_id)
+            .bind(text)
+            .execute(&mut **conn)
+            .await
+            .map(|done| done.rows_affected()))?;
         }
         tx.commit().await?;
         tracing::info!(
@@ -183,12 +221,12 @@ impl Trainer {
 /// # Errors
 /// Database errors.
 pub async fn last_model(db: &Db) -> AppResult<Option<ModelInfo>> {
-    Ok(sqlx::query_as(
+    Ok(with_db!(db, |pool| sqlx::query_as(
         "SELECT fingerprint, trained_at, seconds, n_users, n_items, n_events \
          FROM models ORDER BY id DESC LIMIT 1",
     )
-    .fetch_optional(db)
-    .await?)
+    .fetch_optional(pool)
+    .await)?)
 }
 
 /// The validation metrics of the last training, if it had any.
@@ -196,13 +234,86 @@ pub async fn last_model(db: &Db) -> AppResult<Option<ModelInfo>> {
 /// # Errors
 /// Database errors.
 pub async fn last_validation(db: &Db) -> AppResult<Option<Validation>> {
-    let text: Option<String> = sqlx::query_scalar(
+    let text: Option<String> = with_db!(db, |pool| sqlx::query_scalar(
         "SELECT k.metrics FROM models m JOIN model_metrics k ON k.model_id = m.id \
          WHERE m.id = (SELECT MAX(id) FROM models)",
     )
-    .fetch_optional(db)
-    .await?;
+    .fetch_optional(pool)
+    .await)?;
     Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+}
+
+/// Where the artifact before the one at `artifact` is kept (`<stem>.previous.recsys`): the
+/// last good model when the current file turns out corrupt at start.
+pub fn previous_artifact_path(artifact: &Path) -> std::path::PathBuf {
+    let stem = artifact
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("model");
+    artifact.with_file_name(format!("{stem}.previous.recsys"))
+}
+
+/// Links (or copies) the artifact at `artifact`, if any, to [`previous_artifact_path`]
+/// before a new one replaces it. Best effort: a failure is logged and the training goes on.
+fn keep_previous_artifact(artifact: &Path) {
+    if !artifact.is_file() {
+        return;
+    }
+    let previous = previous_artifact_path(artifact);
+    let _ = std::fs::remove_file(&previous);
+    if std::fs::hard_link(artifact, &previous).is_err() {
+        if let Err(e) = std::fs::copy(artifact, &previous) {
+            tracing::warn!(error = %e, "cannot keep the previous artifact");
+        }
+    }
+}
+
+/// The model to serve at start: the artifact at `trainer`'s path; when it is missing or
+/// corrupt, the previous artifact (with a warning); when there is neither, `None` (the
+/// caller trains).
+pub async fn load_at_start(trainer: &Trainer) -> (Option<Recommender>, Option<String>) {
+    let path = trainer.artifact();
+    let warning = match load_artifact(path).await {
+        Ok(Some(recommender)) => return (Some(recommender), None),
+        Ok(None) => format!("{} is missing", path.display()),
+        Err(e) => format!("{} is unusable ({e})", path.display()),
+    };
+    let previous = previous_artifact_path(path);
+    match load_artifact(&previous).await {
+        Ok(Some(recommender)) => {
+            tracing::warn!(%warning, "serving the previous artifact");
+            // Put it back in place, so the next training keeps it (not the bad file) as the
+            // previous one.
+            let (copy, target) = (recommender.clone(), path.to_path_buf());
+            match tokio::task::spawn_blocking(move || copy.save(&target)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::warn!(error = %e, "cannot restore the artifact"),
+                Err(e) => tracing::warn!(error = %e, "cannot restore the artifact"),
+            }
+            (
+                Some(recommender),
+                Some(format!("{warning}; serving the previous artifact")),
+            )
+        }
+        Ok(None) => (None, Some(warning)),
+        Err(e) => (
+            None,
+            Some(format!("{warning}; the previous artifact too ({e})")),
+        ),
+    }
+}
+
+/// Unix seconds at which the model `fingerprint` was trained, from the `models` table.
+///
+/// # Errors
+/// Database errors.
+pub async fn trained_at(db: &Db, fingerprint: &str) -> AppResult<Option<i64>> {
+    Ok(with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT trained_at FROM models WHERE fingerprint = $1 ORDER BY id DESC LIMIT 1"
+    )
+    .bind(fingerprint)
+    .fetch_optional(pool)
+    .await)?)
 }
 
 /// Where the browser artifact of the artifact at `artifact` lives.
@@ -312,10 +423,11 @@ pub fn parse_role(text: &str) -> Option<Role> {
 /// Database errors; a stored value the core refuses (e.g. a non-finite rating).
 pub async fn dataset_from_db(db: &Db) -> AppResult<Dataset> {
     let mut ds = Dataset::new();
-    let movies: Vec<(String, String, Option<i32>, String)> =
-        sqlx::query_as("SELECT id, title, year, synopsis FROM movies ORDER BY rowid")
-            .fetch_all(db)
-            .await?;
+    let movies: Vec<(String, String, Option<i32>, String)> = with_db!(db, |pool| sqlx::query_as(
+        "SELECT id, title, year, synopsis FROM movies ORDER BY rowid"
+    )
+    .fetch_all(pool)
+    .await)?;
     for (id, title, year, synopsis) in &movies {
         let mut editor = ds.item(id).title(title);
         if let Some(year) = year {
@@ -325,53 +437,59 @@ pub async fn dataset_from_db(db: &Db) -> AppResult<Dataset> {
             editor.text(synopsis);
         }
     }
-    let genres: Vec<(String, String)> =
-        sqlx::query_as("SELECT movie_id, genre FROM movie_genres ORDER BY rowid")
-            .fetch_all(db)
-            .await?;
+    let genres: Vec<(String, String)> = with_db!(db, |pool| sqlx::query_as(
+        "SELECT movie_id, genre FROM movie_genres ORDER BY rowid"
+    )
+    .fetch_all(pool)
+    .await)?;
     for (movie, genre) in &genres {
         ds.item(movie).genre(genre);
     }
-    let tags: Vec<(String, String)> = sqlx::query_as("SELECT movie_id, tag FROM movie_tags")
-        .fetch_all(db)
-        .await?;
+    let tags: Vec<(String, String)> = with_db!(db, |pool| sqlx::query_as(
+        "SELECT movie_id, tag FROM movie_tags"
+    )
+    .fetch_all(pool)
+    .await)?;
     for (movie, tag) in &tags {
         ds.item(movie).tag(tag);
     }
-    let attributes: Vec<(String, String, String)> =
-        sqlx::query_as("SELECT movie_id, name, value FROM movie_attributes ORDER BY rowid")
-            .fetch_all(db)
-            .await?;
+    let attributes: Vec<(String, String, String)> = with_db!(db, |pool| sqlx::query_as(
+        "SELECT movie_id, name, value FROM movie_attributes ORDER BY rowid"
+    )
+    .fetch_all(pool)
+    .await)?;
     for (movie, name, value) in &attributes {
         ds.item(movie).attribute(name, value);
     }
-    let credits: Vec<(String, String, Option<String>, String)> = sqlx::query_as(
-        "SELECT c.movie_id, c.person_id, p.name, c.role FROM credits c \
+    let credits: Vec<(String, String, Option<String>, String)> =
+        with_db!(db, |pool| sqlx::query_as(
+            "SELECT c.movie_id, c.person_id, p.name, c.role FROM credits c \
          JOIN people p ON p.id = c.person_id ORDER BY c.rowid",
-    )
-    .fetch_all(db)
-    .await?;
+        )
+        .fetch_all(pool)
+        .await)?;
     for (movie, person, name, role) in &credits {
         if let Some(role) = parse_role(role) {
             ds.item(movie).credit(person, name.as_deref(), role);
         }
     }
-    let rows: Vec<StoredFeedback> = sqlx::query_as(
+    let rows: Vec<StoredFeedback> = with_db!(db, |pool| sqlx::query_as(
         "SELECT user_id, movie_id, rating, opinion, watched, updated_at FROM feedback \
          ORDER BY updated_at, user_id, movie_id",
     )
-    .fetch_all(db)
-    .await?;
+    .fetch_all(pool)
+    .await)?;
     for row in rows {
         let key = user_key(row.user_id);
         for feedback in row_events(row.rating, row.opinion.as_deref(), row.watched) {
             ds.add_event(&key, &row.movie_id, feedback, row.updated_at)?;
         }
     }
-    let watchlist: Vec<(i64, String, i64)> =
-        sqlx::query_as("SELECT user_id, movie_id, added_at FROM watchlist ORDER BY added_at")
-            .fetch_all(db)
-            .await?;
+    let watchlist: Vec<(i64, String, i64)> = with_db!(db, |pool| sqlx::query_as(
+        "SELECT user_id, movie_id, added_at FROM watchlist ORDER BY added_at"
+    )
+    .fetch_all(pool)
+    .await)?;
     for (user, movie, at) in watchlist {
         ds.add_event(&user_key(user), &movie, Feedback::Watchlisted, at)?;
     }
@@ -384,44 +502,47 @@ pub async fn dataset_from_db(db: &Db) -> AppResult<Dataset> {
 /// # Errors
 /// Database errors.
 pub async fn user_history(db: &Db, user_id: i64) -> AppResult<UserHistory> {
-    let rows: Vec<StoredFeedback> = sqlx::query_as(
+    let rows: Vec<StoredFeedback> = with_db!(db, |pool| sqlx::query_as(
         "SELECT user_id, movie_id, rating, opinion, watched, updated_at FROM feedback \
-         WHERE user_id = ? ORDER BY updated_at",
+         WHERE user_id = $1 ORDER BY updated_at",
     )
     .bind(user_id)
-    .fetch_all(db)
-    .await?;
+    .fetch_all(pool)
+    .await)?;
     let mut history = UserHistory::new();
     for row in rows {
         for feedback in row_events(row.rating, row.opinion.as_deref(), row.watched) {
             history.push(&row.movie_id, feedback, row.updated_at);
         }
     }
-    let watchlist: Vec<(String, i64)> =
-        sqlx::query_as("SELECT movie_id, added_at FROM watchlist WHERE user_id = ?")
-            .bind(user_id)
-            .fetch_all(db)
-            .await?;
+    let watchlist: Vec<(String, i64)> = with_db!(db, |pool| sqlx::query_as(
+        "SELECT movie_id, added_at FROM watchlist WHERE user_id = $1"
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await)?;
     for (movie, at) in watchlist {
         history.push(&movie, Feedback::Watchlisted, at);
     }
     // The onboarding quiz's favourites (weights 1–3 stars), which For You tilts towards.
-    let genres: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT genre, weight FROM favorite_genres WHERE user_id = ? ORDER BY weight DESC, genre",
+    let genres: Vec<(String, i64)> = with_db!(db, |pool| {
+        sqlx::query_as(
+        "SELECT genre, weight FROM favorite_genres WHERE user_id = $1 ORDER BY weight DESC, genre",
     )
     .bind(user_id)
-    .fetch_all(db)
-    .await?;
+    .fetch_all(pool)
+    .await
+    })?;
     for (genre, weight) in genres {
         history = history.with_weighted_favorite_genre(&genre, weight as f32);
     }
-    let people: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT person_id, weight FROM favorite_people WHERE user_id = ? \
+    let people: Vec<(String, i64)> = with_db!(db, |pool| sqlx::query_as(
+        "SELECT person_id, weight FROM favorite_people WHERE user_id = $1 \
          ORDER BY weight DESC, person_id",
     )
     .bind(user_id)
-    .fetch_all(db)
-    .await?;
+    .fetch_all(pool)
+    .await)?;
     for (person, weight) in people {
         history = history.with_weighted_favorite_person(&person, weight as f32);
     }
@@ -439,14 +560,18 @@ pub fn live(recommender: Recommender) -> LiveModel {
 /// Database errors.
 pub async fn events_since_last_training(db: &Db) -> AppResult<i64> {
     let since = last_model(db).await?.map_or(0, |m| m.trained_at);
-    let feedback: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM feedback WHERE updated_at >= ?")
-        .bind(since)
-        .fetch_one(db)
-        .await?;
-    let watchlist: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM watchlist WHERE added_at >= ?")
-        .bind(since)
-        .fetch_one(db)
-        .await?;
+    let feedback: i64 = with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM feedback WHERE updated_at >= $1"
+    )
+    .bind(since)
+    .fetch_one(pool)
+    .await)?;
+    let watchlist: i64 = with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM watchlist WHERE added_at >= $1"
+    )
+    .bind(since)
+    .fetch_one(pool)
+    .await)?;
     Ok(feedback + watchlist)
 }
 
@@ -456,16 +581,69 @@ pub async fn events_since_last_training(db: &Db) -> AppResult<i64> {
 /// # Errors
 /// Those of [`Trainer::train`]; the live model is unchanged then.
 pub async fn retrain_and_swap(state: &crate::AppState) -> AppResult<Option<ModelInfo>> {
-    match state
+    let trained = state
         .trainer
         .train(&state.db, Parallelism::Threads(std::num::NonZeroUsize::MIN))
-        .await?
-    {
-        Some((recommender, info)) => {
+        .await;
+    match trained {
+        Ok(Some((recommender, info))) => {
             state.model.store(Arc::new(recommender));
+            state.metrics.observe_retrain(info.seconds);
+            state.update_model_status(|status| {
+                *status = ModelStatus::new(&info.fingerprint, info.trained_at, "trained");
+            });
             Ok(Some(info))
         }
-        None => Ok(None),
+        Ok(None) => Ok(None),
+        Err(e) => {
+            // The old model stays live; the failure shows on /api/health and /metrics.
+            state.metrics.count_retrain_failure();
+            state.update_model_status(|status| status.last_retrain_error = Some(e.to_string()));
+            Err(e)
+        }
+    }
+}
+
+/// Replicas: when the `models` table names a newer model than the live one (another
+/// replica's training, written to the shared artifact path), loads the artifact and swaps it
+/// in if it is that model. Returns the new fingerprint when it swapped.
+///
+/// # Errors
+/// Database errors; an unreadable artifact (the live model stays).
+pub async fn follow_published(state: &crate::AppState) -> AppResult<Option<String>> {
+    let Some(latest) = last_model(&state.db).await? else {
+        return Ok(None);
+    };
+    if latest.fingerprint == state.model.load().fingerprint() || state.trainer.is_running() {
+        return Ok(None);
+    }
+    let Some(recommender) = load_artifact(state.trainer.artifact()).await? else {
+        return Ok(None);
+    };
+    // The file may be older or newer than the row read above: swap only on a match.
+    if recommender.fingerprint() != latest.fingerprint {
+        return Ok(None);
+    }
+    state.model.store(Arc::new(recommender));
+    state.update_model_status(|status| {
+        *status = ModelStatus::new(&latest.fingerprint, latest.trained_at, "published");
+    });
+    Ok(Some(latest.fingerprint))
+}
+
+/// The replica poller: every `poll`, [`follow_published`]; errors are logged.
+pub async fn model_poller(state: crate::AppState, poll: std::time::Duration) {
+    let mut ticker = tokio::time::interval(poll);
+    ticker.tick().await;
+    loop {
+        ticker.tick().await;
+        match follow_published(&state).await {
+            Ok(Some(fingerprint)) => {
+                tracing::info!(%fingerprint, "picked up a model published by another replica")
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "model poll failed"),
+        }
     }
 }
 

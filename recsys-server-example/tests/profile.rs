@@ -404,25 +404,24 @@ async fn people_tags_and_popular() {
         StatusCode::BAD_REQUEST
     );
     // A person without a name is labelled by role and best-known movie.
-    sqlx::query("INSERT INTO people (id, name) VALUES ('m.0abc', NULL)")
-        .execute(&t.state.db)
-        .await
-        .unwrap();
-    sqlx::query("INSERT INTO credits (movie_id, person_id, role) VALUES ('5', 'm.0abc', 'actor')")
-        .execute(&t.state.db)
-        .await
-        .unwrap();
+    t.execute("INSERT INTO people (id, name) VALUES ('m.0abc', NULL)")
+        .await;
+    t.execute("INSERT INTO credits (movie_id, person_id, role) VALUES ('5', 'm.0abc', 'actor')")
+        .await;
     let a = t.get("/api/people/m.0abc", &Auth::None).await;
     assert_eq!(a.json["label"], "Actor of Fargo (1996)", "{}", a.text);
     assert!(a.json["note"].as_str().unwrap().contains("Freebase"));
 
     for (movie, tag) in [("1", "space"), ("3", "Space"), ("3", "noir")] {
-        sqlx::query("INSERT INTO movie_tags (movie_id, tag) VALUES (?, ?)")
-            .bind(movie)
-            .bind(tag)
-            .execute(&t.state.db)
-            .await
-            .unwrap();
+        recsys_server::with_db!(&t.state.db, |pool| sqlx::query(
+            "INSERT INTO movie_tags (movie_id, tag) VALUES ($1, $2)"
+        )
+        .bind(movie)
+        .bind(tag)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))
+        .unwrap();
     }
     let a = t.get("/api/tags/SPACE", &Auth::None).await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text);
@@ -556,10 +555,8 @@ async fn profile_history_and_quiz_pages() {
 #[tokio::test]
 async fn people_tag_and_home_pages() {
     let t = TestApp::new().await;
-    sqlx::query("INSERT INTO movie_tags (movie_id, tag) VALUES ('3', 'cyber punk')")
-        .execute(&t.state.db)
-        .await
-        .unwrap();
+    t.execute("INSERT INTO movie_tags (movie_id, tag) VALUES ('3', 'cyber punk')")
+        .await;
     let a = t.get("/movies/3", &Auth::None).await;
     assert!(a.text.contains("href=\"/people/p%3Ascott\""), "{}", a.text);
     assert!(a.text.contains("href=\"/tags/cyber%20punk\""), "{}", a.text);

@@ -16,6 +16,7 @@ use crate::auth::{
 use crate::db::now;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::with_db;
 
 /// The accounts routes.
 pub fn router() -> Router<AppState> {
@@ -79,12 +80,12 @@ fn check_username(name: &str) -> AppResult<()> {
 }
 
 async fn load_user(state: &AppState, id: i64) -> AppResult<User> {
-    Ok(sqlx::query_as(
-        "SELECT id, username, display_name, bio, is_staff, created_at FROM users WHERE id = ?",
+    Ok(with_db!(&state.db, |pool| sqlx::query_as(
+        "SELECT id, username, display_name, bio, is_staff, created_at FROM users WHERE id = $1",
     )
     .bind(id)
-    .fetch_one(&state.db)
-    .await?)
+    .fetch_one(pool)
+    .await)?)
 }
 
 async fn session_response(state: &AppState, user: User, status: StatusCode) -> AppResult<Response> {
@@ -111,27 +112,28 @@ async fn signup(
         .filter(|d| !d.is_empty())
         .unwrap_or_else(|| username.clone());
     check_len("display_name", &display_name, 1, 64)?;
-    let taken: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM users WHERE lower(username) = lower(?)")
-            .bind(&username)
-            .fetch_optional(&state.db)
-            .await?;
+    let taken: Option<i64> = with_db!(&state.db, |pool| sqlx::query_scalar(
+        "SELECT id FROM users WHERE lower(username) = lower($1)"
+    )
+    .bind(&username)
+    .fetch_optional(pool)
+    .await)?;
     if taken.is_some() {
         return Err(AppError::Conflict(format!(
             "username {username:?} is taken"
         )));
     }
     let hash = hash_password(body.password).await?;
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = with_db!(&state.db, |pool| sqlx::query_scalar(
         "INSERT INTO users (username, display_name, password_hash, is_active, created_at) \
-         VALUES (?, ?, ?, TRUE, ?) RETURNING id",
+         VALUES ($1, $2, $3, TRUE, $4) RETURNING id",
     )
     .bind(&username)
     .bind(&display_name)
     .bind(hash)
     .bind(now())
-    .fetch_one(&state.db)
-    .await
+    .fetch_one(pool)
+    .await)
     .map_err(|e| match AppError::from(e) {
         AppError::Conflict(_) => AppError::Conflict(format!("username {username:?} is taken")),
         other => other,
@@ -147,12 +149,12 @@ async fn login(
 ) -> AppResult<Response> {
     let username = body.username.trim().to_string();
     state.limiter.check(&username, &address)?;
-    let row: Option<(i64, Option<String>, bool)> = sqlx::query_as(
-        "SELECT id, password_hash, is_active FROM users WHERE lower(username) = lower(?)",
+    let row: Option<(i64, Option<String>, bool)> = with_db!(&state.db, |pool| sqlx::query_as(
+        "SELECT id, password_hash, is_active FROM users WHERE lower(username) = lower($1)",
     )
     .bind(&username)
-    .fetch_optional(&state.db)
-    .await?;
+    .fetch_optional(pool)
+    .await)?;
     let verified = match row {
         Some((id, Some(hash), true)) => verify_password(body.password, hash).await?.then_some(id),
         _ => None,
@@ -189,24 +191,30 @@ async fn me(
     user: CurrentUser,
 ) -> AppResult<Json<serde_json::Value>> {
     let id = user.user.id;
-    let (ratings, likes, watched): (i64, i64, i64) = sqlx::query_as(
+    let (ratings, likes, watched): (i64, i64, i64) = with_db!(&state.db, |pool| {
+        sqlx::query_as(
         "SELECT COUNT(rating), COALESCE(SUM(CASE WHEN opinion = 'like' THEN 1 ELSE 0 END), 0), \
-         COALESCE(SUM(CASE WHEN watched THEN 1 ELSE 0 END), 0) FROM feedback WHERE user_id = ?",
+         COALESCE(SUM(CASE WHEN watched THEN 1 ELSE 0 END), 0) FROM feedback WHERE user_id = $1",
     )
     .bind(id)
-    .fetch_one(&state.db)
-    .await?;
-    let watchlist: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM watchlist WHERE user_id = ?")
-        .bind(id)
-        .fetch_one(&state.db)
-        .await?;
-    let per_genre: Vec<(String, i64)> = sqlx::query_as(
+    .fetch_one(pool)
+    .await
+    })?;
+    let watchlist: i64 = with_db!(&state.db, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM watchlist WHERE user_id = $1"
+    )
+    .bind(id)
+    .fetch_one(pool)
+    .await)?;
+    let per_genre: Vec<(String, i64)> = with_db!(&state.db, |pool| {
+        sqlx::query_as(
         "SELECT g.genre, COUNT(*) FROM feedback f JOIN movie_genres g ON g.movie_id = f.movie_id \
-         WHERE f.user_id = ? AND f.rating IS NOT NULL GROUP BY g.genre ORDER BY COUNT(*) DESC, g.genre",
+         WHERE f.user_id = $1 AND f.rating IS NOT NULL GROUP BY g.genre ORDER BY COUNT(*) DESC, g.genre",
     )
     .bind(id)
-    .fetch_all(&state.db)
-    .await?;
+    .fetch_all(pool)
+    .await
+    })?;
     Ok(Json(json!({
         "user": user.user,
         "csrf_token": user.csrf_token,
@@ -240,11 +248,14 @@ async fn update_me(
     check_len("display_name", &display_name, 1, 64)?;
     let bio = body.bio.unwrap_or(user.user.bio);
     check_len("bio", &bio, 0, 2000)?;
-    sqlx::query("UPDATE users SET display_name = ?, bio = ? WHERE id = ?")
-        .bind(&display_name)
-        .bind(&bio)
-        .bind(user.user.id)
-        .execute(&state.db)
-        .await?;
+    with_db!(&state.db, |pool| sqlx::query(
+        "UPDATE users SET display_name = $1, bio = $2 WHERE id = $3"
+    )
+    .bind(&display_name)
+    .bind(&bio)
+    .bind(user.user.id)
+    .execute(pool)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(Json(load_user(&state, user.user.id).await?))
 }

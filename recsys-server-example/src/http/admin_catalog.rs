@@ -14,14 +14,15 @@ use axum::routing::{patch, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use sqlx::{Sqlite, Transaction};
 
 use super::{check_len, ApiJson};
 use crate::auth::StaffUser;
-use crate::db::{search_key, Db};
+use crate::db::{search_key, Db, Tx};
 use crate::error::{AppError, AppResult};
 use crate::model::parse_role;
 use crate::state::AppState;
+use crate::with_db;
+use crate::with_tx;
 
 /// Most genres or tags on one movie.
 pub const MAX_LABELS: usize = 50;
@@ -231,68 +232,82 @@ fn clean_movie(body: &MovieBody) -> AppResult<CleanMovie> {
     })
 }
 
-async fn write_labels(
-    tx: &mut Transaction<'_, Sqlite>,
-    id: &str,
-    movie: &CleanMovie,
-) -> AppResult<()> {
+async fn write_labels(tx: &mut Tx, id: &str, movie: &CleanMovie) -> AppResult<()> {
     // (labels, delete the movie's, insert one): genres and tags.
     let label_sets = [
         (
             &movie.genres,
-            "DELETE FROM movie_genres WHERE movie_id = ?",
-            "INSERT INTO movie_genres (movie_id, genre) VALUES (?, ?)",
+            "DELETE FROM movie_genres WHERE movie_id = $1",
+            "INSERT INTO movie_genres (movie_id, genre) VALUES ($1, $2)",
         ),
         (
             &movie.tags,
-            "DELETE FROM movie_tags WHERE movie_id = ?",
-            "INSERT INTO movie_tags (movie_id, tag) VALUES (?, ?)",
+            "DELETE FROM movie_tags WHERE movie_id = $1",
+            "INSERT INTO movie_tags (movie_id, tag) VALUES ($1, $2)",
         ),
     ];
     for (labels, clear, insert) in label_sets {
         let Some(labels) = labels else { continue };
-        sqlx::query(clear).bind(id).execute(&mut **tx).await?;
+        with_tx!(&mut *tx, |conn| sqlx::query(clear)
+            .bind(id)
+            .execute(&mut **conn)
+            .await
+            .map(|done| done.rows_affected()))?;
         for label in labels {
-            sqlx::query(insert)
+            with_tx!(&mut *tx, |conn| sqlx::query(insert)
                 .bind(id)
                 .bind(label)
-                .execute(&mut **tx)
-                .await?;
+                .execute(&mut **conn)
+                .await
+                .map(|done| done.rows_affected()))?;
         }
     }
     if let Some(people) = &movie.people {
-        sqlx::query("DELETE FROM credits WHERE movie_id = ?")
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
+        with_tx!(&mut *tx, |conn| sqlx::query(
+            "DELETE FROM credits WHERE movie_id = $1"
+        )
+        .bind(id)
+        .execute(&mut **conn)
+        .await
+        .map(|done| done.rows_affected()))?;
         for (person, role) in people {
-            let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM people WHERE id = ?")
-                .bind(person)
-                .fetch_optional(&mut **tx)
-                .await?;
+            let known: Option<i32> = with_tx!(&mut *tx, |conn| sqlx::query_scalar(
+                "SELECT 1 FROM people WHERE id = $1"
+            )
+            .bind(person)
+            .fetch_optional(&mut **conn)
+            .await)?;
             if known.is_none() {
                 return Err(AppError::bad_request(
                     "unknown_person",
                     format!("no person {person:?}: create them first"),
                 ));
             }
-            sqlx::query("INSERT INTO credits (movie_id, person_id, role) VALUES (?, ?, ?)")
-                .bind(id)
-                .bind(person)
-                .bind(role)
-                .execute(&mut **tx)
-                .await?;
+            with_tx!(&mut *tx, |conn| sqlx::query(
+                "INSERT INTO credits (movie_id, person_id, role) VALUES ($1, $2, $3)"
+            )
+            .bind(id)
+            .bind(person)
+            .bind(role)
+            .execute(&mut **conn)
+            .await
+            .map(|done| done.rows_affected()))?;
         }
     }
     Ok(())
 }
 
 async fn next_movie_id(db: &Db) -> AppResult<String> {
-    let max: Option<i64> = sqlx::query_scalar(
-        "SELECT MAX(CAST(id AS INTEGER)) FROM movies WHERE id GLOB '[0-9]*' AND id NOT GLOB '*[^0-9]*'",
-    )
-    .fetch_one(db)
-    .await?;
+    // The largest all-digit id, found here rather than in SQL: GLOB is SQLite's and the
+    // catalogue is small (this runs when staff add a movie).
+    let ids: Vec<String> = with_db!(db, |pool| sqlx::query_scalar("SELECT id FROM movies")
+        .fetch_all(pool)
+        .await)?;
+    let max = ids
+        .iter()
+        .filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+        .filter_map(|id| id.parse::<i64>().ok())
+        .max();
     Ok((max.unwrap_or(0) + 1).to_string())
 }
 
@@ -314,9 +329,9 @@ async fn create_movie(
         None => next_movie_id(&state.db).await?,
     };
     let mut tx = state.db.begin().await?;
-    sqlx::query(
+    with_tx!(&mut tx, |conn| sqlx::query(
         "INSERT INTO movies (id, title, title_key, year, synopsis, poster_url) \
-         VALUES (?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(&id)
     .bind(&title)
@@ -324,8 +339,9 @@ async fn create_movie(
     .bind(movie.year.flatten())
     .bind(movie.synopsis.clone().unwrap_or_default())
     .bind(movie.poster_url.clone().flatten())
-    .execute(&mut *tx)
+    .execute(&mut **conn)
     .await
+    .map(|done| done.rows_affected()))
     .map_err(|e| match AppError::from(e) {
         AppError::Conflict(_) => AppError::Conflict(format!("movie {id:?} exists")),
         other => other,
@@ -354,10 +370,10 @@ async fn update_movie(
     }
     let movie = clean_movie(&body)?;
     let mut tx = state.db.begin().await?;
-    let found = sqlx::query(
-        "UPDATE movies SET title = COALESCE(?, title), title_key = COALESCE(?, title_key), \
-         year = CASE WHEN ? THEN ? ELSE year END, synopsis = COALESCE(?, synopsis), \
-         poster_url = CASE WHEN ? THEN ? ELSE poster_url END WHERE id = ?",
+    let found = with_tx!(&mut tx, |conn| sqlx::query(
+        "UPDATE movies SET title = COALESCE($1, title), title_key = COALESCE($2, title_key), \
+         year = CASE WHEN $3 THEN $4 ELSE year END, synopsis = COALESCE($5, synopsis), \
+         poster_url = CASE WHEN $6 THEN $7 ELSE poster_url END WHERE id = $8",
     )
     .bind(&movie.title)
     .bind(movie.title.as_deref().map(search_key))
@@ -367,9 +383,9 @@ async fn update_movie(
     .bind(movie.poster_url.is_some())
     .bind(movie.poster_url.clone().flatten())
     .bind(&id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    .execute(&mut **conn)
+    .await
+    .map(|done| done.rows_affected()))?;
     if found == 0 {
         return Err(AppError::NotFound(format!("no movie with id {id:?}")));
     }
@@ -384,7 +400,7 @@ async fn delete_movie(
     Path(id): Path<String>,
 ) -> AppResult<Json<Value>> {
     check_len("id", &id, 1, 64)?;
-    delete_where(&state.db, "DELETE FROM movies WHERE id = ?", &id, || {
+    delete_where(&state.db, "DELETE FROM movies WHERE id = $1", &id, || {
         format!("no movie with id {id:?}")
     })
     .await?;
@@ -405,20 +421,23 @@ async fn rename_tag(
     check_len("name", &name, 1, 60)?;
     let mut tx = state.db.begin().await?;
     // Movies that already carry the new name keep one copy.
-    sqlx::query(
-        "DELETE FROM movie_tags WHERE tag = ? AND movie_id IN \
-         (SELECT movie_id FROM movie_tags WHERE tag = ?)",
+    with_tx!(&mut tx, |conn| sqlx::query(
+        "DELETE FROM movie_tags WHERE tag = $1 AND movie_id IN \
+         (SELECT movie_id FROM movie_tags WHERE tag = $2)",
     )
     .bind(&tag)
     .bind(&name)
-    .execute(&mut *tx)
-    .await?;
-    let n = sqlx::query("UPDATE movie_tags SET tag = ? WHERE tag = ?")
-        .bind(&name)
-        .bind(&tag)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+    .execute(&mut **conn)
+    .await
+    .map(|done| done.rows_affected()))?;
+    let n = with_tx!(&mut tx, |conn| sqlx::query(
+        "UPDATE movie_tags SET tag = $1 WHERE tag = $2"
+    )
+    .bind(&name)
+    .bind(&tag)
+    .execute(&mut **conn)
+    .await
+    .map(|done| done.rows_affected()))?;
     tx.commit().await?;
     Ok(Json(json!({"tag": name, "movies": n})))
 }
@@ -431,7 +450,7 @@ async fn delete_tag(
     check_len("tag", &tag, 1, 60)?;
     let n = delete_where(
         &state.db,
-        "DELETE FROM movie_tags WHERE tag = ?",
+        "DELETE FROM movie_tags WHERE tag = $1",
         &tag,
         || format!("no tag {tag:?}"),
     )
@@ -458,15 +477,18 @@ async fn create_person(
     check_len("name", &name, 1, 120)?;
     let id = body.id.clone().unwrap_or_else(|| person_id_of(&name));
     check_id("id", &id)?;
-    sqlx::query("INSERT INTO people (id, name) VALUES (?, ?)")
-        .bind(&id)
-        .bind(&name)
-        .execute(&state.db)
-        .await
-        .map_err(|e| match AppError::from(e) {
-            AppError::Conflict(_) => AppError::Conflict(format!("person {id:?} exists")),
-            other => other,
-        })?;
+    with_db!(&state.db, |pool| sqlx::query(
+        "INSERT INTO people (id, name) VALUES ($1, $2)"
+    )
+    .bind(&id)
+    .bind(&name)
+    .execute(pool)
+    .await
+    .map(|done| done.rows_affected()))
+    .map_err(|e| match AppError::from(e) {
+        AppError::Conflict(_) => AppError::Conflict(format!("person {id:?} exists")),
+        other => other,
+    })?;
     Ok((StatusCode::CREATED, Json(json!({"id": id, "name": name}))).into_response())
 }
 
@@ -485,12 +507,14 @@ async fn update_person(
     }
     let name = body.name.trim().to_string();
     check_len("name", &name, 1, 120)?;
-    let n = sqlx::query("UPDATE people SET name = ? WHERE id = ?")
-        .bind(&name)
-        .bind(&id)
-        .execute(&state.db)
-        .await?
-        .rows_affected();
+    let n = with_db!(&state.db, |pool| sqlx::query(
+        "UPDATE people SET name = $1 WHERE id = $2"
+    )
+    .bind(&name)
+    .bind(&id)
+    .execute(pool)
+    .await
+    .map(|done| done.rows_affected()))?;
     if n == 0 {
         return Err(AppError::NotFound(format!("no person {id:?}")));
     }
@@ -503,7 +527,7 @@ async fn delete_person(
     Path(id): Path<String>,
 ) -> AppResult<Json<Value>> {
     check_len("id", &id, 1, 64)?;
-    delete_where(&state.db, "DELETE FROM people WHERE id = ?", &id, || {
+    delete_where(&state.db, "DELETE FROM people WHERE id = $1", &id, || {
         format!("no person {id:?}")
     })
     .await?;
@@ -518,11 +542,11 @@ async fn delete_where(
     key: &str,
     missing: impl FnOnce() -> String,
 ) -> AppResult<u64> {
-    let n = sqlx::query(sql)
+    let n = with_db!(db, |pool| sqlx::query(sql)
         .bind(key)
-        .execute(db)
-        .await?
-        .rows_affected();
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
     if n == 0 {
         return Err(AppError::NotFound(missing()));
     }

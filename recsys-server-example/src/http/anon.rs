@@ -27,6 +27,7 @@ use crate::db::now;
 use crate::error::{AppError, AppResult};
 use crate::model::web_artifact_path;
 use crate::state::AppState;
+use crate::with_tx;
 
 /// Most ratings one import may carry.
 pub const MAX_IMPORT: usize = 500;
@@ -185,27 +186,29 @@ async fn import(
     let mut tx = state.db.begin().await?;
     let (mut imported, mut kept, mut unknown) = (0u64, 0u64, 0u64);
     for r in &body.ratings {
-        let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM movies WHERE id = ?")
-            .bind(&r.movie_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let known: Option<i32> = with_tx!(&mut tx, |conn| sqlx::query_scalar(
+            "SELECT 1 FROM movies WHERE id = $1"
+        )
+        .bind(&r.movie_id)
+        .fetch_optional(&mut **conn)
+        .await)?;
         if known.is_none() {
             unknown += 1;
             continue;
         }
         // A browser clock in the future must not outrank later ratings.
         let at = r.at.filter(|t| (0..=at_now).contains(t)).unwrap_or(at_now);
-        let n = sqlx::query(
+        let n = with_tx!(&mut tx, |conn| sqlx::query(
             "INSERT INTO feedback (user_id, movie_id, rating, watched, updated_at) \
-             VALUES (?, ?, ?, TRUE, ?) ON CONFLICT (user_id, movie_id) DO NOTHING",
+             VALUES ($1, $2, $3, TRUE, $4) ON CONFLICT (user_id, movie_id) DO NOTHING",
         )
         .bind(user.user.id)
         .bind(&r.movie_id)
         .bind(r.rating)
         .bind(at)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        .execute(&mut **conn)
+        .await
+        .map(|done| done.rows_affected()))?;
         if n == 1 {
             imported += 1;
         } else {

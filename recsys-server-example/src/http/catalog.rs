@@ -5,7 +5,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use recsys_core::prelude::{Filters, List, Query, Recommendation, Recommendations};
 use serde::{Deserialize, Serialize};
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::{Database, Encode, QueryBuilder, Type};
 
 use super::{check_len, ApiQuery};
 use crate::auth::MaybeUser;
@@ -13,6 +13,7 @@ use crate::db::{search_key, Db};
 use crate::error::{AppError, AppResult};
 use crate::model::user_history;
 use crate::state::AppState;
+use crate::with_db;
 
 /// The catalogue routes.
 pub fn router() -> Router<AppState> {
@@ -82,10 +83,12 @@ pub struct MovieDetail {
 /// 400 for a malformed id, 404 for an unknown one.
 pub async fn ensure_movie(db: &Db, id: &str) -> AppResult<()> {
     check_len("movie_id", id, 1, 64)?;
-    let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM movies WHERE id = ?")
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
+    let found: Option<i32> = with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT 1 FROM movies WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await)?;
     found
         .map(|_| ())
         .ok_or_else(|| AppError::NotFound(format!("no movie with id {id:?}")))
@@ -98,36 +101,44 @@ pub async fn ensure_movie(db: &Db, id: &str) -> AppResult<()> {
 pub async fn movie_detail(db: &Db, id: &str, user: Option<i64>) -> AppResult<MovieDetail> {
     check_len("movie_id", id, 1, 64)?;
     type MovieRow = (String, String, Option<i32>, String, Option<String>);
-    let row: Option<MovieRow> =
-        sqlx::query_as("SELECT id, title, year, synopsis, poster_url FROM movies WHERE id = ?")
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
+    let row: Option<MovieRow> = with_db!(db, |pool| sqlx::query_as(
+        "SELECT id, title, year, synopsis, poster_url FROM movies WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await)?;
     let (id, title, year, synopsis, poster_url) =
         row.ok_or_else(|| AppError::NotFound(format!("no movie with id {id:?}")))?;
-    let genres =
-        sqlx::query_scalar("SELECT genre FROM movie_genres WHERE movie_id = ? ORDER BY rowid")
-            .bind(&id)
-            .fetch_all(db)
-            .await?;
-    let tags = sqlx::query_scalar("SELECT tag FROM movie_tags WHERE movie_id = ? ORDER BY tag")
-        .bind(&id)
-        .fetch_all(db)
-        .await?;
-    let people = sqlx::query_as(
+    let genres = with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT genre FROM movie_genres WHERE movie_id = $1 ORDER BY rowid"
+    )
+    .bind(&id)
+    .fetch_all(pool)
+    .await)?;
+    let tags = with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT tag FROM movie_tags WHERE movie_id = $1 ORDER BY tag"
+    )
+    .bind(&id)
+    .fetch_all(pool)
+    .await)?;
+    let people = with_db!(db, |pool| {
+        sqlx::query_as(
         "SELECT c.person_id, p.name, c.role FROM credits c JOIN people p ON p.id = c.person_id \
-         WHERE c.movie_id = ? ORDER BY CASE c.role WHEN 'director' THEN 0 WHEN 'writer' THEN 1 \
+         WHERE c.movie_id = $1 ORDER BY CASE c.role WHEN 'director' THEN 0 WHEN 'writer' THEN 1 \
          WHEN 'actor' THEN 2 ELSE 3 END, c.rowid",
     )
     .bind(&id)
-    .fetch_all(db)
-    .await?;
-    let (ratings, average_rating): (i64, Option<f64>) = sqlx::query_as(
-        "SELECT COUNT(rating), AVG(rating) FROM feedback WHERE movie_id = ? AND rating IS NOT NULL",
+    .fetch_all(pool)
+    .await
+    })?;
+    let (ratings, average_rating): (i64, Option<f64>) = with_db!(db, |pool| {
+        sqlx::query_as(
+        "SELECT COUNT(rating), AVG(rating) FROM feedback WHERE movie_id = $1 AND rating IS NOT NULL",
     )
     .bind(&id)
-    .fetch_one(db)
-    .await?;
+    .fetch_one(pool)
+    .await
+    })?;
     let mine = match user {
         Some(user) => Some(my_feedback(db, user, &id).await?),
         None => None,
@@ -152,19 +163,20 @@ pub async fn movie_detail(db: &Db, id: &str, user: Option<i64>) -> AppResult<Mov
 /// # Errors
 /// Database errors.
 pub async fn my_feedback(db: &Db, user: i64, movie: &str) -> AppResult<MyFeedback> {
-    let row: Option<(Option<f64>, Option<String>, bool)> = sqlx::query_as(
-        "SELECT rating, opinion, watched FROM feedback WHERE user_id = ? AND movie_id = ?",
+    let row: Option<(Option<f64>, Option<String>, bool)> = with_db!(db, |pool| sqlx::query_as(
+        "SELECT rating, opinion, watched FROM feedback WHERE user_id = $1 AND movie_id = $2",
     )
     .bind(user)
     .bind(movie)
-    .fetch_optional(db)
-    .await?;
-    let in_watchlist: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM watchlist WHERE user_id = ? AND movie_id = ?")
-            .bind(user)
-            .bind(movie)
-            .fetch_optional(db)
-            .await?;
+    .fetch_optional(pool)
+    .await)?;
+    let in_watchlist: Option<i32> = with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT 1 FROM watchlist WHERE user_id = $1 AND movie_id = $2"
+    )
+    .bind(user)
+    .bind(movie)
+    .fetch_optional(pool)
+    .await)?;
     let (rating, opinion, watched) = row.unwrap_or_default();
     Ok(MyFeedback {
         rating,
@@ -341,7 +353,11 @@ fn like_pattern(text: &str) -> String {
     out
 }
 
-fn push_filters(q: &mut QueryBuilder<Sqlite>, p: &SearchParams) {
+fn push_filters<DB: Database>(q: &mut QueryBuilder<DB>, p: &SearchParams)
+where
+    String: for<'t> Encode<'t, DB> + Type<DB>,
+    i32: for<'t> Encode<'t, DB> + Type<DB>,
+{
     q.push(" WHERE 1 = 1");
     if let Some(text) = p.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         q.push(" AND m.title_key LIKE ")
@@ -374,6 +390,49 @@ fn push_filters(q: &mut QueryBuilder<Sqlite>, p: &SearchParams) {
             .push_bind(tag.to_string())
             .push("))");
     }
+}
+
+/// Appends the ORDER BY of a search in `order` (validated by [`search`]) and the page.
+fn push_order<DB: Database>(
+    q: &mut QueryBuilder<DB>,
+    order: &str,
+    text: Option<String>,
+    page: u32,
+    per_page: u32,
+) where
+    String: for<'t> Encode<'t, DB> + Type<DB>,
+    i64: for<'t> Encode<'t, DB> + Type<DB>,
+{
+    q.push(" ORDER BY ");
+    match order {
+        "relevance" => {
+            let text = text.unwrap_or_default();
+            q.push("CASE WHEN m.title_key LIKE ")
+                .push_bind(format!("{}%", like_pattern(&text)))
+                .push(" ESCAPE '\\' THEN 0 WHEN m.title_key LIKE ")
+                .push_bind(format!("% {}%", like_pattern(&text)))
+                .push(" ESCAPE '\\' THEN 1 ELSE 2 END, ratings DESC");
+        }
+        "popular" => {
+            q.push("ratings DESC");
+        }
+        "rating" => {
+            // Mean shrunk towards 3 by 10 pseudo-ratings, so one 5-star vote does not win.
+            q.push(
+                "(COALESCE(s.mean, 0) * COALESCE(s.n, 0) + 30.0) / (COALESCE(s.n, 0) + 10) DESC",
+            );
+        }
+        "year" => {
+            q.push("m.year IS NULL, m.year DESC");
+        }
+        _ => {
+            q.push("m.title_key");
+        }
+    }
+    q.push(", m.title, m.id LIMIT ")
+        .push_bind(i64::from(per_page))
+        .push(" OFFSET ")
+        .push_bind(i64::from(page - 1) * i64::from(per_page));
 }
 
 /// Runs a search.
@@ -432,49 +491,21 @@ pub async fn search(db: &Db, p: &SearchParams) -> AppResult<SearchPage> {
         }
     };
 
-    let mut count: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT COUNT(*) FROM movies m");
-    push_filters(&mut count, p);
-    let total: i64 = count.build_query_scalar().fetch_one(db).await?;
-
-    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "SELECT m.id, m.title, m.year, \
-         (SELECT group_concat(genre, ',') FROM movie_genres g WHERE g.movie_id = m.id) AS genre_list, \
-         COALESCE(s.n, 0) AS ratings, s.mean AS average_rating \
-         FROM movies m LEFT JOIN (SELECT movie_id, COUNT(rating) AS n, AVG(rating) AS mean \
-         FROM feedback WHERE rating IS NOT NULL GROUP BY movie_id) s ON s.movie_id = m.id",
-    );
-    push_filters(&mut q, p);
-    q.push(" ORDER BY ");
-    match order {
-        "relevance" => {
-            let text = text.unwrap_or_default();
-            q.push("CASE WHEN m.title_key LIKE ")
-                .push_bind(format!("{}%", like_pattern(&text)))
-                .push(" ESCAPE '\\' THEN 0 WHEN m.title_key LIKE ")
-                .push_bind(format!("% {}%", like_pattern(&text)))
-                .push(" ESCAPE '\\' THEN 1 ELSE 2 END, ratings DESC");
-        }
-        "popular" => {
-            q.push("ratings DESC");
-        }
-        "rating" => {
-            // Mean shrunk towards 3 by 10 pseudo-ratings, so one 5-star vote does not win.
-            q.push(
-                "(COALESCE(s.mean, 0) * COALESCE(s.n, 0) + 30.0) / (COALESCE(s.n, 0) + 10) DESC",
-            );
-        }
-        "year" => {
-            q.push("m.year IS NULL, m.year DESC");
-        }
-        _ => {
-            q.push("m.title_key");
-        }
-    }
-    q.push(", m.title, m.id LIMIT ")
-        .push_bind(i64::from(per_page))
-        .push(" OFFSET ")
-        .push_bind(i64::from(page - 1) * i64::from(per_page));
-    let rows: Vec<MovieCard> = q.build_query_as().fetch_all(db).await?;
+    let (total, rows): (i64, Vec<MovieCard>) = with_db!(db, |pool| {
+        let mut count = QueryBuilder::new("SELECT COUNT(*) FROM movies m");
+        push_filters(&mut count, p);
+        let total = count.build_query_scalar().fetch_one(pool).await?;
+        let mut q = QueryBuilder::new(
+            "SELECT m.id, m.title, m.year, \
+             (SELECT string_agg(genre, ',') FROM movie_genres g WHERE g.movie_id = m.id) AS genre_list, \
+             COALESCE(s.n, 0) AS ratings, s.mean AS average_rating \
+             FROM movies m LEFT JOIN (SELECT movie_id, COUNT(rating) AS n, AVG(rating) AS mean \
+             FROM feedback WHERE rating IS NOT NULL GROUP BY movie_id) s ON s.movie_id = m.id",
+        );
+        push_filters(&mut q, p);
+        push_order(&mut q, order, text, page, per_page);
+        (total, q.build_query_as().fetch_all(pool).await?)
+    });
     Ok(SearchPage {
         items: rows
             .into_iter()
@@ -505,11 +536,11 @@ async fn search_api(
 /// # Errors
 /// Database errors.
 pub async fn genres(db: &Db) -> AppResult<Vec<(String, i64)>> {
-    Ok(
-        sqlx::query_as("SELECT genre, COUNT(*) FROM movie_genres GROUP BY genre ORDER BY genre")
-            .fetch_all(db)
-            .await?,
+    Ok(with_db!(db, |pool| sqlx::query_as(
+        "SELECT genre, COUNT(*) FROM movie_genres GROUP BY genre ORDER BY genre"
     )
+    .fetch_all(pool)
+    .await)?)
 }
 
 async fn genres_api(State(state): State<AppState>) -> AppResult<Json<serde_json::Value>> {

@@ -17,6 +17,7 @@ use crate::auth::MaybeUser;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::with_db;
 
 /// Said of every person without a stored name.
 pub const NO_NAME_NOTE: &str = "MovieLens-100K's knowledge graph names people by Freebase id \
@@ -66,17 +67,18 @@ pub async fn person_labels(db: &Db, ids: &[String]) -> AppResult<Vec<PersonLabel
     let mut labels = Vec::with_capacity(ids.len());
     for id in ids {
         // The person's movies, most rated first; on ties the leading role (director first).
-        let top: Vec<(Option<String>, String, String, Option<i32>)> = sqlx::query_as(
-            "SELECT p.name, c.role, m.title, m.year FROM credits c \
+        let top: Vec<(Option<String>, String, String, Option<i32>)> =
+            with_db!(db, |pool| sqlx::query_as(
+                "SELECT p.name, c.role, m.title, m.year FROM credits c \
              JOIN people p ON p.id = c.person_id JOIN movies m ON m.id = c.movie_id \
-             WHERE c.person_id = ? \
+             WHERE c.person_id = $1 \
              ORDER BY (SELECT COUNT(rating) FROM feedback f WHERE f.movie_id = c.movie_id) DESC, \
              CASE c.role WHEN 'director' THEN 0 WHEN 'writer' THEN 1 WHEN 'actor' THEN 2 \
              ELSE 3 END, c.rowid",
-        )
-        .bind(id)
-        .fetch_all(db)
-        .await?;
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await)?;
         let mut known_for: Vec<String> = Vec::new();
         for (_, _, title, _) in &top {
             if known_for.len() < 3 && !known_for.contains(title) {
@@ -159,20 +161,23 @@ pub struct PersonDetail {
 /// 400 for a malformed id, 404 for an unknown one.
 pub async fn person_detail(db: &Db, id: &str) -> AppResult<PersonDetail> {
     check_len("id", id, 1, 64)?;
-    let rows: Vec<(String, String, String, Option<i32>, i64)> = sqlx::query_as(
-        "SELECT c.role, m.id, m.title, m.year, \
+    let rows: Vec<(String, String, String, Option<i32>, i64)> =
+        with_db!(db, |pool| sqlx::query_as(
+            "SELECT c.role, m.id, m.title, m.year, \
          (SELECT COUNT(rating) FROM feedback f WHERE f.movie_id = m.id) AS ratings \
-         FROM credits c JOIN movies m ON m.id = c.movie_id WHERE c.person_id = ? \
+         FROM credits c JOIN movies m ON m.id = c.movie_id WHERE c.person_id = $1 \
          ORDER BY CASE c.role WHEN 'director' THEN 0 WHEN 'writer' THEN 1 \
          WHEN 'actor' THEN 2 WHEN 'producer' THEN 3 ELSE 4 END, c.role, ratings DESC, m.title",
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await)?;
+    let known: Option<i32> = with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT 1 FROM people WHERE id = $1"
     )
     .bind(id)
-    .fetch_all(db)
-    .await?;
-    let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM people WHERE id = ?")
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
+    .fetch_optional(pool)
+    .await)?;
     if known.is_none() {
         return Err(AppError::NotFound(format!("no person with id {id:?}")));
     }
@@ -239,11 +244,12 @@ pub struct TagPage {
 /// 400 for a malformed tag or page, 404 when no movie has the tag.
 pub async fn tag_movies(db: &Db, tag: &str, p: &TagParams) -> AppResult<TagPage> {
     check_len("tag", tag, 1, 200)?;
-    let stored: Option<String> =
-        sqlx::query_scalar("SELECT tag FROM movie_tags WHERE lower(tag) = lower(?) LIMIT 1")
-            .bind(tag)
-            .fetch_optional(db)
-            .await?;
+    let stored: Option<String> = with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT tag FROM movie_tags WHERE lower(tag) = lower($1) LIMIT 1"
+    )
+    .bind(tag)
+    .fetch_optional(pool)
+    .await)?;
     let stored = stored.ok_or_else(|| AppError::NotFound(format!("no movie has tag {tag:?}")))?;
     let movies = search(
         db,
@@ -321,11 +327,12 @@ pub async fn popular(
     let genre = genre.map(str::trim).filter(|g| !g.is_empty());
     if let Some(genre) = genre {
         check_len("genre", genre, 1, 64)?;
-        let known: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM movie_genres WHERE lower(genre) = lower(?) LIMIT 1")
-                .bind(genre)
-                .fetch_optional(db)
-                .await?;
+        let known: Option<i32> = with_db!(db, |pool| sqlx::query_scalar(
+            "SELECT 1 FROM movie_genres WHERE lower(genre) = lower($1) LIMIT 1"
+        )
+        .bind(genre)
+        .fetch_optional(pool)
+        .await)?;
         if known.is_none() {
             return Err(AppError::bad_request(
                 "unknown_genre",
@@ -333,22 +340,22 @@ pub async fn popular(
             ));
         }
     }
-    let items = sqlx::query_as(
+    let items = with_db!(db, |pool| sqlx::query_as(
         "SELECT m.id AS item_id, m.title, m.year, s.n AS ratings, s.mean AS average_rating \
          FROM movies m JOIN (SELECT movie_id, COUNT(rating) AS n, AVG(rating) AS mean \
          FROM feedback WHERE rating IS NOT NULL GROUP BY movie_id) s ON s.movie_id = m.id \
-         WHERE (? IS NULL OR EXISTS (SELECT 1 FROM movie_genres g WHERE g.movie_id = m.id \
-                AND lower(g.genre) = lower(?))) \
-           AND (? IS NULL OR m.id NOT IN (SELECT movie_id FROM feedback WHERE user_id = ?)) \
-         ORDER BY s.n DESC, s.mean DESC, m.id LIMIT ?",
+         WHERE ($1 IS NULL OR EXISTS (SELECT 1 FROM movie_genres g WHERE g.movie_id = m.id \
+                AND lower(g.genre) = lower($2))) \
+           AND ($3 IS NULL OR m.id NOT IN (SELECT movie_id FROM feedback WHERE user_id = $4)) \
+         ORDER BY s.n DESC, s.mean DESC, m.id LIMIT $5",
     )
     .bind(genre)
     .bind(genre)
     .bind(user)
     .bind(user)
     .bind(n as i64)
-    .fetch_all(db)
-    .await?;
+    .fetch_all(pool)
+    .await)?;
     Ok(PopularList {
         list: "popular",
         items,

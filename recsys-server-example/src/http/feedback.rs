@@ -12,6 +12,7 @@ use crate::auth::CurrentUser;
 use crate::db::now;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::with_db;
 
 /// The feedback routes.
 pub fn router() -> Router<AppState> {
@@ -110,9 +111,9 @@ pub async fn apply(
         Change::Opinion(o) => (None, Some(o), false),
         Change::Watched => (None, None, true),
     };
-    Ok(sqlx::query_as(
+    Ok(with_db!(&state.db, |pool| sqlx::query_as(
         "INSERT INTO feedback (user_id, movie_id, rating, opinion, watched, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?) \
+         VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (user_id, movie_id) DO UPDATE SET \
          rating = COALESCE(excluded.rating, feedback.rating), \
          opinion = COALESCE(excluded.opinion, feedback.opinion), \
@@ -126,8 +127,8 @@ pub async fn apply(
     .bind(opinion)
     .bind(watched)
     .bind(now())
-    .fetch_one(&state.db)
-    .await?)
+    .fetch_one(pool)
+    .await)?)
 }
 
 async fn rate(
@@ -147,11 +148,14 @@ async fn unrate(
     Path(movie_id): Path<String>,
 ) -> AppResult<StatusCode> {
     ensure_movie(&state.db, &movie_id).await?;
-    sqlx::query("DELETE FROM feedback WHERE user_id = ? AND movie_id = ?")
-        .bind(user.user.id)
-        .bind(&movie_id)
-        .execute(&state.db)
-        .await?;
+    with_db!(&state.db, |pool| sqlx::query(
+        "DELETE FROM feedback WHERE user_id = $1 AND movie_id = $2"
+    )
+    .bind(user.user.id)
+    .bind(&movie_id)
+    .execute(pool)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -193,15 +197,15 @@ pub async fn feedback_history(
     if page == 0 {
         return Err(AppError::bad_request("invalid_field", "`page` starts at 1"));
     }
-    Ok(sqlx::query_as(
+    Ok(with_db!(&state.db, |pool| sqlx::query_as(
         "SELECT f.movie_id, m.title, m.year, f.rating, f.opinion, f.watched, f.updated_at \
-         FROM feedback f JOIN movies m ON m.id = f.movie_id WHERE f.user_id = ? \
-         ORDER BY f.updated_at DESC, f.movie_id LIMIT 50 OFFSET ?",
+         FROM feedback f JOIN movies m ON m.id = f.movie_id WHERE f.user_id = $1 \
+         ORDER BY f.updated_at DESC, f.movie_id LIMIT 50 OFFSET $2",
     )
     .bind(user)
     .bind(i64::from(page - 1) * 50)
-    .fetch_all(&state.db)
-    .await?)
+    .fetch_all(pool)
+    .await)?)
 }
 
 async fn history(

@@ -28,6 +28,7 @@ use crate::auth::{CurrentUser, MaybeUser};
 use crate::db::{now, Db};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::with_db;
 
 /// Most lists one account may have.
 pub const MAX_LISTS: i64 = 100;
@@ -168,10 +169,13 @@ fn not_found(id: i64) -> AppError {
 /// # Errors
 /// 404; database errors.
 pub async fn readable(db: &Db, id: i64, reader: Option<i64>) -> AppResult<ListSummary> {
-    let list: Option<ListSummary> = sqlx::query_as(concat!(summary!(), " WHERE l.id = ?"))
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
+    let list: Option<ListSummary> = with_db!(db, |pool| sqlx::query_as(concat!(
+        summary!(),
+        " WHERE l.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await)?;
     match list {
         Some(list) if list.is_public || Some(list.user_id) == reader => Ok(list),
         _ => Err(not_found(id)),
@@ -199,13 +203,13 @@ pub async fn owned(db: &Db, id: i64, owner: i64) -> AppResult<ListSummary> {
 /// # Errors
 /// Database errors.
 pub async fn items(db: &Db, id: i64) -> AppResult<Vec<ListItem>> {
-    Ok(sqlx::query_as(
+    Ok(with_db!(db, |pool| sqlx::query_as(
         "SELECT i.movie_id, m.title, m.year, i.added_at FROM list_items i \
-         JOIN movies m ON m.id = i.movie_id WHERE i.list_id = ? ORDER BY i.added_at, i.rowid",
+         JOIN movies m ON m.id = i.movie_id WHERE i.list_id = $1 ORDER BY i.added_at, i.rowid",
     )
     .bind(id)
-    .fetch_all(db)
-    .await?)
+    .fetch_all(pool)
+    .await)?)
 }
 
 /// The lists of `owner`, newest change first (public ones only unless `all`).
@@ -213,22 +217,25 @@ pub async fn items(db: &Db, id: i64) -> AppResult<Vec<ListItem>> {
 /// # Errors
 /// Database errors.
 pub async fn lists_of(db: &Db, owner: i64, all: bool) -> AppResult<Vec<ListSummary>> {
-    Ok(sqlx::query_as(concat!(
+    Ok(with_db!(db, |pool| sqlx::query_as(concat!(
         summary!(),
-        " WHERE l.user_id = ? AND (? OR l.is_public) ORDER BY l.updated_at DESC, l.id DESC"
+        " WHERE l.user_id = $1 AND ($2 OR l.is_public) ORDER BY l.updated_at DESC, l.id DESC"
     ))
     .bind(owner)
     .bind(all)
-    .fetch_all(db)
-    .await?)
+    .fetch_all(pool)
+    .await)?)
 }
 
 async fn touch(db: &Db, id: i64) -> AppResult<()> {
-    sqlx::query("UPDATE lists SET updated_at = ? WHERE id = ?")
-        .bind(now())
-        .bind(id)
-        .execute(db)
-        .await?;
+    with_db!(db, |pool| sqlx::query(
+        "UPDATE lists SET updated_at = $1 WHERE id = $2"
+    )
+    .bind(now())
+    .bind(id)
+    .execute(pool)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
@@ -269,10 +276,12 @@ async fn create(
         .transpose()?
         .ok_or_else(|| AppError::bad_request("missing_field", "a list needs `name`"))?;
     let description = clean_description(body.description.as_deref().unwrap_or(""))?;
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM lists WHERE user_id = ?")
-        .bind(user.user.id)
-        .fetch_one(&state.db)
-        .await?;
+    let count: i64 = with_db!(&state.db, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM lists WHERE user_id = $1"
+    )
+    .bind(user.user.id)
+    .fetch_one(pool)
+    .await)?;
     if count >= MAX_LISTS {
         return Err(AppError::bad_request(
             "too_many_lists",
@@ -280,9 +289,9 @@ async fn create(
         ));
     }
     let at = now();
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = with_db!(&state.db, |pool| sqlx::query_scalar(
         "INSERT INTO lists (user_id, name, description, is_public, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(user.user.id)
     .bind(&name)
@@ -290,8 +299,8 @@ async fn create(
     .bind(body.is_public.unwrap_or(false))
     .bind(at)
     .bind(at)
-    .fetch_one(&state.db)
-    .await?;
+    .fetch_one(pool)
+    .await)?;
     let list = readable(&state.db, id, Some(user.user.id)).await?;
     Ok((
         StatusCode::CREATED,
@@ -333,17 +342,18 @@ async fn update(
         .as_deref()
         .map(clean_description)
         .transpose()?;
-    sqlx::query(
-        "UPDATE lists SET name = COALESCE(?, name), description = COALESCE(?, description), \
-         is_public = COALESCE(?, is_public), updated_at = ? WHERE id = ?",
+    with_db!(&state.db, |pool| sqlx::query(
+        "UPDATE lists SET name = COALESCE($1, name), description = COALESCE($2, description), \
+         is_public = COALESCE($3, is_public), updated_at = $4 WHERE id = $5",
     )
     .bind(name)
     .bind(description)
     .bind(body.is_public)
     .bind(now())
     .bind(id)
-    .execute(&state.db)
-    .await?;
+    .execute(pool)
+    .await
+    .map(|done| done.rows_affected()))?;
     let list = readable(&state.db, id, Some(user.user.id)).await?;
     Ok(Json(ListDetail {
         list,
@@ -359,10 +369,13 @@ async fn remove_list(
 ) -> AppResult<Json<Value>> {
     let id = parse_id(&id)?;
     owned(&state.db, id, user.user.id).await?;
-    sqlx::query("DELETE FROM lists WHERE id = ?")
-        .bind(id)
-        .execute(&state.db)
-        .await?;
+    with_db!(&state.db, |pool| sqlx::query(
+        "DELETE FROM lists WHERE id = $1"
+    )
+    .bind(id)
+    .execute(pool)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(Json(json!({"id": id, "deleted": true})))
 }
 
@@ -381,16 +394,16 @@ async fn add_item(
             format!("a list holds at most {MAX_ITEMS} movies"),
         ));
     }
-    let added = sqlx::query(
-        "INSERT INTO list_items (list_id, movie_id, added_at) VALUES (?, ?, ?) \
+    let added = with_db!(&state.db, |pool| sqlx::query(
+        "INSERT INTO list_items (list_id, movie_id, added_at) VALUES ($1, $2, $3) \
          ON CONFLICT (list_id, movie_id) DO NOTHING",
     )
     .bind(id)
     .bind(&body.movie_id)
     .bind(now())
-    .execute(&state.db)
-    .await?
-    .rows_affected();
+    .execute(pool)
+    .await
+    .map(|done| done.rows_affected()))?;
     touch(&state.db, id).await?;
     Ok(Json(
         json!({"list_id": id, "movie_id": body.movie_id, "in_list": true, "added": added == 1}),
@@ -405,12 +418,14 @@ async fn remove_item(
     let id = parse_id(&id)?;
     owned(&state.db, id, user.user.id).await?;
     check_len("movie_id", &movie_id, 1, 64)?;
-    let removed = sqlx::query("DELETE FROM list_items WHERE list_id = ? AND movie_id = ?")
-        .bind(id)
-        .bind(&movie_id)
-        .execute(&state.db)
-        .await?
-        .rows_affected();
+    let removed = with_db!(&state.db, |pool| sqlx::query(
+        "DELETE FROM list_items WHERE list_id = $1 AND movie_id = $2"
+    )
+    .bind(id)
+    .bind(&movie_id)
+    .execute(pool)
+    .await
+    .map(|done| done.rows_affected()))?;
     touch(&state.db, id).await?;
     Ok(Json(
         json!({"list_id": id, "movie_id": movie_id, "in_list": false, "removed": removed == 1}),
@@ -436,11 +451,12 @@ async fn public_lists(
     Path(username): Path<String>,
 ) -> AppResult<Json<Value>> {
     check_len("username", &username, 1, 64)?;
-    let owner: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM users WHERE lower(username) = lower(?)")
-            .bind(&username)
-            .fetch_optional(&state.db)
-            .await?;
+    let owner: Option<i64> = with_db!(&state.db, |pool| sqlx::query_scalar(
+        "SELECT id FROM users WHERE lower(username) = lower($1)"
+    )
+    .bind(&username)
+    .fetch_optional(pool)
+    .await)?;
     let owner = owner.ok_or_else(|| AppError::NotFound(format!("no user {username:?}")))?;
     let all = user.0.is_some_and(|u| u.user.id == owner);
     Ok(Json(

@@ -1,5 +1,5 @@
 //! The HTTP layer: one router per feature, merged here, with the middleware stack
-//! (tracing, compression, body limit, timeout, security headers) and the JSON extractors
+//! (request ids, metrics and logs, compression, body limit, timeout, security headers) and the JSON extractors
 //! whose rejections are [`AppError`]s.
 
 pub mod accounts;
@@ -30,7 +30,6 @@ use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -47,6 +46,7 @@ pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval';
 
 /// The whole application: every feature's router and the middleware.
 pub fn app(state: AppState) -> Router {
+    let observed = state.clone();
     Router::new()
         .merge(health::router())
         .merge(accounts::router())
@@ -89,7 +89,12 @@ pub fn app(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
-        .layer(TraceLayer::new_for_http())
+        // Outermost, so the latency covers the whole stack; axum applies layers per route,
+        // after routing, so the matched route is known here.
+        .layer(axum::middleware::from_fn_with_state(
+            observed,
+            health::observe,
+        ))
 }
 
 async fn not_found(uri: axum::http::Uri) -> axum::response::Response {

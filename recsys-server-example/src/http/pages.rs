@@ -17,6 +17,7 @@ use super::watchlist::entries;
 use crate::auth::{CurrentUser, MaybeUser};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::with_db;
 
 /// The page routes and the static files.
 pub fn router() -> Router<AppState> {
@@ -213,14 +214,14 @@ async fn home(State(state): State<AppState>, user: MaybeUser) -> PageResult {
         .await?;
         push("For You".into(), for_you);
         // One row per recent like (a like, or 4 stars and more).
-        let liked: Vec<(String, String)> = sqlx::query_as(
+        let liked: Vec<(String, String)> = with_db!(&state.db, |pool| sqlx::query_as(
             "SELECT f.movie_id, m.title FROM feedback f JOIN movies m ON m.id = f.movie_id \
-             WHERE f.user_id = ? AND (f.opinion = 'like' OR f.rating >= 4) \
+             WHERE f.user_id = $1 AND (f.opinion = 'like' OR f.rating >= 4) \
              ORDER BY f.updated_at DESC, f.rowid DESC LIMIT 2",
         )
         .bind(id)
-        .fetch_all(&state.db)
-        .await?;
+        .fetch_all(pool)
+        .await)?;
         for (movie, title) in liked {
             if !state.model.load().contains(&movie) {
                 continue;
@@ -233,14 +234,14 @@ async fn home(State(state): State<AppState>, user: MaybeUser) -> PageResult {
                 recommend(&state, Some(id), &query).await?,
             );
         }
-        let top: Vec<String> = sqlx::query_scalar(
+        let top: Vec<String> = with_db!(&state.db, |pool| sqlx::query_scalar(
             "SELECT g.genre FROM feedback f JOIN movie_genres g ON g.movie_id = f.movie_id \
-             WHERE f.user_id = ? AND (f.opinion = 'like' OR f.rating >= 4) \
+             WHERE f.user_id = $1 AND (f.opinion = 'like' OR f.rating >= 4) \
              GROUP BY g.genre ORDER BY COUNT(*) DESC, g.genre LIMIT 3",
         )
         .bind(id)
-        .fetch_all(&state.db)
-        .await?;
+        .fetch_all(pool)
+        .await)?;
         if !top.is_empty() {
             genre_rows = top;
         }
@@ -400,10 +401,12 @@ async fn why_panel(state: &AppState, why: &Recommendation) -> Result<WhyPanel, A
     let mut contributions = Vec::new();
     if let Some(collaborative) = &why.collaborative {
         for c in collaborative.contributions.iter().take(5) {
-            let title: Option<String> = sqlx::query_scalar("SELECT title FROM movies WHERE id = ?")
-                .bind(&c.item_id)
-                .fetch_optional(&state.db)
-                .await?;
+            let title: Option<String> = with_db!(&state.db, |pool| sqlx::query_scalar(
+                "SELECT title FROM movies WHERE id = $1"
+            )
+            .bind(&c.item_id)
+            .fetch_optional(pool)
+            .await)?;
             contributions.push(Contribution {
                 id: c.item_id.clone(),
                 title: title.unwrap_or_else(|| c.item_id.clone()),

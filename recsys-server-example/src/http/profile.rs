@@ -14,9 +14,11 @@ use super::discover::{person_labels, PersonLabel};
 use super::feedback::HistoryEntry;
 use super::{check_len, ApiJson, ApiQuery};
 use crate::auth::{CurrentUser, User};
-use crate::db::{now, Db};
+use crate::db::{now, Db, Tx};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::with_db;
+use crate::with_tx;
 
 /// The most favourite genres (and people) one quiz may name.
 pub const MAX_FAVORITES: usize = 12;
@@ -64,10 +66,12 @@ pub async fn target_user(db: &Db, caller: &CurrentUser, requested: Option<i64>) 
             "you may read your own profile and history only",
         ));
     }
-    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = ?")
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
+    let found: Option<i64> = with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT id FROM users WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await)?;
     found.ok_or_else(|| AppError::NotFound(format!("no user with id {id}")))
 }
 
@@ -76,12 +80,12 @@ pub async fn target_user(db: &Db, caller: &CurrentUser, requested: Option<i64>) 
 /// # Errors
 /// 404 for an unknown id.
 pub async fn load_user(db: &Db, id: i64) -> AppResult<User> {
-    sqlx::query_as(
-        "SELECT id, username, display_name, bio, is_staff, created_at FROM users WHERE id = ?",
+    with_db!(db, |pool| sqlx::query_as(
+        "SELECT id, username, display_name, bio, is_staff, created_at FROM users WHERE id = $1",
     )
     .bind(id)
-    .fetch_optional(db)
-    .await?
+    .fetch_optional(pool)
+    .await)?
     .ok_or_else(|| AppError::NotFound(format!("no user with id {id}")))
 }
 
@@ -145,11 +149,12 @@ pub struct PreferencesUpdate {
 /// # Errors
 /// Database errors.
 pub async fn onboarding_status(db: &Db, user: i64) -> AppResult<String> {
-    let status: Option<String> =
-        sqlx::query_scalar("SELECT status FROM onboarding WHERE user_id = ?")
-            .bind(user)
-            .fetch_optional(db)
-            .await?;
+    let status: Option<String> = with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT status FROM onboarding WHERE user_id = $1"
+    )
+    .bind(user)
+    .fetch_optional(pool)
+    .await)?;
     Ok(status.unwrap_or_else(|| "pending".into()))
 }
 
@@ -158,19 +163,21 @@ pub async fn onboarding_status(db: &Db, user: i64) -> AppResult<String> {
 /// # Errors
 /// Database errors.
 pub async fn preferences(db: &Db, user: i64) -> AppResult<Preferences> {
-    let genres: Vec<GenrePick> = sqlx::query_as(
-        "SELECT genre, weight FROM favorite_genres WHERE user_id = ? ORDER BY weight DESC, genre",
+    let genres: Vec<GenrePick> = with_db!(db, |pool| {
+        sqlx::query_as(
+        "SELECT genre, weight FROM favorite_genres WHERE user_id = $1 ORDER BY weight DESC, genre",
     )
     .bind(user)
-    .fetch_all(db)
-    .await?;
-    let rows: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT person_id, weight FROM favorite_people WHERE user_id = ? \
+    .fetch_all(pool)
+    .await
+    })?;
+    let rows: Vec<(String, i64)> = with_db!(db, |pool| sqlx::query_as(
+        "SELECT person_id, weight FROM favorite_people WHERE user_id = $1 \
          ORDER BY weight DESC, person_id",
     )
     .bind(user)
-    .fetch_all(db)
-    .await?;
+    .fetch_all(pool)
+    .await)?;
     let ids: Vec<String> = rows.iter().map(|(id, _)| id.clone()).collect();
     let labels = person_labels(db, &ids).await?;
     let people = rows
@@ -215,9 +222,11 @@ pub async fn set_preferences(db: &Db, user: i64, update: &PreferencesUpdate) -> 
             format!("name at most {MAX_FAVORITES} genres and {MAX_FAVORITES} people"),
         ));
     }
-    let known: Vec<String> = sqlx::query_scalar("SELECT DISTINCT genre FROM movie_genres")
-        .fetch_all(db)
-        .await?;
+    let known: Vec<String> = with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT DISTINCT genre FROM movie_genres"
+    )
+    .fetch_all(pool)
+    .await)?;
     let mut genres: Vec<(String, i64)> = Vec::new();
     for pick in &update.genres {
         check_len("genre", &pick.genre, 1, 64)?;
@@ -243,10 +252,12 @@ pub async fn set_preferences(db: &Db, user: i64, update: &PreferencesUpdate) -> 
     for pick in &update.people {
         check_len("person_id", &pick.person_id, 1, 64)?;
         check_weight("person", &pick.person_id, pick.weight)?;
-        let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM people WHERE id = ?")
-            .bind(&pick.person_id)
-            .fetch_optional(db)
-            .await?;
+        let found: Option<i32> = with_db!(db, |pool| sqlx::query_scalar(
+            "SELECT 1 FROM people WHERE id = $1"
+        )
+        .bind(&pick.person_id)
+        .fetch_optional(pool)
+        .await)?;
         if found.is_none() {
             return Err(AppError::bad_request(
                 "unknown_person",
@@ -262,49 +273,59 @@ pub async fn set_preferences(db: &Db, user: i64, update: &PreferencesUpdate) -> 
         people.push((pick.person_id.as_str(), pick.weight));
     }
     let mut tx = db.begin().await?;
-    sqlx::query("DELETE FROM favorite_genres WHERE user_id = ?")
-        .bind(user)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM favorite_people WHERE user_id = ?")
-        .bind(user)
-        .execute(&mut *tx)
-        .await?;
+    with_tx!(&mut tx, |conn| sqlx::query(
+        "DELETE FROM favorite_genres WHERE user_id = $1"
+    )
+    .bind(user)
+    .execute(&mut **conn)
+    .await
+    .map(|done| done.rows_affected()))?;
+    with_tx!(&mut tx, |conn| sqlx::query(
+        "DELETE FROM favorite_people WHERE user_id = $1"
+    )
+    .bind(user)
+    .execute(&mut **conn)
+    .await
+    .map(|done| done.rows_affected()))?;
     for (genre, weight) in &genres {
-        sqlx::query("INSERT INTO favorite_genres (user_id, genre, weight) VALUES (?, ?, ?)")
-            .bind(user)
-            .bind(genre)
-            .bind(weight)
-            .execute(&mut *tx)
-            .await?;
+        with_tx!(&mut tx, |conn| sqlx::query(
+            "INSERT INTO favorite_genres (user_id, genre, weight) VALUES ($1, $2, $3)"
+        )
+        .bind(user)
+        .bind(genre)
+        .bind(weight)
+        .execute(&mut **conn)
+        .await
+        .map(|done| done.rows_affected()))?;
     }
     for (person, weight) in &people {
-        sqlx::query("INSERT INTO favorite_people (user_id, person_id, weight) VALUES (?, ?, ?)")
-            .bind(user)
-            .bind(person)
-            .bind(weight)
-            .execute(&mut *tx)
-            .await?;
+        with_tx!(&mut tx, |conn| sqlx::query(
+            "INSERT INTO favorite_people (user_id, person_id, weight) VALUES ($1, $2, $3)"
+        )
+        .bind(user)
+        .bind(person)
+        .bind(weight)
+        .execute(&mut **conn)
+        .await
+        .map(|done| done.rows_affected()))?;
     }
-    set_onboarding(&mut *tx, user, "done").await?;
+    set_onboarding(&mut tx, user, "done").await?;
     tx.commit().await?;
     Ok(())
 }
 
-async fn set_onboarding<'e, E>(executor: E, user: i64, status: &str) -> AppResult<()>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
-{
-    sqlx::query(
-        "INSERT INTO onboarding (user_id, status, updated_at) VALUES (?, ?, ?) \
+async fn set_onboarding(tx: &mut Tx, user: i64, status: &str) -> AppResult<()> {
+    with_tx!(tx, |conn| sqlx::query(
+        "INSERT INTO onboarding (user_id, status, updated_at) VALUES ($1, $2, $3) \
          ON CONFLICT (user_id) DO UPDATE SET status = excluded.status, \
          updated_at = excluded.updated_at",
     )
     .bind(user)
     .bind(status)
     .bind(now())
-    .execute(executor)
-    .await?;
+    .execute(&mut **conn)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
@@ -316,7 +337,9 @@ pub async fn skip_onboarding(db: &Db, user: i64) -> AppResult<String> {
     if onboarding_status(db, user).await? == "done" {
         return Ok("done".into());
     }
-    set_onboarding(db, user, "skipped").await?;
+    let mut tx = db.begin().await?;
+    set_onboarding(&mut tx, user, "skipped").await?;
+    tx.commit().await?;
     Ok("skipped".into())
 }
 
@@ -356,21 +379,21 @@ pub struct QuizOptions {
 /// # Errors
 /// Database errors.
 pub async fn quiz_options(db: &Db) -> AppResult<QuizOptions> {
-    let genres: Vec<GenreOption> = sqlx::query_as(
+    let genres: Vec<GenreOption> = with_db!(db, |pool| sqlx::query_as(
         "SELECT genre, COUNT(*) AS movies FROM movie_genres WHERE lower(genre) <> 'unknown' \
          GROUP BY genre ORDER BY genre",
     )
-    .fetch_all(db)
-    .await?;
-    let ids: Vec<String> = sqlx::query_scalar(
+    .fetch_all(pool)
+    .await)?;
+    let ids: Vec<String> = with_db!(db, |pool| sqlx::query_scalar(
         "SELECT c.person_id FROM credits c \
          JOIN (SELECT movie_id, COUNT(*) AS n FROM feedback WHERE rating IS NOT NULL \
                GROUP BY movie_id) s ON s.movie_id = c.movie_id \
          WHERE c.role IN ('director', 'actor') \
          GROUP BY c.person_id ORDER BY SUM(s.n) DESC, c.person_id LIMIT 24",
     )
-    .fetch_all(db)
-    .await?;
+    .fetch_all(pool)
+    .await)?;
     let labels = person_labels(db, &ids).await?;
     Ok(QuizOptions {
         genres,
@@ -458,26 +481,26 @@ pub async fn history_page(
         HistoryKind::Ratings => "ratings",
         HistoryKind::Watched => "watched",
     };
-    let total: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM feedback f WHERE f.user_id = ? \
-         AND CASE ? WHEN 'ratings' THEN f.rating IS NOT NULL ELSE f.watched END",
+    let total: i64 = with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM feedback f WHERE f.user_id = $1 \
+         AND CASE $2 WHEN 'ratings' THEN f.rating IS NOT NULL ELSE f.watched END",
     )
     .bind(user)
     .bind(kind)
-    .fetch_one(db)
-    .await?;
-    let items = sqlx::query_as(
+    .fetch_one(pool)
+    .await)?;
+    let items = with_db!(db, |pool| sqlx::query_as(
         "SELECT f.movie_id, m.title, m.year, f.rating, f.opinion, f.watched, f.updated_at \
-         FROM feedback f JOIN movies m ON m.id = f.movie_id WHERE f.user_id = ? \
-         AND CASE ? WHEN 'ratings' THEN f.rating IS NOT NULL ELSE f.watched END \
-         ORDER BY f.updated_at DESC, f.rowid DESC LIMIT ? OFFSET ?",
+         FROM feedback f JOIN movies m ON m.id = f.movie_id WHERE f.user_id = $1 \
+         AND CASE $2 WHEN 'ratings' THEN f.rating IS NOT NULL ELSE f.watched END \
+         ORDER BY f.updated_at DESC, f.rowid DESC LIMIT $3 OFFSET $4",
     )
     .bind(user)
     .bind(kind)
     .bind(i64::from(per_page))
     .bind(i64::from(page - 1) * i64::from(per_page))
-    .fetch_all(db)
-    .await?;
+    .fetch_all(pool)
+    .await)?;
     Ok(HistoryPage {
         items,
         page,
@@ -534,29 +557,31 @@ const MAX_PERIODS: usize = 36;
 /// # Errors
 /// Database errors.
 pub async fn stats(db: &Db, user: i64) -> AppResult<Stats> {
-    let (ratings, average_rating, watched, likes): (i64, Option<f64>, i64, i64) = sqlx::query_as(
-        "SELECT COUNT(rating), AVG(rating), \
+    let (ratings, average_rating, watched, likes): (i64, Option<f64>, i64, i64) =
+        with_db!(db, |pool| sqlx::query_as(
+            "SELECT COUNT(rating), AVG(rating), \
          COALESCE(SUM(CASE WHEN watched THEN 1 ELSE 0 END), 0), \
          COALESCE(SUM(CASE WHEN opinion = 'like' THEN 1 ELSE 0 END), 0) \
-         FROM feedback WHERE user_id = ?",
-    )
-    .bind(user)
-    .fetch_one(db)
-    .await?;
-    let per_genre = sqlx::query_as(
+         FROM feedback WHERE user_id = $1",
+        )
+        .bind(user)
+        .fetch_one(pool)
+        .await)?;
+    let per_genre = with_db!(db, |pool| sqlx::query_as(
         "SELECT g.genre, COUNT(*) AS count, AVG(f.rating) AS average \
          FROM feedback f JOIN movie_genres g ON g.movie_id = f.movie_id \
-         WHERE f.user_id = ? AND f.rating IS NOT NULL \
+         WHERE f.user_id = $1 AND f.rating IS NOT NULL \
          GROUP BY g.genre ORDER BY count DESC, g.genre",
     )
     .bind(user)
-    .fetch_all(db)
-    .await?;
-    let times: Vec<i64> =
-        sqlx::query_scalar("SELECT updated_at FROM feedback WHERE user_id = ? ORDER BY updated_at")
-            .bind(user)
-            .fetch_all(db)
-            .await?;
+    .fetch_all(pool)
+    .await)?;
+    let times: Vec<i64> = with_db!(db, |pool| sqlx::query_scalar(
+        "SELECT updated_at FROM feedback WHERE user_id = $1 ORDER BY updated_at"
+    )
+    .bind(user)
+    .fetch_all(pool)
+    .await)?;
     let (activity_unit, activity) = activity(&times);
     Ok(Stats {
         ratings,
@@ -679,12 +704,15 @@ pub async fn edit_profile(db: &Db, user: &User, edit: ProfileEdit) -> AppResult<
     }
     let bio = edit.bio.unwrap_or_else(|| user.bio.clone());
     check_len("bio", &bio, 0, 2000)?;
-    sqlx::query("UPDATE users SET display_name = ?, bio = ? WHERE id = ?")
-        .bind(&display_name)
-        .bind(&bio)
-        .bind(user.id)
-        .execute(db)
-        .await?;
+    with_db!(db, |pool| sqlx::query(
+        "UPDATE users SET display_name = $1, bio = $2 WHERE id = $3"
+    )
+    .bind(&display_name)
+    .bind(&bio)
+    .bind(user.id)
+    .execute(pool)
+    .await
+    .map(|done| done.rows_affected()))?;
     load_user(db, user.id).await
 }
 

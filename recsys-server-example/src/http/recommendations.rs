@@ -103,11 +103,14 @@ pub async fn recommend(
     user: Option<i64>,
     query: &Query,
 ) -> AppResult<Recommendations> {
-    let history = match user {
-        Some(user) => user_history(&state.db, user).await?,
-        None => Default::default(),
+    let Some(user) = user else {
+        return Ok(state.model.load().recommend(&Default::default(), query)?);
     };
-    Ok(state.model.load().recommend(&history, query)?)
+    let history = user_history(&state.db, user).await?;
+    let started = std::time::Instant::now();
+    let answer = state.model.load().recommend(&history, query)?;
+    state.metrics.observe_fold_in(started.elapsed());
+    Ok(answer)
 }
 
 async fn recommendations(

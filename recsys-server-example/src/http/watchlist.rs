@@ -12,6 +12,7 @@ use crate::auth::CurrentUser;
 use crate::db::{now, Db};
 use crate::error::AppResult;
 use crate::state::AppState;
+use crate::with_db;
 
 /// The watchlist routes.
 pub fn router() -> Router<AppState> {
@@ -46,13 +47,15 @@ pub struct WatchlistEntry {
 /// # Errors
 /// Database errors.
 pub async fn entries(db: &Db, user: i64) -> AppResult<Vec<WatchlistEntry>> {
-    Ok(sqlx::query_as(
+    Ok(with_db!(db, |pool| {
+        sqlx::query_as(
         "SELECT w.movie_id, m.title, m.year, w.added_at FROM watchlist w \
-         JOIN movies m ON m.id = w.movie_id WHERE w.user_id = ? ORDER BY w.added_at DESC, w.rowid DESC",
+         JOIN movies m ON m.id = w.movie_id WHERE w.user_id = $1 ORDER BY w.added_at DESC, w.rowid DESC",
     )
     .bind(user)
-    .fetch_all(db)
-    .await?)
+    .fetch_all(pool)
+    .await
+    })?)
 }
 
 async fn list(State(state): State<AppState>, user: CurrentUser) -> AppResult<Json<Value>> {
@@ -67,16 +70,16 @@ async fn add(
     ApiJson(body): ApiJson<MovieIdBody>,
 ) -> AppResult<Json<Value>> {
     ensure_movie(&state.db, &body.movie_id).await?;
-    let added = sqlx::query(
-        "INSERT INTO watchlist (user_id, movie_id, added_at) VALUES (?, ?, ?) \
+    let added = with_db!(&state.db, |pool| sqlx::query(
+        "INSERT INTO watchlist (user_id, movie_id, added_at) VALUES ($1, $2, $3) \
          ON CONFLICT (user_id, movie_id) DO NOTHING",
     )
     .bind(user.user.id)
     .bind(&body.movie_id)
     .bind(now())
-    .execute(&state.db)
-    .await?
-    .rows_affected();
+    .execute(pool)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(Json(
         json!({"movie_id": body.movie_id, "in_watchlist": true, "added": added == 1}),
     ))
@@ -88,12 +91,14 @@ async fn remove(
     ApiJson(body): ApiJson<MovieIdBody>,
 ) -> AppResult<Json<Value>> {
     ensure_movie(&state.db, &body.movie_id).await?;
-    let removed = sqlx::query("DELETE FROM watchlist WHERE user_id = ? AND movie_id = ?")
-        .bind(user.user.id)
-        .bind(&body.movie_id)
-        .execute(&state.db)
-        .await?
-        .rows_affected();
+    let removed = with_db!(&state.db, |pool| sqlx::query(
+        "DELETE FROM watchlist WHERE user_id = $1 AND movie_id = $2"
+    )
+    .bind(user.user.id)
+    .bind(&body.movie_id)
+    .execute(pool)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(Json(
         json!({"movie_id": body.movie_id, "in_watchlist": false, "removed": removed == 1}),
     ))

@@ -58,7 +58,7 @@ pub const MOVIES: &[(&str, &str, i32, &[&str], &str)] = &[
 ];
 
 /// Training users' ratings: sci-fi fans, crime fans, comedy fans.
-fn dataset() -> Dataset {
+pub fn dataset() -> Dataset {
     let mut ds = Dataset::new();
     let groups: [(&[&str], &[&str]); 3] = [
         (&["1", "2", "3", "4"], &["10"]),
@@ -180,7 +180,7 @@ impl TestApp {
         std::fs::create_dir_all(&dir).unwrap();
         let mut config = Config::defaults();
         config.data_dir = dir.clone();
-        let pool = db::open(&config.database_path()).await.unwrap();
+        let pool = test_database(&dir).await;
         import::import_dataset(&pool, &dataset(), "ml")
             .await
             .unwrap();
@@ -278,12 +278,84 @@ impl TestApp {
     /// Signs up `name` and makes the account staff.
     pub async fn staff(&self, name: &str) -> Session {
         let session = self.signup(name).await;
-        sqlx::query("UPDATE users SET is_staff = TRUE WHERE id = ?")
-            .bind(session.id)
-            .execute(&self.state.db)
+        recsys_server::with_db!(&self.state.db, |pool| sqlx::query(
+            "UPDATE users SET is_staff = TRUE WHERE id = $1"
+        )
+        .bind(session.id)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))
+        .unwrap();
+        session
+    }
+}
+
+impl TestApp {
+    /// The body of `GET uri` on `app` (JSON, or `Value::String` of the text).
+    pub async fn answer_of(app: &Router, uri: &str) -> Value {
+        let request = Request::builder().uri(uri).body(Body::empty()).unwrap();
+        let response = app.clone().oneshot(request).await.unwrap();
+        let bytes = axum::body::to_bytes(response.into_body(), 16 << 20)
             .await
             .unwrap();
-        session
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    }
+
+    /// Signs `name` up on the application of `state`, returns the account id.
+    pub async fn signup_on(state: &AppState, name: &str) -> i64 {
+        let app = app(state.clone());
+        let body = serde_json::json!({"username": name, "password": "password123"}).to_string();
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri("/api/auth/signup")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        serde_json::from_slice::<Value>(&bytes).unwrap()["user"]["id"]
+            .as_i64()
+            .unwrap()
+    }
+
+    /// Runs one SQL statement without parameters on the test database.
+    pub async fn execute(&self, sql: &'static str) {
+        recsys_server::with_db!(&self.state.db, |pool| sqlx::query(sql)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()))
+        .unwrap();
+    }
+}
+
+/// The test database: a fresh schema on the PostgreSQL server named by
+/// `RECSYS_TEST_DATABASE_URL` when it is set (scripts/test-postgres.sh sets it), else a SQLite
+/// file in `dir`.
+pub async fn test_database(dir: &std::path::Path) -> db::Db {
+    match std::env::var("RECSYS_TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => {
+            use sqlx::{Connection, Executor};
+            let schema = format!(
+                "test_{}_{}",
+                std::process::id(),
+                NEXT.fetch_add(1, Ordering::SeqCst)
+            );
+            let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
+            admin
+                .execute(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+                .await
+                .unwrap();
+            admin.close().await.unwrap();
+            let options: sqlx::postgres::PgConnectOptions = url.parse().unwrap();
+            db::open_postgres(options.options([("search_path", schema.as_str())]))
+                .await
+                .unwrap()
+        }
+        _ => db::open(&dir.join("recsys.sqlite3")).await.unwrap(),
     }
 }
 
