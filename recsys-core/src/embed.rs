@@ -11,7 +11,7 @@
 //! use recsys_core::prelude::*;
 //! # let dataset = Dataset::new();
 //! let embedder = TextEmbedder::from_hub("sentence-transformers/all-MiniLM-L6-v2", "main")?;
-//! let vectors = embedder.embed_catalog(&dataset.catalog)?;
+//! let vectors = embedder.embed_catalog(dataset.catalog())?;
 //! let recommender = RecommenderBuilder::new().item_embeddings(vectors, 0.5).fit(&dataset)?;
 //! # Ok::<(), recsys_core::Error>(())
 //! ```

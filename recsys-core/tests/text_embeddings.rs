@@ -119,8 +119,11 @@ fn item_vectors_are_stored_in_the_artifact_and_serve_without_the_model() {
     ds.item("space-pirates")
         .title("Space Pirates")
         .genre("Sci-Fi");
-    assert_eq!(item_texts(&ds.catalog)[0], "Alien (1979). Sci-Fi, Horror.");
-    let vectors = embedder().embed_catalog(&ds.catalog).unwrap();
+    assert_eq!(
+        item_texts(&ds.catalog())[0],
+        "Alien (1979). Sci-Fi, Horror."
+    );
+    let vectors = embedder().embed_catalog(&ds.catalog()).unwrap();
     assert_eq!(vectors.dim(), (5, 384));
     let recommender = RecommenderBuilder::new()
         .als(AlsConfig::new().factors(2))

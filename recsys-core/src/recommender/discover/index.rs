@@ -100,11 +100,6 @@ impl DiscoveryIndex {
             .or_else(|| self.postings.get(&format!("{word}s")));
         found.map(Vec::as_slice)
     }
-
-    /// The number of distinct words.
-    pub(super) fn n_words(&self) -> usize {
-        self.postings.len()
-    }
 }
 
 /// The index and the genres, as the parser sees them.

@@ -92,7 +92,8 @@ pub struct DiscoveryQuery {
     pub moods: Vec<String>,
     /// Free words used for text similarity (found in some item's title, tags or text).
     pub words: Vec<String>,
-    /// Free words no item holds (ignored).
+    /// Free words no item holds, and names after "with", "starring", "by" the catalogue does
+    /// not know (ignored).
     pub unmatched_words: Vec<String>,
 }
 
@@ -180,11 +181,14 @@ impl Recommender {
         let resolved = self.resolve(history, &mut unknown);
         unknown.sort();
         unknown.dedup();
-        let (used_words, unmatched_words): (Vec<String>, Vec<String>) = parsed
+        let (used_words, mut unmatched_words): (Vec<String>, Vec<String>) = parsed
             .words
             .iter()
             .cloned()
             .partition(|w| index.postings(w).is_some());
+        for name in &parsed.unresolved_names {
+            unmatched_words.extend(name.split(' ').map(str::to_string));
+        }
         let rows = self.discover_rows(&parsed, &used_words, &resolved, index, n)?;
         // Results carry their sentence, as `recommend`'s do when asked.
         let items = self.present(rows, &Query::new(super::List::ForYou).explain(true));

@@ -74,6 +74,9 @@ pub(super) struct Parsed {
     pub(super) moods: Vec<Mood>,
     /// Words left for text similarity, lowercase, in query order, without duplicates.
     pub(super) words: Vec<String>,
+    /// Capitalised names after "with", "starring", "by", … the catalogue does not know
+    /// (lowercase; neither constraints nor free text).
+    pub(super) unresolved_names: Vec<String>,
 }
 
 /// Genre words and phrases (lowercase) and the genre names they stand for. A name the
@@ -174,6 +177,11 @@ const MOODS: &[(&str, &[&str])] = &[
     ("quirky", &["Comedy"]),
     ("offbeat", &["Comedy"]),
 ];
+
+/// Words after which capitalised words name a person ("with Tom Hanks", "by Joel Coen").
+const PERSON_CUES: &[&str] = &["with", "starring", "featuring", "by"];
+/// Longest name the parser sets aside when the catalogue does not know it.
+const MAX_UNKNOWN_NAME_WORDS: usize = 4;
 
 /// Words that negate the constraint after them.
 const NEGATIONS: &[&str] = &[
@@ -315,17 +323,26 @@ const DECADE_WORDS: &[(&str, i32)] = &[
 /// The query as lowercase words: letters, digits and inner `-`, `'`, `&`; everything else
 /// separates words. "'90s" becomes "90s", "90's" becomes "90s".
 pub(super) fn words(text: &str) -> Vec<String> {
+    cased_words(text)
+        .into_iter()
+        .map(|(word, _)| word)
+        .collect()
+}
+
+/// [`words`], each with whether it was written with a capital first letter.
+fn cased_words(text: &str) -> Vec<(String, bool)> {
     let mut words = Vec::new();
     let mut current = String::new();
-    let push = |current: &mut String, words: &mut Vec<String>| {
+    let push = |current: &mut String, words: &mut Vec<(String, bool)>| {
         let word = current.trim_matches(|c| c == '-' || c == '\'' || c == '&');
-        let word = word.replace("'s", "s").replace('’', "'");
+        let capitalized = word.chars().next().is_some_and(char::is_uppercase);
+        let word = word.to_lowercase().replace("'s", "s");
         if !word.is_empty() {
-            words.push(word.to_string());
+            words.push((word, capitalized));
         }
         current.clear();
     };
-    for c in text.chars().flat_map(char::to_lowercase) {
+    for c in text.chars() {
         if c.is_alphanumeric() || matches!(c, '-' | '\'' | '’' | '&') {
             current.push(if c == '’' { '\'' } else { c });
         } else {
@@ -364,8 +381,9 @@ fn year(word: &str) -> Option<i32> {
 
 /// Reads `query` against `lexicon`.
 pub(super) fn parse(query: &str, lexicon: &dyn Lexicon) -> Parsed {
-    let words = words(query);
-    let tokens: Vec<&str> = words.iter().map(String::as_str).collect();
+    let words = cased_words(query);
+    let tokens: Vec<&str> = words.iter().map(|(w, _)| w.as_str()).collect();
+    let capitalized: Vec<bool> = words.iter().map(|&(_, c)| c).collect();
     let mut parsed = Parsed::default();
     // Index of the last token a negation reaches (inclusive), if one is open.
     let mut negated_until: Option<usize> = None;
@@ -438,6 +456,20 @@ pub(super) fn parse(query: &str, lexicon: &dyn Lexicon) -> Parsed {
                 }
                 i += consumed;
                 last_was_genre = false;
+                continue;
+            }
+        }
+        // "with Tom Hanks" where the catalogue has no such name: the name is not free text
+        // (its words would match titles such as "Tom and Huck").
+        if PERSON_CUES.contains(&token) && lexicon.person(&rest[1..]).is_none() {
+            let name_len = capitalized[i + 1..]
+                .iter()
+                .take(MAX_UNKNOWN_NAME_WORDS)
+                .take_while(|&&c| c)
+                .count();
+            if name_len >= 2 {
+                parsed.unresolved_names.push(rest[1..=name_len].join(" "));
+                i += 1 + name_len;
                 continue;
             }
         }
@@ -701,6 +733,10 @@ mod tests {
         assert_eq!(p.like, [0]);
         assert_eq!(p.moods[0].word, "dark");
 
+        let p = parse("with Meryl Streep, not with tom hanks", &Words);
+        assert_eq!(p.unresolved_names, ["meryl streep"]);
+        assert_eq!(p.excluded_people[0].value, 7);
+        assert!(p.words.is_empty(), "{:?}", p.words);
         let p = parse("something with Tom Hanks but not a drama", &Words);
         assert_eq!(p.people[0].value, 7);
         assert_eq!(p.people[0].written, "tom hanks");
