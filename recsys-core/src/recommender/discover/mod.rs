@@ -221,8 +221,8 @@ impl Recommender {
         if let Some(text) = &text {
             let mut similarity = text.similarity.clone();
             z_score(&mut similarity, is_allowed, 0.0);
-            for i in 0..n_items {
-                content[i] += TEXT_WEIGHT * similarity[i] + LEXICAL_WEIGHT * text.lexical[i];
+            for ((c, s), l) in content.iter_mut().zip(&similarity).zip(&text.lexical) {
+                *c += TEXT_WEIGHT * s + LEXICAL_WEIGHT * l;
             }
         }
         // "Like <title>": similarity to the titles, as the similar-items list measures it.
@@ -266,17 +266,16 @@ impl Recommender {
         };
         let mut top = TopK::new(n);
         let mut parts = vec![ScoreParts::default(); n_items];
-        for i in 0..n_items {
+        for (i, part) in parts.iter_mut().enumerate() {
             if !allowed[i] {
                 continue;
             }
-            parts[i] = ScoreParts {
+            *part = ScoreParts {
                 collaborative: personal.as_ref().map_or(0.0, |p| PERSONAL_WEIGHT * p[i]),
                 content: content[i],
                 popularity: popularity_weight * self.popularity[i],
             };
-            let p = parts[i];
-            top.push(i as u32, p.collaborative + p.content + p.popularity);
+            top.push(i as u32, part.collaborative + part.content + part.popularity);
         }
         let k = self.als.factors();
         top.into_sorted_vec()

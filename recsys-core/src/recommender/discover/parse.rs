@@ -373,10 +373,10 @@ fn decade(word: &str) -> Option<i32> {
 
 /// A year written as four digits, 1880 to 2099.
 fn year(word: &str) -> Option<i32> {
-    (word.len() == 4 && word.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| word.parse().ok())
-        .flatten()
-        .filter(|y| (1880..2100).contains(y))
+    if word.len() != 4 || !word.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    word.parse().ok().filter(|y| (1880..2100).contains(y))
 }
 
 /// Reads `query` against `lexicon`.
@@ -622,29 +622,29 @@ fn years_at(tokens: &[&str]) -> Option<(usize, YearRange)> {
         let y = year(word)?;
         Some((at + 1, y, y, y.to_string()))
     };
-    match tokens.first()? {
-        &("before" | "until" | "till" | "pre") => {
+    match *tokens.first()? {
+        "before" | "until" | "till" | "pre" => {
             let (end, from, _, label) = point(1)?;
             Some((
                 end,
                 YearRange::new(None, Some(from - 1), format!("before {label}")),
             ))
         }
-        &("after" | "post") => {
+        "after" | "post" => {
             let (end, _, to, label) = point(1)?;
             Some((
                 end,
                 YearRange::new(Some(to + 1), None, format!("after {label}")),
             ))
         }
-        &"since" => {
+        "since" => {
             let (end, from, _, label) = point(1)?;
             Some((
                 end,
                 YearRange::new(Some(from), None, format!("since {label}")),
             ))
         }
-        &("between" | "from") => {
+        "between" | "from" => {
             let (end, from, first_to, label) = point(1)?;
             match tokens.get(end) {
                 Some(&("and" | "to" | "through" | "till" | "until")) => {
