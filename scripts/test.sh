@@ -47,7 +47,7 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
 
 cargo_bin="${CARGO:-cargo}"
-all_steps=(toolchain data fmt clippy test hub embeddings wasm browser server doc python django)
+all_steps=(toolchain data fmt clippy test hub wasm browser server doc python django)
 
 log() { printf '\n==> %s\n' "$*"; }
 die() {

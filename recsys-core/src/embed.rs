@@ -112,8 +112,9 @@ impl TextEmbedder {
         max_tokens: Option<usize>,
     ) -> Result<Self> {
         let read = |path: &Path| {
-            std::fs::read(path).map_err(|err| Error::Io {
-                reason: format!("{}: {err}", path.display()),
+            std::fs::read(path).map_err(|source| Error::Io {
+                path: path.display().to_string(),
+                source,
             })
         };
         let config: Config = serde_json::from_slice(&read(config)?)
