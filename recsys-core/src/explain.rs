@@ -206,6 +206,16 @@ pub enum Reason {
         /// History items and their shares.
         items: Vec<CitedItem>,
     },
+    /// The item meets what a discovery query asked for
+    /// ([`Recommender::discover`](crate::recommender::Recommender::discover)).
+    MatchesQuery {
+        /// The query's words the item matches, as written: genres and their synonyms, moods
+        /// its genres fit, people it credits, words of its title, tags or text.
+        terms: Vec<String>,
+        /// The query's release period the item falls in (`"1990s"`, `"before 1980"`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        period: Option<String>,
+    },
     /// Nothing in the history or the favourites scores the item up (e.g. "Why this movie?"
     /// for an item far down the list).
     WeakMatch,
@@ -252,6 +262,11 @@ impl Reason {
                 format!("Because {} {verb} on your watchlist", join_and(&titles))
             }
             Reason::WeakMatch => "Little in your history points to it".to_string(),
+            Reason::MatchesQuery { terms, period } => {
+                let mut parts: Vec<String> = terms.iter().map(|t| format!("'{t}'")).collect();
+                parts.extend(period.iter().cloned());
+                format!("Matches {}", parts.join(", "))
+            }
         }
     }
 }

@@ -65,11 +65,16 @@
 //!   works from bytes.
 //! - `hub` (off by default): `artifact::hub` reads artifacts from the Hugging Face Hub and its
 //!   local cache.
+//! - `embeddings` (off by default; implies `hub`): `embed` computes sentence-transformer
+//!   (BERT, e.g. all-MiniLM-L6-v2) text embeddings of items at training time with candle, to
+//!   store in the recommender. Serving, discovery and WASM never need it.
 #![warn(missing_docs)]
 
 pub mod artifact;
 mod codec;
 pub mod data;
+#[cfg(feature = "embeddings")]
+pub mod embed;
 mod error;
 pub mod eval;
 pub mod explain;

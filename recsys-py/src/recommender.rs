@@ -625,6 +625,33 @@ impl PyRecommender {
         })
     }
 
+    /// Items for a natural-language `query` (the core's `Recommender::discover`), answered
+    /// with the GIL released: the results (like `recommend`'s) and the query as read (a dict:
+    /// genres, years, people, like-titles, moods, words, …).
+    fn discover<'py>(
+        &self,
+        py: Python<'py>,
+        history: &PyHistory,
+        query: &str,
+        n: usize,
+    ) -> PyResult<(PyResults, Bound<'py, PyAny>)> {
+        let events = &history.events;
+        let found = py
+            .detach(|| self.model.discover(events, query, n))
+            .map_err(PyRecsysError)?;
+        let read = pythonize(py, &found.query)?;
+        Ok((
+            PyResults {
+                items: found.items,
+                unknown: Unknown {
+                    ids: found.unknown_ids,
+                    ..Unknown::default()
+                },
+            },
+            read,
+        ))
+    }
+
     /// Benchmark support (not API): the request `recommend` would make for this history and
     /// query, answered `repeats` times by the core alone (no conversion either way, GIL
     /// released), returning each call's seconds. `scripts/bench_python.py` prints it beside the Python

@@ -122,7 +122,8 @@ export type Reason =
   | { kind: "new_arrival" }
   | { kind: "because_you_watched"; items: CitedItem[] }
   | { kind: "on_your_watchlist"; items: CitedItem[] }
-  | { kind: "weak_match" };
+  | { kind: "weak_match" }
+  | { kind: "matches_query"; terms: string[]; period?: string };
 /** How much each signal added to a blended score. */
 export interface ScoreParts {
   collaborative: number;

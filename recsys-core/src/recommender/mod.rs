@@ -39,6 +39,7 @@
 mod blend;
 mod builder;
 mod cold;
+mod discover;
 mod diversity;
 mod filters;
 mod genres;
@@ -54,6 +55,7 @@ mod web;
 
 pub use blend::{BlendConfig, BlendPreset};
 pub use builder::RecommenderBuilder;
+pub use discover::{Discovery, DiscoveryQuery, PersonRef, YearRange, MAX_QUERY_BYTES};
 pub use query::{
     Collaborative, Contribution, Filters, HistoryEvent, ItemView, List, PersonCredit, Query,
     Recommendation, Recommendations, ScoreParts, UserHistory,
@@ -154,6 +156,9 @@ pub struct Recommender {
     /// arrays: the encoding it was decoded from or compacted to.
     #[serde(skip)]
     floats: FloatEncoding,
+    /// Titles, names and words for [`Recommender::discover`] (derived on first use).
+    #[serde(skip)]
+    discovery: std::sync::OnceLock<discover::DiscoveryIndex>,
 }
 
 /// A decoded [`Recommender`] before its validation: the serialised fields, in order.
@@ -240,6 +245,7 @@ impl TryFrom<RecommenderUnchecked> for Recommender {
             genres: GenreIndex::default(),
             fingerprint: std::sync::OnceLock::new(),
             floats: crate::codec::current_floats(),
+            discovery: std::sync::OnceLock::new(),
         };
         // Checked before deriving anything from the parts.
         recommender.validate_parts()?;
@@ -288,6 +294,7 @@ impl Recommender {
             genres: GenreIndex::default(),
             fingerprint: std::sync::OnceLock::new(),
             floats: FloatEncoding::F32,
+            discovery: std::sync::OnceLock::new(),
         }
         .derive()
     }

@@ -60,7 +60,7 @@ import math
 import numbers
 import os
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, NoReturn, Optional, Sequence, Tuple, Union
 
@@ -177,6 +177,11 @@ class Recommendations:
     unknown_people: List[str] = field(default_factory=list)
     #: The items' titles (None where the catalogue has none), for display.
     titles: List[Optional[str]] = field(default_factory=list, repr=False, compare=False)
+    #: For :meth:`Recommender.discover`: the query as read (``genres``, ``any_genre``,
+    #: ``excluded_genres``, ``years`` and ``excluded_years`` (``{"from", "to", "label"}``),
+    #: ``people``, ``excluded_people``, ``like``, ``excluded_like``, ``moods``, ``words``,
+    #: ``unmatched_words``); None for :meth:`Recommender.recommend`.
+    query: Optional[Dict[str, Any]] = field(default=None, repr=False, compare=False)
 
     def __iter__(self) -> Iterator[Recommendation]:
         return iter(self.items)
@@ -843,6 +848,33 @@ class Recommender:
             return _recommendations(self._model.recommend(events, query))
         except UnicodeEncodeError as err:
             _raise_invalid_text("recommend", err)
+
+    def discover(
+        self,
+        query: str,
+        history: Optional[Iterable[HistoryEvent]] = None,
+        n: int = 10,
+    ) -> Recommendations:
+        """Items for a natural-language ``query`` ("feel-good sci-fi from the 90s", "dark crime
+        like Fargo", "something with Tom Hanks but not a drama"), blended with ``history``.
+
+        Explicit constraints are read from the words: genres (and synonyms such as "funny",
+        "scary", "rom-com"), years and decades ("90s", "before 1980", "early 70s"), people by
+        name, "like <title>", and negations ("not a drama", "without romance"); mood words
+        ("feel-good", "dark") lean to genres. The other words rank by text similarity, through
+        a vocabulary derived from the model (no text model runs). The user's personal score
+        (or popularity, without a history) breaks ties. Results are shaped like
+        :meth:`recommend`'s, each with reasons that name the query terms and period it matches;
+        :attr:`Recommendations.query` is the query as read. Seen and disliked items are left
+        out. A query over 1000 bytes or ``n`` over 1000 raises ``InvalidArgumentError``.
+        """
+        if not isinstance(query, str):
+            raise InvalidArgumentError(f"query must be a string, got {type(query).__name__}")
+        with _valid_text("discover"):
+            events = _history(() if history is None else history, (), ())
+            results, read = self._model.discover(events, query, count(n, "n"))
+            found = _recommendations(results)
+            return replace(found, query=read)
 
     @staticmethod
     def _core_request(

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod admin;
 pub mod admin_catalog;
 pub mod anon;
+pub mod ask;
 pub mod catalog;
 pub mod discover;
 pub mod feedback;
@@ -57,6 +58,7 @@ pub fn app(state: AppState) -> Router {
         .merge(recommendations::router())
         .merge(pages::router())
         .merge(discover::router())
+        .merge(ask::router())
         .merge(profile::router())
         .merge(profile_pages::router())
         .merge(lists::router())
