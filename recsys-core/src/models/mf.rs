@@ -129,7 +129,7 @@ impl Default for MfConfig {
             rating_range: None,
             seed: 42,
             solver: MfSolver::Als,
-            cg_steps: 3,
+            cg_steps: 2,
             prior: FoldInPrior::new(2.0, 8.0),
             progress: EpochHook::default(),
         }
@@ -192,7 +192,7 @@ mod saved_config {
 
 impl MfConfig {
     /// Defaults, chosen by 5-fold cross-validation on the MovieLens-100K validation training
-    /// split: [`MfSolver::Als`] with `cg_steps = 3`, `factors = 100`, `epochs = 5`,
+    /// split: [`MfSolver::Als`] with `cg_steps = 2`, `factors = 100`, `epochs = 5`,
     /// `regularization = 0.04` (factors), `bias_regularization = 0.02`,
     /// `prior = FoldInPrior::new(2.0, 8.0)` (bias, factors), `init_std = 0.02`,
     /// `rating_range = None` (the training data's minimum and maximum), `seed = 42`
