@@ -1068,7 +1068,7 @@ mod tests {
     fn learns_a_planted_structure_and_generalises() {
         let all = planted(30, 20);
         let (test, train): (Vec<_>, Vec<_>) = all.iter().partition(|(u, i, _)| (u + i) % 5 == 0);
-        let model = MfConfig::new()
+        let model = MfConfig::sgd()
             .factors(4)
             .epochs(300)
             .learning_rate(0.02)
@@ -1139,14 +1139,14 @@ mod tests {
         assert!(MfConfig::new().learning_rate_decay(1.5).validate().is_err());
         assert!(MfConfig::new().rating_range(5.0, 1.0).validate().is_err());
         assert!(matches!(
-            MfConfig::new().learning_rate(1e6).fit(&planted(5, 5), 5, 5),
+            MfConfig::sgd().learning_rate(1e6).fit(&planted(5, 5), 5, 5),
             Err(Error::FitFailed { .. })
         ));
     }
 
     fn planted_model() -> (Vec<(u32, u32, f32)>, MfModel) {
         let data = planted(30, 20);
-        let model = MfConfig::new()
+        let model = MfConfig::sgd()
             .factors(4)
             .epochs(300)
             .learning_rate(0.02)
