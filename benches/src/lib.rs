@@ -81,3 +81,86 @@ pub fn synthetic_interactions(
     Interactions::from_triplets(users, items, &triplets)
         .expect("generated triplets lie within the requested shape")
 }
+
+/// About `target` distinct `(user, item, stars, timestamp)` ratings between `users` and
+/// `items`, for timing a whole recommender fit: the draws of [`synthetic_interactions`]
+/// (Zipf-like popularity, skewed activity, two favourite topics per user), deduplicated, each
+/// rated 1–5 stars from a user bias, an item bias, a bonus for the user's favourite topics and
+/// noise. Timestamps increase with the draw.
+///
+/// ```
+/// let ratings = recsys_benches::synthetic_ratings(100, 50, 1_000, 1);
+/// assert!(ratings.len() > 500 && ratings.len() <= 1_000);
+/// assert!(ratings.iter().all(|r| (1.0..=5.0).contains(&r.2) && r.2.fract() == 0.0));
+/// let mut pairs: Vec<_> = ratings.iter().map(|r| (r.0, r.1)).collect();
+/// pairs.sort_unstable();
+/// pairs.dedup();
+/// assert_eq!(pairs.len(), ratings.len());
+/// ```
+pub fn synthetic_ratings(
+    users: usize,
+    items: usize,
+    target: usize,
+    seed: u64,
+) -> Vec<(u32, u32, f32, i64)> {
+    let mut rng = Rng(seed);
+    let item_topic: Vec<usize> = (0..items)
+        .map(|_| (rng.next_u64() % TOPICS as u64) as usize)
+        .collect();
+    let item_bias: Vec<f64> = (0..items).map(|_| rng.unit() - 0.5).collect();
+    let mut topic_items: Vec<Vec<u32>> = vec![Vec::new(); TOPICS];
+    let mut topic_cumulative: Vec<Vec<f64>> = vec![Vec::new(); TOPICS];
+    for (item, &topic) in item_topic.iter().enumerate() {
+        let weight = (1.0 + item as f64).powf(-0.9);
+        let total = topic_cumulative[topic].last().copied().unwrap_or(0.0) + weight;
+        topic_items[topic].push(item as u32);
+        topic_cumulative[topic].push(total);
+    }
+    // 10% more draws than wanted: duplicates are dropped.
+    let mean_draws = 1.1 * target as f64 / users as f64;
+    let mut ratings = Vec::with_capacity(target + target / 5);
+    let mut seen = std::collections::HashSet::new();
+    let mut clock = 0i64;
+    for user in 0..users {
+        let favourite = [
+            (rng.next_u64() % TOPICS as u64) as usize,
+            (rng.next_u64() % TOPICS as u64) as usize,
+        ];
+        let user_bias = rng.unit() - 0.5;
+        let activity = -rng.unit().max(1e-12).ln();
+        let draws = ((activity * mean_draws).round() as usize).clamp(1, items / 2);
+        seen.clear();
+        for _ in 0..draws {
+            let topic = if rng.unit() < 0.85 {
+                favourite[(rng.next_u64() & 1) as usize]
+            } else {
+                (rng.next_u64() % TOPICS as u64) as usize
+            };
+            let cumulative = &topic_cumulative[topic];
+            let Some(&total) = cumulative.last() else {
+                continue;
+            };
+            let target = rng.unit() * total;
+            let position = cumulative
+                .partition_point(|&c| c < target)
+                .min(cumulative.len() - 1);
+            let item = topic_items[topic][position];
+            let noise = rng.unit() + rng.unit() - 1.0;
+            if !seen.insert(item) {
+                continue;
+            }
+            let taste = if favourite.contains(&item_topic[item as usize]) {
+                0.7
+            } else {
+                -0.7
+            };
+            let stars = (3.4 + user_bias + item_bias[item as usize] + taste + noise)
+                .round()
+                .clamp(1.0, 5.0);
+            clock += 1;
+            ratings.push((user as u32, item, stars as f32, clock));
+        }
+    }
+    ratings.truncate(target);
+    ratings
+}

@@ -288,8 +288,9 @@ Confidence (ALS, item-kNN, popularity):
                                (default: 3.5 for ALS, none for the others)
 ALS:        --factors N --regularization X --alpha X --iterations N --cg-steps N --seed N
 item-kNN:   --neighbors N --shrinkage X --binarize true|false
-MF:         --factors N --epochs N --learning-rate X --lr-decay X --regularization X
-            --bias-regularization X --init-std X --seed N
+MF:         --solver als|sgd --factors N --epochs N --cg-steps N --regularization X
+            --bias-regularization X --prior-bias X --prior-factors X --init-std X --seed N
+            --learning-rate X --lr-decay X (SGD)
 popularity: --weighting count|weighted";
 
 /// The tuned ALS hyper-parameters used by the examples, chosen on the MovieLens validation
@@ -366,7 +367,8 @@ impl ModelFlags {
         if let Some(v) = args.get("iterations")? {
             als = als.iterations(v);
         }
-        if let Some(steps) = args.get("cg-steps")? {
+        let cg_steps: Option<usize> = args.get("cg-steps")?;
+        if let Some(steps) = cg_steps {
             als = als.solver(recsys_core::models::als::Solver::ConjugateGradient { steps });
         }
         if let Some(v) = seed {
@@ -384,7 +386,23 @@ impl ModelFlags {
             knn = knn.binarize(v);
         }
 
-        let mut mf = MfConfig::new();
+        let mut mf = match args.get::<String>("solver")?.as_deref() {
+            None | Some("als") => MfConfig::new(),
+            Some("sgd") => MfConfig::sgd(),
+            Some(other) => return Err(format!("unknown --solver {other:?} (als or sgd)").into()),
+        };
+        if let Some(v) = cg_steps {
+            mf = mf.cg_steps(v);
+        }
+        let prior_bias: Option<f32> = args.get("prior-bias")?;
+        let prior_factors: Option<f32> = args.get("prior-factors")?;
+        if prior_bias.is_some() || prior_factors.is_some() {
+            let default = MfConfig::new().get_prior();
+            mf = mf.prior(recsys_core::models::mf::FoldInPrior::new(
+                prior_bias.unwrap_or(default.bias),
+                prior_factors.unwrap_or(default.factors),
+            ));
+        }
         if let Some(v) = factors {
             mf = mf.factors(v);
         }

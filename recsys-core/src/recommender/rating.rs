@@ -138,7 +138,7 @@ mod tests {
         RecommenderBuilder::new()
             .als(AlsConfig::new().factors(2).iterations(3))
             .ratings(Some(
-                MfConfig::new().factors(2).epochs(200).learning_rate(0.02),
+                MfConfig::sgd().factors(2).epochs(200).learning_rate(0.02),
             ))
     }
 

@@ -743,10 +743,10 @@ class Recommender:
         ``cold_item_shrinkage``, ``diversity``); settings not
         given keep the core's defaults. ``ratings=False`` skips the explicit rating model
         (it is trained only when there are numeric ratings); a dict overrides its settings by
-        name (``factors``, ``epochs``, ``learning_rate``, ``learning_rate_decay``,
-        ``regularization``, ``bias_regularization``, ``init_std``, ``seed``), e.g.
-        ``ratings={"epochs": 20}`` to train it faster on a large dataset (its cost grows with
-        ratings × epochs × factors).
+        name (``factors``, ``epochs``, ``regularization``, ``bias_regularization``,
+        ``prior``, ``cg_steps``, ``init_std``, ``seed``, ``solver``: ``"als"``, the parallel
+        default, or ``"sgd"`` with ``learning_rate`` and ``learning_rate_decay``); its cost
+        grows with ratings × epochs × factors.
 
         The GIL is released while training; ``num_threads = 0`` uses all cores.
         ``show_progress`` shows one tqdm bar over every stage of training when tqdm is

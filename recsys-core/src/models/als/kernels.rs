@@ -27,7 +27,7 @@ fn reduce(acc: [f32; LANES]) -> f32 {
 
 /// `a · b` over the common length.
 #[inline(always)]
-pub(super) fn dot(a: &[f32], b: &[f32]) -> f32 {
+pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut acc = [0.0f32; LANES];
     let a_chunks = a.chunks_exact(LANES);
     let b_chunks = b.chunks_exact(LANES);
@@ -52,7 +52,7 @@ pub(super) fn dot(a: &[f32], b: &[f32]) -> f32 {
 
 /// `y += alpha · x`.
 #[inline(always)]
-pub(super) fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
+pub(crate) fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
     let mut y_chunks = y.chunks_exact_mut(LANES);
     let mut x_chunks = x.chunks_exact(LANES);
     for (cy, cx) in (&mut y_chunks).zip(&mut x_chunks) {
@@ -78,7 +78,7 @@ pub(super) fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
 
 /// `p = r + beta · p` (the conjugate-gradient direction update).
 #[inline(always)]
-pub(super) fn xpby(r: &[f32], beta: f32, p: &mut [f32]) {
+pub(crate) fn xpby(r: &[f32], beta: f32, p: &mut [f32]) {
     let mut p_chunks = p.chunks_exact_mut(LANES);
     let mut r_chunks = r.chunks_exact(LANES);
     for (cp, cr) in (&mut p_chunks).zip(&mut r_chunks) {

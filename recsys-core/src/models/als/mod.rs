@@ -78,7 +78,7 @@
 mod buffer;
 mod config;
 mod fold_in;
-mod kernels;
+pub(crate) mod kernels;
 mod layout;
 mod model;
 mod queries;
