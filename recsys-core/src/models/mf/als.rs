@@ -190,7 +190,8 @@ fn solve_row(sweep: &HalfSweep<'_>, row: usize, bias: &mut f32, p: &mut [f32], s
     let mut norm = residual_bias * residual_bias + dot(&s.residual, &s.residual);
 
     for _ in 0..sweep.cg_steps {
-        if !(norm > 1e-20) {
+        // NaN stops too.
+        if norm.partial_cmp(&1e-20) != Some(std::cmp::Ordering::Greater) {
             break;
         }
         // A d.
@@ -205,7 +206,7 @@ fn solve_row(sweep: &HalfSweep<'_>, row: usize, bias: &mut f32, p: &mut [f32], s
             axpy(t, q, &mut s.product);
         }
         let curvature = direction_bias * product_bias + dot(&s.direction, &s.product);
-        if !(curvature > 0.0) {
+        if curvature.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
             break;
         }
         let step = norm / curvature;
@@ -283,8 +284,9 @@ mod tests {
         for pivot in 0..3 {
             for row in pivot + 1..3 {
                 let f = a[row][pivot] / a[pivot][pivot];
-                for col in pivot..4 {
-                    a[row][col] -= f * a[pivot][col];
+                let pivot_row = a[pivot];
+                for (cell, p) in a[row][pivot..].iter_mut().zip(&pivot_row[pivot..]) {
+                    *cell -= f * p;
                 }
             }
         }

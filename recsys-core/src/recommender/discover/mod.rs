@@ -275,7 +275,10 @@ impl Recommender {
                 content: content[i],
                 popularity: popularity_weight * self.popularity[i],
             };
-            top.push(i as u32, part.collaborative + part.content + part.popularity);
+            top.push(
+                i as u32,
+                part.collaborative + part.content + part.popularity,
+            );
         }
         let k = self.als.factors();
         top.into_sorted_vec()
