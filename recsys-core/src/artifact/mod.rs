@@ -981,8 +981,9 @@ mod tests {
 
     #[test]
     fn mf_with_inconsistent_fields_is_rejected() {
-        use crate::models::mf::{MfConfig, MfModel};
-        let config = MfConfig::new().factors(2);
+        use crate::models::mf::{MfConfig, MfModel, SavedMfConfig};
+        // What a saved model keeps of its configuration.
+        let config = SavedMfConfig::from(&MfConfig::new().factors(2));
         let model = |item_factors: Vec<f32>, range: (f32, f32), mean: f32| {
             forge(
                 MfModel::KIND,
