@@ -2,7 +2,7 @@
 //! "something with Tom Hanks but not a drama".
 //!
 //! A query is read into explicit constraints ([`parse`]): genres (with synonyms) and people are
-//! required, years and decades bound the release year, negated ones exclude, "like <title>"
+//! required, years and decades bound the release year, negated ones exclude, "like `<title>`"
 //! ranks by similarity to that title, mood words lean to genres. The words left over are
 //! embedded with a vocabulary derived from the catalogue ([`index`]): each word is the centroid
 //! of the item vectors (stored text embeddings when the model has them, otherwise ALS factors)
@@ -124,7 +124,7 @@ struct TextQuery {
 
 impl Recommender {
     /// Items for a natural-language query, blended with the user's taste: explicit
-    /// constraints (genres and synonyms, years and decades, people, "like <title>", negations,
+    /// constraints (genres and synonyms, years and decades, people, "like `<title>`", negations,
     /// mood words) filter and steer, the other words rank by text similarity, and the
     /// history's personal score (or popularity for a visitor) breaks ties. Seen and disliked
     /// items are left out, as in [`Recommender::recommend`]. Each result's reasons say which

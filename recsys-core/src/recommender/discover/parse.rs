@@ -1,5 +1,5 @@
 //! Reading a discovery query: explicit constraints (genres and their synonyms, moods, years and
-//! decades, people, "like <title>", negations) and the free words left for text similarity.
+//! decades, people, "like `<title>`", negations) and the free words left for text similarity.
 //!
 //! The parser knows the catalogue only through a [`Lexicon`], so it is tested on small word
 //! lists and reads every catalogue the same way.
@@ -421,7 +421,7 @@ pub(super) fn parse(query: &str, lexicon: &dyn Lexicon) -> Parsed {
         }
         just_negated = false;
         let rest = &tokens[i..];
-        // "like <title>", "similar to <title>", "such as <title>", "in the vein of <title>".
+        // "like `<title>`", "similar to <title>", "such as <title>", "in the vein of <title>".
         let title_start = match rest {
             ["like", ..]
                 if !matches!(
