@@ -75,7 +75,8 @@ def test_results_look_like_recommend_results(rec: Recommender) -> None:
     assert len(found) == 2
     first = found[0]
     assert first.reasons and first.reasons[0]["kind"] == "matches_query"
-    assert first.title is not None and isinstance(first.score, float)
+    assert isinstance(first.item_id, str) and isinstance(first.score, float)
+    assert first.explanation.startswith("Matches")
 
 
 def test_bad_arguments_raise(rec: Recommender) -> None:
