@@ -30,6 +30,48 @@ impl Rng {
     }
 }
 
+fn random_topic(rng: &mut Rng) -> usize {
+    (rng.next_u64() % TOPICS as u64) as usize
+}
+
+/// Items grouped by topic, each topic's cumulative Zipf-like popularity (item `i` weighs
+/// `(1 + i)^-0.9`), for the topic-biased draws of both generators.
+struct Topics {
+    items: Vec<Vec<u32>>,
+    cumulative: Vec<Vec<f64>>,
+}
+
+impl Topics {
+    fn new(item_topic: &[usize]) -> Self {
+        let mut items: Vec<Vec<u32>> = vec![Vec::new(); TOPICS];
+        let mut cumulative: Vec<Vec<f64>> = vec![Vec::new(); TOPICS];
+        for (item, &topic) in item_topic.iter().enumerate() {
+            let weight = (1.0 + item as f64).powf(-0.9);
+            let total = cumulative[topic].last().copied().unwrap_or(0.0) + weight;
+            items[topic].push(item as u32);
+            cumulative[topic].push(total);
+        }
+        Self { items, cumulative }
+    }
+
+    /// One item by popularity within a topic: one of the user's two `favourite` topics 85% of
+    /// the time, any topic otherwise; `None` when that topic has no items.
+    fn draw(&self, rng: &mut Rng, favourite: [usize; 2]) -> Option<u32> {
+        let topic = if rng.unit() < 0.85 {
+            favourite[(rng.next_u64() & 1) as usize]
+        } else {
+            random_topic(rng)
+        };
+        let cumulative = &self.cumulative[topic];
+        let total = *cumulative.last()?;
+        let target = rng.unit() * total;
+        let position = cumulative
+            .partition_point(|&c| c < target)
+            .min(cumulative.len() - 1);
+        Some(self.items[topic][position])
+    }
+}
+
 /// About `target_nnz` interactions between `users` and `items`, shaped like implicit feedback:
 /// Zipf-like item popularity (exponent 0.9), skewed user activity, and a planted rank-16
 /// structure (each item belongs to one topic, each user mostly draws from two topics).
@@ -41,41 +83,20 @@ pub fn synthetic_interactions(
     seed: u64,
 ) -> Interactions {
     let mut rng = Rng(seed);
-    // Cumulative popularity per topic, over that topic's items.
-    let mut topic_items: Vec<Vec<u32>> = vec![Vec::new(); TOPICS];
-    let mut topic_cumulative: Vec<Vec<f64>> = vec![Vec::new(); TOPICS];
-    for item in 0..items {
-        let topic = (rng.next_u64() % TOPICS as u64) as usize;
-        let weight = (1.0 + item as f64).powf(-0.9);
-        let total = topic_cumulative[topic].last().copied().unwrap_or(0.0) + weight;
-        topic_items[topic].push(item as u32);
-        topic_cumulative[topic].push(total);
-    }
+    let item_topic: Vec<usize> = (0..items).map(|_| random_topic(&mut rng)).collect();
+    let topics = Topics::new(&item_topic);
     let mean_draws = target_nnz as f64 / users as f64;
     let mut triplets = Vec::with_capacity(target_nnz + users);
     for user in 0..users {
-        let favourite = [
-            (rng.next_u64() % TOPICS as u64) as usize,
-            (rng.next_u64() % TOPICS as u64) as usize,
-        ];
+        let favourite = [random_topic(&mut rng), random_topic(&mut rng)];
         // Activity: a heavy-tailed multiple of the mean (mean ≈ 1).
         let activity = -rng.unit().max(1e-12).ln();
         let draws = ((activity * mean_draws).round() as usize).clamp(1, items / 2);
         for _ in 0..draws {
-            let topic = if rng.unit() < 0.85 {
-                favourite[(rng.next_u64() & 1) as usize]
-            } else {
-                (rng.next_u64() % TOPICS as u64) as usize
-            };
-            let cumulative = &topic_cumulative[topic];
-            let Some(&total) = cumulative.last() else {
+            let Some(item) = topics.draw(&mut rng, favourite) else {
                 continue;
             };
-            let target = rng.unit() * total;
-            let position = cumulative
-                .partition_point(|&c| c < target)
-                .min(cumulative.len() - 1);
-            triplets.push((user as u32, topic_items[topic][position], 1.0));
+            triplets.push((user as u32, item, 1.0));
         }
     }
     Interactions::from_triplets(users, items, &triplets)
@@ -105,47 +126,24 @@ pub fn synthetic_ratings(
     seed: u64,
 ) -> Vec<(u32, u32, f32, i64)> {
     let mut rng = Rng(seed);
-    let item_topic: Vec<usize> = (0..items)
-        .map(|_| (rng.next_u64() % TOPICS as u64) as usize)
-        .collect();
+    let item_topic: Vec<usize> = (0..items).map(|_| random_topic(&mut rng)).collect();
     let item_bias: Vec<f64> = (0..items).map(|_| rng.unit() - 0.5).collect();
-    let mut topic_items: Vec<Vec<u32>> = vec![Vec::new(); TOPICS];
-    let mut topic_cumulative: Vec<Vec<f64>> = vec![Vec::new(); TOPICS];
-    for (item, &topic) in item_topic.iter().enumerate() {
-        let weight = (1.0 + item as f64).powf(-0.9);
-        let total = topic_cumulative[topic].last().copied().unwrap_or(0.0) + weight;
-        topic_items[topic].push(item as u32);
-        topic_cumulative[topic].push(total);
-    }
+    let topics = Topics::new(&item_topic);
     // 10% more draws than wanted: duplicates are dropped.
     let mean_draws = 1.1 * target as f64 / users as f64;
     let mut ratings = Vec::with_capacity(target + target / 5);
     let mut seen = std::collections::HashSet::new();
     let mut clock = 0i64;
     for user in 0..users {
-        let favourite = [
-            (rng.next_u64() % TOPICS as u64) as usize,
-            (rng.next_u64() % TOPICS as u64) as usize,
-        ];
+        let favourite = [random_topic(&mut rng), random_topic(&mut rng)];
         let user_bias = rng.unit() - 0.5;
         let activity = -rng.unit().max(1e-12).ln();
         let draws = ((activity * mean_draws).round() as usize).clamp(1, items / 2);
         seen.clear();
         for _ in 0..draws {
-            let topic = if rng.unit() < 0.85 {
-                favourite[(rng.next_u64() & 1) as usize]
-            } else {
-                (rng.next_u64() % TOPICS as u64) as usize
-            };
-            let cumulative = &topic_cumulative[topic];
-            let Some(&total) = cumulative.last() else {
+            let Some(item) = topics.draw(&mut rng, favourite) else {
                 continue;
             };
-            let target = rng.unit() * total;
-            let position = cumulative
-                .partition_point(|&c| c < target)
-                .min(cumulative.len() - 1);
-            let item = topic_items[topic][position];
             let noise = rng.unit() + rng.unit() - 1.0;
             if !seen.insert(item) {
                 continue;
